@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Native desktop build (GLFW + OpenGL 3.3 core) for debugging.
+#   ./build-native.sh [build|run] [app arguments...]
+#   e.g. ./build-native.sh run --frames 60 --screenshot shot.png --demo
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+cmd=${1:-build}; [ $# -gt 0 ] && shift
+scripts/setup.sh --no-npm
+cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build/native -j"$(nproc)" nnplay
+case "$cmd" in
+  build) echo "built build/native/nnplay" ;;
+  run) exec build/native/nnplay "$@" ;;
+  *) echo "build-native.sh: unknown command '$cmd' (build or run)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,72 @@
+// dataset.h: a 2D data set as the user draws it: points with integer labels
+// (up to kMaxClasses classes) and a flag saying whether a point is held out
+// for validation.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nn {
+
+constexpr int kMaxClasses = 8;
+
+struct Point {
+  double x = 0, y = 0;
+  int label = 0;
+  bool validation = false;  // held out: never trained on
+  bool operator==(const Point& o) const {
+    return x == o.x && y == o.y && label == o.label && validation == o.validation;
+  }
+};
+
+struct Dataset {
+  std::vector<Point> points;
+  int num_classes = 2;  // classes the model scores (labels are < num_classes)
+};
+
+// The canvas shows [-kCanvasExtent, kCanvasExtent]^2; generators keep every
+// point inside it.
+constexpr double kCanvasExtent = 1.2;
+// Most points a data set may hold (generators and saved sessions).
+constexpr int kMaxPoints = 100000;
+
+// ---- Splits (dataset.cpp) ---------------------------------------------------
+
+// Marks exactly round(val_ratio * N) points, chosen by a seeded shuffle, as
+// validation and the rest as training. val_ratio must be in [0, 1].
+void split_train_val(Dataset& data, double val_ratio, uint64_t seed);
+
+// k folds of the shuffled indices 0..n-1 (fold sizes differ by at most one);
+// together they hold every index exactly once. k >= 1; k > n gives empty folds.
+std::vector<std::vector<int>> kfold_indices(int n, int k, uint64_t seed);
+
+// ---- Generators (dataset.cpp) -----------------------------------------------
+// Each returns n training points in roughly [-1, 1]^2, classes as balanced as
+// n allows (point i has class i % C). `noise` is the standard deviation of
+// Gaussian jitter in canvas units (0 = the clean shape; 0.1-0.3 is moderate);
+// coordinates are clamped to the canvas. Same arguments, same points.
+
+// C Gaussian blobs (std 0.1 + noise) with centres spread on a circle.
+Dataset make_blobs(int n, double noise, uint64_t seed, int classes = 3);
+// Class 0 is a disc of radius 0.45, class 1 the ring 0.7..1.0 around it.
+Dataset make_circle(int n, double noise, uint64_t seed);
+// Quadrants: class 0 where x*y > 0, class 1 where x*y < 0 (gap 0.05 at the axes).
+Dataset make_xor(int n, double noise, uint64_t seed);
+// The CS231n spiral: C arms, noise jitters the angle (in radians, as there).
+Dataset make_spiral(int n, double noise, uint64_t seed, int classes = 3);
+// Two interleaving half circles.
+Dataset make_moons(int n, double noise, uint64_t seed);
+// C wedges around a point near the origin, separated by lines with a margin
+// of 0.1 (at noise 0): region c is where template w_c scores highest, so a
+// linear classifier can reach 100% training accuracy.
+Dataset make_linear(int n, double noise, uint64_t seed, int classes = 2);
+
+enum class DataGen { Blobs, Circle, Xor, Spiral, Moons, Linear };
+const char* to_string(DataGen);  // "blobs", "circle", "xor", "spiral", "moons", "linear"
+bool from_string(const std::string& s, DataGen& out);
+// Dispatches to make_xxx; `classes` is ignored by the two-class shapes
+// (circle, xor, moons). Throws std::runtime_error for n outside 0..kMaxPoints
+// or classes outside 2..kMaxClasses.
+Dataset generate(DataGen gen, int n, int classes, double noise, uint64_t seed);
+
+}  // namespace nn

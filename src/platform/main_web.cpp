@@ -1,0 +1,51 @@
+// main_web.cpp: the WebAssembly entry point. Sizes the canvas to its CSS box
+// times the device pixel ratio every frame (crisp on HiDPI, follows window
+// and iframe resizes) and hands the frame loop to the browser.
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "app/app.h"
+#include "core/parallel.h"
+#include "platform/window.h"
+
+static platform::Window g_window;
+
+static void fit_canvas() {
+  double css_w = 0, css_h = 0;
+  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+  const double dpr = emscripten_get_device_pixel_ratio();
+  const int w = std::max(1, int(std::lround(css_w * dpr))), h = std::max(1, int(std::lround(css_h * dpr)));
+  int cw, ch;
+  glfwGetWindowSize(g_window.glfw, &cw, &ch);
+  if (cw != w || ch != h) glfwSetWindowSize(g_window.glfw, w, h);
+}
+
+static void frame() {
+  fit_canvas();
+  platform::window_begin_frame(g_window);
+  app::app_frame(app::app_state());
+  platform::window_render(g_window);
+}
+
+int main() {
+  const float dpr = float(emscripten_get_device_pixel_ratio());
+  double css_w = 1280, css_h = 800;
+  emscripten_get_element_css_size("#canvas", &css_w, &css_h);
+  if (!platform::window_open(g_window, "nnplay", int(css_w * dpr), int(css_h * dpr), dpr, "/fonts/DejaVuSans.ttf")) {
+    EM_ASM(if (Module.nnplayError) Module.nnplayError("WebGL 2 is not available in this browser."));
+    return 1;
+  }
+  char info[96];
+#if NNPLAY_THREADED
+  std::snprintf(info, sizeof info, "threaded (SIMD + %d threads)", nn::parallel_threads());
+#else
+  std::snprintf(info, sizeof info, "fallback (SIMD, 1 thread)");
+#endif
+  app::app_init(app::app_state(), dpr, info);
+  emscripten_set_main_loop(frame, 0, true);
+  return 0;
+}

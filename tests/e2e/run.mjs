@@ -1,0 +1,104 @@
+// run.mjs: browser end-to-end tests of both web builds in headless Chromium.
+// The threaded build is served with COOP/COEP (cross-origin isolated); the
+// fallback is reached the way a static host reaches it: without the headers.
+import path from 'node:path';
+import { startServer, launch, openApp, api, apiString, frames, Report, outDir } from './harness.mjs';
+
+const report = new Report();
+
+async function clickWorld(page, x, y, button = 'left') {
+  const cx = await api(page, 'nnplay_world_to_css_x', x), cy = await api(page, 'nnplay_world_to_css_y', y);
+  await page.mouse.move(cx, cy);
+  await frames(page, 2);
+  await page.mouse.down({ button });
+  await frames(page, 2);
+  await page.mouse.up({ button });
+  await frames(page, 2);
+}
+
+async function slice(browser, url, expect) {
+  const { page, logs } = await openApp(browser, url);
+  const tag = `[${expect}]`;
+  const info = await apiString(page, 'nnplay_build_info');
+  report.check(`${tag} page reports the ${expect} build`, info.startsWith(expect), info);
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  report.check(`${tag} crossOriginIsolated is ${expect === 'threaded'}`, isolated === (expect === 'threaded'));
+
+  // Class 1 (key "1") on the left, class 2 (key "2") on the right.
+  const left = [[-0.7, 0.3], [-0.6, -0.2], [-0.8, -0.5], [-0.5, 0.6]];
+  const right = [[0.6, 0.4], [0.7, -0.3], [0.5, -0.6], [0.8, 0.1]];
+  await page.keyboard.press('1');
+  for (const [x, y] of left) await clickWorld(page, x, y);
+  await page.keyboard.press('2');
+  for (const [x, y] of right) await clickWorld(page, x, y);
+
+  const n = await api(page, 'nnplay_point_count');
+  report.check(`${tag} 8 clicks added 8 points`, n === 8, `got ${n}`);
+  let placed = true, labelsOk = true;
+  const all = [...left.map((p) => [...p, 0]), ...right.map((p) => [...p, 1])];
+  for (let i = 0; i < Math.min(n, 8); i++) {
+    const px = await api(page, 'nnplay_point_x', i), py = await api(page, 'nnplay_point_y', i);
+    const lab = await api(page, 'nnplay_point_label', i);
+    if (Math.hypot(px - all[i][0], py - all[i][1]) > 0.02) placed = false;
+    if (lab !== all[i][2]) labelsOk = false;
+  }
+  report.check(`${tag} points land where clicked (within 0.02)`, placed);
+  report.check(`${tag} points carry the selected class`, labelsOk);
+
+  await frames(page, 3);
+  for (const [x, y, want] of [[-0.65, 0.1, 0], [0.65, 0.0, 1], [-0.3, -0.4, 0], [0.3, 0.5, 1]]) {
+    const pred = await api(page, 'nnplay_predict', x, y);
+    const shown = await api(page, 'nnplay_region_label', x, y);
+    report.check(`${tag} kNN at (${x}, ${y}) predicts its neighbours' class ${want}`, pred === want, `got ${pred}`);
+    report.check(`${tag} region drawn at (${x}, ${y}) matches the prediction`, shown === pred, `shown ${shown}`);
+  }
+
+  // k = 5 with a lone class-1 point inside the class-0 cluster: 1-NN follows
+  // it, 5-NN outvotes it.
+  await api(page, 'nnplay_add_point', -0.65, 0.05, 1);
+  await api(page, 'nnplay_set_k', 1);
+  await frames(page, 2);
+  report.check(`${tag} 1-NN follows a lone point`, (await api(page, 'nnplay_predict', -0.65, 0.06)) === 1);
+  await api(page, 'nnplay_set_k', 5);
+  await frames(page, 2);
+  report.check(`${tag} 5-NN outvotes it`, (await api(page, 'nnplay_predict', -0.65, 0.06)) === 0);
+  report.check(`${tag} regions redrawn after k changed`, (await api(page, 'nnplay_region_label', -0.65, 0.06)) === 0);
+
+  await page.screenshot({ path: path.join(outDir, `e2e-${expect}.png`) });
+
+  await clickWorld(page, -0.65, 0.05, 'right');
+  report.check(`${tag} right-click removes the nearest point`, (await api(page, 'nnplay_point_count')) === 8);
+
+  const errors = logs.filter((l) => l.startsWith('[pageerror]') || l.startsWith('[error]'));
+  report.check(`${tag} no page errors`, errors.length === 0, errors.join(' | '));
+  await page.close();
+}
+
+const isolated = await startServer({ isolation: true });
+const plain = await startServer({ isolation: false });
+const browser = await launch();
+try {
+  await report.test('threaded build', () => slice(browser, isolated.url, 'threaded'));
+  await report.test('fallback build', () => slice(browser, plain.url, 'fallback'));
+  await report.test('forced fallback on an isolated host', async () => {
+    const { page } = await openApp(browser, isolated.url + '?build=fallback');
+    const info = await apiString(page, 'nnplay_build_info');
+    report.check('?build=fallback loads the fallback build', info.startsWith('fallback'), info);
+    await page.close();
+  });
+  await report.test('embedded at 800x600 in an iframe', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    await page.setContent(`<iframe src="${plain.url}" width="800" height="600" style="border:1px solid #888"></iframe>`);
+    const frame = page.frames()[1];
+    await frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&
+                                      window.Module._nnplay_frame_count() > 10, null, { timeout: 60000 });
+    await page.screenshot({ path: path.join(outDir, 'e2e-iframe.png') });
+    report.check('the page runs inside an iframe', true);
+    await page.close();
+  });
+} finally {
+  await browser.close();
+  isolated.stop();
+  plain.stop();
+}
+process.exit(report.summary());
