@@ -1,6 +1,7 @@
 // api.cpp: a small C API over the app state, exported from the web build so
 // that end-to-end tests (and course pages) can drive and inspect the app.
 // Coordinates: "world" is the data plane; "css" is CSS pixels in the canvas.
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -18,22 +19,72 @@ using app::app_state;
 NNPLAY_API long nnplay_frame_count() { return app_state().frame; }
 NNPLAY_API const char* nnplay_build_info() { return app_state().build_info.c_str(); }
 NNPLAY_API double nnplay_fps() { return app_state().fps; }
+
+// ---- Data --------------------------------------------------------------------
 NNPLAY_API int nnplay_point_count() { return int(app_state().data.points.size()); }
 NNPLAY_API double nnplay_point_x(int i) { return app_state().data.points.at(i).x; }
 NNPLAY_API double nnplay_point_y(int i) { return app_state().data.points.at(i).y; }
 NNPLAY_API int nnplay_point_label(int i) { return app_state().data.points.at(i).label; }
+NNPLAY_API int nnplay_point_is_validation(int i) { return app_state().data.points.at(i).validation; }
 NNPLAY_API void nnplay_set_class(int c) { app_state().current_class = c; }
 NNPLAY_API void nnplay_clear() { app::clear_points(app_state()); }
 NNPLAY_API void nnplay_add_point(double x, double y, int label) { app::add_point(app_state(), x, y, label); }
-NNPLAY_API void nnplay_set_k(int k) {
-  app_state().spec.knn.k = k < 1 ? 1 : k;
-  app_state().regions.dirty = true;
+NNPLAY_API int nnplay_undo() { return app::undo(app_state()); }
+NNPLAY_API int nnplay_redo() { return app::redo(app_state()); }
+// kind: 0 blobs, 1 circle, 2 xor, 3 spiral, 4 moons, 5 linear
+NNPLAY_API void nnplay_generate(int kind, int n, int classes, double noise, int seed, double val_ratio) {
+  auto& s = app_state();
+  s.gen = {kind, n, classes, float(noise), seed, float(val_ratio)};
+  app::generate_data(s);
 }
 
-// The class the current model predicts at a world point (-1: no data).
+// ---- Model and training --------------------------------------------------------
+// kind: 0 kNN, 1 linear, 2 network
+NNPLAY_API void nnplay_set_model(int kind) {
+  auto& s = app_state();
+  s.spec.kind = nn::ModelKind(kind < 0 ? 0 : kind > 2 ? 2 : kind);
+  app::spec_changed(s);
+}
+NNPLAY_API void nnplay_set_k(int k) {
+  auto& s = app_state();
+  s.spec.knn.k = k < 1 ? 1 : k;
+  app::spec_changed(s);
+}
+// Two hidden layers of the given width; act: 0 ReLU, 1 leaky, 2 ELU, 3 tanh, 4 sigmoid
+NNPLAY_API void nnplay_set_hidden(int layers, int width, int act) {
+  auto& s = app_state();
+  s.spec.hidden.assign(layers < 0 ? 0 : layers, nn::HiddenLayerSpec{width, nn::Activation(act)});
+  app::spec_changed(s);
+}
+NNPLAY_API void nnplay_set_lr(double lr) {
+  auto& s = app_state();
+  s.spec.optim.lr = lr;
+  app::spec_changed(s);
+}
+NNPLAY_API void nnplay_play(int on) { app::set_playing(app_state(), on != 0); }
+NNPLAY_API int nnplay_is_playing() { return app_state().playing; }
+NNPLAY_API void nnplay_step(int n) { app_state().host->step(n); }
+NNPLAY_API void nnplay_reset() { app_state().host->reset(); }
+NNPLAY_API double nnplay_step_count() { return app_state().tv ? double(app_state().tv->step) : 0; }
+NNPLAY_API double nnplay_epoch() { return app_state().tv ? app_state().tv->epoch : 0; }
+// Accuracy on the training (or validation) points from the latest evaluation; NaN before any.
+NNPLAY_API double nnplay_accuracy(int validation) {
+  const auto& h = app_state().history;
+  const auto& v = validation ? h.val_acc : h.train_acc;
+  return v.empty() ? NAN : v.back();
+}
+NNPLAY_API double nnplay_loss() {
+  const auto& h = app_state().history;
+  return h.total_loss.empty() ? NAN : h.total_loss.back();
+}
+NNPLAY_API int nnplay_diverged() { return app_state().tv && app_state().tv->divergence.diverged; }
+
+// The class the current model predicts at a world point (-1: no model yet).
 NNPLAY_API int nnplay_predict(double x, double y) {
-  const auto& s = app_state();
-  return app::make_knn_index(s).predict(x, y, s.spec.knn);
+  auto& s = app_state();
+  if (s.spec.kind == nn::ModelKind::KNN) return app::make_knn_index(s).predict(x, y, s.spec.knn);
+  if (!s.tv || !s.tv->snapshot) return -1;
+  return s.tv->snapshot->predict(x, y);
 }
 
 // The class shown in the decision-region image at a world point (-1 outside
@@ -41,7 +92,7 @@ NNPLAY_API int nnplay_predict(double x, double y) {
 NNPLAY_API int nnplay_region_label(double x, double y) {
   const auto& s = app_state();
   const auto& r = s.regions;
-  const int c = int(s.view.to_px_x(x) - s.view.x), row = int(s.view.to_px_y(y) - s.view.y);
+  const int c = int((s.view.to_px_x(x) - s.view.x) / r.divisor), row = int((s.view.to_px_y(y) - s.view.y) / r.divisor);
   if (r.labels.empty() || c < 0 || row < 0 || c >= r.w || row >= r.h) return -1;
   return r.labels[size_t(row) * r.w + c];
 }

@@ -1,20 +1,23 @@
 // app.h: the playground's state and the per-frame entry point. Panels are free
-// functions of this state (panels.cpp, canvas.cpp); platform code calls
+// functions of this state (panels_*.cpp, canvas.cpp); platform code calls
 // app_frame() once per frame between ImGui's NewFrame and Render.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/dataset.h"
 #include "core/knn.h"
+#include "core/session.h"
 #include "core/spec.h"
+#include "training.h"
 
 namespace app {
 
 // The visible part of the plane: world [-extent, extent]^2 fitted into the canvas.
 struct View {
   float x = 0, y = 0, w = 1, h = 1;  // canvas rectangle in framebuffer pixels
-  double extent = 1.2;
+  double extent = 1.25;
   double scale() const;            // pixels per world unit
   float to_px_x(double wx) const;
   float to_px_y(double wy) const;
@@ -22,47 +25,120 @@ struct View {
   double to_world_y(float py) const;
 };
 
-// Decision regions as an RGBA image at (a fraction of) canvas resolution.
+// Decision regions as an RGBA image at canvas resolution divided by `divisor`.
 struct Regions {
   unsigned texture = 0;
-  int w = 0, h = 0;
+  int w = 0, h = 0, divisor = 1;
   std::vector<int> labels;
-  std::vector<float> confidence;
+  std::vector<float> confidence, heat;
   std::vector<unsigned char> rgba;
   bool dirty = true;
-  double last_ms = 0;  // time of the last computation
+  long generation = -1;   // TrainView generation drawn
+  double last_ms = 0;     // time of the last computation
+  double ms_per_texel = 0;
+};
+
+enum class Tool { Add, Spray, Erase, Move };
+
+// Series for the plots (appended from each TrainView's new history).
+struct History {
+  long run = -1;
+  std::vector<float> step, data_loss, reg_loss, total_loss, lr;
+  std::vector<float> eval_step, train_acc, val_acc, train_loss, val_loss;
+  void clear();
+};
+
+struct GenSettings {
+  int kind = 3;        // index into nn::DataGen (spiral)
+  int n = 300;
+  int classes = 3;
+  float noise = 0.1f;
+  int seed = 1;
+  float val_ratio = 0.2f;
 };
 
 struct AppState {
   nn::Dataset data;
+  std::vector<nn::Dataset> undo, redo;
   int current_class = 0;
-  int classes_in_use = 2;  // buttons shown (2..6); grows as classes are used
+  Tool tool = Tool::Add;
+  float brush_radius = 0.12f;  // world units
+  int brush_density = 4;       // points per frame while spraying
+  int dragging = -1;           // point being moved
+  GenSettings gen;
+  bool show_validation = true;
+  bool show_preprocessed = false;
+
   nn::ModelSpec spec;
+  std::unique_ptr<TrainingHost> host;
+  std::shared_ptr<const TrainView> tv;  // latest snapshot read this frame
+  History history;
+  bool playing = false;
+  int steps_per_frame = 5;
+
   View view;
   Regions regions;
-  float ui_scale = 1;       // device pixel ratio (and monitor content scale)
+  int heat_class = -1;       // -1: class regions; c: class c's probability as a heatmap
+  bool show_contour = true;
+
+  bool plot_log = true;
+  float plot_smoothing = 0.6f;
+  bool wide_layout = true;   // plots/inspector in their own column
+
+  float ui_scale = 1;        // device pixel ratio (and monitor content scale)
   long frame = 0;
   double fps = 0;
-  std::string build_info;   // e.g. "threaded (SIMD + 4 threads)"
-  std::string message;      // last user-facing notice
+  std::string build_info;    // e.g. "threaded (SIMD + 4 threads)"
+  std::string message;       // last user-facing notice
+  double message_time = 0;
   bool show_help = false;
+  bool show_concepts = false;   // the concept browser (concepts.cpp)
+  bool show_convnet = false;    // the ConvNet calculator (convnet_panel.cpp)
+  std::string session_name, session_description;  // of the loaded preset or session
 };
 
 AppState& app_state();          // the one instance (the exported C API reads it)
 void app_init(AppState& s, float ui_scale, const std::string& build_info);
 void app_frame(AppState& s);    // builds the whole UI for this frame
 void app_shutdown(AppState& s);
+void notify(AppState& s, const std::string& text);
 
-// Editing the data (every edit marks the regions dirty).
-void add_point(AppState& s, double x, double y, int label);
+// Editing the data. begin_edit() snapshots for undo; data_changed() tells the
+// trainer and the regions.
+void begin_edit(AppState& s);
+void data_changed(AppState& s);
+void add_point(AppState& s, double x, double y, int label);   // one undoable edit
 bool remove_nearest(AppState& s, double x, double y, double max_dist);
 void clear_points(AppState& s);
+void generate_data(AppState& s);
+bool undo(AppState& s);
+bool redo(AppState& s);
+
+// Replaces data and model with a saved session or a preset and starts a fresh
+// run (undoable as a data edit). ui keys understood: "play" (bool),
+// "steps_per_frame" (int), "plot_log" (bool), "show_validation" (bool),
+// "heat_class" (int, -1 = class regions), "show_preprocessed" (bool).
+void apply_session(AppState& s, const nn::Session& session);
+nn::Session current_session(const AppState& s);
+// Where assets/ is: embedded at /assets on the web, the source tree natively.
+std::string assets_dir();
+bool read_text_file(const std::string& path, std::string& out);
+
+// The model description changed (hyperparameters or architecture).
+void spec_changed(AppState& s);
+void set_playing(AppState& s, bool on);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);
 void draw_sidebar(AppState& s);
+void draw_analysis(AppState& s);   // plots + inspector
+void draw_plots(AppState& s);
+void draw_inspector(AppState& s);
 void draw_status_bar(AppState& s);
 void draw_help(AppState& s);
+void draw_concepts(AppState& s);   // concepts.cpp: the concept browser with "Show me"
+void draw_convnet(AppState& s);    // convnet_panel.cpp: the ConvNet calculator
+
 
 // Regions: recompute if dirty and upload to the GPU texture.
 void update_regions(AppState& s);

@@ -1,10 +1,13 @@
 // canvas.cpp: the data plane: decision regions, grid and axes, the points,
-// and the mouse (left-click adds a point of the current class, right-click
-// removes the nearest point).
+// the linear classifier's lines, and the mouse tools (add, spray, erase, move).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "app.h"
+#include "core/linear.h"
+#include "core/losses.h"
+#include "core/preprocess.h"
 #include "imgui.h"
 #include "palette.h"
 
@@ -42,6 +45,134 @@ static void draw_axes(const AppState& s, ImDrawList* dl) {
   }
 }
 
+// Each class's line w.x + b = 0 and an arrow along w (the side where the
+// class's score grows). Only in the raw input space (no preprocessing).
+static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
+  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return;
+  const auto& pre = s.tv->snapshot->preprocessor.spec();
+  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return;
+  const auto* lin = dynamic_cast<const nn::LinearClassifier*>(s.tv->snapshot->model.get());
+  if (!lin || lin->W.cols() != 2) return;
+  const View& v = s.view;
+  const float u = s.ui_scale;
+  dl->PushClipRect({v.x, v.y}, {v.x + v.w, v.y + v.h}, true);
+  for (int c = 0; c < lin->W.rows(); ++c) {
+    const double w1 = lin->W(c, 0), w2 = lin->W(c, 1), b = lin->b.size() ? lin->b(0, c) : 0.0;
+    const double n2 = w1 * w1 + w2 * w2;
+    if (n2 < 1e-12) continue;
+    // Closest point of the line to the origin, and the line's direction.
+    const double px = -b * w1 / n2, py = -b * w2 / n2, dx = -w2, dy = w1;
+    const double L = 10 / std::sqrt(n2);
+    dl->AddLine({v.to_px_x(px - dx * L), v.to_px_y(py - dy * L)}, {v.to_px_x(px + dx * L), v.to_px_y(py + dy * L)},
+                class_color(c), 2.2f * u);
+    const double len = 0.25 / std::sqrt(n2) * std::min(1.0, std::sqrt(n2));
+    const ImVec2 a{v.to_px_x(px), v.to_px_y(py)}, e{v.to_px_x(px + w1 * len), v.to_px_y(py + w2 * len)};
+    dl->AddLine(a, e, class_color(c), 2.2f * u);
+    const float ang = std::atan2(e.y - a.y, e.x - a.x), hs = 8 * u;
+    dl->AddTriangleFilled(e, {e.x - hs * std::cos(ang - 0.4f), e.y - hs * std::sin(ang - 0.4f)},
+                          {e.x - hs * std::cos(ang + 0.4f), e.y - hs * std::sin(ang + 0.4f)}, class_color(c));
+  }
+  dl->PopClipRect();
+}
+
+// Scores, probabilities and loss of the point under the mouse.
+static void point_tooltip(const AppState& s, const nn::Point& p) {
+  ImGui::Text("point (%.2f, %.2f), class %d (%s)%s", p.x, p.y, p.label + 1, kClassNames[p.label % 8],
+              p.validation ? ", validation" : "");
+  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->snapshot) return;
+  nn::Mat X(1, 2);
+  X << p.x, p.y;
+  const nn::Mat sc = s.tv->snapshot->predict_scores(X);
+  const nn::Mat pr = nn::softmax_probs(sc);
+  const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
+  if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
+    ImGui::TableSetupColumn("class");
+    ImGui::TableSetupColumn("score");
+    ImGui::TableSetupColumn("softmax p");
+    ImGui::TableHeadersRow();
+    for (int c = 0; c < sc.cols(); ++c) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(class_color(c)), "%d%s", c + 1, c == p.label ? " (true)" : "");
+      ImGui::TableNextColumn();
+      ImGui::Text("%.3f", sc(0, c));
+      ImGui::TableNextColumn();
+      ImGui::Text("%.3f", pr(0, c));
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Text("%s loss of this point: %.4f", nn::to_string(s.spec.loss.kind), loss);
+}
+
+static int nearest_point(const AppState& s, double x, double y, double max_dist) {
+  int best = -1;
+  double bd = max_dist * max_dist;
+  for (int i = 0; i < int(s.data.points.size()); ++i) {
+    const auto& p = s.data.points[i];
+    if (p.validation && !s.show_validation) continue;
+    const double d = (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y);
+    if (d <= bd) { bd = d; best = i; }
+  }
+  return best;
+}
+
+static void handle_mouse(AppState& s, bool hovered) {
+  const View& v = s.view;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const double wx = v.to_world_x(m.x), wy = v.to_world_y(m.y);
+  const double pick = 10 * s.ui_scale / v.scale();
+  static int spray_frame = 0;
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) remove_nearest(s, wx, wy, pick * 1.5);
+  if (s.dragging >= 0) {
+    if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+      auto& p = s.data.points[s.dragging];
+      p.x = std::clamp(wx, -5.0, 5.0);
+      p.y = std::clamp(wy, -5.0, 5.0);
+      s.regions.dirty = s.spec.kind == nn::ModelKind::KNN;
+    } else {
+      s.dragging = -1;
+      data_changed(s);
+    }
+    return;
+  }
+  if (!hovered) return;
+  switch (s.tool) {
+    case Tool::Add:
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) add_point(s, wx, wy, s.current_class);
+      break;
+    case Tool::Move:
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+        const int i = nearest_point(s, wx, wy, pick * 1.5);
+        if (i >= 0) { begin_edit(s); s.dragging = i; }
+      }
+      break;
+    case Tool::Erase:
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) begin_edit(s);
+      if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+        const size_t before = s.data.points.size();
+        const double r2 = double(s.brush_radius) * s.brush_radius;
+        std::erase_if(s.data.points, [&](const nn::Point& p) {
+          return (p.x - wx) * (p.x - wx) + (p.y - wy) * (p.y - wy) <= r2;
+        });
+        if (s.data.points.size() != before) data_changed(s);
+      }
+      break;
+    case Tool::Spray:
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) { begin_edit(s); spray_frame = 0; }
+      if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && (spray_frame++ % 2 == 0)) {
+        // Uniform in the brush disc, deterministic sequence per spray stroke.
+        static nn::Rng rng(12345);
+        for (int k = 0; k < s.brush_density; ++k) {
+          const double r = s.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
+          s.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.current_class, false});
+        }
+        if (s.data.points.size() > 20000) s.data.points.resize(20000);
+        data_changed(s);
+      }
+      break;
+  }
+}
+
 void draw_canvas(AppState& s) {
   const View& v = s.view;
   ImGui::SetNextWindowPos({v.x, v.y});
@@ -53,48 +184,75 @@ void draw_canvas(AppState& s) {
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoScrollWithMouse);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-
   ImGui::SetCursorScreenPos({v.x, v.y});
   ImGui::InvisibleButton("plane", {v.w, v.h}, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
-  const bool hovered = ImGui::IsItemHovered();
+  const bool hovered = ImGui::IsItemHovered() || ImGui::IsItemActive();
+  const float u = s.ui_scale;
   const ImVec2 m = ImGui::GetIO().MousePos;
-  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left))
-    add_point(s, v.to_world_x(m.x), v.to_world_y(m.y), s.current_class);
-  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right))
-    remove_nearest(s, v.to_world_x(m.x), v.to_world_y(m.y), 14 * s.ui_scale / v.scale());
 
-  if (s.regions.texture)
-    dl->AddImage((ImTextureID)(intptr_t)s.regions.texture, {v.x, v.y}, {v.x + v.w, v.y + v.h});
-  else
-    dl->AddRectFilled({v.x, v.y}, {v.x + v.w, v.y + v.h}, IM_COL32(245, 245, 245, 255));
+  // Preprocessed view: the points after the preprocessing the model sees.
+  const bool pre_view = s.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.tv && s.tv->snapshot;
+  if (!pre_view) handle_mouse(s, ImGui::IsItemHovered());
+
+  const Regions& rg = s.regions;
+  if (rg.texture && !pre_view) {
+    const ImVec2 uv1{v.w / float(rg.w * rg.divisor), v.h / float(rg.h * rg.divisor)};
+    dl->AddImage((ImTextureID)(intptr_t)rg.texture, {v.x, v.y}, {v.x + v.w, v.y + v.h}, {0, 0}, uv1);
+  } else {
+    dl->AddRectFilled({v.x, v.y}, {v.x + v.w, v.y + v.h}, IM_COL32(250, 250, 250, 255));
+  }
   draw_axes(s, dl);
+  if (!pre_view) draw_linear_lines(s, dl);
 
-  const float r = 5.5f * s.ui_scale;
-  for (const nn::Point& p : s.data.points) {
+  const float r = 4.5f * u;
+  std::vector<nn::Point> shown = s.data.points;
+  if (pre_view && !shown.empty()) {
+    const nn::Mat Z = s.tv->snapshot->preprocessor.transform(nn::points_to_matrix(shown));
+    for (size_t i = 0; i < shown.size(); ++i) { shown[i].x = Z(i, 0); shown[i].y = Z.cols() > 1 ? Z(i, 1) : 0; }
+  }
+  int hovered_point = -1;
+  for (int i = 0; i < int(shown.size()); ++i) {
+    const nn::Point& p = shown[i];
+    if (p.validation && !s.show_validation) continue;
     const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
     if (p.validation) {
       dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
-      dl->AddCircle(c, r, class_color(p.label), 0, 2.5f * s.ui_scale);
+      dl->AddCircle(c, r, class_color(p.label), 0, 2.2f * u);
     } else {
       dl->AddCircleFilled(c, r, class_color(p.label));
-      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 220), 0, 1.2f * s.ui_scale);
+      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, 1.f * u);
     }
+    if (hovered && std::abs(c.x - m.x) <= r + 2 && std::abs(c.y - m.y) <= r + 2) hovered_point = i;
+  }
+  if (pre_view) {
+    dl->AddText({v.x + 10 * u, v.y + 8 * u}, IM_COL32(120, 30, 30, 255),
+                "Preprocessed view: the points as the model sees them (first two features)");
+  } else if (s.data.points.empty()) {
+    const char* hint = "Click to add points, or generate a data set in the Data panel";
+    const ImVec2 ts = ImGui::CalcTextSize(hint);
+    dl->AddText({v.x + (v.w - ts.x) / 2, v.y + v.h * 0.3f}, IM_COL32(90, 90, 90, 255), hint);
   }
 
-  if (hovered) {
-    // A ring in the current class colour previews where a click adds a point.
-    dl->AddCircle(m, r + 2 * s.ui_scale, class_color(s.current_class, 200), 0, 1.5f * s.ui_scale);
+  if (ImGui::IsItemHovered() && !pre_view) {
+    if (s.tool == Tool::Spray || s.tool == Tool::Erase)
+      dl->AddCircle(m, float(s.brush_radius * v.scale()), s.tool == Tool::Erase ? IM_COL32(60, 60, 60, 200)
+                                                                               : class_color(s.current_class, 220),
+                    0, 1.5f * u);
+    else if (s.tool == Tool::Add)
+      dl->AddCircle(m, r + 2 * u, class_color(s.current_class, 200), 0, 1.5f * u);
     ImGui::BeginTooltip();
-    ImGui::Text("x = %.2f, y = %.2f", v.to_world_x(m.x), v.to_world_y(m.y));
-    const Regions& rg = s.regions;
-    const int cx = int(m.x - v.x), cy = int(m.y - v.y);
-    if (cx >= 0 && cy >= 0 && cx < rg.w && cy < rg.h && !rg.labels.empty()) {
-      const int label = rg.labels[size_t(cy) * rg.w + cx];
-      if (label >= 0)
-        ImGui::Text("predicted: class %d (%s), %.0f%% of votes", label + 1, kClassNames[label],
-                    100.0 * rg.confidence[size_t(cy) * rg.w + cx]);
+    if (hovered_point >= 0) {
+      point_tooltip(s, s.data.points[hovered_point]);
+    } else {
+      ImGui::Text("x = %.2f, y = %.2f", v.to_world_x(m.x), v.to_world_y(m.y));
+      const int cx = int((m.x - v.x) / rg.divisor), cy = int((m.y - v.y) / rg.divisor);
+      if (cx >= 0 && cy >= 0 && cx < rg.w && cy < rg.h && !rg.labels.empty()) {
+        const int label = rg.labels[size_t(cy) * rg.w + cx];
+        if (label >= 0)
+          ImGui::Text("predicted: class %d (%s), confidence %.0f%%", label + 1, kClassNames[label % 8],
+                      100.0 * rg.confidence[size_t(cy) * rg.w + cx]);
+      }
     }
-    ImGui::TextDisabled("left-click: add   right-click: remove");
     ImGui::EndTooltip();
   }
   ImGui::End();

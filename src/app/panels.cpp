@@ -1,22 +1,24 @@
-// panels.cpp: the sidebar (data and model controls), the status bar and the
-// help window. Each is a function of the app state: it reads the state and
-// writes the user's intent back into it.
+// panels.cpp: the sidebar (Data, Model, Loss & regularisation, Optimiser,
+// Training), the status bar and the help window. Each panel is a function of
+// the app state: it reads the state and writes the user's intent back.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "app.h"
+#include "core/dataset.h"
+#include "core/net.h"
 #include "imgui.h"
 #include "palette.h"
+#include "widgets.h"
 
 namespace app {
 
-static void tooltip(const char* text) {
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_DelayShort)) ImGui::SetTooltip("%s", text);
-}
-
 static void class_buttons(AppState& s) {
-  const float sz = ImGui::GetFrameHeight() * 1.25f;
-  const int shown = std::clamp(s.classes_in_use + 1, 2, 6);
+  const float sz = ImGui::GetFrameHeight() * 1.2f;
+  int used = 2;
+  for (const auto& p : s.data.points) used = std::max(used, p.label + 1);
+  const int shown = std::clamp(used + 1, 2, 6);
   for (int c = 0; c < shown; ++c) {
     if (c > 0) ImGui::SameLine();
     const Rgb k = kClassColors[c];
@@ -25,14 +27,13 @@ static void class_buttons(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, IM_COL32(k.r, k.g, k.b, 210));
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, IM_COL32(k.r, k.g, k.b, 160));
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(20, 20, 20, 255));
-    const bool selected = s.current_class == c;
-    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, selected ? 3.f * s.ui_scale : 0.f);
     ImGui::PushStyleColor(ImGuiCol_Border, IM_COL32(20, 20, 20, 255));
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, s.current_class == c ? 3.f * s.ui_scale : 0.f);
     char label[8];
     std::snprintf(label, sizeof label, "%d", c + 1);
     if (ImGui::Button(label, {sz, sz})) s.current_class = c;
-    ImGui::PopStyleColor(5);
     ImGui::PopStyleVar();
+    ImGui::PopStyleColor(5);
     char tip[96];
     std::snprintf(tip, sizeof tip, "Draw points of class %d (%s). Shortcut: key %d.", c + 1, kClassNames[c], c + 1);
     tooltip(tip);
@@ -42,38 +43,295 @@ static void class_buttons(AppState& s) {
 
 static void data_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  ImGui::TextUnformatted("Class to draw");
   class_buttons(s);
-  int counts[nn::kMaxClasses] = {0};
-  for (const auto& p : s.data.points) ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)];
-  ImGui::Text("%d points", int(s.data.points.size()));
-  for (int c = 0; c < s.classes_in_use; ++c) {
+  int tool = int(s.tool);
+  ImGui::RadioButton("Add", &tool, 0); tooltip("Left-click adds one point of the selected class.");
+  ImGui::SameLine(); ImGui::RadioButton("Spray", &tool, 1); tooltip("Hold the left button to spray points inside the brush.");
+  ImGui::SameLine(); ImGui::RadioButton("Erase", &tool, 2); tooltip("Hold the left button to erase the points under the brush.");
+  ImGui::SameLine(); ImGui::RadioButton("Move", &tool, 3); tooltip("Drag a point to move it.");
+  s.tool = Tool(tool);
+  if (s.tool == Tool::Spray || s.tool == Tool::Erase) {
+    double r = s.brush_radius;
+    if (slider_double(s, "brush", r, 0.02, 0.6, "%.2f", false, "Brush radius in plane units.")) s.brush_radius = float(r);
+    if (s.tool == Tool::Spray) slider_int(s, "density", s.brush_density, 1, 20, "Points sprayed per stroke step.");
+  }
+  int counts[nn::kMaxClasses] = {0}, nval = 0;
+  for (const auto& p : s.data.points) { ++counts[std::clamp(p.label, 0, 7)]; nval += p.validation; }
+  ImGui::Text("%d points (%d validation):", int(s.data.points.size()), nval);
+  for (int c = 0; c < s.data.num_classes; ++c) {
     ImGui::SameLine();
     const Rgb k = kClassColors[c];
-    ImGui::TextColored(ImVec4(k.r / 255.f * 0.8f, k.g / 255.f * 0.8f, k.b / 255.f * 0.8f, 1), "%d", counts[c]);
+    ImGui::TextColored(ImVec4(k.r / 320.f, k.g / 320.f, k.b / 320.f, 1), "%d", counts[c]);
   }
   if (ImGui::Button("Clear")) clear_points(s);
-  tooltip("Remove every point from the canvas.");
+  tooltip("Remove every point (undo brings them back).");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(s.undo.empty());
+  if (ImGui::Button("Undo")) undo(s);
+  tooltip("Undo the last edit of the data (Ctrl+Z).");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(s.redo.empty());
+  if (ImGui::Button("Redo")) redo(s);
+  tooltip("Redo an undone edit (Ctrl+Y or Ctrl+Shift+Z).");
+  ImGui::EndDisabled();
+  ImGui::Checkbox("Show validation points", &s.show_validation);
+  tooltip("Validation points (hollow rings) are held out of training: they measure how well the model generalises.");
+
+  if (ImGui::TreeNodeEx("Generate a data set", ImGuiTreeNodeFlags_DefaultOpen)) {
+    static const char* kinds[] = {"Gaussian blobs", "Circle", "XOR", "Spiral", "Two moons", "Linearly separable"};
+    combo("shape", s.gen.kind, kinds, 6, "The shape of the generated classes.");
+    slider_int(s, "points", s.gen.n, 10, 3000, "How many points to generate.", true);
+    if (s.gen.kind == 0 || s.gen.kind == 3 || s.gen.kind == 5)
+      slider_int(s, "classes", s.gen.classes, 2, 6, "Number of classes (blobs, spiral arms, linear regions).");
+    double noise = s.gen.noise;
+    if (slider_double(s, "noise", noise, 0.0, 0.5, "%.2f", false, "Random jitter added to every point.")) s.gen.noise = float(noise);
+    slider_int(s, "seed", s.gen.seed, 0, 9999, "The same seed always generates the same points.");
+    double vr = s.gen.val_ratio;
+    if (slider_double(s, "validation", vr, 0.0, 0.9, "%.2f", false,
+                      "Share of points held out for validation, drawn as hollow rings."))
+      s.gen.val_ratio = float(vr);
+    if (ImGui::Button("Generate")) generate_data(s);
+    tooltip("Replace the points with a generated data set (undo brings the old ones back).");
+    ImGui::SameLine();
+    if (ImGui::Button("Re-split")) {
+      begin_edit(s);
+      nn::split_train_val(s.data, s.gen.val_ratio, uint64_t(s.gen.seed) + 7 + s.undo.size());
+      data_changed(s);
+    }
+    tooltip("Draw a new random train/validation split of the current points.");
+    ImGui::TreePop();
+  }
 }
 
-static void model_section(AppState& s) {
-  if (!ImGui::CollapsingHeader("Model: k-nearest neighbours", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  nn::KnnSpec& k = s.spec.knn;
-  const nn::KnnSpec before = k;
-  ImGui::SliderInt("k", &k.k, 1, 25);
-  tooltip("How many of the nearest training points vote on the class. k = 1 follows every point "
-          "(zero training error, ragged regions); larger k smooths the boundary.");
-  int metric = k.metric == nn::Metric::L1 ? 0 : 1;
-  ImGui::RadioButton("L1 (Manhattan)", &metric, 0);
-  tooltip("Distance = |dx| + |dy|: boundaries follow axis-aligned and diagonal pieces.");
+static const char* kActNames[] = {"ReLU", "Leaky ReLU", "ELU", "tanh", "sigmoid", "Maxout", "linear"};
+
+static void layer_editor(AppState& s, nn::ModelSpec& sp) {
+  ImGui::TextUnformatted("Hidden layers");
+  tooltip("Each hidden layer: affine, optional batchnorm, activation, optional dropout.");
+  int remove = -1;
+  for (int i = 0; i < int(sp.hidden.size()); ++i) {
+    auto& L = sp.hidden[i];
+    ImGui::PushID(i);
+    ImGui::AlignTextToFramePadding();
+    ImGui::Text("%d", i + 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.38f);
+    slider_int(s, "##w", L.width, 1, 128, "Units in this layer: more units, more capacity.");
+    ImGui::SameLine();
+    int a = int(L.act);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFrameHeight() - 8 * s.ui_scale);
+    if (combo("##act", a, kActNames, 7,
+              "ReLU: max(0,x), can die. Leaky ReLU/ELU: keep a gradient below 0. tanh/sigmoid: saturate "
+              "at their bounds, killing gradients. Maxout: the max of k linear pieces."))
+      L.act = nn::Activation(a);
+    ImGui::SameLine();
+    if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) remove = i;
+    tooltip("Remove this layer.");
+    ImGui::Indent();
+    ImGui::Checkbox("batchnorm", &L.batchnorm);
+    tooltip("Normalise each unit over the minibatch before the activation, then scale by gamma and shift by beta.");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    slider_double(s, "keep p", L.dropout_keep, 0.1, 1.0, "%.2f", false,
+                  "Dropout: each unit is kept with probability p during training (and scaled by 1/p); 1 = off.");
+    if (L.act == nn::Activation::LeakyReLU || L.act == nn::Activation::ELU)
+      slider_double(s, "alpha", L.alpha, 0.001, 1.0, "%.3f", true, "Slope (Leaky ReLU) or scale (ELU) below zero.");
+    if (L.act == nn::Activation::Maxout)
+      slider_int(s, "pieces k", L.maxout_k, 2, 5, "Each Maxout unit outputs the max of k linear pieces.");
+    ImGui::Unindent();
+    ImGui::PopID();
+  }
+  if (remove >= 0) sp.hidden.erase(sp.hidden.begin() + remove);
+  ImGui::BeginDisabled(int(sp.hidden.size()) >= 8);
+  if (ImGui::Button("Add layer")) sp.hidden.push_back(sp.hidden.empty() ? nn::HiddenLayerSpec{} : sp.hidden.back());
+  tooltip("Append a hidden layer (up to 8): depth lets the network compose features.");
+  ImGui::EndDisabled();
+}
+
+static void model_section(AppState& s, nn::ModelSpec& sp) {
+  if (!ImGui::CollapsingHeader("Model", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  int kind = int(sp.kind);
+  ImGui::RadioButton("kNN", &kind, 0); tooltip("k-nearest neighbours: no training, memorises the points.");
+  ImGui::SameLine(); ImGui::RadioButton("Linear", &kind, 1); tooltip("A linear classifier: one line (row of W) per class.");
+  ImGui::SameLine(); ImGui::RadioButton("Neural net", &kind, 2); tooltip("A fully connected network with hidden layers.");
+  sp.kind = nn::ModelKind(kind);
+  if (sp.kind == nn::ModelKind::KNN) {
+    slider_int(s, "k", sp.knn.k, 1, 50,
+               "How many nearest training points vote. k = 1 fits every point (zero training error); larger k smooths.");
+    int metric = sp.knn.metric == nn::Metric::L1 ? 0 : 1;
+    ImGui::RadioButton("L1", &metric, 0); tooltip("Distance |dx| + |dy|.");
+    ImGui::SameLine(); ImGui::RadioButton("L2", &metric, 1);
+    tooltip("Distance sqrt(dx^2 + dy^2), compared squared: the root never changes which point is nearer.");
+    sp.knn.metric = metric == 0 ? nn::Metric::L1 : nn::Metric::L2;
+    ImGui::SameLine();
+    ImGui::Checkbox("weighted", &sp.knn.weighted);
+    tooltip("Each neighbour votes with weight 1/distance.");
+    return;
+  }
+  ImGui::Checkbox("bias b", &sp.use_bias);
+  tooltip("Without b every boundary w.x = 0 must pass through the origin.");
+  if (sp.kind == nn::ModelKind::Net) layer_editor(s, sp);
+  static const char* inits[] = {"zeros", "constant", "small random 0.01", "Xavier 1/sqrt(n)", "He sqrt(2/n)"};
+  int init = int(sp.init.kind);
+  combo("init", init, inits, 5,
+        "Weight initialisation. Zeros leaves hidden units identical (symmetry); too large saturates tanh/sigmoid; "
+        "He suits ReLU.");
+  sp.init.kind = nn::InitKind(init);
+  if (sp.init.kind == nn::InitKind::Constant)
+    slider_double(s, "constant", sp.init.constant, -1, 1, "%.3f", false, "Every weight starts at this value.");
+  static const char* pre[] = {"none", "mean subtraction", "normalise", "PCA", "whiten"};
+  int pk = int(sp.preprocess.kind);
+  combo("preprocess", pk, pre, 5,
+        "Applied to the inputs with statistics from the training points only: centre, scale to unit variance, "
+        "rotate onto principal axes (PCA), or rotate and scale to identity covariance (whiten).");
+  sp.preprocess.kind = nn::PreprocessKind(pk);
+  ImGui::Checkbox("x\xc2\xb2", &sp.preprocess.square); tooltip("Add x1^2 and x2^2 as input features.");
+  ImGui::SameLine(); ImGui::Checkbox("x1\xc2\xb7x2", &sp.preprocess.cross); tooltip("Add the product x1*x2 as a feature.");
+  ImGui::SameLine(); ImGui::Checkbox("sin", &sp.preprocess.sines); tooltip("Add sin(x1) and sin(x2) as features.");
+  ImGui::Checkbox("Show preprocessed data", &s.show_preprocessed);
+  tooltip("Draw the points as the model sees them after preprocessing (first two features).");
+}
+
+static void loss_section(AppState& s, nn::ModelSpec& sp) {
+  if (sp.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Loss & regularisation", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  static const char* losses[] = {"SVM (Weston-Watkins)", "one-vs-all hinge", "structured SVM (Crammer-Singer)", "softmax"};
+  int lk = int(sp.loss.kind);
+  combo("loss", lk, losses, 4,
+        "SVM: every wrong class must score delta below the right one. Softmax: cross-entropy of the "
+        "probabilities, never fully satisfied.");
+  sp.loss.kind = nn::LossKind(lk);
+  if (sp.loss.kind != nn::LossKind::Softmax)
+    slider_double(s, "delta", sp.loss.delta, 0.01, 10, "%.2f", true,
+                  "The SVM margin. With regularisation only the ratio of delta to the weight scale matters.");
+  static const char* regs[] = {"none", "L2", "L1", "elastic net"};
+  int rk = int(sp.loss.reg);
+  combo("reg", rk, regs, 4,
+        "Penalty on the weights (never the biases): L2 prefers many small weights, L1 sparse ones.");
+  sp.loss.reg = nn::RegKind(rk);
+  if (sp.loss.reg != nn::RegKind::None)
+    slider_double(s, "lambda", sp.loss.lambda, 1e-6, 10, "%.1e", true,
+                  "Regularisation strength: larger lambda, simpler boundary, and the loss can no longer reach 0.");
+  if (sp.loss.reg == nn::RegKind::ElasticNet)
+    slider_double(s, "L1 share", sp.loss.l1_ratio, 0, 1, "%.2f", false, "Mix of L1 in the elastic net penalty.");
+}
+
+static void optim_section(AppState& s, nn::ModelSpec& sp) {
+  if (sp.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Optimiser", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  auto& o = sp.optim;
+  static const char* opts[] = {"SGD", "momentum", "Nesterov", "Adagrad", "RMSProp", "Adam", "L-BFGS (full batch)"};
+  int ok = int(o.kind);
+  combo("optimiser", ok, opts, 7,
+        "SGD steps down the gradient; momentum keeps a velocity; Adagrad/RMSProp scale per parameter; Adam does "
+        "both; L-BFGS uses curvature but needs the full training set each step.");
+  o.kind = nn::OptimKind(ok);
+  slider_double(s, "learning rate", o.lr, 1e-5, 10, "%.1e", true,
+                "Step size. Too high: the loss bounces or explodes; too low: it barely moves.");
+  if (o.kind == nn::OptimKind::Momentum || o.kind == nn::OptimKind::Nesterov)
+    slider_double(s, "mu", o.mu, 0, 0.999, "%.3f", false,
+                  "Momentum: the share of the previous velocity kept each step (like friction: 0.9 keeps 90%).");
+  if (o.kind == nn::OptimKind::RMSProp)
+    slider_double(s, "decay rate", o.decay_rate, 0.5, 0.9999, "%.4f", false,
+                  "How slowly RMSProp forgets past squared gradients.");
+  if (o.kind == nn::OptimKind::Adam) {
+    slider_double(s, "beta1", o.beta1, 0, 0.999, "%.3f", false, "Decay of Adam's first moment (momentum).");
+    slider_double(s, "beta2", o.beta2, 0.9, 0.99999, "%.5f", false, "Decay of Adam's second moment (per-parameter scale).");
+  }
+  if (o.kind == nn::OptimKind::LBFGS) {
+    slider_int(s, "history m", o.lbfgs_m, 1, 50, "Past steps L-BFGS keeps to estimate curvature.");
+  } else {
+    bool full = o.batch_size == 0;
+    if (ImGui::Checkbox("full batch", &full)) o.batch_size = full ? 0 : 32;
+    tooltip("Use every training point in each step (smooth but slow); otherwise a random minibatch.");
+    if (!full) {
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+      slider_int(s, "batch", o.batch_size, 1, 512,
+                 "Points per step. Small batches give noisy (wiggly) loss curves; 1 is pure SGD.", true);
+    }
+  }
+  static const char* sched[] = {"constant", "step decay", "exponential decay", "1/t decay"};
+  int sk = int(o.schedule);
+  combo("schedule", sk, sched, 4,
+        "How the learning rate falls over epochs: lowering it late lets the parameters settle into narrow minima.");
+  o.schedule = nn::ScheduleKind(sk);
+  if (o.schedule == nn::ScheduleKind::Step) {
+    slider_double(s, "every (epochs)", o.step_epochs, 1, 1000, "%.0f", true, "Epochs between two decays.");
+    slider_double(s, "factor", o.decay, 0.01, 0.99, "%.2f", false, "Multiply the learning rate by this at each decay.");
+  } else if (o.schedule != nn::ScheduleKind::Constant) {
+    slider_double(s, "decay k", o.decay, 1e-4, 1, "%.4f", true, "Decay constant per epoch.");
+  }
+  bool clip = o.clip_norm > 0;
+  if (ImGui::Checkbox("clip gradients", &clip)) o.clip_norm = clip ? 5.0 : 0.0;
+  tooltip("Scale the whole gradient down when its norm exceeds the limit: guards against explosions.");
+  if (clip) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+    slider_double(s, "max norm", o.clip_norm, 0.01, 100, "%.2f", true, "Largest global gradient norm allowed.");
+  }
+  int seed = int(sp.seed % 10000);
+  if (slider_int(s, "seed", seed, 0, 9999, "Seed of initialisation, shuffles and dropout: the same seed gives the same run."))
+    sp.seed = uint64_t(seed);
+}
+
+static void training_section(AppState& s) {
+  if (s.spec.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Training", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const TrainView* tv = s.tv.get();
+  if (ImGui::Button(s.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0})) set_playing(s, !s.playing);
+  tooltip("Train continuously (Space).");
   ImGui::SameLine();
-  ImGui::RadioButton("L2 (Euclidean)", &metric, 1);
-  tooltip("Distance = sqrt(dx^2 + dy^2), compared squared (the root never changes which point is nearer).");
-  k.metric = metric == 0 ? nn::Metric::L1 : nn::Metric::L2;
-  ImGui::Checkbox("Distance-weighted vote", &k.weighted);
-  tooltip("Each neighbour's vote counts 1/distance, so close neighbours outweigh far ones.");
-  k.k = std::clamp(k.k, 1, 1000);
-  if (!(k == before)) s.regions.dirty = true;
+  if (ImGui::Button("Step")) s.host->step(1);
+  tooltip("One minibatch update (S).");
+  ImGui::SameLine();
+  if (ImGui::Button("Epoch")) s.host->step_epoch();
+  tooltip("Train until one more pass over the training points is done (E).");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) s.host->reset();
+  tooltip("Start again from a fresh initialisation with the same seed (R). Your points are kept.");
+  if (slider_int(s, "steps/frame", s.steps_per_frame, 1, 200, "Training speed: updates per displayed frame.", true))
+    s.host->set_steps_per_frame(s.steps_per_frame);
+  if (tv) {
+    ImGui::Text("step %lld   epoch %.2f", (long long)tv->step, tv->epoch);
+    if (tv->last.step > 0) {
+      ImGui::Text("loss %.4f (data %.4f + reg %.4f)", tv->last.data_loss + tv->last.reg_loss, tv->last.data_loss,
+                  tv->last.reg_loss);
+      const auto& h = s.history;
+      if (!h.train_acc.empty()) {
+        ImGui::Text("train acc %.1f%%", 100 * h.train_acc.back());
+        if (std::isfinite(h.val_acc.back())) { ImGui::SameLine(); ImGui::Text("  val acc %.1f%%", 100 * h.val_acc.back()); }
+      }
+      ImGui::Text("learning rate %.2e", tv->last.lr);
+    }
+    if (tv->divergence.diverged) {
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+      ImGui::TextWrapped("%s", tv->divergence.message.c_str());
+      ImGui::PopStyleColor();
+      if (ImGui::Button("Continue from last good parameters")) s.host->restore_last_good();
+      tooltip("The parameters are already back to the step before the blow-up; this lets training go on.");
+    }
+    if (!tv->error.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+      ImGui::TextWrapped("%s", tv->error.c_str());
+      ImGui::PopStyleColor();
+    }
+    if (!tv->notice.empty()) ImGui::TextWrapped("%s", tv->notice.c_str());
+  }
+}
+
+static void display_section(AppState& s) {
+  if (!ImGui::CollapsingHeader("Display")) return;
+  int heat = s.heat_class + 1;
+  static const char* items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
+                                "class 4 probability", "class 5 probability", "class 6 probability"};
+  if (combo("shading", heat, items, std::min(7, s.data.num_classes + 1),
+            "Colour the plane by predicted class (saturation = confidence) or by one class's softmax probability."))
+    s.regions.dirty = true;
+  s.heat_class = heat - 1;
+  if (ImGui::Checkbox("decision boundary", &s.show_contour)) s.regions.dirty = true;
+  tooltip("Outline where the predicted class changes.");
 }
 
 void draw_sidebar(AppState& s) {
@@ -82,9 +340,18 @@ void draw_sidebar(AppState& s) {
                    ImGuiWindowFlags_NoSavedSettings);
   ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
   data_section(s);
-  model_section(s);
+  nn::ModelSpec sp = s.spec;
+  model_section(s, sp);
+  loss_section(s, sp);
+  optim_section(s, sp);
+  if (!(sp == s.spec)) {
+    s.spec = sp;
+    spec_changed(s);
+  }
+  training_section(s);
+  display_section(s);
+  if (!s.wide_layout) draw_plots(s);
   ImGui::PopItemWidth();
-  ImGui::Spacing();
   ImGui::Separator();
   if (ImGui::Button("Help (H)")) s.show_help = !s.show_help;
   tooltip("Keyboard shortcuts and how to use the canvas.");
@@ -97,23 +364,28 @@ void draw_status_bar(AppState& s) {
                                       ImGuiWindowFlags_NoSavedSettings);
   ImGui::Text("nnplay | build: %s | %.0f fps | regions %dx%d in %.1f ms", s.build_info.c_str(), s.fps,
               s.regions.w, s.regions.h, s.regions.last_ms);
-  if (!s.message.empty()) {
+  if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) {
     ImGui::SameLine();
-    ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "| %s", s.message.c_str());
+    ImGui::TextColored({0.7f, 0.1f, 0.1f, 1}, "| %s", s.message.c_str());
   }
   ImGui::End();
   ImGui::PopStyleVar();
 }
 
 void draw_help(AppState& s) {
-  ImGui::SetNextWindowSize({420 * s.ui_scale, 0}, ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize({440 * s.ui_scale, 0}, ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos({s.view.x + 20 * s.ui_scale, 20 * s.ui_scale}, ImGuiCond_Appearing);
   ImGui::Begin("Help", &s.show_help, ImGuiWindowFlags_NoSavedSettings);
   ImGui::TextUnformatted("Canvas");
-  ImGui::BulletText("Left-click: add a point of the selected class");
+  ImGui::BulletText("Left-click: add a point (or spray / erase / move, per the tool)");
   ImGui::BulletText("Right-click: remove the nearest point");
+  ImGui::BulletText("Hover a point: its scores, probabilities and loss");
   ImGui::TextUnformatted("Keys");
-  ImGui::BulletText("1 - 6: select the class to draw");
-  ImGui::BulletText("H or F1: show or hide this help");
+  ImGui::BulletText("1 - 6: class to draw");
+  ImGui::BulletText("Space: play / pause training");
+  ImGui::BulletText("S: one step    E: one epoch    R: reset the weights");
+  ImGui::BulletText("Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo");
+  ImGui::BulletText("H or F1: this help");
   ImGui::End();
 }
 

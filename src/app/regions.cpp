@@ -1,6 +1,9 @@
-// regions.cpp: the decision-region image behind the points: one texel per
-// canvas pixel, class colour blended towards white as confidence drops,
-// uploaded to a GL texture with linear filtering.
+// regions.cpp: the decision-region image behind the points. kNN regions are
+// recomputed when the points or k change; a trained model's regions each time
+// the trainer publishes a new snapshot, through the SIMD scorer. While
+// training, the resolution drops (divisor 2, 3, ...) if a full-resolution
+// image would take longer than the frame budget, and comes back to one texel
+// per pixel as soon as training pauses. Linear filtering keeps it smooth.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,34 +22,85 @@ nn::KnnIndex make_knn_index(const AppState& s) {
   return nn::KnnIndex(train, s.data.num_classes);
 }
 
-// Region colour of a class at a confidence in [0, 1]: pale for uncertain
-// pixels, stronger for confident ones, always light enough for points on top.
+// Region colour of a class at a confidence in [0, 1]: pale where the model is
+// unsure, stronger where it is confident, always light enough for points.
 static void shade(int label, float conf, unsigned char* out) {
   if (label < 0) { out[0] = out[1] = out[2] = 245; out[3] = 255; return; }
   const Rgb c = kClassColors[label % 8];
-  const float t = 0.22f + 0.33f * std::clamp(conf, 0.f, 1.f);
+  const float t = 0.12f + 0.45f * std::clamp(conf, 0.f, 1.f);
   out[0] = (unsigned char)std::lround(255 + (c.r - 255) * t);
   out[1] = (unsigned char)std::lround(255 + (c.g - 255) * t);
   out[2] = (unsigned char)std::lround(255 + (c.b - 255) * t);
   out[3] = 255;
 }
 
+// One class's probability as a white-to-class-colour ramp.
+static void shade_heat(int cls, float p, unsigned char* out) {
+  const Rgb c = kClassColors[cls % 8];
+  const float t = 0.85f * std::clamp(p, 0.f, 1.f);
+  out[0] = (unsigned char)std::lround(255 + (c.r * 0.8f - 255) * t);
+  out[1] = (unsigned char)std::lround(255 + (c.g * 0.8f - 255) * t);
+  out[2] = (unsigned char)std::lround(255 + (c.b * 0.8f - 255) * t);
+  out[3] = 255;
+}
+
 void update_regions(AppState& s) {
   Regions& r = s.regions;
-  // One texel per framebuffer pixel of the canvas.
-  const int w = std::max(1, int(std::lround(s.view.w))), h = std::max(1, int(std::lround(s.view.h)));
-  if (w != r.w || h != r.h) { r.w = w; r.h = h; r.dirty = true; }
+  const bool knn = s.spec.kind == nn::ModelKind::KNN;
+  const TrainView* tv = s.tv.get();
+  const bool training = !knn && s.playing;
+  if (!knn && tv && tv->generation != r.generation) r.dirty = true;
+
+  // Resolution: full while idle; while training, coarse enough for ~10 ms.
+  const int full_w = std::max(1, int(std::lround(s.view.w))), full_h = std::max(1, int(std::lround(s.view.h)));
+  int divisor = 1;
+  if (training && r.ms_per_texel > 0) {
+    const double full_ms = r.ms_per_texel * full_w * full_h;
+    divisor = std::clamp(int(std::ceil(std::sqrt(full_ms / 10.0))), 1, 8);
+  }
+  if (!training && r.divisor != 1) r.dirty = true;  // refine once training pauses
+  const int w = (full_w + divisor - 1) / divisor, h = (full_h + divisor - 1) / divisor;
+  if (w != r.w || h != r.h) r.dirty = true;
   if (!r.dirty) return;
   r.dirty = false;
+  r.w = w; r.h = h; r.divisor = divisor;
 
   const auto t0 = std::chrono::steady_clock::now();
-  const nn::KnnIndex index = make_knn_index(s);
   const View& v = s.view;
-  nn::knn_grid(index, s.spec.knn, r.w, r.h, v.to_world_x(v.x), v.to_world_x(v.x + v.w),
-               v.to_world_y(v.y + v.h), v.to_world_y(v.y), r.labels, r.confidence);
-  r.rgba.resize(size_t(r.w) * r.h * 4);
-  for (size_t i = 0; i < r.labels.size(); ++i) shade(r.labels[i], r.confidence[i], &r.rgba[i * 4]);
+  // Texel centres span exactly the canvas (the last texel may overhang it).
+  const double x0 = v.to_world_x(v.x), x1 = v.to_world_x(v.x + w * divisor);
+  const double y1 = v.to_world_y(v.y), y0 = v.to_world_y(v.y + h * divisor);
+  int heat_class = -1;
+  if (knn) {
+    const nn::KnnIndex index = make_knn_index(s);
+    nn::knn_grid(index, s.spec.knn, w, h, x0, x1, y0, y1, r.labels, r.confidence);
+  } else if (tv && tv->scorer) {
+    heat_class = s.heat_class < tv->scorer->num_classes() ? s.heat_class : -1;
+    nn::scorer_grid(*tv->scorer, w, h, x0, x1, y0, y1, r.labels, r.confidence, heat_class, &r.heat);
+    r.generation = tv->generation;
+  } else {
+    r.labels.assign(size_t(w) * h, -1);
+    r.confidence.assign(size_t(w) * h, 0.f);
+  }
+  r.rgba.resize(size_t(w) * h * 4);
+  for (size_t i = 0; i < r.labels.size(); ++i) {
+    if (heat_class >= 0) shade_heat(heat_class, r.heat[i], &r.rgba[i * 4]);
+    else shade(r.labels[i], r.confidence[i], &r.rgba[i * 4]);
+  }
+  if (s.show_contour) {
+    // The decision boundary: darken texels whose right or lower neighbour
+    // belongs to another class.
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const size_t i = size_t(y) * w + x;
+        const int l = r.labels[i];
+        const bool edge = (x + 1 < w && r.labels[i + 1] != l) || (y + 1 < h && r.labels[i + w] != l);
+        if (edge && l >= 0)
+          for (int k = 0; k < 3; ++k) r.rgba[i * 4 + k] = (unsigned char)(r.rgba[i * 4 + k] * 0.45f);
+      }
+  }
   r.last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  r.ms_per_texel = r.last_ms / (double(w) * h);
 
   if (!r.texture) {
     glGenTextures(1, &r.texture);
@@ -58,7 +112,7 @@ void update_regions(AppState& s) {
   }
   glBindTexture(GL_TEXTURE_2D, r.texture);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, r.w, r.h, 0, GL_RGBA, GL_UNSIGNED_BYTE, r.rgba.data());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, r.rgba.data());
 }
 
 }  // namespace app

@@ -92,6 +92,7 @@ struct ModelSpec {
   OptimSpec optim;
   PreprocessSpec preprocess;
   uint64_t seed = 1;
+  bool operator==(const ModelSpec&) const = default;
 };
 
 const char* to_string(ModelKind);

@@ -1,7 +1,7 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
 // --frames N renders N frames and exits (with --screenshot, the last frame is
-// saved as PNG); --demo starts with a few points so a screenshot shows regions.
+// saved as PNG); --demo starts training the start-up network at once.
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -31,10 +31,11 @@ static bool save_screenshot(GLFWwindow* win, const char* path) {
   return stbi_write_png(path, w, h, 4, flipped.data(), w * 4) != 0;
 }
 
-static void add_demo_points(app::AppState& s) {
-  const double pts[][3] = {{-0.6, 0.5, 0}, {-0.4, 0.7, 0}, {-0.7, 0.2, 0}, {0.5, 0.6, 1}, {0.7, 0.3, 1},
-                           {0.3, 0.8, 1},  {0.0, -0.6, 2}, {0.2, -0.4, 2}, {-0.3, -0.7, 2}, {0.1, 0.1, 0}};
-  for (const auto& p : pts) app::add_point(s, p[0], p[1], int(p[2]));
+// --demo: train the start-up network while the frames run.
+static void start_demo(app::AppState& s) {
+  s.steps_per_frame = 10;
+  s.host->set_steps_per_frame(10);
+  app::set_playing(s, true);
 }
 
 int main(int argc, char** argv) {
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   char info[96];
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
-  if (demo) add_demo_points(s);
+  if (demo) start_demo(s);
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {

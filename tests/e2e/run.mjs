@@ -24,6 +24,10 @@ async function slice(browser, url, expect) {
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
   report.check(`${tag} crossOriginIsolated is ${expect === 'threaded'}`, isolated === (expect === 'threaded'));
 
+  // The app starts with a spiral and a network: switch to kNN on an empty canvas.
+  await api(page, 'nnplay_set_model', 0);
+  await api(page, 'nnplay_clear');
+  await frames(page, 2);
   // Class 1 (key "1") on the left, class 2 (key "2") on the right.
   const left = [[-0.7, 0.3], [-0.6, -0.2], [-0.8, -0.5], [-0.5, 0.6]];
   const right = [[0.6, 0.4], [0.7, -0.3], [0.5, -0.6], [0.8, 0.1]];
@@ -69,9 +73,79 @@ async function slice(browser, url, expect) {
   await clickWorld(page, -0.65, 0.05, 'right');
   report.check(`${tag} right-click removes the nearest point`, (await api(page, 'nnplay_point_count')) === 8);
 
+  await training(page, tag, expect);
+
   const errors = logs.filter((l) => l.startsWith('[pageerror]') || l.startsWith('[error]'));
   report.check(`${tag} no page errors`, errors.length === 0, errors.join(' | '));
   await page.close();
+}
+
+// Generate a spiral, pick a 2-hidden-layer ReLU net, press Play: the training
+// accuracy must pass 90 % within a bounded number of steps; pausing stops the
+// step counter; undo/redo restore the exact points.
+async function training(page, tag, expect) {
+  await api(page, 'nnplay_generate', 3, 300, 3, 0.1, 1, 0.2);
+  await api(page, 'nnplay_set_model', 2);
+  await api(page, 'nnplay_set_hidden', 2, 16, 0);
+  await api(page, 'nnplay_set_lr', 0.01);
+  await api(page, 'nnplay_reset');
+  await frames(page, 3);
+  const snapshotPoints = async () => page.evaluate(() => {
+    const M = window.Module, pts = [];
+    for (let i = 0; i < M._nnplay_point_count(); i++)
+      pts.push([M._nnplay_point_x(i), M._nnplay_point_y(i), M._nnplay_point_label(i), M._nnplay_point_is_validation(i)]);
+    return JSON.stringify(pts);
+  });
+  const spiral = await snapshotPoints();
+  report.check(`${tag} generated a 300-point spiral`, (await api(page, 'nnplay_point_count')) === 300);
+
+  await page.keyboard.press('Space');  // Play
+  const t0 = Date.now();
+  let acc = NaN, steps = 0;
+  while (Date.now() - t0 < 120000) {
+    await frames(page, 5);
+    acc = await api(page, 'nnplay_accuracy', 0);
+    steps = await api(page, 'nnplay_step_count');
+    if (acc >= 0.9 || steps > 6000) break;
+  }
+  const fps = await api(page, 'nnplay_fps');
+  console.log(`     ${tag} training: ${steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, ` +
+              `train accuracy ${(100 * acc).toFixed(1)} %, ${fps.toFixed(0)} fps while training`);
+  report.check(`${tag} spiral: train accuracy >= 90 % within 6000 steps`, acc >= 0.9, `acc ${acc}, ${steps} steps`);
+  await page.screenshot({ path: path.join(outDir, `e2e-${expect}-training.png`) });
+
+  await page.keyboard.press('Space');  // Pause
+  await frames(page, 5);
+  const paused = await api(page, 'nnplay_step_count');
+  await frames(page, 20);
+  report.check(`${tag} pausing stops the step counter`, (await api(page, 'nnplay_step_count')) === paused);
+  report.check(`${tag} the UI shows it paused`, (await api(page, 'nnplay_is_playing')) === 0);
+
+  // Undo/redo: add two points, undo both, redo one.
+  await api(page, 'nnplay_add_point', 0.1, 0.2, 0);
+  await api(page, 'nnplay_add_point', -0.3, 0.4, 1);
+  const afterOne = JSON.stringify(JSON.parse(spiral).concat([[0.1, 0.2, 0, 0]]));
+  await page.keyboard.press('Control+z');
+  await frames(page, 2);
+  report.check(`${tag} Ctrl+Z undoes the last point exactly`, (await snapshotPoints()) === afterOne);
+  await page.keyboard.press('Control+z');
+  await frames(page, 2);
+  report.check(`${tag} a second Ctrl+Z restores the spiral exactly`, (await snapshotPoints()) === spiral);
+  await page.keyboard.press('Control+y');
+  await frames(page, 2);
+  report.check(`${tag} Ctrl+Y redoes it`, (await snapshotPoints()) === afterOne);
+
+  // A diverging run stops with a status and keeps the points.
+  await api(page, 'nnplay_set_lr', 10);
+  await api(page, 'nnplay_set_hidden', 2, 16, 4);
+  await api(page, 'nnplay_play', 1);
+  const t1 = Date.now();
+  while (Date.now() - t1 < 30000 && !(await api(page, 'nnplay_diverged'))) await frames(page, 5);
+  const diverged = await api(page, 'nnplay_diverged');
+  console.log(`     ${tag} lr = 10 sigmoid net: diverged = ${diverged} after ${await api(page, 'nnplay_step_count')} steps`);
+  report.check(`${tag} the points survive a model change and a high learning rate`,
+               (await api(page, 'nnplay_point_count')) === 301);
+  await api(page, 'nnplay_play', 0);
 }
 
 const isolated = await startServer({ isolation: true });

@@ -1,0 +1,157 @@
+// analysis.cpp: the right-hand column: plots of the losses, accuracies and
+// learning rate, and the inspector (per-layer activations, dead and saturated
+// units, gradient norms, update/parameter ratios, weights as colour grids).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+#include "imgui.h"
+#include "palette.h"
+#include "plot.h"
+#include "widgets.h"
+
+namespace app {
+
+void draw_plots(AppState& s) {
+  if (s.spec.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const float u = s.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  const History& h = s.history;
+  ImGui::Checkbox("log scale", &s.plot_log);
+  tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.35f);
+  ImGui::SliderFloat("smoothing", &s.plot_smoothing, 0.f, 0.99f, "%.2f");
+  tooltip("Exponential moving average of the curves: minibatch losses are noisy.");
+  ImGui::TextUnformatted("Loss per step (minibatch)");
+  PlotOptions lo;
+  lo.log_y = s.plot_log;
+  lo.smoothing = s.plot_smoothing;
+  plot_lines("loss", {w, 130 * u},
+             {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)},
+              {"reg", &h.step, &h.reg_loss, IM_COL32(213, 94, 0, 255)},
+              {"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)}},
+             lo, u);
+  ImGui::TextUnformatted("Accuracy (whole sets)");
+  PlotOptions ao;
+  ao.y_min = 0;
+  ao.y_max = 1;
+  plot_lines("acc", {w, 110 * u},
+             {{"train", &h.eval_step, &h.train_acc, IM_COL32(0, 158, 115, 255)},
+              {"validation", &h.eval_step, &h.val_acc, IM_COL32(204, 121, 167, 255)}},
+             ao, u);
+  ImGui::TextUnformatted("Learning rate");
+  PlotOptions lro;
+  lro.log_y = true;
+  plot_lines("lr", {w, 70 * u}, {{"lr", &h.step, &h.lr, IM_COL32(120, 120, 120, 255)}}, lro, u);
+}
+
+// A small histogram drawn as bars.
+static void histogram(const std::vector<int>& counts, float w, float hgt, ImU32 col) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy({w, hgt});
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, {p.x + w, p.y + hgt}, IM_COL32(255, 255, 255, 255));
+  const int mx = counts.empty() ? 1 : std::max(1, *std::max_element(counts.begin(), counts.end()));
+  const float bw = counts.empty() ? 0 : w / counts.size();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const float bh = hgt * counts[i] / float(mx);
+    dl->AddRectFilled({p.x + i * bw, p.y + hgt - bh}, {p.x + (i + 1) * bw - 1, p.y + hgt}, col);
+  }
+  dl->AddRect(p, {p.x + w, p.y + hgt}, IM_COL32(0, 0, 0, 50));
+}
+
+// A weight matrix as a grid of cells: blue negative, red positive.
+static void weight_grid(const nn::Mat& W, float max_w, float u) {
+  const int R = int(W.rows()), C = int(W.cols());
+  const float cell = std::clamp(max_w / std::max(C, 1), 3 * u, 14 * u);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy({cell * C, cell * R});
+  const double m = std::max(1e-9, W.cwiseAbs().maxCoeff());
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) {
+      const float t = float(W(r, c) / m);
+      const ImU32 col = t >= 0 ? IM_COL32(255, int(255 * (1 - t)), int(255 * (1 - t)), 255)
+                               : IM_COL32(int(255 * (1 + t)), int(255 * (1 + t)), 255, 255);
+      dl->AddRectFilled({p.x + c * cell, p.y + r * cell}, {p.x + (c + 1) * cell, p.y + (r + 1) * cell}, col);
+    }
+  dl->AddRect(p, {p.x + cell * C, p.y + cell * R}, IM_COL32(0, 0, 0, 60));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%d x %d, |max| = %.3g (red +, blue -)", R, C, m);
+}
+
+void draw_inspector(AppState& s) {
+  if (s.spec.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Inspector", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const TrainView* tv = s.tv.get();
+  if (!tv || tv->step == 0) {
+    ImGui::TextDisabled("Train a step to see inside the model.");
+  }
+  if (!tv) return;
+  const float u = s.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  // Update/parameter ratios: the course's rule of thumb is about 1e-3.
+  if (!tv->params.empty() &&
+      ImGui::BeginTable("params", 4, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("param");
+    ImGui::TableSetupColumn("|W|");
+    ImGui::TableSetupColumn("|grad|");
+    ImGui::TableSetupColumn("update/param");
+    ImGui::TableHeadersRow();
+    for (const auto& p : tv->params) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(p.name.c_str());
+      ImGui::TableNextColumn(); ImGui::Text("%.3g", p.param_norm);
+      ImGui::TableNextColumn(); ImGui::Text("%.3g", p.grad_norm);
+      ImGui::TableNextColumn();
+      const bool off = p.name[0] == 'W' && std::isfinite(p.update_ratio) &&
+                       (p.update_ratio > 1e-2 || p.update_ratio < 1e-5);
+      if (off) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%.1e", p.update_ratio);
+      else ImGui::Text("%.1e", p.update_ratio);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("norm(update)/norm(W). About 1e-3 is healthy; far above: learning rate too high; far "
+                          "below: too low.");
+    }
+    ImGui::EndTable();
+  }
+  for (size_t i = 0; i < tv->layers.size(); ++i) {
+    const nn::LayerStats& L = tv->layers[i];
+    ImGui::Text("%s: %d units, mean %.2f, std %.2f", L.name.c_str(), L.units, L.act_mean, L.act_std);
+    if (L.dead_fraction > 0 || L.saturated_fraction > 0) {
+      ImGui::SameLine();
+      ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s%.0f%%", L.dead_fraction > 0 ? "dead " : "saturated ",
+                         100 * (L.dead_fraction > 0 ? L.dead_fraction : L.saturated_fraction));
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(L.dead_fraction > 0 ? "ReLU units that output 0 for every training point: no gradient "
+                                                "flows through them, so they never recover."
+                                              : "tanh/sigmoid outputs within 1%% of their bounds, where the "
+                                                "gradient nearly vanishes.");
+    }
+    histogram(L.histogram, w, 34 * u, IM_COL32(0, 114, 178, 200));
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Histogram of this layer's activations over the training points, from %.2g to %.2g.",
+                        L.hist_lo, L.hist_hi);
+  }
+  if (!tv->weights.empty() && ImGui::TreeNode("Weights")) {
+    for (size_t i = 0; i < tv->weights.size(); ++i) {
+      ImGui::Text("W%d", int(i + 1));
+      weight_grid(tv->weights[i], w, u);
+    }
+    ImGui::TreePop();
+  }
+}
+
+void draw_analysis(AppState& s) {
+  ImGui::Begin("Analysis", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                        ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                        ImGuiWindowFlags_NoTitleBar);
+  if (s.spec.kind == nn::ModelKind::KNN) {
+    ImGui::TextWrapped("kNN has nothing to train: it stores the training points and lets the k nearest vote. "
+                       "Pick a linear classifier or a neural net to see training curves here.");
+  }
+  draw_plots(s);
+  draw_inspector(s);
+  ImGui::End();
+}
+
+}  // namespace app

@@ -1,0 +1,36 @@
+// plot.h: line plots drawn with ImDrawList (ImPlot is not available): nice
+// ticks, optional log scale and exponential smoothing, a hover readout, and
+// min/max decimation to about one bucket per pixel so drawing costs the same
+// however long training has run.
+#pragma once
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+
+namespace app {
+
+struct PlotSeries {
+  std::string name;
+  const std::vector<float>* x = nullptr;  // ascending (e.g. step)
+  const std::vector<float>* y = nullptr;  // same length as x; NaN = gap
+  ImU32 color = IM_COL32(0, 0, 0, 255);
+};
+
+struct PlotOptions {
+  bool log_y = false;
+  float smoothing = 0;       // exponential moving average weight, 0..0.99
+  bool y_from_zero = false;  // include 0 in the y range (linear scale only)
+  float y_min = NAN, y_max = NAN;  // fixed range where set
+  std::vector<float> marks;  // horizontal reference lines (e.g. a rule of thumb)
+  const char* x_label = "step";
+};
+
+void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& series, const PlotOptions& opt,
+                float ui_scale);
+
+// 1-2-5 ticks covering [lo, hi] (at most about max_ticks of them).
+std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+
+}  // namespace app

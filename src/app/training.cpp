@@ -1,0 +1,246 @@
+// training.cpp: see training.h. Commands are closures run on the training
+// side in the order the UI posted them; the TrainView published afterwards is
+// immutable and shared, so the UI never locks anything while drawing.
+#include "training.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace app {
+
+static double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+TrainingHost::TrainingHost() {
+  view_ = std::make_shared<TrainView>();
+#if NNPLAY_THREADED
+  threaded_ = true;
+  worker_ = std::thread([this] { worker_loop(); });
+#endif
+}
+
+TrainingHost::~TrainingHost() {
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void TrainingHost::post(Command c) {
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    queue_.push_back(std::move(c));
+  }
+  cv_.notify_all();
+}
+
+void TrainingHost::set_data(const nn::Dataset& d) {
+  post([this, d] {
+    data_ = d;
+    have_data_ = true;
+    if (!trainer_) { dirty_ = true; return; }
+    try {
+      if (trainer_->set_data(d)) { ++run_; published_step_ = 0; notice_ = "The classes changed, so the weights were re-initialised."; }
+      error_.clear();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      trainer_.reset();
+      dirty_ = true;
+    }
+  });
+}
+
+void TrainingHost::set_spec(const nn::ModelSpec& s) {
+  post([this, s] {
+    spec_ = s;
+    have_spec_ = true;
+    if (!trainer_) { dirty_ = true; return; }
+    try {
+      if (trainer_->set_spec(s)) {
+        ++run_;
+        published_step_ = 0;
+        notice_ = "The architecture changed, so the weights were re-initialised.";
+      }
+      error_.clear();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      playing_ = false;
+    }
+  });
+}
+
+void TrainingHost::set_playing(bool on) { post([this, on] { playing_ = on; }); }
+void TrainingHost::step(int n) { post([this, n] { pending_steps_ += n; }); }
+void TrainingHost::step_epoch() {
+  post([this] { if (trainer_) epoch_target_ = std::floor(trainer_->epoch() + 1e-9) + 1; });
+}
+void TrainingHost::reset() {
+  post([this] {
+    if (trainer_) trainer_->reset();
+    ++run_;
+    published_step_ = 0;
+    pending_steps_ = 0;
+    epoch_target_ = -1;
+    notice_.clear();
+    error_.clear();
+  });
+}
+void TrainingHost::restore_last_good() {
+  post([this] {
+    if (!trainer_) return;
+    trainer_->clear_divergence();
+    notice_ = "Back to the last good parameters. Lower the learning rate before training on.";
+  });
+}
+void TrainingHost::set_steps_per_frame(int n) { post([this, n] { steps_per_frame_ = std::max(1, n); }); }
+void TrainingHost::set_active(bool on) {
+  post([this, on] {
+    active_ = on;
+    if (!on) playing_ = false;
+  });
+}
+
+std::shared_ptr<const TrainView> TrainingHost::view() const {
+  std::lock_guard<std::mutex> lk(m_);
+  return view_;
+}
+
+void TrainingHost::run_commands() {
+  std::deque<Command> cmds;
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    cmds.swap(queue_);
+  }
+  for (auto& c : cmds) c();
+}
+
+void TrainingHost::ensure_trainer() {
+  if (!active_ || !have_data_ || !have_spec_ || spec_.kind == nn::ModelKind::KNN) return;
+  if (trainer_ && !dirty_) return;
+  dirty_ = false;
+  try {
+    trainer_ = std::make_unique<nn::Trainer>(data_, spec_);
+    ++run_;
+    published_step_ = 0;
+    error_.clear();
+  } catch (const std::exception& e) {
+    trainer_.reset();
+    error_ = e.what();
+    playing_ = false;
+  }
+}
+
+void TrainingHost::train_some(double budget_ms, int max_steps) {
+  if (!trainer_) { pending_steps_ = 0; epoch_target_ = -1; return; }
+  const double t0 = now_ms();
+  int done = 0;
+  for (;;) {
+    const bool want = pending_steps_ > 0 || epoch_target_ >= 0 || (playing_ && done < max_steps);
+    if (!want || now_ms() - t0 > budget_ms) break;
+    if (trainer_->divergence().diverged) { playing_ = false; pending_steps_ = 0; epoch_target_ = -1; break; }
+    try {
+      trainer_->step();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      playing_ = false;
+      pending_steps_ = 0;
+      epoch_target_ = -1;
+      break;
+    }
+    error_.clear();
+    ++done;
+    if (pending_steps_ > 0) --pending_steps_;
+    if (epoch_target_ >= 0 && trainer_->epoch() >= epoch_target_ - 1e-9) epoch_target_ = -1;
+  }
+}
+
+void TrainingHost::publish(bool force_inspect) {
+  auto v = std::make_shared<TrainView>();
+  v->generation = ++generation_;
+  v->run = run_;
+  v->notice = notice_;
+  v->error = error_;
+  v->playing = playing_;
+  if (trainer_ && active_) {
+    v->step = trainer_->step_count();
+    v->epoch = trainer_->epoch();
+    v->last = trainer_->last();
+    v->new_history = trainer_->history_since(published_step_);
+    published_step_ = v->step;
+    v->params = trainer_->param_stats();
+    v->divergence = trainer_->divergence();
+    auto snap = std::make_shared<nn::Snapshot>(trainer_->snapshot());
+    try {
+      v->scorer = std::make_shared<nn::FastScorer>(*snap->model, snap->preprocessor);
+    } catch (const std::exception& e) {
+      v->error = e.what();
+    }
+    v->snapshot = snap;
+    const double t = now_ms();
+    auto prev = view();
+    if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
+      last_inspect_ms_ = t;
+      try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
+      for (const auto& p : trainer_->model().params())
+        if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
+    } else if (prev) {
+      v->layers = prev->layers;
+      v->weights = prev->weights;
+    }
+  }
+  std::lock_guard<std::mutex> lk(m_);
+  view_ = std::move(v);
+}
+
+void TrainingHost::worker_loop() {
+  long seen_tick = 0;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lk(m_);
+      cv_.wait(lk, [&] {
+        return quit_ || !queue_.empty() ||
+               (frame_tick_ != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0));
+      });
+      if (quit_) return;
+    }
+    const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
+    run_commands();
+    ensure_trainer();
+    long tick;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      tick = frame_tick_;
+    }
+    bool trained = false;
+    if (tick != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0)) {
+      seen_tick = tick;
+      // One frame's worth of steps, but never hold a snapshot back for long.
+      train_some(25, steps_per_frame_);
+      trained = true;
+    }
+    if (trained || had_commands) publish(!trained);
+  }
+}
+
+void TrainingHost::frame(double budget_ms) {
+  if (threaded_) {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      ++frame_tick_;
+    }
+    cv_.notify_all();
+    return;
+  }
+  const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
+  run_commands();
+  ensure_trainer();
+  const bool want = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
+  if (want) train_some(budget_ms, steps_per_frame_);
+  if (want || had_commands) publish(!want);
+}
+
+}  // namespace app

@@ -1,0 +1,95 @@
+// training.h: runs the engine's Trainer away from the UI. In the threaded
+// build a worker thread owns the Trainer; in the fallback build pump() trains
+// for a time budget each frame. Either way the UI sends commands and reads
+// only immutable snapshots (TrainView), so drawing never waits on training.
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/fast_eval.h"
+#include "core/trainer.h"
+
+namespace app {
+
+// What the UI may read about training, published after each batch of steps.
+struct TrainView {
+  long generation = 0;               // bumps on every publish
+  long run = 0;                      // bumps when the run started over (history cleared)
+  int64_t step = 0;
+  double epoch = 0;
+  nn::StepStats last;
+  std::vector<nn::StepStats> new_history;  // steps since the previous publish
+  std::vector<nn::ParamStats> params;
+  std::vector<nn::LayerStats> layers;
+  std::vector<nn::Mat> weights;      // W of each layer (for the weight grid), capped in size
+  nn::DivergenceStatus divergence;
+  std::shared_ptr<const nn::FastScorer> scorer;  // null before a model exists
+  std::shared_ptr<nn::Snapshot> snapshot;        // model + preprocessing (hover readouts)
+  std::string notice;                // e.g. "Architecture changed: weights re-initialised."
+  std::string error;                 // e.g. no training points
+  bool playing = false;
+};
+
+class TrainingHost {
+ public:
+  TrainingHost();
+  ~TrainingHost();
+  bool threaded() const { return threaded_; }
+
+  // Commands (UI thread). They apply in order on the training side.
+  void set_data(const nn::Dataset& d);
+  void set_spec(const nn::ModelSpec& s);
+  void set_playing(bool on);
+  void step(int n);               // n minibatch steps
+  void step_epoch();              // steps until the epoch counter passes the next whole number
+  void reset();
+  void restore_last_good();
+  void set_steps_per_frame(int n);
+  void set_active(bool on);       // false while a kNN is selected: nothing to train
+
+  // Once per frame (UI thread): lets the worker run the next frame's steps,
+  // or, in the fallback build, trains here for at most budget_ms.
+  void frame(double budget_ms);
+  std::shared_ptr<const TrainView> view() const;
+
+ private:
+  using Command = std::function<void()>;
+  void post(Command c);
+  void worker_loop();
+  void run_commands();            // training side
+  void train_some(double budget_ms, int max_steps);
+  void publish(bool force_inspect);
+  void ensure_trainer();
+
+  bool threaded_ = false;
+  std::thread worker_;
+  mutable std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Command> queue_;
+  bool quit_ = false;
+  long frame_tick_ = 0;           // UI frames seen (worker trains once per tick)
+  std::shared_ptr<const TrainView> view_;
+
+  // Training side only.
+  std::unique_ptr<nn::Trainer> trainer_;
+  nn::Dataset data_;
+  nn::ModelSpec spec_;
+  bool have_data_ = false, have_spec_ = false, dirty_ = true, active_ = false;
+  bool playing_ = false;
+  int steps_per_frame_ = 5;
+  long pending_steps_ = 0;
+  double epoch_target_ = -1;
+  long generation_ = 0, run_ = 0;
+  int64_t published_step_ = 0;
+  std::string notice_, error_;
+  double last_inspect_ms_ = -1e9;
+};
+
+}  // namespace app

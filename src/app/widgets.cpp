@@ -1,0 +1,60 @@
+// widgets.cpp: see widgets.h.
+#include "widgets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+#include "imgui.h"
+
+namespace app {
+
+void tooltip(const char* text) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_DelayShort | ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+static void clamp_notice(AppState& s, const char* label, double lo, double hi) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s was clamped to its range [%g, %g].", label, lo, hi);
+  notify(s, buf);
+}
+
+bool slider_double(AppState& s, const char* label, double& v, double lo, double hi, const char* fmt, bool log,
+                   const char* tip) {
+  double t = v;
+  const ImGuiSliderFlags flags = log ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None;
+  bool changed = ImGui::SliderScalar(label, ImGuiDataType_Double, &t, &lo, &hi, fmt, flags);
+  if (tip) tooltip(tip);
+  if (!changed) return false;
+  if (!std::isfinite(t)) { notify(s, std::string(label) + ": not a number, kept the previous value."); return false; }
+  if (t < lo || t > hi) { t = std::clamp(t, lo, hi); clamp_notice(s, label, lo, hi); }
+  changed = t != v;
+  v = t;
+  return changed;
+}
+
+bool slider_int(AppState& s, const char* label, int& v, int lo, int hi, const char* tip, bool log) {
+  int t = v;
+  bool changed = ImGui::SliderInt(label, &t, lo, hi, "%d", log ? ImGuiSliderFlags_Logarithmic : 0);
+  if (tip) tooltip(tip);
+  if (!changed) return false;
+  if (t < lo || t > hi) { t = std::clamp(t, lo, hi); clamp_notice(s, label, lo, hi); }
+  changed = t != v;
+  v = t;
+  return changed;
+}
+
+bool combo(const char* label, int& index, const char* const* items, int count, const char* tip) {
+  const bool changed = ImGui::Combo(label, &index, items, count);
+  if (tip) tooltip(tip);
+  return changed;
+}
+
+}  // namespace app

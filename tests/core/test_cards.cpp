@@ -1,0 +1,157 @@
+// Tests of the concept cards: the shipped assets/cards.json is complete and
+// well formed (one card per deck card, unique ids, known topics, calculator
+// demos that exist), the loader's errors, and the browser's search.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/cards.h"
+#include "core/convnet_calc.h"
+
+using namespace nn;
+
+static std::string read_asset(const std::string& name) {
+  const std::string path = std::string(NNPLAY_ASSETS_DIR) + "/" + name;
+  std::ifstream f(path, std::ios::binary);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+static bool is_kebab(const std::string& s) {
+  if (s.empty() || s.front() == '-' || s.back() == '-') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return s.find("--") == std::string::npos;
+}
+
+TEST_CASE("assets/cards.json covers every deck card exactly once", "[cards]") {
+  const CardDeck deck = load_card_deck(read_asset("cards.json"));
+  CHECK(deck.version == 1);
+  CHECK_FALSE(deck.note.empty());
+  // The CS231n midterm deck has 112 question/answer pairs after its title line.
+  REQUIRE(deck.deck_count == 112);
+  REQUIRE(int(deck.cards.size()) == deck.deck_count);
+
+  const std::set<std::string> topics = {"knn", "linear", "nn", "init", "optim",
+                                        "reg", "gradcheck", "preprocess", "convnet", "practice"};
+  std::set<std::string> listed;
+  for (const auto& [id, name] : deck.topics) {
+    listed.insert(id);
+    CHECK_FALSE(name.empty());
+  }
+  CHECK(listed == topics);
+
+  std::set<std::string> ids;
+  std::vector<int> seen(deck.deck_count, 0);
+  std::set<std::string> calc_presets;
+  for (const std::string& id : convnet_preset_ids()) calc_presets.insert(id);
+  for (const Card& c : deck.cards) {
+    INFO("card " << c.id);
+    CHECK(is_kebab(c.id));
+    CHECK(ids.insert(c.id).second);
+    CHECK(topics.count(c.topic) == 1);
+    CHECK_FALSE(c.question.empty());
+    CHECK_FALSE(c.answer.empty());
+    REQUIRE(c.deck_index >= 0);
+    REQUIRE(c.deck_index < deck.deck_count);
+    ++seen[c.deck_index];
+    if (!c.demo.empty()) {
+      CHECK(is_kebab(c.demo));
+      // ConvNet arithmetic demos open the calculator, so they must be its presets.
+      if (c.demo.rfind("convnet-", 0) == 0) CHECK(calc_presets.count(c.demo) == 1);
+    }
+  }
+  for (int i = 0; i < deck.deck_count; ++i) {
+    INFO("deck index " << i);
+    CHECK(seen[i] == 1);
+  }
+  // Every ConvNet card points at a calculator preset.
+  for (const Card& c : deck.cards)
+    if (c.topic == "convnet" && !c.demo.empty()) CHECK(c.demo.rfind("convnet-", 0) == 0);
+}
+
+TEST_CASE("load_cards reports what is wrong and where", "[cards]") {
+  auto err = [](const std::string& text) {
+    try {
+      load_cards(text);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = R"({"version":1,"deck_count":2,"topics":{"knn":"kNN"},"cards":[)";
+  const std::string a = R"({"id":"a","topic":"knn","question":"q","answer":"x","deck_index":0,"demo":null,"caveat":null})";
+  const std::string b = R"({"id":"b","topic":"knn","question":"q","answer":"y","deck_index":1,"demo":"knn-1-vs-5","caveat":"c"})";
+
+  const std::vector<Card> ok = load_cards(head + a + "," + b + "]}");
+  REQUIRE(ok.size() == 2);
+  CHECK(ok[0].demo.empty());
+  CHECK(ok[1].demo == "knn-1-vs-5");
+  CHECK(ok[1].caveat == "c");
+  CHECK(ok[1].topic_name == "kNN");
+
+  CHECK_THAT(err("{not json"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(err("[]"), Catch::Contains("top level"));
+  CHECK_THAT(err(head + a + "," + a + "]}"), Catch::Contains("\"a\"") && Catch::Contains("id is used"));
+  std::string no_answer = b;
+  no_answer.replace(no_answer.find(R"("answer":"y",)"), 13, "");
+  CHECK_THAT(err(head + a + "," + no_answer + "]}"), Catch::Contains("card 1 (\"b\") has no \"answer\""));
+  std::string empty_q = b;
+  empty_q.replace(empty_q.find(R"("question":"q")"), 14, R"("question":"")");
+  CHECK_THAT(err(head + a + "," + empty_q + "]}"), Catch::Contains("question is empty"));
+  std::string bad_topic = b;
+  bad_topic.replace(bad_topic.find("\"knn\""), 5, "\"cnn\"");
+  CHECK_THAT(err(head + a + "," + bad_topic + "]}"), Catch::Contains("topic \"cnn\""));
+  std::string same_index = b;
+  same_index.replace(same_index.find("\"deck_index\":1"), 14, "\"deck_index\":0");
+  CHECK_THAT(err(head + a + "," + same_index + "]}"), Catch::Contains("already used by card 0"));
+  std::string out_of_range = b;
+  out_of_range.replace(out_of_range.find("\"deck_index\":1"), 14, "\"deck_index\":2");
+  CHECK_THAT(err(head + a + "," + out_of_range + "]}"), Catch::Contains("outside 0..1"));
+}
+
+TEST_CASE("search_cards: case-insensitive, every word must match", "[cards]") {
+  const std::vector<Card> cards = load_cards(read_asset("cards.json"));
+  CHECK(search_cards(cards, "").size() == cards.size());
+  CHECK(search_cards(cards, "   ").size() == cards.size());
+  CHECK(search_cards(cards, "qwertyuiop").empty());
+
+  const auto sig = search_cards(cards, "SIGMOID");
+  const auto sig_sat = search_cards(cards, "sigmoid saturat");
+  REQUIRE_FALSE(sig_sat.empty());
+  CHECK(sig_sat.size() < sig.size());  // a second word narrows the result
+  for (int i : sig_sat) {
+    std::string all = cards[i].question + cards[i].answer;
+    for (char& ch : all) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    CHECK(all.find("sigmoid") != std::string::npos);
+    CHECK(all.find("saturat") != std::string::npos);
+  }
+  // Topic ids and display names are searchable too.
+  const auto convnet = search_cards(cards, "convnet");
+  int convnet_topic = 0;
+  for (const Card& c : cards) convnet_topic += c.topic == "convnet";
+  CHECK(int(convnet.size()) >= convnet_topic);
+
+  // Hand-made cards pin the rules down exactly.
+  std::vector<Card> tiny(3);
+  tiny[0].question = "What is Momentum?";
+  tiny[0].answer = "A velocity.";
+  tiny[0].topic = "optim";
+  tiny[1].question = "What is dropout?";
+  tiny[1].answer = "Random zeroing.";
+  tiny[1].topic = "reg";
+  tiny[1].topic_name = "Regularisation";
+  tiny[2].question = "Velocity and momentum";
+  tiny[2].answer = "see above";
+  tiny[2].topic = "optim";
+  CHECK(search_cards(tiny, "momentum") == std::vector<int>{0, 2});
+  CHECK(search_cards(tiny, "MOMENTUM velocity") == std::vector<int>{0, 2});
+  CHECK(search_cards(tiny, "momentum zeroing").empty());
+  CHECK(search_cards(tiny, "regularis") == std::vector<int>{1});
+  CHECK(search_cards(tiny, "optim") == std::vector<int>{0, 2});
+}

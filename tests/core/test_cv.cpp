@@ -1,0 +1,78 @@
+// Tests of k-fold cross-validation of the kNN's k: only training points are
+// used, the result matches a hand-written fold loop, it is deterministic for
+// a seed, and a clean data set is learned while label noise is not.
+#include <catch2/catch.hpp>
+
+#include "core/cv.h"
+#include "core/knn.h"
+#include "core/rng.h"
+
+using namespace nn;
+
+TEST_CASE("cross-validation matches a direct fold-by-fold computation", "[cv]") {
+  Dataset d = make_spiral(150, 0.3, 5, 3);
+  split_train_val(d, 0.2, 9);
+  const std::vector<int> ks = {1, 3, 5, 9};
+  const int folds = 4;
+  const CvResult r = knn_cross_validate_folds(d, ks, Metric::L2, folds, 77);
+
+  std::vector<Point> train;
+  for (const Point& p : d.points)
+    if (!p.validation) train.push_back(p);
+  REQUIRE(train.size() == 120);
+  const auto idx = kfold_indices(int(train.size()), folds, 77);
+  for (size_t ki = 0; ki < ks.size(); ++ki) {
+    double mean = 0;
+    for (int f = 0; f < folds; ++f) {
+      std::vector<Point> rest;
+      for (int g = 0; g < folds; ++g)
+        if (g != f)
+          for (int i : idx[g]) rest.push_back(train[i]);
+      int correct = 0;
+      for (int i : idx[f])
+        correct += KnnIndex(rest, 3).vote_brute(train[i].x, train[i].y, {ks[ki], Metric::L2, false})
+                       .label == train[i].label;
+      const double acc = double(correct) / idx[f].size();
+      REQUIRE(r.fold_acc[ki][f] == Approx(acc).margin(1e-12));
+      mean += acc / folds;
+    }
+    REQUIRE(r.mean_acc[ki] == Approx(mean).margin(1e-12));
+  }
+  REQUIRE(knn_cross_validate(d, ks, Metric::L2, folds, 77) == r.mean_acc);
+}
+
+TEST_CASE("validation points never take part in cross-validation", "[cv]") {
+  Dataset d = make_blobs(120, 0.05, 2, 3);
+  split_train_val(d, 0.25, 3);
+  const auto before = knn_cross_validate(d, {1, 5}, Metric::L1, 5, 4);
+  // Scramble the labels of the validation points only: nothing changes.
+  Dataset scrambled = d;
+  for (Point& p : scrambled.points)
+    if (p.validation) p.label = (p.label + 1) % 3;
+  REQUIRE(knn_cross_validate(scrambled, {1, 5}, Metric::L1, 5, 4) == before);
+}
+
+TEST_CASE("cross-validation tells clean data from random labels", "[cv]") {
+  const Dataset clean = make_blobs(200, 0.0, 1, 2);  // two tight, far apart blobs
+  for (double acc : knn_cross_validate(clean, {1, 3, 7}, Metric::L2, 5, 1)) REQUIRE(acc == 1.0);
+
+  Dataset noisy = make_blobs(400, 0.0, 1, 2);
+  Rng rng(5);
+  for (Point& p : noisy.points) p.label = rng.randint(2);  // labels carry no signal
+  for (double acc : knn_cross_validate(noisy, {1, 15}, Metric::L2, 5, 1)) {
+    REQUIRE(acc > 0.3);
+    REQUIRE(acc < 0.7);
+  }
+}
+
+TEST_CASE("cross-validation refuses what it cannot do", "[cv]") {
+  Dataset d = make_blobs(20, 0.1, 1, 2);
+  REQUIRE_THROWS_AS(knn_cross_validate(d, {1}, Metric::L2, 1, 1), std::runtime_error);
+  REQUIRE_THROWS_AS(knn_cross_validate(d, {0}, Metric::L2, 5, 1), std::runtime_error);
+  split_train_val(d, 0.95, 1);  // one training point left
+  REQUIRE_THROWS_AS(knn_cross_validate(d, {1}, Metric::L2, 5, 1), std::runtime_error);
+  // More folds than points becomes leave-one-out.
+  Dataset small = make_blobs(6, 0.01, 1, 2);
+  const CvResult r = knn_cross_validate_folds(small, {1}, Metric::L2, 50, 1);
+  REQUIRE(r.fold_acc[0].size() == 6);
+}

@@ -1,0 +1,381 @@
+// Tests of the network and make_model: parameter names, gradient checks with
+// every activation, batchnorm, dropout, no bias, every loss and penalty; the
+// lecture's sanity checks (log C at small weights, zero init keeps units
+// identical); learning XOR; determinism; the inspector's statistics.
+//
+// Gradient threshold, per entry not flagged as a kink: relative error < 1e-6,
+// or an absolute error < 1e-9 for entries whose gradient is itself tiny.
+// Why the second clause: with h = 1e-5 a one-ulp change of a loss of order 1
+// reads as 1.1e-11 in the numeric gradient, so an entry of size 2.5e-6 (which
+// occurs in sigmoid nets) shows a round-off relative error of ~1.4e-6 however
+// right its backward is; 1e-9 is still far below any real backprop mistake.
+// Observed on these nets: 1e-9..1e-7 (see gradcheck.h for why). ReLU / Leaky
+// ReLU / maxout / hinge losses / L1 are exact up to round-off on their linear
+// pieces; entries whose +-h evaluations straddle a kink are flagged by
+// grad_check and left out. We also require that at least 3/4 of the checked
+// entries are kink-free, so the bound is not vacuous.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/gradcheck.h"
+#include "core/linear.h"
+#include "core/net.h"
+#include "core/rng.h"
+
+using namespace nn;
+
+static Mat random_mat(int rows, int cols, Rng& rng, double scale = 1.0) {
+  Mat m(rows, cols);
+  for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = scale * rng.normal();
+  return m;
+}
+
+static Labels random_labels(int n, int classes, Rng& rng) {
+  Labels y(n);
+  for (int& v : y) v = rng.randint(classes);
+  return y;
+}
+
+static ModelSpec net_spec(std::vector<HiddenLayerSpec> hidden) {
+  ModelSpec spec;
+  spec.kind = ModelKind::Net;
+  spec.hidden = std::move(hidden);
+  spec.init.kind = InitKind::Xavier;
+  spec.init.random_bias = true;
+  spec.loss.lambda = 0.01;
+  return spec;
+}
+
+static HiddenLayerSpec layer(int width, Activation act, double alpha = 0.1) {
+  HiddenLayerSpec h;
+  h.width = width;
+  h.act = act;
+  h.alpha = alpha;
+  return h;
+}
+
+static double accuracy(Model& m, const Mat& X, const Labels& y) {
+  const Mat s = m.scores(X);
+  int correct = 0;
+  for (Eigen::Index i = 0; i < s.rows(); ++i) {
+    Eigen::Index best;
+    s.row(i).maxCoeff(&best);
+    correct += int(best) == y[i];
+  }
+  return double(correct) / double(y.size());
+}
+
+static void gd_step(Model& m, const Mat& X, const Labels& y, Rng& rng, double lr) {
+  m.forward_backward(X, y, rng);
+  for (ParamRef& p : m.params()) *p.value -= lr * *p.grad;
+}
+
+// Checks a network's gradients; returns the result for extra assertions.
+static GradCheckResult check_net(const ModelSpec& spec, uint64_t seed, bool include_reg = true) {
+  Rng rng(seed);
+  Net net(spec, 2, 3, rng);
+  const Mat X = random_mat(8, 2, rng);
+  const Labels y = random_labels(8, 3, rng);
+  const GradCheckResult r = grad_check(net, X, y, 1e-5, include_reg, 30, seed);
+  int smooth = 0, bad = 0;
+  for (const GradCheckEntry& e : r.entries) {
+    if (e.kink) continue;
+    ++smooth;
+    if (e.rel_error >= 1e-6 && std::abs(e.analytic - e.numeric) >= 1e-9) {
+      ++bad;
+      UNSCOPED_INFO(e.param << "[" << e.index << "] analytic " << e.analytic << " numeric "
+                            << e.numeric << " rel " << e.rel_error);
+    }
+  }
+  CHECK(bad == 0);
+  CHECK(smooth >= int(r.entries.size()) * 3 / 4);
+  return r;
+}
+
+TEST_CASE("network parameters are named W1, b1, gamma1, beta1, ..., W<L>, b<L>", "[net]") {
+  ModelSpec spec = net_spec({layer(4, Activation::ReLU), layer(3, Activation::Tanh)});
+  spec.hidden[0].batchnorm = true;
+  Rng rng(1);
+  Net net(spec, 2, 5, rng);
+  std::vector<std::string> names;
+  for (const ParamRef& p : net.params()) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"W1", "b1", "gamma1", "beta1", "W2", "b2", "W3", "b3"});
+  for (const ParamRef& p : net.params()) CHECK(p.regularized == (p.name[0] == 'W'));
+  CHECK(net.layers[0].W.rows() == 4);
+  CHECK(net.layers[0].W.cols() == 2);
+  CHECK(net.W_out.rows() == 5);
+  CHECK(net.W_out.cols() == 3);
+  CHECK(net.scores(random_mat(6, 2, rng)).cols() == 5);
+
+  spec.use_bias = false;
+  Net no_bias(spec, 2, 5, rng);
+  names.clear();
+  for (const ParamRef& p : no_bias.params()) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"W1", "gamma1", "beta1", "W2", "W3"});
+}
+
+TEST_CASE("network gradients pass the check with every activation", "[net]") {
+  for (Activation act : {Activation::ReLU, Activation::LeakyReLU, Activation::ELU, Activation::Tanh,
+                         Activation::Sigmoid, Activation::Maxout, Activation::Linear}) {
+    INFO("activation " << int(act));
+    check_net(net_spec({layer(5, act), layer(4, act)}), 11);
+  }
+  INFO("ELU with alpha = 1 (smooth) and maxout with 3 pieces");
+  check_net(net_spec({layer(5, Activation::ELU, 1.0)}), 12);
+  HiddenLayerSpec mo = layer(4, Activation::Maxout);
+  mo.maxout_k = 3;
+  check_net(net_spec({mo}), 13);
+}
+
+TEST_CASE("network gradients pass the check with batchnorm in training mode", "[net]") {
+  for (Activation act : {Activation::ReLU, Activation::Tanh, Activation::Sigmoid, Activation::Maxout}) {
+    ModelSpec spec = net_spec({layer(5, act), layer(4, act)});
+    for (auto& h : spec.hidden) h.batchnorm = true;
+    INFO("activation " << int(act));
+    check_net(spec, 21);
+    spec.use_bias = false;
+    check_net(spec, 22);
+  }
+}
+
+TEST_CASE("network gradients pass the check with dropout (fixed masks)", "[net]") {
+  ModelSpec spec = net_spec({layer(6, Activation::ReLU), layer(5, Activation::Tanh)});
+  for (auto& h : spec.hidden) h.dropout_keep = 0.7;
+  check_net(spec, 31);
+  spec.hidden[0].batchnorm = true;
+  check_net(spec, 32);
+}
+
+TEST_CASE("network gradients pass the check without a bias", "[net]") {
+  ModelSpec spec = net_spec({layer(5, Activation::Tanh), layer(5, Activation::ReLU)});
+  spec.use_bias = false;
+  check_net(spec, 41);
+}
+
+TEST_CASE("network gradients pass the check for every loss and penalty", "[net]") {
+  for (LossKind loss : {LossKind::SVM, LossKind::OneVsAll, LossKind::CrammerSinger, LossKind::Softmax})
+    for (RegKind reg : {RegKind::None, RegKind::L2, RegKind::L1, RegKind::ElasticNet}) {
+      ModelSpec spec = net_spec({layer(5, Activation::Tanh), layer(4, Activation::ReLU)});
+      spec.loss.kind = loss;
+      spec.loss.reg = reg;
+      spec.loss.lambda = 0.05;
+      INFO("loss " << int(loss) << " reg " << int(reg));
+      check_net(spec, 51);
+      check_net(spec, 52, false);  // data loss alone
+    }
+}
+
+TEST_CASE("a network with small random weights starts at a softmax loss of about log(C)",
+          "[net]") {
+  for (int C : {2, 4, 8}) {
+    ModelSpec spec = net_spec({layer(16, Activation::ReLU), layer(16, Activation::ReLU)});
+    spec.init.kind = InitKind::SmallRandom;
+    spec.init.random_bias = false;
+    spec.loss.lambda = 0;
+    Rng rng(60 + C);
+    Net net(spec, 2, C, rng);
+    const Mat X = random_mat(100, 2, rng);
+    const Labels y = random_labels(100, C, rng);
+    INFO("C = " << C);
+    CHECK(net.loss(X, y).data_loss == Approx(std::log(double(C))).epsilon(0.05));
+  }
+}
+
+TEST_CASE("zero or constant init leaves every hidden unit identical after training steps",
+          "[net]") {
+  for (InitKind kind : {InitKind::Zeros, InitKind::Constant}) {
+    ModelSpec spec = net_spec({layer(4, Activation::ReLU), layer(3, Activation::Tanh)});
+    spec.init.kind = kind;
+    spec.init.constant = 0.3;
+    spec.init.random_bias = false;
+    spec.init.bias = 0.1;
+    Rng rng(70);
+    Net net(spec, 2, 3, rng);
+    const Mat X = random_mat(20, 2, rng);
+    const Labels y = random_labels(20, 3, rng);
+    const Mat W1_before = net.layers[0].W;
+    for (int step = 0; step < 5; ++step) gd_step(net, X, y, rng, 0.5);
+    INFO("init " << int(kind));
+    if (kind == InitKind::Constant) CHECK(net.layers[0].W != W1_before);  // it did learn
+    for (int l = 0; l < 2; ++l) {
+      const Mat& W = net.layers[l].W;
+      for (Eigen::Index r = 1; r < W.rows(); ++r) CHECK(W.row(r) == W.row(0));
+    }
+  }
+}
+
+TEST_CASE("a two-hidden-layer ReLU net learns XOR with gradient descent", "[net]") {
+  // 200 points uniform in [-1, 1]^2, class = sign(x1) xor sign(x2).
+  Rng data_rng(80);
+  Mat X(200, 2);
+  Labels y(200);
+  for (int i = 0; i < 200; ++i) {
+    X(i, 0) = data_rng.uniform(-1, 1);
+    X(i, 1) = data_rng.uniform(-1, 1);
+    y[i] = (X(i, 0) > 0) != (X(i, 1) > 0);
+  }
+  ModelSpec spec = net_spec({layer(16, Activation::ReLU), layer(16, Activation::ReLU)});
+  spec.init.kind = InitKind::He;
+  spec.loss.lambda = 1e-4;
+  Rng rng(81);
+  Net net(spec, 2, 2, rng);
+  const double before = net.loss(X, y).total();
+  for (int step = 0; step < 2000; ++step) gd_step(net, X, y, rng, 0.2);
+  CHECK(net.loss(X, y).total() < 0.5 * before);
+  CHECK(accuracy(net, X, y) >= 0.95);
+}
+
+TEST_CASE("the same seed gives the same parameters bit for bit", "[net]") {
+  ModelSpec spec = net_spec({layer(8, Activation::ReLU), layer(6, Activation::Maxout)});
+  spec.hidden[0].dropout_keep = 0.8;
+  spec.hidden[1].batchnorm = true;
+  auto run = [&] {
+    Rng rng(90);
+    Net net(spec, 2, 3, rng);
+    Rng data_rng(91);
+    const Mat X = random_mat(16, 2, data_rng);
+    const Labels y = random_labels(16, 3, data_rng);
+    for (int step = 0; step < 20; ++step) gd_step(net, X, y, rng, 0.1);
+    std::vector<Mat> values;
+    for (const ParamRef& p : net.params()) values.push_back(*p.value);
+    values.push_back(net.layers[1].running_mean);
+    return values;
+  };
+  const auto a = run(), b = run();
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) CHECK(a[k] == b[k]);  // exact equality
+}
+
+TEST_CASE("batchnorm running statistics travel with clone() and a batch of one is safe",
+          "[net]") {
+  ModelSpec spec = net_spec({layer(6, Activation::ReLU)});
+  spec.hidden[0].batchnorm = true;
+  Rng rng(100);
+  Net net(spec, 2, 3, rng);
+  const Mat X = random_mat(30, 2, rng, 3.0);
+  const Labels y = random_labels(30, 3, rng);
+  for (int step = 0; step < 10; ++step) gd_step(net, X, y, rng, 0.1);
+  REQUIRE_FALSE(net.layers[0].running_mean.isZero());
+  const std::unique_ptr<Model> copy = net.clone();
+  CHECK(copy->scores(X) == net.scores(X));
+  // Training the copy does not touch the original's running averages.
+  const Mat rm = net.layers[0].running_mean;
+  gd_step(*copy, X, y, rng, 0.1);
+  CHECK(net.layers[0].running_mean == rm);
+
+  const LossParts one = net.forward_backward(X.topRows(1), {y[0]}, rng);
+  CHECK(std::isfinite(one.total()));
+  for (const ParamRef& p : net.params()) CHECK(p.grad->allFinite());
+  CHECK(net.scores(X.topRows(1)).allFinite());
+}
+
+TEST_CASE("test mode is deterministic: no dropout in scores", "[net]") {
+  ModelSpec spec = net_spec({layer(8, Activation::ReLU)});
+  spec.hidden[0].dropout_keep = 0.5;
+  Rng rng(110);
+  Net net(spec, 2, 3, rng);
+  const Mat X = random_mat(10, 2, rng);
+  CHECK(net.scores(X) == net.scores(X));
+  // Dropout changes the training-mode loss from one mask to the next.
+  const Labels y = random_labels(10, 3, rng);
+  const double a = net.forward_backward(X, y, rng).data_loss;
+  const double b = net.forward_backward(X, y, rng).data_loss;
+  CHECK(a != b);
+}
+
+TEST_CASE("inspect reports dead ReLU units, saturation and histograms", "[net]") {
+  Rng rng(120);
+  const Mat X = random_mat(50, 2, rng);
+
+  ModelSpec spec = net_spec({layer(4, Activation::ReLU)});
+  Net relu(spec, 2, 3, rng);
+  relu.layers[0].W.setConstant(0.1);
+  relu.layers[0].b << 10, -10, 10, 10;  // unit 2 is never active
+  auto stats = relu.inspect(X);
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].units == 4);
+  CHECK(stats[0].dead_fraction == 0.25);
+  REQUIRE(stats[0].histogram.size() == 30);
+  int total = 0;
+  for (int c : stats[0].histogram) total += c;
+  CHECK(total == 50 * 4);
+  CHECK(stats[0].act_mean > 0);
+
+  Net tanh_net(net_spec({layer(5, Activation::Tanh), layer(5, Activation::Sigmoid)}), 2, 3, rng);
+  CHECK(tanh_net.inspect(X)[0].saturated_fraction < 0.5);
+  tanh_net.layers[0].W *= 1000.0;
+  tanh_net.layers[1].W *= 1000.0;
+  stats = tanh_net.inspect(X);
+  CHECK(stats[0].saturated_fraction > 0.9);
+  CHECK(stats[1].saturated_fraction > 0.9);
+  CHECK(stats[0].hist_lo == -1);
+  CHECK(stats[1].hist_lo == 0);
+  CHECK(stats[0].dead_fraction == 0);
+
+  LinearClassifier lin(2, 3, LossSpec{}, true, InitSpec{}, rng);
+  CHECK(lin.inspect(X).empty());
+}
+
+TEST_CASE("hidden_activations gives one (N x width) matrix per layer", "[net]") {
+  HiddenLayerSpec mo = layer(3, Activation::Maxout);
+  mo.maxout_k = 4;
+  Rng rng(130);
+  Net net(net_spec({layer(7, Activation::ReLU), mo}), 2, 2, rng);
+  const Mat X = random_mat(11, 2, rng);
+  const auto acts = net.hidden_activations(X);
+  REQUIRE(acts.size() == 2);
+  CHECK(acts[0].rows() == 11);
+  CHECK(acts[0].cols() == 7);
+  CHECK(acts[1].cols() == 3);
+  CHECK(acts[0].minCoeff() >= 0);
+  CHECK(net.layers[1].W.rows() == 12);  // width * k affine outputs
+}
+
+TEST_CASE("deep and wide networks build and train; oversized ones are refused", "[net]") {
+  Rng rng(140);
+  std::vector<HiddenLayerSpec> deep(8, layer(128, Activation::ReLU));
+  ModelSpec spec = net_spec(deep);
+  spec.init.kind = InitKind::He;
+  Net net(spec, 2, 8, rng);
+  const Mat X = random_mat(32, 2, rng);
+  const Labels y = random_labels(32, 8, rng);
+  CHECK(std::isfinite(net.forward_backward(X, y, rng).total()));
+  CHECK(net.params().size() == 18);
+
+  Net widest(net_spec({layer(512, Activation::Tanh)}), 2, 2, rng);
+  Net deepest(net_spec(std::vector<HiddenLayerSpec>(16, layer(8, Activation::ReLU))), 2, 2, rng);
+  CHECK(deepest.params().back().name == "b17");
+
+  CHECK_THROWS_AS(Net(net_spec({layer(513, Activation::ReLU)}), 2, 2, rng), std::runtime_error);
+  CHECK_THROWS_AS(Net(net_spec(std::vector<HiddenLayerSpec>(17, layer(4, Activation::ReLU))), 2, 2, rng),
+                  std::runtime_error);
+  HiddenLayerSpec bad = layer(4, Activation::ReLU);
+  bad.dropout_keep = 0;
+  CHECK_THROWS_AS(Net(net_spec({bad}), 2, 2, rng), std::runtime_error);
+  CHECK_THROWS_AS(net.scores(Mat::Zero(3, 5)), std::runtime_error);
+}
+
+TEST_CASE("make_model builds linear classifiers and networks and refuses kNN", "[net]") {
+  Rng rng(150);
+  ModelSpec spec;
+  spec.kind = ModelKind::Linear;  // hidden layers are ignored
+  auto lin = make_model(spec, 2, 3, rng);
+  REQUIRE(dynamic_cast<LinearClassifier*>(lin.get()) != nullptr);
+  CHECK(lin->params().size() == 2);
+  CHECK(lin->num_classes() == 3);
+
+  spec.kind = ModelKind::Net;
+  auto net = make_model(spec, 5, 4, rng);
+  REQUIRE(dynamic_cast<Net*>(net.get()) != nullptr);
+  CHECK(net->input_dim() == 5);
+  CHECK(net->num_classes() == 4);
+
+  spec.kind = ModelKind::KNN;
+  CHECK_THROWS_WITH(make_model(spec, 2, 3, rng), "kNN has no trainable parameters");
+  spec.kind = ModelKind::Net;
+  CHECK_THROWS_AS(make_model(spec, 0, 3, rng), std::runtime_error);
+  CHECK_THROWS_AS(make_model(spec, 2, 1, rng), std::runtime_error);
+  CHECK_THROWS_AS(make_model(spec, 2, 9, rng), std::runtime_error);
+  CHECK_NOTHROW(make_model(spec, 2, 8, rng));
+}

@@ -1,0 +1,286 @@
+// Tests of sessions: save -> load -> save is the identity on the text, every
+// enum name round-trips, short presets take the defaults, every kind of
+// malformed input is refused with a message naming the field, and the URL
+// form round-trips and refuses garbage. Also the spec enums' names.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "core/session.h"
+
+using namespace nn;
+using json = nlohmann::json;
+
+static bool same_spec(const ModelSpec& a, const ModelSpec& b) {
+  return a.kind == b.kind && a.knn == b.knn && a.use_bias == b.use_bias && a.hidden == b.hidden &&
+         a.loss == b.loss && a.init == b.init && a.optim == b.optim &&
+         a.preprocess == b.preprocess && a.seed == b.seed;
+}
+
+static bool same_session(const Session& a, const Session& b) {
+  return a.version == b.version && a.name == b.name && a.description == b.description &&
+         a.data.num_classes == b.data.num_classes && a.data.points == b.data.points &&
+         same_spec(a.spec, b.spec) && a.ui == b.ui;
+}
+
+// A session with no field left at its default.
+static Session rich_session() {
+  Session s;
+  s.name = "Spiral \"demo\" \xC3\xA9";  // quotes and a UTF-8 letter
+  s.description = "Three arms.\nTry more hidden units.";
+  s.data.num_classes = 3;
+  for (int i = 0; i < 10; ++i)
+    s.data.points.push_back({0.1 * i - 0.45678901234567, -1.0 / (i + 3), i % 3, i % 4 == 0});
+  ModelSpec& m = s.spec;
+  m.kind = ModelKind::Linear;
+  m.knn = {7, Metric::L1, true};
+  m.use_bias = false;
+  m.hidden = {{16, Activation::Tanh, 0.2, 3, true, 0.5}, {3, Activation::Maxout, 0.01, 4, false, 0.9}};
+  m.loss = {LossKind::CrammerSinger, 2.5, RegKind::ElasticNet, 0.3, 0.25};
+  m.init = {InitKind::Constant, 0.125, -0.5, true};
+  m.optim.kind = OptimKind::Nesterov;
+  m.optim.lr = 0.3;
+  m.optim.mu = 0.95;
+  m.optim.decay_rate = 0.9;
+  m.optim.beta1 = 0.8;
+  m.optim.beta2 = 0.99;
+  m.optim.eps = 1e-6;
+  m.optim.lbfgs_m = 5;
+  m.optim.batch_size = 0;
+  m.optim.schedule = ScheduleKind::Step;
+  m.optim.step_epochs = 20;
+  m.optim.decay = 0.1;
+  m.optim.clip_norm = 5;
+  m.preprocess = {PreprocessKind::Whiten, true, true, true};
+  m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
+  s.ui = {{"panels", {{"loss", true}, {"weights", false}}}, {"zoom", 1.5}};
+  return s;
+}
+
+static std::string load_error(const std::string& text) {
+  try {
+    load_session(text);
+  } catch (const SessionError& e) {
+    return e.what();
+  }
+  return "(loaded without error)";
+}
+
+// The rich session's JSON with one edit applied.
+static std::string edited(const std::function<void(json&)>& edit) {
+  json j = json::parse(save_session(rich_session()));
+  edit(j);
+  return j.dump();
+}
+
+TEST_CASE("save -> load -> save gives identical text and equal sessions", "[session]") {
+  for (const Session& s : {Session{}, rich_session()}) {
+    const std::string text = save_session(s);
+    const Session back = load_session(text);
+    REQUIRE(same_session(s, back));
+    REQUIRE(save_session(back) == text);
+  }
+}
+
+TEST_CASE("saved text is readable: version first, one line per point", "[session]") {
+  const std::string text = save_session(rich_session());
+  REQUIRE(text.rfind("{\n  \"version\": 1,", 0) == 0);
+  REQUIRE(text.find(
+              "\n      {\"x\":-0.45678901234567,\"y\":-0.3333333333333333,\"label\":0,"
+              "\"validation\":true},\n") != std::string::npos);
+  const Session empty;
+  REQUIRE(save_session(empty).find("\"points\": []") != std::string::npos);
+}
+
+TEST_CASE("every enum value round-trips through a session", "[session]") {
+  auto round_trip = [](const Session& s) {
+    const Session back = load_session(save_session(s));
+    REQUIRE(same_spec(s.spec, back.spec));
+  };
+  Session s;
+  for (ModelKind v : enum_values<ModelKind>()) { s.spec.kind = v; round_trip(s); }
+  for (Metric v : enum_values<Metric>()) { s.spec.knn.metric = v; round_trip(s); }
+  for (LossKind v : enum_values<LossKind>()) { s.spec.loss.kind = v; round_trip(s); }
+  for (RegKind v : enum_values<RegKind>()) { s.spec.loss.reg = v; round_trip(s); }
+  for (Activation v : enum_values<Activation>()) { s.spec.hidden[1].act = v; round_trip(s); }
+  for (InitKind v : enum_values<InitKind>()) { s.spec.init.kind = v; round_trip(s); }
+  for (OptimKind v : enum_values<OptimKind>()) { s.spec.optim.kind = v; round_trip(s); }
+  for (ScheduleKind v : enum_values<ScheduleKind>()) { s.spec.optim.schedule = v; round_trip(s); }
+  for (PreprocessKind v : enum_values<PreprocessKind>()) { s.spec.preprocess.kind = v; round_trip(s); }
+}
+
+TEST_CASE("spec enum names round-trip through from_string", "[session]") {
+  auto check = [](const auto& values) {
+    for (auto v : values) {
+      auto back = values.front() == v ? values.back() : values.front();
+      REQUIRE(from_string(to_string(v), back));
+      REQUIRE(back == v);
+    }
+    auto keep = values.front();
+    REQUIRE_FALSE(from_string("no_such_name", keep));
+    REQUIRE(keep == values.front());
+  };
+  check(enum_values<ModelKind>());
+  check(enum_values<Metric>());
+  check(enum_values<LossKind>());
+  check(enum_values<RegKind>());
+  check(enum_values<Activation>());
+  check(enum_values<InitKind>());
+  check(enum_values<OptimKind>());
+  check(enum_values<ScheduleKind>());
+  check(enum_values<PreprocessKind>());
+  REQUIRE(enum_values<Activation>().size() == 7);
+  REQUIRE(std::string(to_string(LossKind::OneVsAll)) == "ova_hinge");
+  REQUIRE(std::string(to_string(ScheduleKind::InvT)) == "inv_t");
+  REQUIRE(std::string(to_string(Activation::LeakyReLU)) == "leaky_relu");
+}
+
+TEST_CASE("a short preset takes the defaults of spec.h for missing fields", "[session]") {
+  const Session s = load_session(R"({"version": 1, "spec": {"optim": {"lr": 0.5},
+      "hidden": [{"width": 4}]}, "data": {"points": [{"x": 0.5, "y": 0, "label": 1}]}})");
+  ModelSpec expected;
+  expected.optim.lr = 0.5;
+  expected.hidden = {HiddenLayerSpec{}};
+  expected.hidden[0].width = 4;
+  REQUIRE(same_spec(s.spec, expected));
+  REQUIRE(s.data.num_classes == 2);
+  REQUIRE(s.data.points == std::vector<Point>{{0.5, 0, 1, false}});
+  REQUIRE(s.name.empty());
+  REQUIRE(s.ui == json::object());
+  // An integer where a number is expected is fine (1 == 1.0).
+  REQUIRE(load_session(R"({"version": 1, "spec": {"optim": {"lr": 1}}})").spec.optim.lr == 1.0);
+  REQUIRE(load_session(R"({"version": 1, "spec": {"hidden": []}})").spec.hidden.empty());
+}
+
+TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
+  using Catch::Matchers::Contains;
+  using Catch::Matchers::StartsWith;
+
+  // Not JSON at all.
+  CHECK_THAT(load_error("{\"version\": 1,"), StartsWith("not JSON: ") && Contains("line 1"));
+  CHECK_THAT(load_error("[1, 2]"), Contains("must be a JSON object"));
+  // Wrong type.
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = "fast"; })),
+             StartsWith("spec.optim.lr: must be a number") && Contains("string \"fast\""));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["use_bias"] = 1; })),
+             StartsWith("spec.use_bias: must be true or false"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["hidden"] = 3; })),
+             StartsWith("spec.hidden: must be an array"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["loss"] = "softmax"; })),
+             StartsWith("spec.loss: must be an object"));
+  CHECK_THAT(load_error(edited([](json& j) { j["name"] = 5; })), StartsWith("name: must be a string"));
+  CHECK_THAT(load_error(edited([](json& j) { j["ui"] = json::array(); })), StartsWith("ui: must be an object"));
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["points"][2] = json::array({1, 2, 0}); })),
+             StartsWith("data.points[2]: must be an object"));
+  // Bad enum name.
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["hidden"][1]["act"] = "relux"; })),
+             StartsWith("spec.hidden[1].act: unknown name \"relux\"") && Contains("leaky_relu"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["kind"] = "ADAM"; })),
+             StartsWith("spec.optim.kind: unknown name"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["loss"]["kind"] = 2; })),
+             StartsWith("spec.loss.kind: must be one of svm, ova_hinge, crammer_singer, softmax"));
+  // Out of range.
+  CHECK(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = -3; })) ==
+        "spec.optim.lr: must be a number in (0, 10] (got -3)");
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = 0; })), StartsWith("spec.optim.lr:"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["knn"]["k"] = 0; })),
+             StartsWith("spec.knn.k: must be an integer in 1..1000"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["knn"]["k"] = 2.5; })),
+             StartsWith("spec.knn.k: must be an integer"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["hidden"][0]["width"] = 513; })),
+             StartsWith("spec.hidden[0].width: must be an integer in 1..512"));
+  CHECK_THAT(load_error(edited([](json& j) {
+               j["spec"]["hidden"] = json::array();
+               for (int i = 0; i < 17; ++i) j["spec"]["hidden"].push_back(json::object());
+             })),
+             StartsWith("spec.hidden: at most 16 hidden layers"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["loss"]["lambda"] = 1001; })),
+             StartsWith("spec.loss.lambda: must be a number in [0, 1000]"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["hidden"][0]["dropout_keep"] = 0; })),
+             StartsWith("spec.hidden[0].dropout_keep: must be a number in (0, 1]"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["batch_size"] = -1; })),
+             StartsWith("spec.optim.batch_size:"));
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["num_classes"] = 9; })),
+             StartsWith("data.num_classes: must be an integer in 2..8"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["seed"] = -1; })),
+             StartsWith("spec.seed: must be a non-negative integer"));
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["seed"] = 1.5; })),
+             StartsWith("spec.seed: must be a non-negative integer"));
+  // Unknown keys (typos).
+  CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lrr"] = 0.1; })),
+             StartsWith("spec.optim: unknown key \"lrr\"") && Contains("allowed: kind, lr,"));
+  CHECK_THAT(load_error(edited([](json& j) { j["colour"] = "red"; })),
+             StartsWith("(top level): unknown key \"colour\""));
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["points"][0]["z"] = 0; })),
+             StartsWith("data.points[0]: unknown key \"z\""));
+  // Labels.
+  CHECK(load_error(edited([](json& j) { j["data"]["points"][4]["label"] = 9; })) ==
+        "data.points[4].label: 9 is not below num_classes (3)");
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["points"][4]["label"] = -1; })),
+             StartsWith("data.points[4].label: must be an integer"));
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["points"][3].erase("label"); })),
+             StartsWith("data.points[3].label: missing"));
+  // Coordinates: too large, or NaN (which JSON cannot hold: it is saved as null).
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["points"][1]["y"] = 2e6; })),
+             StartsWith("data.points[1].y: must be a number in [-1e+06, 1e+06]"));
+  CHECK_THAT(load_error(R"({"version":1,"data":{"points":[{"x":1e999,"y":0,"label":0}]}})"),
+             StartsWith("not JSON: number overflow") && Contains("1e999"));
+  Session nan_session;
+  nan_session.data.points.push_back({std::numeric_limits<double>::quiet_NaN(), 0.0, 0});
+  CHECK_THAT(load_error(save_session(nan_session)),
+             StartsWith("data.points[0].x: must be a number") && Contains("null"));
+  // Versions.
+  CHECK_THAT(load_error(edited([](json& j) { j["version"] = 2; })),
+             StartsWith("version: 2 is newer than this nnplay can read (up to 1)"));
+  CHECK_THAT(load_error(edited([](json& j) { j.erase("version"); })), StartsWith("version: missing"));
+  CHECK_THAT(load_error(edited([](json& j) { j["version"] = 0; })), StartsWith("version: must be an integer"));
+}
+
+TEST_CASE("too many points are refused", "[session]") {
+  json j = {{"version", 1}, {"data", {{"points", json::array()}}}};
+  for (int i = 0; i <= kMaxPoints; ++i) j["data"]["points"].push_back({{"x", 0}, {"y", 0}, {"label", 0}});
+  REQUIRE_THAT(load_error(j.dump()), Catch::Matchers::StartsWith("data.points: at most 100000 points"));
+}
+
+TEST_CASE("base64url matches RFC 4648 test vectors and refuses bad input", "[session]") {
+  const std::pair<std::string, std::string> vectors[] = {
+      {"", ""},         {"f", "Zg"},         {"fo", "Zm8"},          {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}, {"\xfb\xff", "-_8"}};
+  for (const auto& [raw, enc] : vectors) {
+    REQUIRE(base64url_encode(raw) == enc);
+    REQUIRE(base64url_decode(enc) == raw);
+  }
+  REQUIRE_THROWS_AS(base64url_decode("Zm9vY"), SessionError);  // length 5: impossible
+  REQUIRE_THROWS_WITH(base64url_decode("Zm9+"),
+                      Catch::Matchers::Contains("'+' at position 3 is not a base64url character"));
+}
+
+TEST_CASE("URL form round-trips and refuses garbage", "[session]") {
+  const Session s = rich_session();
+  const std::string url = encode_session_url(s);
+  for (char c : url)
+    REQUIRE((std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'));
+  REQUIRE(same_session(decode_session_url(url), s));
+  REQUIRE(same_session(decode_session_url("#" + url), s));
+  REQUIRE(save_session(decode_session_url(url)) == save_session(s));
+
+  using Catch::Matchers::StartsWith;
+  auto url_error = [](const std::string& text) -> std::string {
+    try {
+      decode_session_url(text);
+    } catch (const SessionError& e) {
+      return e.what();
+    }
+    return "(decoded without error)";
+  };
+  CHECK_THAT(url_error(""), StartsWith("url: the link holds no session"));
+  CHECK_THAT(url_error("hello world!"), StartsWith("url: ' ' at position 5"));
+  CHECK_THAT(url_error(url.substr(0, url.size() / 2)), StartsWith("url:"));
+  CHECK_THAT(url_error(base64url_encode("not json")), StartsWith("url: the link is damaged"));
+  // A well-formed link whose content is invalid names the field.
+  Session bad = s;
+  bad.spec.optim.lr = 50;
+  CHECK_THAT(url_error(encode_session_url(bad)), StartsWith("spec.optim.lr:"));
+}
