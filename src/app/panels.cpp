@@ -353,6 +353,12 @@ void draw_sidebar(AppState& s) {
   if (!s.wide_layout) draw_plots(s);
   ImGui::PopItemWidth();
   ImGui::Separator();
+  if (ImGui::Button("Concepts")) s.show_concepts = !s.show_concepts;
+  tooltip("Browse the course's concepts; 'Show me' loads a live demonstration.");
+  ImGui::SameLine();
+  if (ImGui::Button("ConvNet calculator")) s.show_convnet = !s.show_convnet;
+  tooltip("Output sizes, parameters, memory and receptive fields of a stack of conv/pool/FC layers.");
+  ImGui::SameLine();
   if (ImGui::Button("Help (H)")) s.show_help = !s.show_help;
   tooltip("Keyboard shortcuts and how to use the canvas.");
   ImGui::End();

@@ -1,6 +1,7 @@
 // run.mjs: browser end-to-end tests of both web builds in headless Chromium.
 // The threaded build is served with COOP/COEP (cross-origin isolated); the
 // fallback is reached the way a static host reaches it: without the headers.
+import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openApp, api, apiString, frames, Report, outDir } from './harness.mjs';
 
@@ -170,6 +171,12 @@ try {
     report.check('the page runs inside an iframe', true);
     await page.close();
   });
+  // More suites: every tests/e2e/*.test.mjs exports default async ({ browser, isolatedUrl, plainUrl, report }).
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  for (const f of fs.readdirSync(here).filter((n) => n.endsWith('.test.mjs')).sort()) {
+    const mod = await import(path.join(here, f));
+    await report.test(f, () => mod.default({ browser, isolatedUrl: isolated.url, plainUrl: plain.url, report }));
+  }
 } finally {
   await browser.close();
   isolated.stop();
