@@ -1,5 +1,6 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
+//          [--open concepts,convnet,help]
 // --frames N renders N frames and exits (with --screenshot, the last frame is
 // saved as PNG); --demo starts training the start-up network at once.
 #include <GLFW/glfw3.h>
@@ -44,14 +45,17 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
+  std::string open;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atol(argv[++i]);
     else if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) shot = argv[++i];
     else if (!std::strcmp(argv[i], "--size") && i + 1 < argc) std::sscanf(argv[++i], "%dx%d", &width, &height);
     else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
+    else if (!std::strcmp(argv[i], "--open") && i + 1 < argc) open = argv[++i];
     else {
-      std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo]\n");
+      std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo] "
+                           "[--open concepts,convnet,help]\n");
       return 2;
     }
   }
@@ -65,6 +69,9 @@ int main(int argc, char** argv) {
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
   if (demo) start_demo(s);
+  s.show_concepts = open.find("concepts") != std::string::npos;
+  s.show_convnet = open.find("convnet") != std::string::npos;
+  s.show_help = open.find("help") != std::string::npos;
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
