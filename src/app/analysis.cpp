@@ -6,6 +6,9 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/gradcheck.h"
+#include "core/linear.h"
+#include "core/preprocess.h"
 #include "imgui.h"
 #include "palette.h"
 #include "plot.h"
@@ -141,6 +144,110 @@ void draw_inspector(AppState& s) {
   }
 }
 
+// Gradient check of the current model on a few training points: analytic
+// gradients against centered differences, worst relative error per parameter.
+static void gradient_check_section(AppState& s) {
+  if (s.spec.kind == nn::ModelKind::KNN) return;
+  if (!ImGui::CollapsingHeader("Gradient check")) return;
+  static double h = 1e-5;
+  static bool with_reg = true;
+  static nn::GradCheckResult result;
+  static std::string error;
+  static bool have = false;
+  slider_double(s, "step h", h, 1e-9, 1e-1, "%.0e", true,
+                "Step of the centered difference (f(x+h) - f(x-h)) / 2h. Too large: truncation error and kinks; "
+                "too small: round-off.");
+  ImGui::Checkbox("include regularisation", &with_reg);
+  tooltip("Check the gradient of the data loss plus the penalty, or of the data loss alone.");
+  const TrainView* tv = s.tv.get();
+  ImGui::BeginDisabled(!tv || !tv->snapshot);
+  if (ImGui::Button("Run check now")) {
+    have = false;
+    error.clear();
+    try {
+      std::vector<nn::Point> train;
+      for (const auto& p : s.data.points)
+        if (!p.validation && int(train.size()) < 16) train.push_back(p);
+      if (train.empty()) throw std::runtime_error("there are no training points to check on");
+      auto model = tv->snapshot->model->clone();
+      const nn::Mat X = tv->snapshot->preprocessor.transform(nn::points_to_matrix(train));
+      result = nn::grad_check(*model, X, nn::points_labels(train), h, with_reg, 20, 1);
+      have = true;
+    } catch (const std::exception& e) {
+      error = std::string("The check could not run: ") + e.what();
+    }
+  }
+  tooltip("Compare backprop's gradient with a numerical one on up to 16 training points (20 entries per parameter).");
+  ImGui::EndDisabled();
+  if (!error.empty()) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s", error.c_str());
+  if (!have) return;
+  const bool ok = result.max_rel_error_smooth < 1e-6;
+  ImGui::TextColored(ok ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.1f, 0.1f, 1),
+                     "worst relative error %.1e (%.1e away from kinks): %s", result.max_rel_error,
+                     result.max_rel_error_smooth, ok ? "the gradient is right" : "look closer");
+  if (ImGui::BeginTable("gc", 5, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("param");
+    ImGui::TableSetupColumn("analytic");
+    ImGui::TableSetupColumn("numeric");
+    ImGui::TableSetupColumn("rel. error");
+    ImGui::TableSetupColumn("kink");
+    ImGui::TableHeadersRow();
+    for (const auto& e : result.worst) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn(); ImGui::Text("%s[%d]", e.param.c_str(), e.index);
+      ImGui::TableNextColumn(); ImGui::Text("%.3e", e.analytic);
+      ImGui::TableNextColumn(); ImGui::Text("%.3e", e.numeric);
+      ImGui::TableNextColumn();
+      if (e.rel_error > 1e-4) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%.1e", e.rel_error);
+      else ImGui::Text("%.1e", e.rel_error);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(e.kink ? "crossed" : "");
+      if (e.kink && ImGui::IsItemHovered())
+        ImGui::SetTooltip("x+h and x-h lie on different sides of a kink (ReLU at 0, a hinge margin, a max): the "
+                          "numerical gradient is wrong there, not backprop.");
+    }
+    ImGui::EndTable();
+  }
+  ImGui::TextWrapped("Rule of thumb: below 1e-7 is excellent, around 1e-4 is suspicious unless a kink was crossed.");
+}
+
+// The linear classifier's W and b as numbers: edit them and the regions and
+// losses follow at once (training pauses so the edit is not undone).
+static void linear_weights_section(AppState& s) {
+  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return;
+  const auto* lin = dynamic_cast<const nn::LinearClassifier*>(s.tv->snapshot->model.get());
+  if (!lin || !ImGui::CollapsingHeader("Weights W and b", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  nn::Mat W = lin->W, b = lin->b;
+  bool changed = false;
+  for (int c = 0; c < W.rows(); ++c) {
+    ImGui::PushID(c);
+    const Rgb k = kClassColors[c % 8];
+    ImGui::TextColored(ImVec4(k.r / 300.f, k.g / 300.f, k.b / 300.f, 1), "class %d", c + 1);
+    for (int j = 0; j < W.cols() && j < 4; ++j) {
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.6f);
+      ImGui::PushID(j);
+      changed |= ImGui::DragScalar("##w", ImGuiDataType_Double, &W(c, j), 0.01f, nullptr, nullptr, "%.2f");
+      tooltip("One weight of this class's row of W: drag to rotate and scale the class's line.");
+      ImGui::PopID();
+    }
+    if (b.size()) {
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.6f);
+      changed |= ImGui::DragScalar("##b", ImGuiDataType_Double, &b(0, c), 0.01f, nullptr, nullptr, "b %.2f");
+      tooltip("This class's bias: drag to shift its line without turning it.");
+    }
+    ImGui::PopID();
+  }
+  if (changed) {
+    set_playing(s, false);
+    s.host->set_linear_params(W, b);
+  }
+  if (s.tv->current_loss.data_loss >= 0)
+    ImGui::Text("loss on the training points: %.4f = data %.4f + reg %.4f", s.tv->current_loss.total(),
+                s.tv->current_loss.data_loss, s.tv->current_loss.reg_loss);
+}
+
 void draw_analysis(AppState& s) {
   ImGui::Begin("Analysis", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                         ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
@@ -149,8 +256,10 @@ void draw_analysis(AppState& s) {
     ImGui::TextWrapped("kNN has nothing to train: it stores the training points and lets the k nearest vote. "
                        "Pick a linear classifier or a neural net to see training curves here.");
   }
+  linear_weights_section(s);
   draw_plots(s);
   draw_inspector(s);
+  gradient_check_section(s);
   ImGui::End();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app.h"
+#include "core/session.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/em_macros.h>
@@ -101,3 +102,20 @@ NNPLAY_API int nnplay_regions_dirty() { return app_state().regions.dirty ? 1 : 0
 // World -> CSS pixels inside the canvas element (for synthesising clicks).
 NNPLAY_API double nnplay_world_to_css_x(double x) { return app_state().view.to_px_x(x) / app_state().ui_scale; }
 NNPLAY_API double nnplay_world_to_css_y(double y) { return app_state().view.to_px_y(y) / app_state().ui_scale; }
+
+// ---- Save / load ------------------------------------------------------------------
+// Loads a session JSON, a link or CSV (see load_text); 1 on success.
+NNPLAY_API int nnplay_load_text(const char* text) { return app::load_text(app_state(), text ? text : "") ? 1 : 0; }
+NNPLAY_API const char* nnplay_io_status() { return app_state().io_status.c_str(); }
+// The current session as JSON (valid until the next call).
+NNPLAY_API const char* nnplay_session_json() {
+  static std::string out;
+  out = nn::save_session(app::current_session(app_state()));
+  return out.c_str();
+}
+// The current session as a page-address fragment "#s=..." (valid until the next call).
+NNPLAY_API const char* nnplay_session_link() {
+  static std::string out;
+  out = "#s=" + nn::encode_session_url(app::current_session(app_state()));
+  return out.c_str();
+}

@@ -273,6 +273,7 @@ void app_frame(AppState& s) {
   ImGui::SetNextWindowSize({W, status_h});
   draw_status_bar(s);
   if (s.show_help) draw_help(s);
+  if (s.show_io) draw_session_window(s);
   if (s.show_concepts) draw_concepts(s);
   if (s.show_convnet) draw_convnet(s);
 }

@@ -2,6 +2,7 @@
 // functions of this state (panels_*.cpp, canvas.cpp); platform code calls
 // app_frame() once per frame between ImGui's NewFrame and Render.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,14 @@ struct AppState {
   std::string message;       // last user-facing notice
   double message_time = 0;
   bool show_help = false;
+  bool show_io = false;         // the save / load window (session_panel.cpp)
+  std::string io_text;          // its text box
+  std::string io_status;        // its last result, shown in the window
+  bool io_error = false;
+  // Platform hooks (set by the web entry point; empty natively).
+  std::function<void(const std::string&)> set_url_hash;
+  std::function<void(const std::string& name, const std::string& text)> download;
+  std::function<void()> request_upload;
   bool show_concepts = false;   // the concept browser (concepts.cpp)
   bool show_convnet = false;    // the ConvNet calculator (convnet_panel.cpp)
   std::string session_name, session_description;  // of the loaded preset or session
@@ -136,8 +145,14 @@ void draw_plots(AppState& s);
 void draw_inspector(AppState& s);
 void draw_status_bar(AppState& s);
 void draw_help(AppState& s);
+void draw_session_window(AppState& s);  // session_panel.cpp
+// Loads a session JSON, a link (or its #s=... fragment) or CSV points. On any
+// problem nothing changes and the message says what was wrong; returns success.
+bool load_text(AppState& s, const std::string& text);
 void draw_concepts(AppState& s);   // concepts.cpp: the concept browser with "Show me"
 void draw_convnet(AppState& s);    // convnet_panel.cpp: the ConvNet calculator
+// Selects a ConvNet calculator preset by id (nn::convnet_preset_ids()); false if unknown.
+bool convnet_select_preset(const std::string& id);
 
 
 // Regions: recompute if dirty and upload to the GPU texture.

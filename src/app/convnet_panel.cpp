@@ -1,5 +1,519 @@
-// convnet_panel.cpp: placeholder until the ConvNet calculator panel lands.
+// convnet_panel.cpp: the ConvNet calculator window: pick a preset or edit an
+// input volume and a stack of CONV/POOL/FC/RELU layers, and read per layer the
+// output volume, parameters, activation memory, FLOPs, receptive field and the
+// FC <-> CONV equivalence (all computed by nn::analyse_convnet).
+#include <algorithm>
+#include <cfloat>
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "app.h"
+#include "core/convnet_calc.h"
+#include "imgui.h"
+#include "widgets.h"
+
 namespace app {
-void draw_convnet(AppState&) {}
+namespace {
+
+// The calculator's own state (it does not touch the playground's model).
+struct Calc {
+  bool init = false;
+  std::vector<std::string> ids, names;  // presets
+  int preset = 0;                       // index into ids
+  nn::ConvNetSpec net;                  // being edited
+  int batch = 1;
+  bool f64 = false;                     // activation memory in float64 (else float32)
+  std::string notice;                   // last clamped input, shown in the window
+};
+
+Calc& calc() {
+  static Calc c;
+  if (!c.init) {
+    c.init = true;
+    c.ids = nn::convnet_preset_ids();
+    for (const auto& id : c.ids) c.names.push_back(nn::convnet_preset(id).name);
+    const auto vgg = std::find(c.ids.begin(), c.ids.end(), "convnet-vgg16");
+    c.preset = vgg == c.ids.end() ? 0 : int(vgg - c.ids.begin());
+    c.net = nn::convnet_preset(c.ids[c.preset]);
+  }
+  return c;
+}
+
+constexpr int kMaxLayers = 64;
+constexpr ImU32 kErrorCol = IM_COL32(190, 20, 20, 255);
+
+std::string with_commas(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+// Bytes in binary units, as the CS231n notes count them (24M floats * 4 B = 93 MB).
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  int u = 0;
+  while (b >= 1024 && u < 5) { b /= 1024; ++u; }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : b < 10 ? "%.2f %s" : b < 100 ? "%.1f %s" : "%.0f %s", b,
+                units[u]);
+  return buf;
+}
+
+// Counts in decimal units: 950, 1.23M, 15.5G.
+std::string human_count(double v) {
+  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+  int p = 0;
+  while (v >= 1000 && p < 6) { v /= 1000; ++p; }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, p == 0 ? "%.0f%s" : v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v,
+                prefixes[p]);
+  return buf;
+}
+
+std::string vol(const nn::Volume& v) {
+  return std::to_string(v.W) + "x" + std::to_string(v.H) + "x" + std::to_string(v.D);
+}
+
+void cell_tip(const std::string& text) {
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_DelayShort)) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 26);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// A compact integer field whose typed value is clamped into [lo, hi], with a
+// notice in the window and the status bar naming the limits.
+bool int_field(AppState& s, Calc& c, const char* label, const char* what, int& v, int lo, int hi, const char* tip) {
+  int t = v;
+  bool changed = ImGui::InputInt(label, &t, 0, 0);
+  tooltip(tip);
+  if (!changed) return false;
+  if (t < lo || t > hi) {
+    t = std::clamp(t, lo, hi);
+    c.notice = std::string(what) + " was clamped to its range [" + with_commas(lo) + ", " + with_commas(hi) + "].";
+    notify(s, c.notice);
+  }
+  changed = t != v;
+  v = t;
+  return changed;
+}
+
+// Sensible fields when a layer changes kind, so it is valid straight away.
+void set_kind(nn::ConvLayerSpec& L, nn::ConvLayerKind k) {
+  if (L.kind == k) return;
+  // A preset's name ("conv1") would now be wrong: the new layer takes the automatic one.
+  if (k == nn::ConvLayerKind::Conv) L = nn::ConvLayerSpec::conv(L.K > 0 ? L.K : 16, 3, 1, 1);
+  else if (k == nn::ConvLayerKind::Pool) L = nn::ConvLayerSpec::pool(2, 2);
+  else if (k == nn::ConvLayerKind::FC) L = nn::ConvLayerSpec::fc(L.K > 0 ? L.K : 10);
+  else L = nn::ConvLayerSpec::relu();
+}
+
+const char* kKindNames[] = {"CONV", "POOL", "FC", "RELU"};  // ConvLayerKind minus Input, in enum order
+
+void preset_row(AppState& s, Calc& c) {
+  const bool edited = [&] {
+    const nn::ConvNetSpec p = nn::convnet_preset(c.ids[c.preset]);
+    return !(p.input == c.net.input && p.layers == c.net.layers);
+  }();
+  const std::string preview = c.names[c.preset] + (edited ? " (edited)" : "");
+  ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Reset").x -
+                                       ImGui::GetStyle().FramePadding.x * 2 - ImGui::GetStyle().ItemSpacing.x -
+                                       ImGui::CalcTextSize("preset").x - ImGui::GetStyle().ItemInnerSpacing.x,
+                                   ImGui::GetFontSize() * 26));
+  if (ImGui::BeginCombo("preset", preview.c_str())) {
+    for (int i = 0; i < int(c.ids.size()); ++i) {
+      if (ImGui::Selectable(c.names[i].c_str(), i == c.preset)) convnet_select_preset(c.ids[i]);
+      if (i == c.preset) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  }
+  tooltip("Start from a network of the course notes (AlexNet, VGG-16) or a small example a concept card points at.");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!edited);
+  if (ImGui::Button("Reset")) convnet_select_preset(c.ids[c.preset]);
+  tooltip("Throw away your edits and reload the selected preset.");
+  ImGui::EndDisabled();
+  (void)s;
+}
+
+void input_row(AppState& s, Calc& c) {
+  const float w = ImGui::GetFontSize() * 4.2f;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("input");
+  tooltip("The image or volume fed to the first layer: width x height x depth (3 for RGB).");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w);
+  int_field(s, c, "##inW", "Input width", c.net.input.W, 1, 100000, "Input width W in pixels.");
+  ImGui::SameLine(0, 2);
+  ImGui::TextUnformatted("x");
+  ImGui::SameLine(0, 2);
+  ImGui::SetNextItemWidth(w);
+  int_field(s, c, "##inH", "Input height", c.net.input.H, 1, 100000, "Input height H in pixels.");
+  ImGui::SameLine(0, 2);
+  ImGui::TextUnformatted("x");
+  ImGui::SameLine(0, 2);
+  ImGui::SetNextItemWidth(w);
+  int_field(s, c, "##inD", "Input depth", c.net.input.D, 1, 100000,
+            "Input depth D: colour channels for an image, filters of the previous layer otherwise.");
+  ImGui::SameLine();
+  ImGui::TextUnformatted("  batch");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w);
+  int_field(s, c, "##batch", "Batch size", c.batch, 1, 10000,
+            "Examples per forward pass: activation memory grows linearly with it, parameters do not.");
+  ImGui::SameLine();
+  int dt = c.f64 ? 1 : 0;
+  ImGui::RadioButton("float32", &dt, 0);
+  tooltip("Count 4 bytes per number, what GPUs usually train with.");
+  ImGui::SameLine();
+  ImGui::RadioButton("float64", &dt, 1);
+  tooltip("Count 8 bytes per number, what this playground's engine uses.");
+  c.f64 = dt == 1;
+}
+
+void layer_editor(AppState& s, Calc& c, const nn::ConvNetResult& R) {
+  auto& layers = c.net.layers;
+  const float fs = ImGui::GetFontSize();
+  // About a third of the window for the editor; the results table gets the rest.
+  const int fit = int(ImGui::GetContentRegionAvail().y * 0.33f / ImGui::GetFrameHeightWithSpacing());
+  const int rows = std::clamp(int(layers.size()), 1, std::clamp(fit, 3, 8));
+  const float height = (rows + 1.3f) * ImGui::GetFrameHeightWithSpacing();
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+  int move_from = -1, move_to = -1, remove = -1;
+  if (ImGui::BeginTable("layers", 9, flags, {0, height})) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
+    ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, fs * 4.8f);
+    ImGui::TableSetupColumn("K", ImGuiTableColumnFlags_WidthFixed, fs * 3.6f);
+    ImGui::TableSetupColumn("F", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+    ImGui::TableSetupColumn("S", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+    ImGui::TableSetupColumn("P", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+    ImGui::TableSetupColumn("dilation", ImGuiTableColumnFlags_WidthFixed, fs * 3.4f);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 4.9f);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    for (int i = 0; i < int(layers.size()); ++i) {
+      nn::ConvLayerSpec& L = layers[i];
+      const nn::ConvLayerResult* res = i + 1 < int(R.layers.size()) ? &R.layers[i + 1] : nullptr;
+      ImGui::PushID(i);
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::AlignTextToFramePadding();
+      const std::string name = res ? res->name : "layer " + std::to_string(i + 1);
+      if (res && !res->valid) ImGui::TextColored(ImColor(kErrorCol), "%s", name.c_str());
+      else ImGui::TextUnformatted(name.c_str());
+      if (res && !res->valid) cell_tip(res->message);
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      int k = std::clamp(int(L.kind) - 1, 0, 3);
+      if (combo("##kind", k, kKindNames, 4,
+                "CONV: K filters of F x F over the whole depth. POOL: max over F x F windows, depth kept. "
+                "FC: K outputs, each seeing the whole volume. RELU: max(0, x) in place."))
+        set_kind(L, nn::ConvLayerKind(k + 1));
+      const bool conv = L.kind == nn::ConvLayerKind::Conv, pool = L.kind == nn::ConvLayerKind::Pool,
+                 fc = L.kind == nn::ConvLayerKind::FC;
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (conv || fc)
+        int_field(s, c, "##K", "K", L.K, 1, 100000,
+                  conv ? "K: number of filters, which becomes the output depth." : "K: number of outputs (neurons).");
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (conv || pool) int_field(s, c, "##F", "F", L.F, 1, 1000, "F: the filter or window is F x F pixels.");
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (conv || pool) int_field(s, c, "##S", "S", L.S, 1, 1000, "S: the stride, pixels the window moves per step.");
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (conv || pool)
+        int_field(s, c, "##P", "P", L.P, 0, 1000,
+                  "P: zeros added on each border; P = (F-1)/2 keeps the size at stride 1.");
+      ImGui::TableNextColumn();
+      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (conv)
+        int_field(s, c, "##d", "Dilation", L.dilation, 1, 1000,
+                  "Dilation d: taps d pixels apart, so the filter spans d(F-1)+1 pixels with the same weights.");
+      ImGui::TableNextColumn();
+      ImGui::BeginDisabled(i == 0);
+      if (ImGui::ArrowButton("##up", ImGuiDir_Up)) { move_from = i; move_to = i - 1; }
+      tooltip("Move this layer up.");
+      ImGui::EndDisabled();
+      ImGui::SameLine(0, 2);
+      ImGui::BeginDisabled(i + 1 == int(layers.size()));
+      if (ImGui::ArrowButton("##down", ImGuiDir_Down)) { move_from = i; move_to = i + 1; }
+      tooltip("Move this layer down.");
+      ImGui::EndDisabled();
+      ImGui::SameLine(0, 2);
+      if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) remove = i;
+      tooltip("Remove this layer.");
+      ImGui::TableNextColumn();
+      ImGui::PopID();
+    }
+    ImGui::EndTable();
+  }
+  if (move_from >= 0) std::swap(layers[move_from], layers[move_to]);
+  if (remove >= 0) layers.erase(layers.begin() + remove);
+  ImGui::BeginDisabled(int(layers.size()) >= kMaxLayers);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("add");
+  const nn::ConvLayerSpec adds[4] = {nn::ConvLayerSpec::conv(64, 3, 1, 1), nn::ConvLayerSpec::pool(2, 2),
+                                     nn::ConvLayerSpec::fc(10), nn::ConvLayerSpec::relu()};
+  const char* add_tips[4] = {"Append a 3x3 CONV with 64 filters, stride 1 and pad 1 (the size is kept).",
+                             "Append a 2x2 max pool with stride 2 (halves width and height).",
+                             "Append a fully-connected layer with 10 outputs (e.g. class scores).",
+                             "Append a ReLU (computed in place, so no extra memory is counted)."};
+  for (int k = 0; k < 4; ++k) {
+    ImGui::SameLine();
+    ImGui::PushID(k);
+    if (ImGui::Button(kKindNames[k])) layers.push_back(adds[k]);
+    tooltip(add_tips[k]);
+    ImGui::PopID();
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("(%d layers)", int(layers.size()));
+}
+
+std::string params_tip(const nn::ConvLayerResult& L) {
+  const auto& sp = L.spec;
+  if (L.kind == nn::ConvLayerKind::Conv)
+    return "Each of the K = " + std::to_string(sp.K) + " filters has F*F*D_in = " + std::to_string(sp.F) + "*" +
+           std::to_string(sp.F) + "*" + std::to_string(L.in.D) + " weights and one bias: " + with_commas(L.weights) +
+           " weights + " + with_commas(L.biases) + " biases.";
+  if (L.kind == nn::ConvLayerKind::FC)
+    return "One weight per input value per output: " + with_commas(L.in.count()) + " x " + std::to_string(sp.K) +
+           " = " + with_commas(L.weights) + " weights + " + with_commas(L.biases) + " biases.";
+  return "No parameters: this layer is a fixed function.";
+}
+
+std::string equiv_text(const nn::ConvLayerResult& L, std::string* tip) {
+  if (L.kind == nn::ConvLayerKind::FC) {
+    const auto& a = L.as_conv;
+    *tip = "The same function as a CONV layer whose " + std::to_string(a.F) + "x" + std::to_string(a.FH) +
+           " filters cover the whole " + vol(L.in) + " input, with S = 1, P = 0 and K = " + std::to_string(a.K) +
+           " filters: output " + vol(a.out) + ". Slid over a larger image, it gives a grid of outputs in one pass.";
+    return "CONV " + std::to_string(a.F) + "x" + std::to_string(a.FH) + ", K=" + std::to_string(a.K);
+  }
+  if (L.kind == nn::ConvLayerKind::Conv) {
+    const auto& a = L.as_fc;
+    const double share = a.entries > 0 ? 100.0 * double(a.nonzeros) / double(a.entries) : 0;
+    char pct[32];
+    std::snprintf(pct, sizeof pct, share < 0.01 ? "%.1e%%" : "%.2f%%", share);
+    *tip = "The same function as one FC weight matrix of " + with_commas(a.rows) + " x " + with_commas(a.cols) +
+           " = " + human_count(double(a.entries)) + " entries. Local connectivity makes only " +
+           human_count(double(a.nonzeros)) + " of them (" + pct + ") nonzero, and parameter sharing makes those "
+           "repeat just " + with_commas(a.distinct) + " distinct weights.";
+    return "FC " + human_count(double(a.rows)) + " x " + human_count(double(a.cols)) + ", " + pct + " nz";
+  }
+  *tip = "";
+  return "";
+}
+
+void results_table(Calc& c, const nn::ConvNetResult& R, float height) {
+  const int bytes = c.f64 ? 8 : 4;
+  const float fs = ImGui::GetFontSize();
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
+  if (!ImGui::BeginTable("results", 9, flags, {0, height})) return;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  ImGui::TableSetupColumn("layer", 0, fs * 5.5f);
+  ImGui::TableSetupColumn("kind", 0, fs * 3.2f);
+  ImGui::TableSetupColumn("output", 0, fs * 6.2f);
+  ImGui::TableSetupColumn("params", 0, fs * 6.0f);
+  ImGui::TableSetupColumn("activations", 0, fs * 5.8f);
+  ImGui::TableSetupColumn("memory", 0, fs * 4.6f);
+  ImGui::TableSetupColumn("FLOPs", 0, fs * 3.6f);
+  ImGui::TableSetupColumn("RF", 0, fs * 3.6f);
+  ImGui::TableSetupColumn("as FC / as CONV", 0, fs * 12.5f);
+  // Header tooltips: a header row drawn by hand so each can carry one.
+  const char* head_tips[9] = {
+      "The layer's name (hover a red one to see why it is invalid).",
+      "CONV, POOL, FC or RELU (INPUT is the image itself).",
+      "Output volume width x height x depth, from (W - F + 2P)/S + 1 per side.",
+      "Learnable numbers: weights plus biases.",
+      "Numbers this layer outputs for one example (what the backward pass must keep).",
+      "Activation memory for the whole batch in the chosen number format (forward pass only).",
+      "Floating-point operations for one example, counting a multiply-add as 2.",
+      "Receptive field: width of the input patch one output value depends on.",
+      "The same layer written the other way: an FC layer as a CONV, a CONV as one big FC matrix."};
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  for (int col = 0; col < 9; ++col) {
+    ImGui::TableSetColumnIndex(col);
+    ImGui::TableHeader(ImGui::TableGetColumnName(col));
+    cell_tip(head_tips[col]);
+  }
+  bool after_invalid = false;
+  for (const nn::ConvLayerResult& L : R.layers) {
+    ImGui::PushID(&L);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    if (!L.valid) ImGui::TextColored(ImColor(kErrorCol), "%s", L.name.c_str());
+    else ImGui::TextUnformatted(L.name.c_str());
+    if (!L.valid) cell_tip(L.message);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(nn::to_string(L.kind));
+    ImGui::TableNextColumn();
+    if (!L.valid) {
+      ImGui::TextColored(ImColor(after_invalid ? IM_COL32(150, 110, 110, 255) : kErrorCol), "%s",
+                         after_invalid ? "not computed" : "invalid");
+      cell_tip(L.message);
+      after_invalid = true;
+      ImGui::PopID();
+      continue;
+    }
+    ImGui::TextUnformatted(vol(L.out).c_str());
+    if (L.kind == nn::ConvLayerKind::Conv || L.kind == nn::ConvLayerKind::Pool) {
+      char t[200];
+      std::snprintf(t, sizeof t, "(%d - %d + 2*%d)/%d + 1 = %d wide, %s tall%s", L.in.W, L.F_eff, L.spec.P,
+                    L.spec.S, L.out.W, std::to_string(L.out.H).c_str(),
+                    L.F_eff != L.spec.F ? " (F' = d(F-1)+1 for the dilated filter)" : "");
+      cell_tip(t);
+    }
+    ImGui::TableNextColumn();
+    if (L.params > 0) { ImGui::TextUnformatted(with_commas(L.params).c_str()); cell_tip(params_tip(L)); }
+    else ImGui::TextDisabled("0");
+    ImGui::TableNextColumn();
+    if (L.in_place) {
+      ImGui::TextDisabled("in place");
+      cell_tip("ReLU overwrites its input, so it adds no activation memory (" + with_commas(L.activations) +
+               " values shared with the layer before).");
+    } else {
+      ImGui::TextUnformatted(with_commas(L.activations).c_str());
+    }
+    ImGui::TableNextColumn();
+    if (!L.in_place) {
+      const int64_t b = c.f64 ? L.act_bytes_f64 : L.act_bytes_f32;
+      ImGui::TextUnformatted(human_bytes(double(b)).c_str());
+      cell_tip(with_commas(L.activations) + " values x " + std::to_string(bytes) + " bytes x batch " +
+               std::to_string(R.batch) + " = " + with_commas(b) + " bytes.");
+    }
+    ImGui::TableNextColumn();
+    if (L.flops > 0) {
+      ImGui::TextUnformatted(human_count(double(L.flops)).c_str());
+      cell_tip(with_commas(L.flops) + " floating-point operations per example (2 per multiply-add).");
+    }
+    ImGui::TableNextColumn();
+    if (L.kind != nn::ConvLayerKind::Input) {
+      ImGui::Text("%" PRId64 " px", L.rf);
+      cell_tip("One output value of " + L.name + " sees a " + std::to_string(L.rf) + " x " + std::to_string(L.rf) +
+               " patch of the input; neighbouring outputs are " + std::to_string(L.jump) + " input pixels apart.");
+    }
+    ImGui::TableNextColumn();
+    std::string tip;
+    const std::string eq = equiv_text(L, &tip);
+    if (!eq.empty()) { ImGui::TextUnformatted(eq.c_str()); cell_tip(tip); }
+    ImGui::PopID();
+  }
+  // Totals row.
+  ImGui::TableNextRow();
+  ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(225, 232, 242, 255));
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted("total");
+  cell_tip(R.valid ? "Sums over the layers; ReLUs computed in place add no activations."
+                   : "Sums over the valid layers only: fix the red layer to see the whole network.");
+  ImGui::TableNextColumn();
+  ImGui::TableNextColumn();
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(with_commas(R.total_params).c_str());
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(with_commas(R.total_activations).c_str());
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(human_bytes(double(R.activation_bytes(bytes))).c_str());
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(human_count(double(R.total_flops)).c_str());
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+bool convnet_select_preset(const std::string& id) {
+  Calc& c = calc();
+  const auto it = std::find(c.ids.begin(), c.ids.end(), id);
+  if (it == c.ids.end()) return false;
+  c.preset = int(it - c.ids.begin());
+  c.net = nn::convnet_preset(id);
+  c.notice.clear();
+  return true;
+}
+
+void draw_convnet(AppState& s) {
+  Calc& c = calc();
+  const float u = s.ui_scale;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowSize({std::min(900 * u, display.x - 20 * u), std::min(680 * u, display.y - 50 * u)},
+                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos({std::max(10 * u, std::min(s.view.x + 20 * u, display.x - 910 * u)), 20 * u},
+                          ImGuiCond_Appearing);
+  if (!ImGui::Begin("ConvNet calculator", &s.show_convnet, ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::End();
+    return;
+  }
+  preset_row(s, c);
+  input_row(s, c);
+  nn::ConvNetResult R;
+  try {
+    R = nn::analyse_convnet(c.net, c.batch);
+  } catch (const std::exception& e) {  // only a batch outside 1..10,000, which the field prevents
+    ImGui::TextColored(ImColor(kErrorCol), "%s", e.what());
+    ImGui::End();
+    return;
+  }
+  if (ImGui::CollapsingHeader("Layers", ImGuiTreeNodeFlags_DefaultOpen)) layer_editor(s, c, R);
+  if (!c.notice.empty()) {
+    ImGui::TextColored({0.55f, 0.3f, 0.f, 1}, "%s", c.notice.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("ok")) c.notice.clear();
+    tooltip("Hide this notice.");
+  }
+  if (!R.valid) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorCol);
+    ImGui::TextWrapped("%s", R.message.c_str());
+    ImGui::PopStyleColor();
+  }
+  // Summary lines stay visible below the scrolling table.
+  const int bytes = c.f64 ? 8 : 4;
+  const float summary_h = ImGui::GetTextLineHeightWithSpacing() * 2 + ImGui::GetStyle().ItemSpacing.y;
+  const float table_h = std::max(ImGui::GetContentRegionAvail().y - summary_h, ImGui::GetFrameHeight() * 6);
+  results_table(c, R, table_h);
+  ImGui::Text("Params: %s (%s as %s)", human_count(double(R.total_params)).c_str(),
+              human_bytes(double(R.param_bytes(bytes))).c_str(), c.f64 ? "float64" : "float32");
+  ImGui::SameLine();
+  ImGui::Text("   FLOPs: %s per example", human_count(double(R.total_flops)).c_str());
+  ImGui::Text("Activations: %s per example, %s for a batch of %d (forward only; about 2x with the backward pass)",
+              human_count(double(R.total_activations)).c_str(),
+              human_bytes(double(R.activation_bytes(bytes))).c_str(), R.batch);
+  ImGui::End();
+}
+
 }  // namespace app
+
+// ---- Exported for the browser tests ------------------------------------------
+#ifdef __EMSCRIPTEN__
+#include <emscripten/em_macros.h>
+#define NNPLAY_API extern "C" EMSCRIPTEN_KEEPALIVE
+#else
+#define NNPLAY_API extern "C" __attribute__((visibility("default"), used))
+#endif
+
+// Whether the calculator window is open, and the total parameters of the
+// network it shows (-1 if some layer is invalid).
+NNPLAY_API int nnplay_convnet_open() { return app::app_state().show_convnet ? 1 : 0; }
+NNPLAY_API double nnplay_convnet_total_params() {
+  app::Calc& c = app::calc();
+  try {
+    const nn::ConvNetResult R = nn::analyse_convnet(c.net, c.batch);
+    return R.valid ? double(R.total_params) : -1;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}

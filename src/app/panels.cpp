@@ -353,6 +353,9 @@ void draw_sidebar(AppState& s) {
   if (!s.wide_layout) draw_plots(s);
   ImGui::PopItemWidth();
   ImGui::Separator();
+  if (ImGui::Button("Save / load")) s.show_io = !s.show_io;
+  tooltip("Save the session (points, model, settings) as JSON, a link or CSV, or load one.");
+  ImGui::SameLine();
   if (ImGui::Button("Concepts")) s.show_concepts = !s.show_concepts;
   tooltip("Browse the course's concepts; 'Show me' loads a live demonstration.");
   ImGui::SameLine();
@@ -372,7 +375,7 @@ void draw_status_bar(AppState& s) {
               s.regions.w, s.regions.h, s.regions.last_ms);
   if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) {
     ImGui::SameLine();
-    ImGui::TextColored({0.7f, 0.1f, 0.1f, 1}, "| %s", s.message.c_str());
+    ImGui::TextColored({0.05f, 0.3f, 0.6f, 1}, "| %s", s.message.c_str());
   }
   ImGui::End();
   ImGui::PopStyleVar();

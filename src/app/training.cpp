@@ -3,6 +3,8 @@
 // immutable and shared, so the UI never locks anything while drawing.
 #include "training.h"
 
+#include "core/linear.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -104,6 +106,16 @@ void TrainingHost::set_active(bool on) {
   });
 }
 
+void TrainingHost::set_linear_params(const nn::Mat& W, const nn::Mat& b) {
+  post([this, W, b] {
+    if (!trainer_) return;
+    auto* lin = dynamic_cast<nn::LinearClassifier*>(&trainer_->model());
+    if (!lin || lin->W.rows() != W.rows() || lin->W.cols() != W.cols()) return;
+    lin->W = W;
+    if (lin->b.size() == b.size()) lin->b = b;
+  });
+}
+
 std::shared_ptr<const TrainView> TrainingHost::view() const {
   std::lock_guard<std::mutex> lk(m_);
   return view_;
@@ -180,6 +192,9 @@ void TrainingHost::publish(bool force_inspect) {
       v->error = e.what();
     }
     v->snapshot = snap;
+    if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
+      try { v->current_loss = trainer_->model().loss(trainer_->X_train(), trainer_->y_train()); } catch (const std::exception&) {}
+    }
     const double t = now_ms();
     auto prev = view();
     if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {

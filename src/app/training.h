@@ -32,6 +32,7 @@ struct TrainView {
   nn::DivergenceStatus divergence;
   std::shared_ptr<const nn::FastScorer> scorer;  // null before a model exists
   std::shared_ptr<nn::Snapshot> snapshot;        // model + preprocessing (hover readouts)
+  nn::LossParts current_loss{-1, 0};  // whole training set now (test mode); -1: unknown
   std::string notice;                // e.g. "Architecture changed: weights re-initialised."
   std::string error;                 // e.g. no training points
   bool playing = false;
@@ -53,6 +54,8 @@ class TrainingHost {
   void restore_last_good();
   void set_steps_per_frame(int n);
   void set_active(bool on);       // false while a kNN is selected: nothing to train
+  // Sets a linear classifier's W (C x D) and b (1 x C) by hand.
+  void set_linear_params(const nn::Mat& W, const nn::Mat& b);
 
   // Once per frame (UI thread): lets the worker run the next frame's steps,
   // or, in the fallback build, trains here for at most budget_ms.

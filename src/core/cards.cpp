@@ -10,7 +10,8 @@
 
 namespace nn {
 
-using nlohmann::json;
+// ordered_json keeps the file's order of topics (the browser shows them so).
+using json = nlohmann::ordered_json;
 
 static std::string lower(std::string s) {
   for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));

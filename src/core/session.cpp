@@ -34,10 +34,22 @@ std::string fmt(double v) {
   return os.str();
 }
 
+// Every value of an enum: spec.h's enum_values, plus the data generators.
+template <class E>
+const std::vector<E>& all_values() {
+  return enum_values<E>();
+}
+template <>
+const std::vector<DataGen>& all_values<DataGen>() {
+  static const std::vector<DataGen> v = {DataGen::Blobs,  DataGen::Circle, DataGen::Xor,
+                                         DataGen::Spiral, DataGen::Moons,  DataGen::Linear};
+  return v;
+}
+
 template <class E>
 std::string enum_names() {
   std::string names;
-  for (E v : enum_values<E>()) names += std::string(names.empty() ? "" : ", ") + to_string(v);
+  for (E v : all_values<E>()) names += std::string(names.empty() ? "" : ", ") + to_string(v);
   return names;
 }
 
@@ -338,10 +350,56 @@ ojson write_data(const Dataset& d) {
   for (const Point& p : d.points) points.push_back(write_point(p));
   return {{"num_classes", d.num_classes}, {"points", points}};
 }
+
+// A generator description, {"kind": "spiral", "n": 300, "classes": 3,
+// "noise": 0.1, "seed": 1, "val_ratio": 0.2}: only "kind" is required.
+// The points are made by nn::generate and split by split_train_val with the
+// same seed, so the same description always gives the same points.
+Dataset read_generator(const json& j, const std::string& path) {
+  Fields f(j, path);
+  if (!j.contains("kind"))
+    fail(f.at("kind"), "missing (one of " + enum_names<DataGen>() + ")");
+  DataGen kind = DataGen::Blobs;
+  f.enumeration("kind", kind);
+  const bool two_class = kind == DataGen::Circle || kind == DataGen::Xor || kind == DataGen::Moons;
+  int n = 200;
+  int classes = kind == DataGen::Blobs || kind == DataGen::Spiral ? 3 : 2;
+  double noise = 0.1, val_ratio = 0.0;
+  uint64_t seed = 1;
+  f.integer("n", n, 1, kMaxPoints);
+  f.integer("classes", classes, 2, kMaxClasses);
+  if (two_class && classes != 2)
+    fail(f.at("classes"), std::string(to_string(kind)) + " data always has 2 classes (got " +
+                              std::to_string(classes) + "); leave \"classes\" out");
+  f.number("noise", noise, 0, 10);
+  f.seed("seed", seed);
+  f.number("val_ratio", val_ratio, 0, 1);
+  f.finish();
+  Dataset d = generate(kind, n, classes, noise, seed);
+  split_train_val(d, val_ratio, seed);
+  return d;
+}
+
 Dataset read_data(const json& j, const std::string& path) {
   Dataset d;
   Fields f(j, path);
-  f.integer("num_classes", d.num_classes, 2, kMaxClasses);
+  int num_classes = d.num_classes;
+  f.integer("num_classes", num_classes, 2, kMaxClasses);
+  const bool has_points = j.is_object() && j.contains("points");
+  if (const json* v = f.find("generator")) {
+    if (has_points)
+      fail(path, "give either \"points\" or \"generator\", not both");
+    d = read_generator(*v, f.at("generator"));
+    // "num_classes" may ask the model to score more classes than the data has.
+    if (j.contains("num_classes")) {
+      if (num_classes < d.num_classes)
+        fail(f.at("num_classes"), std::to_string(num_classes) + " is below the generator's " +
+                                      std::to_string(d.num_classes) + " classes");
+      d.num_classes = num_classes;
+    }
+  } else {
+    d.num_classes = num_classes;
+  }
   if (const json* v = f.find("points")) {
     const std::string at = f.at("points");
     if (!v->is_array()) fail(at, "must be an array of points (got " + show(*v) + ")");

@@ -38,6 +38,12 @@ std::string save_session(const Session& s);
 // Parses and validates. Missing fields take the defaults of spec.h (only
 // "version" is required), unknown keys are errors. Returns only a fully valid
 // session; throws SessionError otherwise.
+// "data" holds either "points" (a list) or, to keep presets short, a
+// "generator": {"kind": "spiral", "n": 300, "classes": 3, "noise": 0.1,
+// "seed": 1, "val_ratio": 0.2} (only "kind" is required; defaults n 200,
+// classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
+// made by nn::generate then split_train_val(val_ratio, seed): the same
+// description always gives the same points. Saving writes the points.
 Session load_session(const std::string& text);
 
 // The session as a URL-fragment-safe string (base64url of the minified JSON,

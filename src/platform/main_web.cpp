@@ -14,6 +14,17 @@
 
 static platform::Window g_window;
 
+// Browser services the app reaches through AppState's hooks.
+EM_JS(void, js_set_hash, (const char* h), { history.replaceState(null, '', UTF8ToString(h)); });
+EM_JS(void, js_download, (const char* name, const char* text), {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([UTF8ToString(text)], {type: 'application/json'}));
+  a.download = UTF8ToString(name);
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+
 static void fit_canvas() {
   double css_w = 0, css_h = 0;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);
@@ -45,7 +56,15 @@ int main() {
 #else
   std::snprintf(info, sizeof info, "fallback (SIMD, 1 thread)");
 #endif
-  app::app_init(app::app_state(), dpr, info);
+  app::AppState& s = app::app_state();
+  app::app_init(s, dpr, info);
+  s.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
+  s.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
+  s.request_upload = [] { js_request_upload(); };
+  // A session in the page address (#s=...) replaces the start-up example;
+  // if it is malformed the example stays and the Save / load window says why.
+  const std::string hash = emscripten_run_script_string("location.hash || ''");
+  if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.show_io = true;
   emscripten_set_main_loop(frame, 0, true);
   return 0;
 }

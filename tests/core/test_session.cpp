@@ -284,3 +284,66 @@ TEST_CASE("URL form round-trips and refuses garbage", "[session]") {
   bad.spec.optim.lr = 50;
   CHECK_THAT(url_error(encode_session_url(bad)), StartsWith("spec.optim.lr:"));
 }
+
+TEST_CASE("a data generator loads as the same points every time", "[session]") {
+  const std::string text = R"({"version": 1, "data": {"generator":
+      {"kind": "spiral", "n": 90, "classes": 3, "noise": 0.1, "seed": 7, "val_ratio": 0.2}}})";
+  const Session a = load_session(text), b = load_session(text);
+  Dataset want = generate(DataGen::Spiral, 90, 3, 0.1, 7);
+  split_train_val(want, 0.2, 7);
+  REQUIRE(a.data.num_classes == 3);
+  REQUIRE(a.data.points == want.points);
+  REQUIRE(b.data.points == a.data.points);
+  int val = 0;
+  for (const Point& p : a.data.points) val += p.validation;
+  REQUIRE(val == 18);  // round(0.2 * 90)
+
+  // Saving writes the points; loading that gives the same session.
+  const Session c = load_session(save_session(a));
+  REQUIRE(same_session(a, c));
+  REQUIRE(json::parse(save_session(a))["data"].contains("points"));
+
+  // Only "kind" is required; two-class shapes default to 2 classes.
+  const Session d = load_session(R"({"version": 1, "data": {"generator": {"kind": "moons"}}})");
+  REQUIRE(d.data.num_classes == 2);
+  REQUIRE(d.data.points == generate(DataGen::Moons, 200, 2, 0.1, 1).points);
+  // num_classes may exceed the generated classes (the model scores more).
+  const Session e = load_session(
+      R"({"version": 1, "data": {"num_classes": 4, "generator": {"kind": "xor", "n": 10}}})");
+  REQUIRE(e.data.num_classes == 4);
+  REQUIRE(e.data.points.size() == 10);
+}
+
+TEST_CASE("bad data generators are refused with the field's path", "[session]") {
+  using Catch::Matchers::StartsWith;
+  auto gen = [](const std::string& fields) {
+    return load_error(R"({"version": 1, "data": {"generator": {)" + fields + "}}}");
+  };
+  REQUIRE_THAT(gen(R"("n": 10)"), StartsWith("data.generator.kind: missing"));
+  REQUIRE_THAT(gen(R"("kind": "galaxy")"),
+               StartsWith("data.generator.kind: unknown name \"galaxy\" (expected one of blobs, "
+                          "circle, xor, spiral, moons, linear)"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "n": 0)"),
+               StartsWith("data.generator.n: must be an integer in 1..100000 (got 0)"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "n": 2.5)"), StartsWith("data.generator.n: must be an integer"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "classes": 9)"),
+               StartsWith("data.generator.classes: must be an integer in 2..8 (got 9)"));
+  REQUIRE_THAT(gen(R"("kind": "circle", "classes": 3)"),
+               StartsWith("data.generator.classes: circle data always has 2 classes"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "noise": -0.1)"),
+               StartsWith("data.generator.noise: must be a number in [0, 10]"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "seed": -1)"),
+               StartsWith("data.generator.seed: must be a non-negative integer"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "val_ratio": 1.5)"),
+               StartsWith("data.generator.val_ratio: must be a number in [0, 1] (got 1.5)"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "nosie": 0.2)"),
+               StartsWith("data.generator: unknown key \"nosie\""));
+  REQUIRE_THAT(load_error(R"({"version": 1, "data": {"generator": "spiral"}})"),
+               StartsWith("data.generator: must be an object"));
+  REQUIRE_THAT(load_error(R"({"version": 1, "data": {"points": [],
+                   "generator": {"kind": "blobs"}}})"),
+               StartsWith("data: give either \"points\" or \"generator\", not both"));
+  REQUIRE_THAT(load_error(R"({"version": 1, "data": {"num_classes": 2,
+                   "generator": {"kind": "spiral", "classes": 3}}})"),
+               StartsWith("data.num_classes: 2 is below the generator's 3 classes"));
+}

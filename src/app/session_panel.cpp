@@ -1,0 +1,96 @@
+// session_panel.cpp: save and load. One text box takes a session JSON, a link
+// (or just its #s=... fragment) or CSV points; loading is all-or-nothing and
+// a failure leaves the user's points and model untouched, with a message
+// naming what was wrong.
+#include <algorithm>
+
+#include "app.h"
+#include "core/csv.h"
+#include "core/session.h"
+#include "imgui.h"
+#include "imgui_stdlib.h"
+#include "widgets.h"
+
+namespace app {
+
+static void set_status(AppState& s, const std::string& msg, bool error) {
+  s.io_status = msg;
+  s.io_error = error;
+  notify(s, msg);
+}
+
+bool load_text(AppState& s, const std::string& raw) {
+  // Trim white space.
+  const size_t a = raw.find_first_not_of(" \t\r\n"), b = raw.find_last_not_of(" \t\r\n");
+  const std::string text = a == std::string::npos ? "" : raw.substr(a, b - a + 1);
+  if (text.empty()) { set_status(s, "Nothing to load: paste a session, a link or CSV points first.", true); return false; }
+  try {
+    if (text[0] == '{') {
+      apply_session(s, nn::load_session(text));
+      set_status(s, "Loaded the session" + (s.session_name.empty() ? std::string() : " '" + s.session_name + "'") + ".", false);
+      return true;
+    }
+    const size_t h = text.find("#s=");
+    if (h != std::string::npos || text.rfind("s=", 0) == 0) {
+      const std::string frag = h != std::string::npos ? text.substr(h + 3) : text.substr(2);
+      apply_session(s, nn::decode_session_url(frag));
+      set_status(s, "Loaded the session from the link.", false);
+      return true;
+    }
+    nn::Dataset d = nn::parse_points_csv(text);
+    begin_edit(s);
+    s.data = d;
+    data_changed(s);
+    set_status(s, "Imported " + std::to_string(d.points.size()) + " points from CSV (Undo brings the old ones back).", false);
+    return true;
+  } catch (const nn::CsvError& e) {
+    std::string msg = e.what();
+    for (size_t i = 1; i < std::min<size_t>(e.problems.size(), 5); ++i) msg += "\n  " + e.problems[i];
+    set_status(s, msg + "\nNothing was changed.", true);
+  } catch (const std::exception& e) {
+    set_status(s, std::string("Could not load: ") + e.what() + "\nNothing was changed.", true);
+  }
+  return false;
+}
+
+void draw_session_window(AppState& s) {
+  const float u = s.ui_scale;
+  ImGui::SetNextWindowSize({520 * u, 420 * u}, ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos({s.view.x + 30 * u, 40 * u}, ImGuiCond_Appearing);
+  if (!ImGui::Begin("Save / load", &s.show_io, ImGuiWindowFlags_NoSavedSettings)) { ImGui::End(); return; }
+  if (ImGui::Button("Session JSON")) s.io_text = nn::save_session(current_session(s)), s.io_status.clear();
+  tooltip("Write the points, the model description and the display settings as JSON into the box.");
+  ImGui::SameLine();
+  if (ImGui::Button("Link")) {
+    s.io_text = "#s=" + nn::encode_session_url(current_session(s));
+    if (s.set_url_hash) s.set_url_hash(s.io_text);
+    set_status(s, s.set_url_hash ? "The page address now holds this session: copy it from the address bar."
+                                 : "Append this to the page address to share the session.", false);
+  }
+  tooltip("Encode the whole session in a link (the part after #), so a page address reproduces it.");
+  ImGui::SameLine();
+  if (ImGui::Button("CSV")) s.io_text = nn::points_to_csv(s.data), s.io_status.clear();
+  tooltip("Write the points as x,y,class,validation lines.");
+  if (s.download) {
+    ImGui::SameLine();
+    if (ImGui::Button("Download")) s.download("nnplay-session.json", nn::save_session(current_session(s)));
+    tooltip("Save the session as a .json file.");
+    ImGui::SameLine();
+    if (ImGui::Button("Open file")) s.request_upload();
+    tooltip("Load a session .json or a .csv file of points.");
+  }
+  ImGui::InputTextMultiline("##io", &s.io_text, {-1, ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 3.5f},
+                            ImGuiInputTextFlags_AllowTabInput);
+  if (ImGui::Button("Load from the box")) load_text(s, s.io_text);
+  tooltip("Load what the box holds: a session JSON, a link, or CSV points. On an error nothing changes.");
+  ImGui::SameLine();
+  if (ImGui::Button("Clear box")) s.io_text.clear(), s.io_status.clear();
+  if (!s.io_status.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, s.io_error ? IM_COL32(190, 20, 20, 255) : IM_COL32(20, 110, 40, 255));
+    ImGui::TextWrapped("%s", s.io_status.c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::End();
+}
+
+}  // namespace app

@@ -1,0 +1,53 @@
+// Save/load in the browser: a session JSON round-trips, a link in the page
+// address loads at start-up, and junk (bad JSON, a CSV with junk lines, a
+// malformed link) gives a message and loses nothing the user made.
+import { openApp, api, apiString, frames } from './harness.mjs';
+
+const pointsOf = (page) => page.evaluate(() => {
+  const M = window.Module, pts = [];
+  for (let i = 0; i < M._nnplay_point_count(); i++) pts.push([M._nnplay_point_x(i), M._nnplay_point_y(i), M._nnplay_point_label(i)]);
+  return JSON.stringify(pts);
+});
+const loadText = (page, text) => page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]), text);
+
+export default async function ({ browser, plainUrl, report }) {
+  const { page } = await openApp(browser, plainUrl);
+  await api(page, 'nnplay_generate', 4, 120, 2, 0.1, 3, 0.2);  // two moons
+  await frames(page, 2);
+  const before = await pointsOf(page);
+  const json = await apiString(page, 'nnplay_session_json');
+  report.check('[session] the session serialises to JSON', json.startsWith('{') && json.includes('"points"'));
+
+  for (const [what, junk] of [['bad JSON', '{"version": 1, "data": '],
+                              ['an out-of-range learning rate', json.replace(/"lr": [^,]+/, '"lr": -3')],
+                              ['a CSV with junk lines', 'x,y,class\n0.1,0.2,1\n0.3,abc,2\n'],
+                              ['a malformed link', '#s=%%%not-base64']]) {
+    const ok = await loadText(page, junk);
+    const status = await apiString(page, 'nnplay_io_status');
+    report.check(`[session] ${what} is refused with a message`, ok === 0 && status.length > 10, status.split('\n')[0]);
+    report.check(`[session] ${what} loses no points`, (await pointsOf(page)) === before);
+  }
+  const csvStatus = (await loadText(page, 'x,y,class\n0.1,0.2,1\n0.3,abc,2\n'), await apiString(page, 'nnplay_io_status'));
+  report.check('[session] the CSV message names the bad line', csvStatus.includes('line 3'), csvStatus.split('\n')[0]);
+
+  // Load the saved JSON back after clearing.
+  await api(page, 'nnplay_clear');
+  report.check('[session] the saved JSON loads back the same points', (await loadText(page, json)) === 1 && (await pointsOf(page)) === before);
+  await page.close();
+
+  // A link: a fresh page opened with the session in its address starts from it.
+  const { page: p1 } = await openApp(browser, plainUrl);
+  await loadText(p1, json);
+  const link = await apiString(p1, 'nnplay_session_link');
+  await p1.close();
+  const { page: p2 } = await openApp(browser, plainUrl + link);
+  report.check('[session] a #s= link reproduces the points at start-up', (await pointsOf(p2)) === before,
+               `link of ${link.length} characters`);
+  await p2.close();
+  // A malformed link keeps the start-up example and says why.
+  const { page: p3 } = await openApp(browser, plainUrl + '#s=AAAA');
+  const status = await apiString(p3, 'nnplay_io_status');
+  report.check('[session] a malformed link at start-up gives a message and a working app',
+               status.length > 10 && (await api(p3, 'nnplay_point_count')) > 0, status.split('\n')[0]);
+  await p3.close();
+}
