@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "core/gradcheck.h"
+#include "core/losses.h"
 #include "core/linear.h"
 #include "core/preprocess.h"
 #include "imgui.h"
@@ -63,6 +64,33 @@ static void histogram(const std::vector<int>& counts, float w, float hgt, ImU32 
     dl->AddRectFilled({p.x + i * bw, p.y + hgt - bh}, {p.x + (i + 1) * bw - 1, p.y + hgt}, col);
   }
   dl->AddRect(p, {p.x + w, p.y + hgt}, IM_COL32(0, 0, 0, 50));
+}
+
+// What each hidden unit computes over the plane [-1.25, 1.25]^2: one small
+// map per unit, blue below zero, orange above, white at zero.
+static void neuron_maps(const nn::Mat& A, float u) {
+  const int G = TrainView::kNeuronGrid, units = int(A.cols());
+  const float px = 1.6f * u, side = G * px, gap = 4 * u;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const int per_row = std::max(1, int((avail + gap) / (side + gap)));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int k = 0; k < units; ++k) {
+    if (k % per_row) ImGui::SameLine(0, gap);
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Dummy({side, side});
+    const double m = std::max(1e-9, A.col(k).cwiseAbs().maxCoeff());
+    for (int r = 0; r < G; ++r)
+      for (int c = 0; c < G; ++c) {
+        const float t = float(A(r * G + c, k) / m);
+        const ImU32 col = t >= 0 ? IM_COL32(255, int(255 - 90 * t), int(255 - 255 * t), 255)
+                                 : IM_COL32(int(255 + 255 * t), int(255 + 141 * t), int(255 + 77 * t), 255);
+        dl->AddRectFilled({p.x + c * px, p.y + r * px}, {p.x + (c + 1) * px, p.y + (r + 1) * px}, col);
+      }
+    dl->AddRect(p, {p.x + side, p.y + side}, IM_COL32(0, 0, 0, 70));
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Unit %d: its activation over the plane (max |a| = %.3g). A map that is white everywhere "
+                        "is a unit that never fires.", k + 1, m);
+  }
 }
 
 // A weight matrix as a grid of cells: blue negative, red positive.
@@ -134,6 +162,7 @@ void draw_inspector(AppState& s) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Histogram of this layer's activations over the training points, from %.2g to %.2g.",
                         L.hist_lo, L.hist_hi);
+    if (i < tv->neuron_maps.size() && tv->neuron_maps[i].size() > 0) neuron_maps(tv->neuron_maps[i], u);
   }
   if (!tv->weights.empty() && ImGui::TreeNode("Weights")) {
     for (size_t i = 0; i < tv->weights.size(); ++i) {
@@ -248,6 +277,46 @@ static void linear_weights_section(AppState& s) {
                 s.tv->current_loss.data_loss, s.tv->current_loss.reg_loss);
 }
 
+// x, y, class, scores and loss of every point, for small data sets.
+static void point_table_section(AppState& s) {
+  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->snapshot) return;
+  if (!ImGui::CollapsingHeader("Points table")) return;
+  const int n = int(s.data.points.size());
+  if (n == 0) { ImGui::TextDisabled("No points."); return; }
+  if (n > 200) { ImGui::TextDisabled("The table shows data sets of up to 200 points (this one has %d).", n); return; }
+  const nn::Mat sc = s.tv->snapshot->predict_scores(nn::points_to_matrix(s.data.points));
+  const auto losses = nn::data_loss(sc, nn::points_labels(s.data.points), s.spec.loss).per_point;
+  const int C = int(sc.cols());
+  if (ImGui::BeginTable("points", 4 + C, ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,
+                        {0, 220 * s.ui_scale})) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("x");
+    ImGui::TableSetupColumn("y");
+    ImGui::TableSetupColumn("class");
+    for (int c = 0; c < C; ++c) {
+      static char names[8][8];
+      std::snprintf(names[c], sizeof names[c], "s%d", c + 1);
+      ImGui::TableSetupColumn(names[c]);
+    }
+    ImGui::TableSetupColumn("loss");
+    ImGui::TableHeadersRow();
+    for (int i = 0; i < n; ++i) {
+      const auto& p = s.data.points[i];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn(); ImGui::Text("%.2f", p.x);
+      ImGui::TableNextColumn(); ImGui::Text("%.2f", p.y);
+      ImGui::TableNextColumn(); ImGui::Text("%d%s", p.label + 1, p.validation ? " v" : "");
+      for (int c = 0; c < C; ++c) {
+        ImGui::TableNextColumn();
+        if (c == p.label) ImGui::TextColored({0.1f, 0.45f, 0.2f, 1}, "%.2f", sc(i, c));
+        else ImGui::Text("%.2f", sc(i, c));
+      }
+      ImGui::TableNextColumn(); ImGui::Text("%.3f", losses(i, 0));
+    }
+    ImGui::EndTable();
+  }
+}
+
 void draw_analysis(AppState& s) {
   ImGui::Begin("Analysis", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                         ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
@@ -259,6 +328,7 @@ void draw_analysis(AppState& s) {
   linear_weights_section(s);
   draw_plots(s);
   draw_inspector(s);
+  point_table_section(s);
   gradient_check_section(s);
   ImGui::End();
 }

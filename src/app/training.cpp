@@ -4,6 +4,8 @@
 #include "training.h"
 
 #include "core/linear.h"
+#include "core/net.h"
+#include "core/preprocess.h"
 
 #include <chrono>
 #include <cmath>
@@ -202,9 +204,23 @@ void TrainingHost::publish(bool force_inspect) {
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
       for (const auto& p : trainer_->model().params())
         if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
+      if (auto* net = dynamic_cast<const nn::Net*>(snap->model.get())) {
+        const int G = TrainView::kNeuronGrid;
+        nn::Mat grid(G * G, 2);
+        for (int r = 0; r < G; ++r)
+          for (int c = 0; c < G; ++c) {
+            grid(r * G + c, 0) = -1.25 + 2.5 * (c + 0.5) / G;
+            grid(r * G + c, 1) = 1.25 - 2.5 * (r + 0.5) / G;
+          }
+        try {
+          for (const nn::Mat& a : net->hidden_activations(snap->preprocessor.transform(grid)))
+            v->neuron_maps.push_back(a.cols() <= 16 ? a : nn::Mat());
+        } catch (const std::exception&) {}
+      }
     } else if (prev) {
       v->layers = prev->layers;
       v->weights = prev->weights;
+      v->neuron_maps = prev->neuron_maps;
     }
   }
   std::lock_guard<std::mutex> lk(m_);

@@ -29,6 +29,10 @@ struct TrainView {
   std::vector<nn::ParamStats> params;
   std::vector<nn::LayerStats> layers;
   std::vector<nn::Mat> weights;      // W of each layer (for the weight grid), capped in size
+  // Each hidden unit's activation over a kNeuronGrid^2 grid of the visible
+  // plane (layers of at most 16 units): one (grid^2 x units) matrix per layer.
+  std::vector<nn::Mat> neuron_maps;
+  static constexpr int kNeuronGrid = 28;
   nn::DivergenceStatus divergence;
   std::shared_ptr<const nn::FastScorer> scorer;  // null before a model exists
   std::shared_ptr<nn::Snapshot> snapshot;        // model + preprocessing (hover readouts)
