@@ -114,6 +114,13 @@ async function training(page, tag, expect) {
               `train accuracy ${(100 * acc).toFixed(1)} %, ${fps.toFixed(0)} fps while training`);
   report.check(`${tag} spiral: train accuracy >= 90 % within 6000 steps`, acc >= 0.9, `acc ${acc}, ${steps} steps`);
   await page.screenshot({ path: path.join(outDir, `e2e-${expect}-training.png`) });
+  // One screenshot per panel: sidebar, canvas, analysis column.
+  const vp = page.viewportSize();
+  const sidebarW = Math.min(Math.max(vp.width * 0.25, 250), 320), analysisW = Math.min(Math.max(vp.width * 0.27, 300), 420);
+  for (const [name, clip] of [['sidebar', { x: 0, y: 0, width: sidebarW, height: vp.height }],
+                              ['canvas', { x: sidebarW, y: 0, width: vp.width - sidebarW - analysisW, height: vp.height }],
+                              ['analysis', { x: vp.width - analysisW, y: 0, width: analysisW, height: vp.height }]])
+    await page.screenshot({ path: path.join(outDir, `e2e-${expect}-panel-${name}.png`), clip });
 
   await page.keyboard.press('Space');  // Pause
   await frames(page, 5);
@@ -159,6 +166,24 @@ try {
     const { page } = await openApp(browser, isolated.url + '?build=fallback');
     const info = await apiString(page, 'nnplay_build_info');
     report.check('?build=fallback loads the fallback build', info.startsWith('fallback'), info);
+    await page.close();
+  });
+  await report.test('HiDPI (device pixel ratio 2)', async () => {
+    const { page } = await openApp(browser, plain.url, { width: 1280, height: 800, dpr: 2 });
+    const [w, cssW] = await page.evaluate(() => [document.getElementById('canvas').width,
+                                                 document.getElementById('canvas').getBoundingClientRect().width]);
+    report.check('[hidpi] the canvas has 2 device pixels per CSS pixel', w === 2 * cssW, `${w} for ${cssW} CSS px`);
+    // Clicks still land where intended at DPR 2.
+    await api(page, 'nnplay_set_model', 0);
+    await api(page, 'nnplay_clear');
+    await frames(page, 2);
+    const cx = await api(page, 'nnplay_world_to_css_x', 0.5), cy = await api(page, 'nnplay_world_to_css_y', -0.25);
+    await page.mouse.click(cx, cy);
+    await frames(page, 3);
+    const ok = (await api(page, 'nnplay_point_count')) === 1 &&
+               Math.hypot((await api(page, 'nnplay_point_x', 0)) - 0.5, (await api(page, 'nnplay_point_y', 0)) + 0.25) < 0.02;
+    report.check('[hidpi] a click at DPR 2 adds the point where clicked', ok);
+    await page.screenshot({ path: path.join(outDir, 'e2e-hidpi.png') });
     await page.close();
   });
   await report.test('embedded at 800x600 in an iframe', async () => {
