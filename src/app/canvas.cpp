@@ -47,32 +47,90 @@ static void draw_axes(const AppState& s, ImDrawList* dl) {
 
 // Each class's line w.x + b = 0 and an arrow along w (the side where the
 // class's score grows). Only in the raw input space (no preprocessing).
-static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
-  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return;
+// Dragging the arrow's tip turns and scales w; dragging the line moves it
+// (changes b). Training pauses so the hand-set weights stay.
+struct LinearGeom {
+  double ax, ay;  // the line's closest point to the origin
+  double tx, ty;  // the arrow's tip
+};
+static LinearGeom linear_geom(double w1, double w2, double b) {
+  const double n2 = w1 * w1 + w2 * w2, n = std::sqrt(n2);
+  const double ax = -b * w1 / n2, ay = -b * w2 / n2;
+  const double len = 0.25 * std::min(1.0, n) / n;  // arrow length 0.25 |w| (at most 0.25)
+  return {ax, ay, ax + w1 * len, ay + w2 * len};
+}
+
+static const nn::LinearClassifier* raw_linear(const AppState& s) {
+  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return nullptr;
   const auto& pre = s.tv->snapshot->preprocessor.spec();
-  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return;
+  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return nullptr;
   const auto* lin = dynamic_cast<const nn::LinearClassifier*>(s.tv->snapshot->model.get());
-  if (!lin || lin->W.cols() != 2) return;
+  return lin && lin->W.cols() == 2 ? lin : nullptr;
+}
+
+static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
+  const nn::LinearClassifier* lin = raw_linear(s);
+  if (!lin) return;
   const View& v = s.view;
   const float u = s.ui_scale;
   dl->PushClipRect({v.x, v.y}, {v.x + v.w, v.y + v.h}, true);
   for (int c = 0; c < lin->W.rows(); ++c) {
     const double w1 = lin->W(c, 0), w2 = lin->W(c, 1), b = lin->b.size() ? lin->b(0, c) : 0.0;
-    const double n2 = w1 * w1 + w2 * w2;
-    if (n2 < 1e-12) continue;
-    // Closest point of the line to the origin, and the line's direction.
-    const double px = -b * w1 / n2, py = -b * w2 / n2, dx = -w2, dy = w1;
-    const double L = 10 / std::sqrt(n2);
-    dl->AddLine({v.to_px_x(px - dx * L), v.to_px_y(py - dy * L)}, {v.to_px_x(px + dx * L), v.to_px_y(py + dy * L)},
+    if (w1 * w1 + w2 * w2 < 1e-12) continue;
+    const LinearGeom g = linear_geom(w1, w2, b);
+    const double L = 10 / std::sqrt(w1 * w1 + w2 * w2);
+    dl->AddLine({v.to_px_x(g.ax + w2 * L), v.to_px_y(g.ay - w1 * L)}, {v.to_px_x(g.ax - w2 * L), v.to_px_y(g.ay + w1 * L)},
                 class_color(c), 2.2f * u);
-    const double len = 0.25 / std::sqrt(n2) * std::min(1.0, std::sqrt(n2));
-    const ImVec2 a{v.to_px_x(px), v.to_px_y(py)}, e{v.to_px_x(px + w1 * len), v.to_px_y(py + w2 * len)};
+    const ImVec2 a{v.to_px_x(g.ax), v.to_px_y(g.ay)}, e{v.to_px_x(g.tx), v.to_px_y(g.ty)};
     dl->AddLine(a, e, class_color(c), 2.2f * u);
-    const float ang = std::atan2(e.y - a.y, e.x - a.x), hs = 8 * u;
+    const float ang = std::atan2(e.y - a.y, e.x - a.x), hs = 9 * u;
     dl->AddTriangleFilled(e, {e.x - hs * std::cos(ang - 0.4f), e.y - hs * std::sin(ang - 0.4f)},
                           {e.x - hs * std::cos(ang + 0.4f), e.y - hs * std::sin(ang + 0.4f)}, class_color(c));
+    dl->AddCircle(e, 5 * u, IM_COL32(30, 30, 30, 160), 0, 1.2f * u);
   }
   dl->PopClipRect();
+}
+
+// Picks up an arrow tip or a line under the mouse and drags it.
+static bool drag_linear(AppState& s, bool hovered) {
+  static int cls = -1;
+  static bool tip = false;
+  const nn::LinearClassifier* lin = raw_linear(s);
+  if (!lin) { cls = -1; return false; }
+  const View& v = s.view;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const double mx = v.to_world_x(m.x), my = v.to_world_y(m.y), pick = 7 * s.ui_scale / v.scale();
+  if (cls < 0 && hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !ImGui::GetIO().KeyShift) {
+    for (int c = 0; c < lin->W.rows() && cls < 0; ++c) {
+      const double w1 = lin->W(c, 0), w2 = lin->W(c, 1), b = lin->b.size() ? lin->b(0, c) : 0.0;
+      const double n = std::hypot(w1, w2);
+      if (n < 1e-9) continue;
+      const LinearGeom g = linear_geom(w1, w2, b);
+      if (std::hypot(mx - g.tx, my - g.ty) < pick * 1.5) { cls = c; tip = true; }
+      else if (lin->b.size() && std::abs(w1 * mx + w2 * my + b) / n < pick) { cls = c; tip = false; }
+    }
+    if (cls >= 0) set_playing(s, false);
+    return cls >= 0;
+  }
+  if (cls < 0) return false;
+  if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) { cls = -1; return true; }
+  nn::Mat W = lin->W, b = lin->b;
+  const double w1 = W(cls, 0), w2 = W(cls, 1), bb = b.size() ? b(0, cls) : 0.0;
+  const LinearGeom g = linear_geom(w1, w2, bb);
+  if (tip) {
+    // New w points from the line's anchor to the mouse; |arrow| = 0.25 |w|.
+    const double dx = mx - g.ax, dy = my - g.ay, d = std::hypot(dx, dy);
+    if (d > 1e-3) {
+      const double n = std::max(d / 0.25, 1e-3);
+      W(cls, 0) = dx / d * n;
+      W(cls, 1) = dy / d * n;
+      if (b.size()) b(0, cls) = -(W(cls, 0) * g.ax + W(cls, 1) * g.ay);  // keep the anchor on the line
+    }
+  } else if (b.size()) {
+    b(0, cls) = -(w1 * mx + w2 * my);  // the line passes through the mouse
+  }
+  s.host->set_linear_params(W, b);
+  return true;
 }
 
 // Scores, probabilities and loss of the point under the mouse.
@@ -192,7 +250,7 @@ void draw_canvas(AppState& s) {
 
   // Preprocessed view: the points after the preprocessing the model sees.
   const bool pre_view = s.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.tv && s.tv->snapshot;
-  if (!pre_view) handle_mouse(s, ImGui::IsItemHovered());
+  if (!pre_view && !drag_linear(s, ImGui::IsItemHovered())) handle_mouse(s, ImGui::IsItemHovered());
 
   const Regions& rg = s.regions;
   if (rg.texture && !pre_view) {

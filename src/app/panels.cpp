@@ -389,6 +389,8 @@ void draw_help(AppState& s) {
   ImGui::BulletText("Left-click: add a point (or spray / erase / move, per the tool)");
   ImGui::BulletText("Right-click: remove the nearest point");
   ImGui::BulletText("Hover a point: its scores, probabilities and loss");
+  ImGui::BulletText("Linear model: drag a line to move it, its arrow tip to turn and scale w");
+  ImGui::BulletText("(Shift+click adds a point right on a line)");
   ImGui::TextUnformatted("Keys");
   ImGui::BulletText("1 - 6: class to draw");
   ImGui::BulletText("Space: play / pause training");
