@@ -145,6 +145,22 @@ void draw_inspector(AppState& s) {
     }
     ImGui::EndTable();
   }
+  const History& h = s.history;
+  if (!h.ratio_step.empty()) {
+    ImGui::TextUnformatted("update / parameter ratio (dashed: 1e-3)");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("norm(update) / norm(W) per step. Around 1e-3 is healthy: far above, the learning rate is "
+                        "too high; far below, too low.");
+    static const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
+                                 IM_COL32(204, 121, 167, 255), IM_COL32(120, 120, 120, 255)};
+    std::vector<PlotSeries> series;
+    for (size_t i = 0; i < h.ratios.size() && i < 5; ++i)
+      series.push_back({h.ratio_names[i], &h.ratio_step, &h.ratios[i], cols[i]});
+    PlotOptions ro;
+    ro.log_y = true;
+    ro.marks = {1e-3f};
+    plot_lines("ratios", {w, 90 * u}, series, ro, u);
+  }
   for (size_t i = 0; i < tv->layers.size(); ++i) {
     const nn::LayerStats& L = tv->layers[i];
     ImGui::Text("%s: %d units, mean %.2f, std %.2f", L.name.c_str(), L.units, L.act_mean, L.act_std);

@@ -26,8 +26,10 @@ double View::to_world_y(float py) const { return ((y + h * 0.5) - py) / scale();
 
 void History::clear() {
   for (auto* v : {&step, &data_loss, &reg_loss, &total_loss, &lr, &eval_step, &train_acc, &val_acc,
-                  &train_loss, &val_loss})
+                  &train_loss, &val_loss, &ratio_step})
     v->clear();
+  ratio_names.clear();
+  ratios.clear();
 }
 
 void notify(AppState& s, const std::string& text) {
@@ -236,6 +238,20 @@ static void read_training(AppState& s) {
       h.train_loss.push_back(float(st.train_data_loss + st.train_reg_loss));
       h.val_loss.push_back(float(st.val_data_loss));
     }
+  }
+  // Sample the weights' update/parameter ratios (one point per snapshot).
+  if (!tv->new_history.empty() && !tv->params.empty()) {
+    std::vector<std::pair<std::string, double>> w;
+    for (const auto& p : tv->params)
+      if (p.name[0] == 'W' && std::isfinite(p.update_ratio)) w.push_back({p.name, p.update_ratio});
+    if (h.ratio_names.size() != w.size()) {
+      h.ratio_step.clear();
+      h.ratio_names.clear();
+      h.ratios.assign(w.size(), {});
+      for (const auto& [name, r] : w) h.ratio_names.push_back(name);
+    }
+    h.ratio_step.push_back(float(tv->step));
+    for (size_t i = 0; i < w.size(); ++i) h.ratios[i].push_back(float(w[i].second));
   }
   if (tv->divergence.diverged && s.playing) s.playing = false;
   if (!tv->playing && s.playing && tv->generation > 0 && !tv->error.empty()) s.playing = false;

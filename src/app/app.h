@@ -46,6 +46,10 @@ struct History {
   long run = -1;
   std::vector<float> step, data_loss, reg_loss, total_loss, lr;
   std::vector<float> eval_step, train_acc, val_acc, train_loss, val_loss;
+  // Update/parameter ratio of each weight matrix, sampled once per snapshot.
+  std::vector<float> ratio_step;
+  std::vector<std::string> ratio_names;
+  std::vector<std::vector<float>> ratios;
   void clear();
 };
 
