@@ -4,6 +4,7 @@
 // four points per SIMD vector. scores_reference() is the plain scalar version
 // of the same arithmetic; the tests hold both against Model::scores().
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "model.h"
@@ -29,6 +30,19 @@ class FastScorer {
   // If score_class >= 0, heat receives that class's softmax probability.
   void classify(const float* xs, const float* ys, int n, int* labels, float* confidence,
                 int score_class = -1, float* heat = nullptr) const;
+  // True when every hidden activation is piecewise linear (ReLU, leaky ReLU,
+  // linear) and the features are affine in (x, y) (no feature expansion).
+  // Then the scores are one affine function across any convex area whose
+  // corners share the activation pattern, and scorer_grid interpolates them
+  // across such 4x4-pixel cells instead of running the network per pixel.
+  bool piecewise_linear() const;
+  // scorer_grid's fast path for that case: rows of 4x4 cells [by0, by1).
+  void grid_cells(int W, int H, double x0, double x1, double y0, double y1, int by0, int by1, int* labels,
+                  float* confidence, int heat_class, float* heat) const;
+  // The same from scores_reference() with scalar std::exp: what the tests
+  // hold classify() against.
+  void classify_reference(const float* xs, const float* ys, int n, int* labels, float* confidence,
+                          int score_class = -1, float* heat = nullptr) const;
 
  private:
   struct Layer {
@@ -40,6 +54,14 @@ class FastScorer {
     int units() const { return act == Activation::Maxout ? out / maxout_k : out; }
   };
   void features(float x, float y, float* f) const;  // raw point -> expanded features
+  // The SIMD kernel's parts (fast_eval.cpp): one block of 16 points, laid
+  // out [unit][16], through every layer; and the features of such a block.
+  // With `pattern`, also records which hidden units are active (pre-activation
+  // > 0), pattern_words() 32-bit words per point, [point][word].
+  const float* forward_block(float* a, float* h, uint32_t* pattern = nullptr) const;
+  int pattern_words() const;
+  void classify_block(const float* sc, int* labels, float* confidence, int score_class, float* heat) const;
+  void load_block(const float* xs, const float* ys, int p0, int m, float* a) const;
 
   PreprocessSpec pre_;
   int feat_dim_ = 2;

@@ -120,3 +120,23 @@ TEST_CASE("knn_grid labels each pixel as a direct query would", "[knn]") {
       REQUIRE(conf[r * W + c] == Approx(v.confidence));
     }
 }
+
+TEST_CASE("knn_grid handles one and two training points and k above the count", "[knn]") {
+  for (int n : {1, 2, 3}) {
+    std::vector<Point> pts;
+    for (int i = 0; i < n; ++i) pts.push_back({0.1 + 0.2 * i, 0.1, i % 2, false});
+    KnnIndex index(pts, 2);
+    for (int k : {1, 3, 5}) {
+      std::vector<int> labels;
+      std::vector<float> conf;
+      const int W = 97, H = 61;  // odd sizes: partial tiles
+      knn_grid(index, {k, Metric::L2, false}, W, H, -1.25, 1.25, -1.25, 1.25, labels, conf);
+      REQUIRE(labels.size() == size_t(W * H));
+      for (int r = 0; r < H; r += 5)
+        for (int c = 0; c < W; c += 7) {
+          const double x = -1.25 + 2.5 * (c + 0.5) / W, y = 1.25 - 2.5 * (r + 0.5) / H;
+          REQUIRE(labels[r * W + c] == index.vote_brute(x, y, {k, Metric::L2, false}).label);
+        }
+    }
+  }
+}

@@ -1,0 +1,380 @@
+// nnplay_bench.cpp: issue 6's workloads through nnplay's real engine
+// (nn::Trainer / nn::Net for training, nn::FastScorer + scorer_grid for the
+// decision regions, nn::KnnIndex + knn_grid for kNN) and a float32 matmul peak.
+// The same source runs natively and as WebAssembly under node; it prints one
+// JSON object (bench/run.sh merges the objects of every implementation).
+//   nnplay_bench [--impl NAME] [--quick]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/fast_eval.h"
+#include "core/knn.h"
+#include "core/parallel.h"
+#include "core/simd.h"
+#include "core/trainer.h"
+
+using namespace nn;
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+bool g_quick = false;
+double budget(double s) { return g_quick ? s * 0.2 : s; }
+
+// Seconds per call of fn(): after a warm-up call, the time is split into
+// five windows of at least seconds / 5 (and min_reps calls) each and the
+// fastest window counts, so that a burst of load from other processes on a
+// shared machine does not set the figure.
+template <class F>
+double time_per_call(F&& fn, double seconds, int min_reps = 2) {
+  fn();  // warm-up
+  double best = 1e300;
+  for (int w = 0; w < 5; ++w) {
+    int reps = 0;
+    const double t0 = now_s();
+    double t = t0;
+    while (reps < min_reps || t - t0 < seconds / 5) {
+      fn();
+      ++reps;
+      t = now_s();
+    }
+    best = std::min(best, (t - t0) / reps);
+  }
+  return best;
+}
+
+struct Result {
+  std::string id, unit, what;
+  double value;
+};
+std::vector<Result> g_results;
+
+void record(const std::string& id, double value, const std::string& unit, const std::string& what) {
+  g_results.push_back({id, unit, what, value});
+  std::fprintf(stderr, "  %-28s %14.1f %-12s %s\n", id.c_str(), value, unit.c_str(), what.c_str());
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    o += c;
+  }
+  return o;
+}
+
+HiddenLayerSpec layer(int width, Activation act) {
+  HiddenLayerSpec h;
+  h.width = width;
+  h.act = act;
+  return h;
+}
+
+// Trains `steps` minibatch updates with the full-set evaluation off (the
+// figure is the engine's update throughput).
+double train_samples_per_s(Trainer& tr, int batch, double seconds) {
+  tr.set_eval_every(1 << 30);
+  const double per_step = time_per_call([&] { tr.step(); }, seconds, 20);
+  return batch / per_step;
+}
+
+// ---- 1. ConvNetJS classify2d default ----------------------------------------
+void workload_convnetjs() {
+  std::fprintf(stderr, "[1] ConvNetJS classify2d default\n");
+  Dataset data = make_circle(100, 0.1, 7);
+  ModelSpec spec;
+  spec.hidden = {layer(6, Activation::Tanh), layer(2, Activation::Tanh)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.loss.reg = RegKind::L2;
+  spec.loss.lambda = 0.001;
+  spec.init.kind = InitKind::Xavier;
+  spec.optim.kind = OptimKind::Momentum;
+  spec.optim.lr = 0.01;
+  spec.optim.mu = 0.1;
+  spec.optim.batch_size = 10;
+  Trainer tr(data, spec);
+  record("w1.train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
+         "training samples/s, 2-6-2-2 tanh softmax, SGD+momentum batch 10");
+  // One classify2d frame: 20 passes over the 100 points (200 steps) + 81x81 grid.
+  std::vector<int> labels;
+  std::vector<float> conf;
+  const double frame = time_per_call([&] {
+    for (int s = 0; s < 200; ++s) tr.step();
+    const Snapshot snap = tr.snapshot();
+    FastScorer fs(*snap.model, snap.preprocessor);
+    scorer_grid(fs, 81, 81, -1.2, 1.2, -1.2, 1.2, labels, conf);
+  }, budget(1.0));
+  record("w1.frames_per_s", 1 / frame, "frames/s", "classify2d frames/s: 20 epochs of 100 points + 81x81 grid");
+}
+
+// ---- 2. TF Playground default and largest network --------------------------
+void workload_tfplayground(bool largest) {
+  std::fprintf(stderr, "[2] TF Playground %s\n", largest ? "largest (7 features, 6x8 tanh, spiral)" : "default");
+  Dataset data = largest ? make_spiral(500, 0.1, 5, 2) : make_circle(500, 0.1, 5);
+  split_train_val(data, 0.5, 5);  // 250 training, 250 test points
+  ModelSpec spec;
+  spec.hidden.clear();
+  if (largest) {
+    for (int l = 0; l < 6; ++l) spec.hidden.push_back(layer(8, Activation::Tanh));
+    spec.preprocess.square = spec.preprocess.cross = spec.preprocess.sines = true;
+  } else {
+    spec.hidden = {layer(4, Activation::Tanh), layer(2, Activation::Tanh)};
+  }
+  // nnplay has no squared loss on one +-1 output: two softmax scores instead.
+  spec.loss.kind = LossKind::Softmax;
+  spec.loss.reg = RegKind::None;
+  spec.init.kind = InitKind::Xavier;
+  spec.optim.kind = OptimKind::SGD;
+  spec.optim.lr = 0.03;
+  spec.optim.batch_size = 10;
+  Trainer tr(data, spec);
+  const std::string w = largest ? "w2b" : "w2a";
+  record(w + ".train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
+         largest ? "training samples/s, 7 features-6x8 tanh-2, SGD batch 10"
+                 : "training samples/s, 2-4-2 tanh-2, SGD batch 10");
+  // One TF Playground step: an epoch (25 updates of 10), the loss on the
+  // training and test sets, a 100x100 grid.
+  tr.set_eval_every(25);
+  std::vector<int> labels;
+  std::vector<float> conf;
+  const double step = time_per_call([&] {
+    for (int s = 0; s < 25; ++s) tr.step();
+    const Snapshot snap = tr.snapshot();
+    FastScorer fs(*snap.model, snap.preprocessor);
+    scorer_grid(fs, 100, 100, -1.2, 1.2, -1.2, 1.2, labels, conf);
+  }, budget(1.0));
+  record(w + ".step_ms", step * 1e3, "ms/step", "one playground step: epoch of 250 + train/test loss + 100x100 grid");
+}
+
+// ---- 3. 2-16-16-3 ReLU spiral, Adam batch 32 --------------------------------
+void workload_spiral() {
+  std::fprintf(stderr, "[3] 2-16-16-3 ReLU spiral, Adam batch 32, 512x512 grid\n");
+  Dataset data = make_spiral(300, 0.2, 3, 3);
+  ModelSpec spec;
+  spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.optim.kind = OptimKind::Adam;
+  spec.optim.lr = 0.01;
+  spec.optim.batch_size = 32;
+  Trainer tr(data, spec);
+  record("w3.train_sps", train_samples_per_s(tr, 32, budget(1.5)), "samples/s",
+         "training samples/s, 2-16-16-3 ReLU softmax, Adam batch 32");
+  for (int s = 0; s < 300; ++s) tr.step();
+
+  const int G = 512;
+  std::vector<int> labels;
+  std::vector<float> conf;
+  Snapshot snap = tr.snapshot();
+  FastScorer fs(*snap.model, snap.preprocessor);
+  const double grid = time_per_call([&] { scorer_grid(fs, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf); },
+                                    budget(1.5));
+  record("w3.grid_pps", G * G / grid, "points/s",
+         "512x512 grid points/s, idle (scorer_grid, " + std::to_string(parallel_threads()) +
+             " threads; ReLU net: scores interpolated inside 4x4 cells of one activation pattern)");
+  // Raw batched forward, one thread, no arg-max: the figure to put next to
+  // tf.js's batched forward of the same net.
+  std::vector<float> xs(size_t(G) * G), ys(xs.size()), sc(xs.size() * 3);
+  for (int r = 0; r < G; ++r)
+    for (int c = 0; c < G; ++c) {
+      xs[size_t(r) * G + c] = float(-1.2 + 2.4 * (c + 0.5) / G);
+      ys[size_t(r) * G + c] = float(1.2 - 2.4 * (r + 0.5) / G);
+    }
+  const double fwd = time_per_call([&] { fs.scores(xs.data(), ys.data(), G * G, sc.data()); }, budget(1.0));
+  record("w3.forward_pps_1t", G * G / fwd, "points/s", "batched forward 262144x2 -> 3 scores, 1 thread (FastScorer::scores)");
+
+  // While training: training runs on its own thread (as in the app); the
+  // caller takes a snapshot and recomputes the 512x512 regions in a loop.
+  int frames = 0;
+  std::atomic<int64_t> steps_done{0};
+  std::vector<std::pair<double, int64_t>> ends;  // (time, training steps) at the end of each frame
+#if NNPLAY_THREADED
+  // The training thread hands over a snapshot between two steps when asked
+  // (as the app's training thread does), so it never waits on the drawing.
+  std::mutex m;
+  std::condition_variable cv;
+  bool want = false, ready = false;
+  Snapshot handed;
+  std::atomic<bool> stop{false};
+  std::thread trainer_thread([&] {
+    while (!stop.load()) {
+      tr.step();
+      ++steps_done;
+      std::lock_guard<std::mutex> lk(m);
+      if (want) { handed = tr.snapshot(); want = false; ready = true; cv.notify_one(); }
+    }
+  });
+  const double t0 = now_s();
+  const int64_t steps0 = steps_done.load();
+  while (now_s() - t0 < budget(2.0) || frames < 3) {
+    Snapshot s;
+    {
+      std::unique_lock<std::mutex> lk(m);
+      want = true;
+      cv.wait(lk, [&] { return ready; });
+      ready = false;
+      s = std::move(handed);
+    }
+    FastScorer f(*s.model, s.preprocessor);
+    scorer_grid(f, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf);
+    ++frames;
+    ends.push_back({now_s(), steps_done.load()});
+  }
+  stop = true;
+  trainer_thread.join();
+  const std::string how = "training on its own thread";
+#else
+  // No threads: each frame is a few training steps then the regions.
+  const double t0 = now_s();
+  const int64_t steps0 = steps_done.load();
+  while (now_s() - t0 < budget(2.0) || frames < 3) {
+    for (int s = 0; s < 10; ++s) { tr.step(); ++steps_done; }
+    Snapshot s = tr.snapshot();
+    FastScorer f(*s.model, s.preprocessor);
+    scorer_grid(f, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf);
+    ++frames;
+    ends.push_back({now_s(), steps_done.load()});
+  }
+  const std::string how = "single thread: 10 training steps then the grid, per frame";
+#endif
+  // The best of five windows of consecutive frames (see time_per_call).
+  double best_fps = 0, best_sps = 0;
+  const size_t g = std::max<size_t>(1, ends.size() / 5);
+  for (size_t i = 0; i + g <= ends.size(); i += g) {
+    const double t_prev = i == 0 ? t0 : ends[i - 1].first;
+    const int64_t s_prev = i == 0 ? steps0 : ends[i - 1].second;
+    const double dt = ends[i + g - 1].first - t_prev;
+    if (dt > 0 && double(g) / dt > best_fps) {
+      best_fps = double(g) / dt;
+      best_sps = double(ends[i + g - 1].second - s_prev) * 32 / dt;
+    }
+  }
+  record("w3.grid_pps_training", best_fps * G * G, "points/s",
+         "512x512 grid points/s while training runs (" + how + ")");
+  record("w3.regions_per_s_training", best_fps, "regions/s", "512x512 regions recomputed per second while training");
+  record("w3.train_sps_during", best_sps, "samples/s", "training samples/s meanwhile");
+}
+
+// ---- 4. kNN, k = 5, 3 classes, 512x512 grid ---------------------------------
+void workload_knn() {
+  std::fprintf(stderr, "[4] kNN k=5, 3 classes, 512x512 grid\n");
+  KnnSpec spec;
+  spec.k = 5;
+  for (int n : {1000, 10000, 100000}) {
+    const Dataset data = make_spiral(n, 0.3, 11, 3);
+    const KnnIndex index(data.points, 3);
+    std::vector<int> labels;
+    std::vector<float> conf;
+    const double t = time_per_call([&] { knn_grid(index, spec, 512, 512, -1.2, 1.2, -1.2, 1.2, labels, conf); },
+                                   budget(1.0));
+    record("w4.knn_ms_" + std::to_string(n / 1000) + "k", t * 1e3, "ms",
+           "512x512 kNN regions for N = " + std::to_string(n) + " (knn_grid, " + std::to_string(parallel_threads()) +
+               " threads)");
+  }
+}
+
+// ---- 5. float32 matmul peak -------------------------------------------------
+// C (M x N) = A (M x K) B (K x N) with 128-bit vectors: B packed into panels
+// of 8 columns, a 4 x 8 block of C held in eight 4-lane accumulators.
+void matmul_rows(const float* A, const float* Bp, float* C, int r0, int r1, int N, int K) {
+  using simd::f4;
+  for (int j = 0; j < N; j += 8) {
+    const float* panel = Bp + size_t(j) * K;
+    for (int i = r0; i < r1; i += 4) {
+      f4 c00 = simd::splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const float* a0 = A + size_t(i) * K;
+      const float* a1 = a0 + K;
+      const float* a2 = a1 + K;
+      const float* a3 = a2 + K;
+      for (int k = 0; k < K; ++k) {
+        const f4 b0 = simd::load(panel + k * 8), b1 = simd::load(panel + k * 8 + 4);
+        f4 a = simd::splat(a0[k]);
+        c00 += a * b0; c01 += a * b1;
+        a = simd::splat(a1[k]);
+        c10 += a * b0; c11 += a * b1;
+        a = simd::splat(a2[k]);
+        c20 += a * b0; c21 += a * b1;
+        a = simd::splat(a3[k]);
+        c30 += a * b0; c31 += a * b1;
+      }
+      float* c = C + size_t(i) * N + j;
+      simd::store(c, c00); simd::store(c + 4, c01);
+      simd::store(c + N, c10); simd::store(c + N + 4, c11);
+      simd::store(c + 2 * N, c20); simd::store(c + 2 * N + 4, c21);
+      simd::store(c + 3 * N, c30); simd::store(c + 3 * N + 4, c31);
+    }
+  }
+}
+
+void workload_matmul() {
+  std::fprintf(stderr, "[5] float32 matmul peak\n");
+  const int n = 256;
+  std::vector<float> A(size_t(n) * n), B(A.size()), Bp(A.size()), C(A.size());
+  for (size_t i = 0; i < A.size(); ++i) {
+    A[i] = float((i * 7919) % 1000) / 1000.f - 0.5f;
+    B[i] = float((i * 104729) % 1000) / 1000.f - 0.5f;
+  }
+  for (int j = 0; j < n; j += 8)
+    for (int k = 0; k < n; ++k)
+      for (int q = 0; q < 8; ++q) Bp[size_t(j) * n + k * 8 + q] = B[size_t(k) * n + j + q];
+  // Spot check against a plain product so a broken kernel cannot report a peak.
+  matmul_rows(A.data(), Bp.data(), C.data(), 0, n, n, n);
+  for (int t = 0; t < 16; ++t) {
+    const int i = (t * 37) % n, j = (t * 91) % n;
+    double ref = 0;
+    for (int k = 0; k < n; ++k) ref += double(A[size_t(i) * n + k]) * B[size_t(k) * n + j];
+    if (std::abs(ref - C[size_t(i) * n + j]) > 1e-3) {
+      std::fprintf(stderr, "matmul kernel is wrong at (%d, %d): %f vs %f\n", i, j, C[size_t(i) * n + j], ref);
+      std::exit(1);
+    }
+  }
+  const double flops = 2.0 * n * n * n;
+  const double t1 = time_per_call([&] { matmul_rows(A.data(), Bp.data(), C.data(), 0, n, n, n); }, budget(1.0));
+  record("w5.gflops_1t", flops / t1 / 1e9, "GFLOP/s", "float32 256^3 matmul, 128-bit SIMD, 1 thread");
+  const double tn = time_per_call([&] {
+    parallel_for(n / 4, [&](int b0, int b1) { matmul_rows(A.data(), Bp.data(), C.data(), b0 * 4, b1 * 4, n, n); });
+  }, budget(1.0));
+  record("w5.gflops_mt", flops / tn / 1e9, "GFLOP/s",
+         "float32 256^3 matmul, 128-bit SIMD, " + std::to_string(parallel_threads()) + " threads");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string impl = "nnplay";
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--impl") && i + 1 < argc) impl = argv[++i];
+    else if (!std::strcmp(argv[i], "--quick")) g_quick = true;
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
+  }
+  std::fprintf(stderr, "%s: %d thread(s)\n", impl.c_str(), parallel_threads());
+  const double t0 = now_s();
+  auto want = [&](const char* w) { return only.empty() || only.find(w) != std::string::npos; };
+  if (want("1")) workload_convnetjs();
+  if (want("2")) { workload_tfplayground(false); workload_tfplayground(true); }
+  if (want("3")) workload_spiral();
+  if (want("4")) workload_knn();
+  if (want("5")) workload_matmul();
+  std::printf("{\"impl\": \"%s\", \"threads\": %d, \"seconds\": %.1f, \"results\": [\n", json_escape(impl).c_str(),
+              parallel_threads(), now_s() - t0);
+  for (size_t i = 0; i < g_results.size(); ++i) {
+    const Result& r = g_results[i];
+    std::printf("  {\"id\": \"%s\", \"value\": %.6g, \"unit\": \"%s\", \"what\": \"%s\"}%s\n", r.id.c_str(), r.value,
+                r.unit.c_str(), json_escape(r.what).c_str(), i + 1 < g_results.size() ? "," : "");
+  }
+  std::printf("]}\n");
+  return 0;
+}

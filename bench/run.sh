@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 6, one command: installs what they need (Debian
+# packages via scripts/setup.sh, the JavaScript peers from bench/package.json
+# via npm), builds nnplay's bench natively and as both WebAssembly builds,
+# runs every implementation in one process each on this machine, prints the
+# table and writes bench/results/latest.json and latest.md.
+#   ./bench/run.sh [--quick] [--no-build]
+#   --quick     about a fifth of the measuring time per figure (noisier)
+#   --no-build  reuse the existing build/bench-* binaries
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+quick=(); build=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=(--quick) ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
+  esac
+done
+log() { printf '[bench] %s\n' "$*" >&2; }
+jobs=${BENCH_JOBS:-$(nproc)}
+# Emscripten's tools need Debian's node modules (acorn) on the module path.
+export NODE_PATH=/usr/share/nodejs:/usr/lib/nodejs
+# --no-liftoff: WebAssembly compiled by the optimising tier up front. V8 otherwise
+# starts in its baseline tier and switches per function on a later call, so a
+# hot loop inside a function called once would be timed in baseline code.
+node_run=(node --no-experimental-fetch --no-liftoff)
+
+if [ "$build" = 1 ]; then
+  scripts/setup.sh --no-browser --no-npm
+  if [ ! -f bench/node_modules/convnetjs/package.json ] || [ ! -d bench/node_modules/@tensorflow/tfjs-backend-wasm ]; then
+    log "npm install --prefix bench (convnetjs, @tensorflow/tfjs-core, -backend-wasm, -backend-cpu)"
+    npm install --prefix bench --no-audit --no-fund --loglevel=error
+  fi
+  if [ ! -f build/bench-native/build.ninja ]; then
+    cmake -S . -B build/bench-native -G Ninja -DCMAKE_BUILD_TYPE=Release -DNNPLAY_APP=OFF \
+      -DNNPLAY_TESTS=OFF -DNNPLAY_BENCH=ON >/dev/null
+  fi
+  log "building native bench (build/bench-native)"
+  ninja -C build/bench-native -j"$jobs" nnplay_bench
+  for variant in threaded fallback; do
+    dir=build/bench-wasm-$variant
+    threads=ON; [ $variant = fallback ] && threads=OFF
+    if [ ! -f "$dir/build.ninja" ]; then
+      emcmake cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNNPLAY_APP=OFF -DNNPLAY_TESTS=OFF \
+        -DNNPLAY_BENCH=ON -DNNPLAY_THREADS=$threads \
+        -DCMAKE_CROSSCOMPILING_EMULATOR="/usr/bin/node;--no-experimental-fetch" >/dev/null
+    fi
+    log "building WebAssembly bench, $variant ($dir)"
+    ninja -C "$dir" -j"$jobs" nnplay_bench
+  done
+fi
+
+raw=bench/results/raw
+rm -rf "$raw"
+mkdir -p "$raw"
+run() {  # name, command...
+  local name=$1; shift
+  log "running $name"
+  "$@" > "$root/$raw/$name.json"
+}
+run nnplay-native build/bench-native/bench/nnplay_bench --impl nnplay-native "${quick[@]}"
+run nnplay-wasm-threaded "${node_run[@]}" build/bench-wasm-threaded/bench/nnplay_bench.js --impl nnplay-wasm-threaded "${quick[@]}"
+run nnplay-wasm-fallback "${node_run[@]}" build/bench-wasm-fallback/bench/nnplay_bench.js --impl nnplay-wasm-fallback "${quick[@]}"
+(cd bench && run convnetjs node js/convnetjs.mjs "${quick[@]}")
+(cd bench && run tfplayground-js node js/tfplayground.mjs "${quick[@]}")
+(cd bench && run tfjs-wasm "${node_run[@]}" js/tfjs.mjs wasm "${quick[@]}")
+(cd bench && run tfjs-cpu node js/tfjs.mjs cpu "${quick[@]}")
+node bench/js/report.mjs "$raw" bench/results
