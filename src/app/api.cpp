@@ -8,12 +8,7 @@
 #include "app.h"
 #include "core/session.h"
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/em_macros.h>
-#define NNPLAY_API extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define NNPLAY_API extern "C" __attribute__((visibility("default"), used))
-#endif
+#include "api.h"
 
 using app::app_state;
 

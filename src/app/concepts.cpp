@@ -257,12 +257,7 @@ void draw_concepts(AppState& s) {
 }  // namespace app
 
 // ---- Exported for the browser tests ------------------------------------------
-#ifdef __EMSCRIPTEN__
-#include <emscripten/em_macros.h>
-#define NNPLAY_API extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define NNPLAY_API extern "C" __attribute__((visibility("default"), used))
-#endif
+#include "api.h"
 
 // Loads a demo as its "Show me" button would: 1 on success, 0 on failure.
 NNPLAY_API int nnplay_show_preset(const char* id) {

@@ -498,12 +498,7 @@ void draw_convnet(AppState& s) {
 }  // namespace app
 
 // ---- Exported for the browser tests ------------------------------------------
-#ifdef __EMSCRIPTEN__
-#include <emscripten/em_macros.h>
-#define NNPLAY_API extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define NNPLAY_API extern "C" __attribute__((visibility("default"), used))
-#endif
+#include "api.h"
 
 // Whether the calculator window is open, and the total parameters of the
 // network it shows (-1 if some layer is invalid).

@@ -130,18 +130,23 @@ std::vector<int> KnnIndex::neighbours(double x, double y, int k, Metric m) const
   return out;
 }
 
-KnnVote KnnIndex::tally(double x, double y, const std::vector<int>& nb, const KnnSpec& spec) const {
+namespace {
+// The vote of n neighbours sorted nearest first; index_of(j) is the j-th
+// neighbour's position in pts. Ties go to the class seen first (knn.h).
+template <class IndexOf>
+KnnVote tally_votes(const std::vector<Point>& pts, size_t n, IndexOf index_of, double x, double y,
+                    const KnnSpec& spec) {
   KnnVote v;
-  if (nb.empty()) return v;
+  if (n == 0) return v;
   double votes[kMaxClasses] = {0};
   int first_seen[kMaxClasses];
   std::fill(first_seen, first_seen + kMaxClasses, std::numeric_limits<int>::max());
   double total = 0;
-  for (size_t j = 0; j < nb.size(); ++j) {
-    const Point& p = pts_[nb[j]];
+  for (size_t j = 0; j < n; ++j) {
+    const Point& p = pts[index_of(j)];
     const int c = std::clamp(p.label, 0, kMaxClasses - 1);
     double w = 1.0;
-    if (spec.weighted) w = 1.0 / (true_distance(p.x - x, p.y - y, spec.metric) + 1e-9);
+    if (spec.weighted) w = 1.0 / (KnnIndex::true_distance(p.x - x, p.y - y, spec.metric) + 1e-9);
     votes[c] += w;
     total += w;
     first_seen[c] = std::min(first_seen[c], int(j));
@@ -154,6 +159,11 @@ KnnVote KnnIndex::tally(double x, double y, const std::vector<int>& nb, const Kn
   }
   v.confidence = votes[v.label] / total;
   return v;
+}
+}  // namespace
+
+KnnVote KnnIndex::tally(double x, double y, const std::vector<int>& nb, const KnnSpec& spec) const {
+  return tally_votes(pts_, nb.size(), [&](size_t j) { return nb[j]; }, x, y, spec);
 }
 
 KnnVote KnnIndex::vote(double x, double y, const KnnSpec& spec) const {
@@ -244,29 +254,7 @@ struct Scratch {
 
 // The vote of the k nearest (already sorted) neighbours: KnnIndex::vote's tally.
 KnnVote tally_sorted(const GridJob& g, double x, double y, const std::vector<Cand>& nb) {
-  const std::vector<Point>& pts = g.index.points();
-  KnnVote v;
-  double votes[kMaxClasses] = {0};
-  int first_seen[kMaxClasses];
-  std::fill(first_seen, first_seen + kMaxClasses, std::numeric_limits<int>::max());
-  double total = 0;
-  for (size_t j = 0; j < nb.size(); ++j) {
-    const Point& p = pts[nb[j].i];
-    const int c = std::clamp(p.label, 0, kMaxClasses - 1);
-    double w = 1.0;
-    if (g.spec.weighted) w = 1.0 / (KnnIndex::true_distance(p.x - x, p.y - y, g.spec.metric) + 1e-9);
-    votes[c] += w;
-    total += w;
-    first_seen[c] = std::min(first_seen[c], int(j));
-  }
-  for (int c = 0; c < kMaxClasses; ++c) {
-    if (votes[c] == 0) continue;
-    if (v.label < 0 || votes[c] > votes[v.label] ||
-        (votes[c] == votes[v.label] && first_seen[c] < first_seen[v.label]))
-      v.label = c;
-  }
-  v.confidence = votes[v.label] / total;
-  return v;
+  return tally_votes(g.index.points(), nb.size(), [&](size_t j) { return nb[j].i; }, x, y, g.spec);
 }
 
 void grid_tile(const GridJob& g, Scratch& s, int c0, int c1, int r0, int r1) {
