@@ -178,6 +178,11 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
         "Weight initialisation. Zeros leaves hidden units identical (symmetry); too large saturates tanh/sigmoid; "
         "He suits ReLU.");
   sp.init.kind = nn::InitKind(init);
+  if (sp.init.kind == nn::InitKind::SmallRandom || sp.init.kind == nn::InitKind::Xavier ||
+      sp.init.kind == nn::InitKind::He)
+    slider_double(s, "init gain", sp.init.gain, 0.01, 100, "%.2f", true,
+                  "Multiplies the random initial weights: large gains push tanh/sigmoid units onto their flat tails "
+                  "(saturation), tiny ones make deep activations vanish.");
   if (sp.init.kind == nn::InitKind::Constant)
     slider_double(s, "constant", sp.init.constant, -1, 1, "%.3f", false, "Every weight starts at this value.");
   static const char* pre[] = {"none", "mean subtraction", "normalise", "PCA", "whiten"};

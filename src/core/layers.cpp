@@ -227,6 +227,7 @@ void init_weights(Mat& W, const InitSpec& spec, Rng& rng) {
     case InitKind::Xavier: scale = 1.0 / std::sqrt(fan_in); break;
     case InitKind::He: scale = std::sqrt(2.0 / fan_in); break;
   }
+  scale *= spec.gain;
   for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = scale * rng.normal();
 }
 

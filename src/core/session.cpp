@@ -218,7 +218,8 @@ ojson write_init(const InitSpec& i) {
   return {{"kind", to_string(i.kind)},
           {"constant", i.constant},
           {"bias", i.bias},
-          {"random_bias", i.random_bias}};
+          {"random_bias", i.random_bias},
+          {"gain", i.gain}};
 }
 InitSpec read_init(const json& j, const std::string& path) {
   InitSpec i;
@@ -227,6 +228,7 @@ InitSpec read_init(const json& j, const std::string& path) {
   f.number("constant", i.constant, -10, 10);
   f.number("bias", i.bias, -10, 10);
   f.boolean("random_bias", i.random_bias);
+  f.number("gain", i.gain, 1e-3, 1e3);
   f.finish();
   return i;
 }

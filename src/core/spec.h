@@ -55,6 +55,7 @@ struct InitSpec {
   double constant = 0.0;     // for InitKind::Constant
   double bias = 0.0;         // initial bias value
   bool random_bias = false;  // biases ~ 0.01*N(0,1) instead of `bias`
+  double gain = 1.0;         // multiplies the random kinds' scale (large gain: saturation demos)
   bool operator==(const InitSpec&) const = default;
 };
 

@@ -257,3 +257,25 @@ TEST_CASE("initialisers give the documented scales", "[layers]") {
   init_bias(b, spec, rng);
   CHECK(std_of(b) == Approx(0.01).epsilon(0.15));
 }
+
+TEST_CASE("init gain multiplies the random initialisations' scale", "[layers]") {
+  for (InitKind k : {InitKind::SmallRandom, InitKind::Xavier, InitKind::He}) {
+    InitSpec a, b;
+    a.kind = b.kind = k;
+    b.gain = 7.5;
+    Mat Wa(64, 100), Wb(64, 100);
+    Rng ra(3), rb(3);
+    init_weights(Wa, a, ra);
+    init_weights(Wb, b, rb);
+    // Same random stream, so every entry is scaled exactly by the gain.
+    REQUIRE((Wb - 7.5 * Wa).cwiseAbs().maxCoeff() < 1e-12);
+  }
+  InitSpec c;
+  c.kind = InitKind::Constant;
+  c.constant = 0.3;
+  c.gain = 10;  // no effect on the constant init
+  Mat W(3, 4);
+  Rng r(1);
+  init_weights(W, c, r);
+  REQUIRE(W.isConstant(0.3));
+}
