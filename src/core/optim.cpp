@@ -131,25 +131,20 @@ static Eigen::Index total_size(const std::vector<ParamRef>& params) {
   return n;
 }
 
-Eigen::VectorXd flatten_values(const std::vector<ParamRef>& params) {
+// All parameters' values (or gradients) end to end, in params() order.
+static Eigen::VectorXd flatten(const std::vector<ParamRef>& params, Mat* ParamRef::*field) {
   Eigen::VectorXd x(total_size(params));
   Eigen::Index at = 0;
   for (const ParamRef& p : params) {
-    x.segment(at, p.value->size()) = Eigen::Map<const Eigen::VectorXd>(p.value->data(), p.value->size());
-    at += p.value->size();
+    const Mat& m = *(p.*field);
+    x.segment(at, m.size()) = Eigen::Map<const Eigen::VectorXd>(m.data(), m.size());
+    at += m.size();
   }
   return x;
 }
 
-Eigen::VectorXd flatten_grads(const std::vector<ParamRef>& params) {
-  Eigen::VectorXd g(total_size(params));
-  Eigen::Index at = 0;
-  for (const ParamRef& p : params) {
-    g.segment(at, p.grad->size()) = Eigen::Map<const Eigen::VectorXd>(p.grad->data(), p.grad->size());
-    at += p.grad->size();
-  }
-  return g;
-}
+Eigen::VectorXd flatten_values(const std::vector<ParamRef>& params) { return flatten(params, &ParamRef::value); }
+Eigen::VectorXd flatten_grads(const std::vector<ParamRef>& params) { return flatten(params, &ParamRef::grad); }
 
 void unflatten_values(const Eigen::VectorXd& x, std::vector<ParamRef>& params) {
   if (x.size() != total_size(params))
