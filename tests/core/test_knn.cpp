@@ -3,23 +3,15 @@
 // brute force everywhere.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/knn.h"
 #include "core/rng.h"
 
 using namespace nn;
-
-static std::vector<Point> random_points(int n, int classes, uint64_t seed, double spread = 1.0) {
-  Rng rng(seed);
-  std::vector<Point> pts(n);
-  for (auto& p : pts) {
-    p.x = rng.uniform(-spread, spread);
-    p.y = rng.uniform(-spread, spread);
-    p.label = rng.randint(classes);
-  }
-  return pts;
-}
+using namespace nn::test;
 
 TEST_CASE("1-NN classifies every distinct training point as its own label", "[knn]") {
   const auto pts = random_points(500, 4, 7);

@@ -5,25 +5,17 @@
 // and k >= N.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/knn.h"
 #include "core/rng.h"
 
 using namespace nn;
+using namespace nn::test;
 
 namespace {
-
-std::vector<Point> uniform_points(int n, int classes, uint64_t seed, double spread) {
-  Rng rng(seed);
-  std::vector<Point> pts(n);
-  for (auto& p : pts) {
-    p.x = rng.uniform(-spread, spread);
-    p.y = rng.uniform(-spread, spread);
-    p.label = rng.randint(classes);
-  }
-  return pts;
-}
 
 // Compares every pixel with a direct query; every `brute_every`-th pixel also
 // with brute force. Returns the number of pixels checked.
@@ -54,7 +46,7 @@ int check_grid(const std::vector<Point>& pts, int classes, const KnnSpec& spec, 
 }  // namespace
 
 TEST_CASE("knn_grid matches direct queries on every pixel (L2, L1, weighted)", "[knn_grid]") {
-  const auto pts = uniform_points(3000, 3, 21, 1.0);
+  const auto pts = random_points(3000, 3, 21, 1.0);
   for (Metric m : {Metric::L2, Metric::L1})
     for (bool weighted : {false, true}) {
       INFO("metric " << (m == Metric::L2 ? "L2" : "L1") << ", weighted " << weighted);
@@ -75,8 +67,8 @@ TEST_CASE("knn_grid matches direct queries with ties, clusters and points outsid
 
   // A dense cluster (forces tiles to split) beside sparse points, viewed
   // through a window that extends past the data.
-  auto pts = uniform_points(4000, 3, 5, 0.02);
-  for (const Point& p : uniform_points(200, 3, 6, 1.0)) pts.push_back(p);
+  auto pts = random_points(4000, 3, 5, 0.02);
+  for (const Point& p : random_points(200, 3, 6, 1.0)) pts.push_back(p);
   check_grid(pts, 3, {5, Metric::L2, false}, 128, 96, -2.0, 2.0, -1.5, 1.5);
   check_grid(pts, 3, {7, Metric::L2, true}, 64, 64, -0.05, 0.05, -0.05, 0.05);
 }
@@ -84,14 +76,14 @@ TEST_CASE("knn_grid matches direct queries with ties, clusters and points outsid
 TEST_CASE("knn_grid matches direct queries where whole tiles share one class", "[knn_grid]") {
   // Labels by region (three wedges): most tiles see one class only and are
   // filled at once; pixels near the borders still rank their candidates.
-  auto pts = uniform_points(5000, 3, 17, 1.1);
+  auto pts = random_points(5000, 3, 17, 1.1);
   for (Point& p : pts) p.label = p.x > 0.2 ? 0 : (p.y > 0 ? 1 : 2);
   check_grid(pts, 3, {5, Metric::L2, false}, 160, 120, -1.2, 1.2, -1.2, 1.2);
   check_grid(pts, 3, {3, Metric::L1, true}, 75, 75, -1.2, 1.2, -1.2, 1.2);
 }
 
 TEST_CASE("knn_grid with k at least N, one point, and an empty index", "[knn_grid]") {
-  const auto few = uniform_points(4, 2, 9, 1.0);
+  const auto few = random_points(4, 2, 9, 1.0);
   check_grid(few, 2, {9, Metric::L2, false}, 33, 17, -1.2, 1.2, -1.2, 1.2, 1);
   check_grid({{0.3, -0.2, 1, false}}, 2, {1, Metric::L1, true}, 20, 20, -1.0, 1.0, -1.0, 1.0, 1);
   KnnIndex empty({}, 2);

@@ -12,6 +12,8 @@
 // evaluation, since its output does not depend on them.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/gradcheck.h"
@@ -19,12 +21,7 @@
 #include "core/rng.h"
 
 using namespace nn;
-
-static Mat random_mat(int rows, int cols, Rng& rng, double scale = 1.0) {
-  Mat m(rows, cols);
-  for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = scale * rng.normal();
-  return m;
-}
+using namespace nn::test;
 
 // Random values at least `gap` away from zero.
 static Mat away_from_zero(int rows, int cols, Rng& rng, double gap = 1e-2) {

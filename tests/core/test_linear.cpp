@@ -7,6 +7,8 @@
 // up to round-off on their linear pieces; see gradcheck.h).
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/gradcheck.h"
@@ -14,6 +16,7 @@
 #include "core/rng.h"
 
 using namespace nn;
+using namespace nn::test;
 
 // Gaussian blobs around the given centres, `per_class` points each.
 static void blobs(const std::vector<std::pair<double, double>>& centres, int per_class, double spread,
@@ -29,17 +32,6 @@ static void blobs(const std::vector<std::pair<double, double>>& centres, int per
       X(i, 1) = centres[c].second + spread * rng.normal();
       y[i] = c;
     }
-}
-
-static double accuracy(Model& m, const Mat& X, const Labels& y) {
-  const Mat s = m.scores(X);
-  int correct = 0;
-  for (Eigen::Index i = 0; i < s.rows(); ++i) {
-    Eigen::Index best;
-    s.row(i).maxCoeff(&best);
-    correct += int(best) == y[i];
-  }
-  return double(correct) / double(y.size());
 }
 
 TEST_CASE("a linear classifier has W (C x D) and b (1 x C) named W and b", "[linear]") {

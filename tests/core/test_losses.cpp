@@ -10,6 +10,8 @@
 // each test REQUIREs that of its data first.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/gradcheck.h"
@@ -17,18 +19,7 @@
 #include "core/rng.h"
 
 using namespace nn;
-
-static Mat random_mat(int rows, int cols, Rng& rng, double scale = 1.0) {
-  Mat m(rows, cols);
-  for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = scale * rng.normal();
-  return m;
-}
-
-static Labels random_labels(int n, int classes, Rng& rng) {
-  Labels y(n);
-  for (int& v : y) v = rng.randint(classes);
-  return y;
-}
+using namespace nn::test;
 
 // Round-off floor of a centred difference of f with h = 1e-5 (as grad_check uses).
 static double abs_tol(double f) { return 10 * 2.2e-16 * std::max(1.0, std::abs(f)) / 1e-5; }

@@ -16,6 +16,8 @@
 // entries are kink-free, so the bound is not vacuous.
 #include <catch2/catch.hpp>
 
+#include "test_util.h"
+
 #include <cmath>
 
 #include "core/gradcheck.h"
@@ -24,18 +26,7 @@
 #include "core/rng.h"
 
 using namespace nn;
-
-static Mat random_mat(int rows, int cols, Rng& rng, double scale = 1.0) {
-  Mat m(rows, cols);
-  for (Eigen::Index k = 0; k < m.size(); ++k) m.data()[k] = scale * rng.normal();
-  return m;
-}
-
-static Labels random_labels(int n, int classes, Rng& rng) {
-  Labels y(n);
-  for (int& v : y) v = rng.randint(classes);
-  return y;
-}
+using namespace nn::test;
 
 static ModelSpec net_spec(std::vector<HiddenLayerSpec> hidden) {
   ModelSpec spec;
@@ -53,17 +44,6 @@ static HiddenLayerSpec layer(int width, Activation act, double alpha = 0.1) {
   h.act = act;
   h.alpha = alpha;
   return h;
-}
-
-static double accuracy(Model& m, const Mat& X, const Labels& y) {
-  const Mat s = m.scores(X);
-  int correct = 0;
-  for (Eigen::Index i = 0; i < s.rows(); ++i) {
-    Eigen::Index best;
-    s.row(i).maxCoeff(&best);
-    correct += int(best) == y[i];
-  }
-  return double(correct) / double(y.size());
 }
 
 static void gd_step(Model& m, const Mat& X, const Labels& y, Rng& rng, double lr) {
