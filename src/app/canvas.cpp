@@ -263,11 +263,17 @@ void draw_canvas(AppState& s) {
   if (!pre_view) draw_linear_lines(s, dl);
 
   const float r = 4.5f * u;
-  std::vector<nn::Point> shown = s.data.points;
-  if (pre_view && !shown.empty()) {
-    const nn::Mat Z = s.tv->snapshot->preprocessor.transform(nn::points_to_matrix(shown));
-    for (size_t i = 0; i < shown.size(); ++i) { shown[i].x = Z(i, 0); shown[i].y = Z.cols() > 1 ? Z(i, 1) : 0; }
+  // The points as drawn: the user's own, or (preprocessed view) a transformed copy.
+  std::vector<nn::Point> transformed;
+  if (pre_view && !s.data.points.empty()) {
+    transformed = s.data.points;
+    const nn::Mat Z = s.tv->snapshot->preprocessor.transform(nn::points_to_matrix(transformed));
+    for (size_t i = 0; i < transformed.size(); ++i) {
+      transformed[i].x = Z(i, 0);
+      transformed[i].y = Z.cols() > 1 ? Z(i, 1) : 0;
+    }
   }
+  const std::vector<nn::Point>& shown = pre_view ? transformed : s.data.points;
   int hovered_point = -1;
   for (int i = 0; i < int(shown.size()); ++i) {
     const nn::Point& p = shown[i];
