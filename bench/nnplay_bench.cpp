@@ -16,12 +16,12 @@
 #include <thread>
 #include <vector>
 
-#include "core/dataset.h"
-#include "core/fast_eval.h"
-#include "core/knn.h"
-#include "core/parallel.h"
-#include "core/simd.h"
-#include "core/trainer.h"
+#include "core/data/dataset.h"
+#include "core/fast/fast_eval.h"
+#include "core/models/knn.h"
+#include "core/fast/parallel.h"
+#include "core/fast/simd.h"
+#include "core/train/trainer.h"
 
 using namespace nn;
 

@@ -3,8 +3,8 @@
 #pragma once
 #include <vector>
 
-#include "core/dataset.h"
-#include "core/model.h"
+#include "core/data/dataset.h"
+#include "core/models/model.h"
 #include "core/rng.h"
 
 namespace nn::test {

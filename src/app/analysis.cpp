@@ -6,10 +6,10 @@
 #include <cstdio>
 
 #include "app.h"
-#include "core/gradcheck.h"
-#include "core/losses.h"
-#include "core/linear.h"
-#include "core/preprocess.h"
+#include "core/train/gradcheck.h"
+#include "core/models/losses.h"
+#include "core/models/linear.h"
+#include "core/data/preprocess.h"
 #include "imgui.h"
 #include "palette.h"
 #include "plot.h"

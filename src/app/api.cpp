@@ -6,7 +6,7 @@
 #include <string>
 
 #include "app.h"
-#include "core/session.h"
+#include "core/io/session.h"
 
 #include "api.h"
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 #include "imgui.h"
 
 namespace app {

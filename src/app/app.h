@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/dataset.h"
-#include "core/knn.h"
-#include "core/session.h"
+#include "core/data/dataset.h"
+#include "core/models/knn.h"
+#include "core/io/session.h"
 #include "core/spec.h"
 #include "training.h"
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "app.h"
-#include "core/linear.h"
-#include "core/losses.h"
-#include "core/preprocess.h"
+#include "core/models/linear.h"
+#include "core/models/losses.h"
+#include "core/data/preprocess.h"
 #include "imgui.h"
 #include "palette.h"
 

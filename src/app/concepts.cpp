@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "app.h"
-#include "core/cards.h"
-#include "core/convnet_calc.h"
-#include "core/session.h"
+#include "core/io/cards.h"
+#include "core/models/convnet_calc.h"
+#include "core/io/session.h"
 #include "imgui.h"
 #include "widgets.h"
 

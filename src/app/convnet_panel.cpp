@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "app.h"
-#include "core/convnet_calc.h"
+#include "core/models/convnet_calc.h"
 #include "imgui.h"
 #include "widgets.h"
 

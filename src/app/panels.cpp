@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "app.h"
-#include "core/dataset.h"
-#include "core/net.h"
+#include "core/data/dataset.h"
+#include "core/models/net.h"
 #include "imgui.h"
 #include "palette.h"
 #include "widgets.h"

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "app.h"
-#include "core/csv.h"
-#include "core/session.h"
+#include "core/data/csv.h"
+#include "core/io/session.h"
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "widgets.h"

@@ -3,9 +3,9 @@
 // immutable and shared, so the UI never locks anything while drawing.
 #include "training.h"
 
-#include "core/linear.h"
-#include "core/net.h"
-#include "core/preprocess.h"
+#include "core/models/linear.h"
+#include "core/models/net.h"
+#include "core/data/preprocess.h"
 
 #include <chrono>
 #include <cmath>

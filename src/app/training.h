@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/dataset.h"
-#include "core/fast_eval.h"
-#include "core/trainer.h"
+#include "core/data/dataset.h"
+#include "core/fast/fast_eval.h"
+#include "core/train/trainer.h"
 
 namespace app {
 

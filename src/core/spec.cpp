@@ -1,6 +1,6 @@
 // spec.cpp: the stable lowercase names of the spec enums. Saved sessions,
 // presets and URLs store these names, so never rename one.
-#include "spec.h"
+#include "core/spec.h"
 
 namespace nn {
 

@@ -14,7 +14,7 @@
 
 #include "app/app.h"
 #include "app/gl.h"
-#include "core/parallel.h"
+#include "core/fast/parallel.h"
 #include "platform/window.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION

@@ -9,7 +9,7 @@
 #include <cstdio>
 
 #include "app/app.h"
-#include "core/parallel.h"
+#include "core/fast/parallel.h"
 #include "platform/window.h"
 
 static platform::Window g_window;

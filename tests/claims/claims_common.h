@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/session.h"
-#include "core/trainer.h"
+#include "core/io/session.h"
+#include "core/train/trainer.h"
 
 namespace claims {
 

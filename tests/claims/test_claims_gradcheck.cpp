@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "claims_common.h"
-#include "core/gradcheck.h"
+#include "core/train/gradcheck.h"
 
 using namespace nn;
 using namespace claims;

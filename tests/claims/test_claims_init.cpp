@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "claims_common.h"
-#include "core/net.h"
+#include "core/models/net.h"
 
 using namespace nn;
 using namespace claims;

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "claims_common.h"
-#include "core/knn.h"
+#include "core/models/knn.h"
 
 using namespace nn;
 using namespace claims;

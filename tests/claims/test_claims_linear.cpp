@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "claims_common.h"
-#include "core/linear.h"
-#include "core/preprocess.h"
+#include "core/models/linear.h"
+#include "core/data/preprocess.h"
 
 using namespace nn;
 using namespace claims;

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "claims_common.h"
-#include "core/gradcheck.h"
-#include "core/net.h"
+#include "core/train/gradcheck.h"
+#include "core/models/net.h"
 
 using namespace nn;
 using namespace claims;

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "claims_common.h"
-#include "core/linear.h"
+#include "core/models/linear.h"
 
 using namespace nn;
 using namespace claims;

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/cards.h"
-#include "core/convnet_calc.h"
+#include "core/io/cards.h"
+#include "core/models/convnet_calc.h"
 
 using namespace nn;
 

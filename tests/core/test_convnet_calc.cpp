@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "core/convnet_calc.h"
+#include "core/models/convnet_calc.h"
 
 using namespace nn;
 using C = ConvLayerSpec;

@@ -2,7 +2,7 @@
 // and all-or-nothing rejection of junk with line-numbered messages.
 #include <catch2/catch.hpp>
 
-#include "core/csv.h"
+#include "core/data/csv.h"
 
 using namespace nn;
 

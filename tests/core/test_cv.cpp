@@ -3,8 +3,8 @@
 // a seed, and a clean data set is learned while label noise is not.
 #include <catch2/catch.hpp>
 
-#include "core/cv.h"
-#include "core/knn.h"
+#include "core/train/cv.h"
+#include "core/models/knn.h"
 #include "core/rng.h"
 
 using namespace nn;

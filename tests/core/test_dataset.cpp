@@ -7,7 +7,7 @@
 #include <array>
 #include <cmath>
 
-#include "core/dataset.h"
+#include "core/data/dataset.h"
 
 using namespace nn;
 

@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "core/fast_eval.h"
-#include "core/net.h"
+#include "core/fast/fast_eval.h"
+#include "core/models/net.h"
 
 using namespace nn;
 

@@ -6,10 +6,10 @@
 
 #include <cmath>
 
-#include "core/fast_eval.h"
-#include "core/net.h"
-#include "core/linear.h"
-#include "core/simd.h"
+#include "core/fast/fast_eval.h"
+#include "core/models/net.h"
+#include "core/models/linear.h"
+#include "core/fast/simd.h"
 
 using namespace nn;
 

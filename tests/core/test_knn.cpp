@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "core/knn.h"
+#include "core/models/knn.h"
 #include "core/rng.h"
 
 using namespace nn;

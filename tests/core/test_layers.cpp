@@ -16,8 +16,8 @@
 
 #include <cmath>
 
-#include "core/gradcheck.h"
-#include "core/layers.h"
+#include "core/train/gradcheck.h"
+#include "core/models/layers.h"
 #include "core/rng.h"
 
 using namespace nn;

@@ -11,8 +11,8 @@
 
 #include <cmath>
 
-#include "core/gradcheck.h"
-#include "core/linear.h"
+#include "core/train/gradcheck.h"
+#include "core/models/linear.h"
 #include "core/rng.h"
 
 using namespace nn;

@@ -14,8 +14,8 @@
 
 #include <cmath>
 
-#include "core/gradcheck.h"
-#include "core/losses.h"
+#include "core/train/gradcheck.h"
+#include "core/models/losses.h"
 #include "core/rng.h"
 
 using namespace nn;

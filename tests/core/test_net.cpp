@@ -20,9 +20,9 @@
 
 #include <cmath>
 
-#include "core/gradcheck.h"
-#include "core/linear.h"
-#include "core/net.h"
+#include "core/train/gradcheck.h"
+#include "core/models/linear.h"
+#include "core/models/net.h"
 #include "core/rng.h"
 
 using namespace nn;

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/optim.h"
+#include "core/train/optim.h"
 
 using namespace nn;
 

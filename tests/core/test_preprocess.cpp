@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/preprocess.h"
+#include "core/data/preprocess.h"
 #include "core/rng.h"
 
 using namespace nn;

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "core/schedule.h"
+#include "core/train/schedule.h"
 
 using namespace nn;
 

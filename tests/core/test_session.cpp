@@ -8,7 +8,7 @@
 #include <functional>
 #include <limits>
 
-#include "core/session.h"
+#include "core/io/session.h"
 
 using namespace nn;
 using json = nlohmann::json;

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/dataset.h"
-#include "core/trainer.h"
+#include "core/data/dataset.h"
+#include "core/train/trainer.h"
 
 using namespace nn;
 

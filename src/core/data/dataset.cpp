@@ -1,0 +1,225 @@
+// dataset.cpp: train/validation splits, k-fold indices and the seeded toy
+// data generators (blobs, circle, xor, spiral, moons, linear).
+#include "core/data/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/rng.h"
+
+namespace nn {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+// Generated points stay a little inside the canvas edge so they draw whole.
+constexpr double kClamp = kCanvasExtent - 0.05;
+
+// Fisher-Yates shuffle of 0..n-1.
+std::vector<int> shuffled_indices(int n, Rng& rng) {
+  std::vector<int> idx(std::max(n, 0));
+  for (int i = 0; i < n; ++i) idx[i] = i;
+  for (int i = n - 1; i > 0; --i) std::swap(idx[i], idx[rng.randint(i + 1)]);
+  return idx;
+}
+
+void check_generator_args(int n, double noise, int classes) {
+  if (n < 0 || n > kMaxPoints)
+    throw std::runtime_error("number of points must be between 0 and " +
+                             std::to_string(kMaxPoints) + " (got " + std::to_string(n) + ")");
+  if (!std::isfinite(noise) || noise < 0)
+    throw std::runtime_error("noise must be a non-negative number");
+  if (classes < 2 || classes > kMaxClasses)
+    throw std::runtime_error("number of classes must be between 2 and " +
+                             std::to_string(kMaxClasses) + " (got " + std::to_string(classes) +
+                             ")");
+}
+
+// Adds the Gaussian jitter and clamps to the canvas.
+Point make_point(double x, double y, int label, double noise, Rng& rng) {
+  Point p;
+  p.x = std::clamp(x + noise * rng.normal(), -kClamp, kClamp);
+  p.y = std::clamp(y + noise * rng.normal(), -kClamp, kClamp);
+  p.label = label;
+  return p;
+}
+
+Dataset empty_dataset(int n, int classes) {
+  Dataset d;
+  d.num_classes = classes;
+  d.points.reserve(n);
+  return d;
+}
+
+}  // namespace
+
+// ---- Splits -----------------------------------------------------------------
+
+void split_train_val(Dataset& data, double val_ratio, uint64_t seed) {
+  if (!(val_ratio >= 0 && val_ratio <= 1))
+    throw std::runtime_error("validation ratio must be between 0 and 1");
+  const int n = int(data.points.size());
+  const int n_val = int(std::llround(val_ratio * n));
+  Rng rng(seed);
+  const std::vector<int> order = shuffled_indices(n, rng);
+  for (int i = 0; i < n; ++i) data.points[order[i]].validation = i < n_val;
+}
+
+std::vector<std::vector<int>> kfold_indices(int n, int k, uint64_t seed) {
+  if (k < 1) throw std::runtime_error("the number of folds must be at least 1");
+  Rng rng(seed);
+  const std::vector<int> order = shuffled_indices(n, rng);
+  // Contiguous chunks of the shuffled order: the first n % k folds get one more.
+  std::vector<std::vector<int>> folds(k);
+  int start = 0;
+  for (int f = 0; f < k; ++f) {
+    const int size = std::max(n, 0) / k + (f < std::max(n, 0) % k ? 1 : 0);
+    folds[f].assign(order.begin() + start, order.begin() + start + size);
+    start += size;
+  }
+  return folds;
+}
+
+// ---- Generators -------------------------------------------------------------
+
+Dataset make_blobs(int n, double noise, uint64_t seed, int classes) {
+  check_generator_args(n, noise, classes);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, classes);
+  const double spread = 0.1 + noise;  // std of each blob
+  for (int i = 0; i < n; ++i) {
+    const int c = i % classes;
+    const double angle = 2 * kPi * c / classes;
+    d.points.push_back(make_point(0.6 * std::cos(angle), 0.6 * std::sin(angle), c, spread, rng));
+  }
+  return d;
+}
+
+Dataset make_circle(int n, double noise, uint64_t seed) {
+  check_generator_args(n, noise, 2);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, 2);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 2;
+    // Uniform over the area: radius ~ sqrt of a uniform between the squared radii.
+    const double r_in = c == 0 ? 0.0 : 0.7, r_out = c == 0 ? 0.45 : 1.0;
+    const double r = std::sqrt(rng.uniform(r_in * r_in, r_out * r_out));
+    const double angle = rng.uniform(0, 2 * kPi);
+    d.points.push_back(make_point(r * std::cos(angle), r * std::sin(angle), c, noise, rng));
+  }
+  return d;
+}
+
+Dataset make_xor(int n, double noise, uint64_t seed) {
+  check_generator_args(n, noise, 2);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, 2);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 2;
+    const double sx = rng.uniform() < 0.5 ? -1.0 : 1.0;
+    const double sy = c == 0 ? sx : -sx;  // class 0: same signs, x*y > 0
+    const double x = sx * rng.uniform(0.05, 1.0), y = sy * rng.uniform(0.05, 1.0);
+    d.points.push_back(make_point(x, y, c, noise, rng));
+  }
+  return d;
+}
+
+Dataset make_spiral(int n, double noise, uint64_t seed, int classes) {
+  check_generator_args(n, noise, classes);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, classes);
+  // As in the CS231n notes: radius goes linearly 0..1 along an arm while the
+  // angle winds 4 radians; noise is added to the angle.
+  for (int i = 0; i < n; ++i) {
+    const int c = i % classes, j = i / classes;
+    const int count = (n - c + classes - 1) / classes;  // points in class c
+    const double r = count > 1 ? double(j) / (count - 1) : 0.5;
+    const double t = 2 * kPi * c / classes + 4 * r + noise * rng.normal();
+    d.points.push_back(make_point(r * std::sin(t), r * std::cos(t), c, 0.0, rng));
+  }
+  return d;
+}
+
+Dataset make_moons(int n, double noise, uint64_t seed) {
+  check_generator_args(n, noise, 2);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, 2);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 2;
+    const double t = rng.uniform(0, kPi);
+    // The two half circles of unit radius span x in [-1, 2], y in [-0.5, 1];
+    // centre them and scale by 0.6 into [-0.9, 0.9] x [-0.45, 0.45].
+    double x = c == 0 ? std::cos(t) : 1 - std::cos(t);
+    double y = c == 0 ? std::sin(t) : 0.5 - std::sin(t);
+    x = 0.6 * (x - 0.5);
+    y = 0.6 * (y - 0.25);
+    d.points.push_back(make_point(x, y, c, noise, rng));
+  }
+  return d;
+}
+
+Dataset make_linear(int n, double noise, uint64_t seed, int classes) {
+  check_generator_args(n, noise, classes);
+  Rng rng(seed);
+  Dataset d = empty_dataset(n, classes);
+  // Templates w_c are unit vectors at equal angles (randomly rotated) around
+  // an apex a near the origin; argmax_c w_c . (x - a) cuts the plane into
+  // wedges of half-angle pi/C. Points are drawn inside wedge c at least
+  // `margin` away from both of its boundary lines.
+  const double margin = 0.1, radius = 0.9;
+  const double rotation = rng.uniform(0, 2 * kPi);
+  const double ax = rng.uniform(-0.15, 0.15), ay = rng.uniform(-0.15, 0.15);
+  const double half = kPi / classes;
+  for (int i = 0; i < n; ++i) {
+    const int c = i % classes;
+    double r, delta;
+    do {
+      r = radius * std::sqrt(rng.uniform());  // uniform over the wedge's area
+      delta = rng.uniform(-half, half);       // angle from the wedge's centre line
+    } while (r * std::sin(half - std::abs(delta)) < margin);
+    const double angle = rotation + 2 * kPi * c / classes + delta;
+    d.points.push_back(
+        make_point(ax + r * std::cos(angle), ay + r * std::sin(angle), c, noise, rng));
+  }
+  return d;
+}
+
+// ---- By name ------------------------------------------------------------------
+
+const char* to_string(DataGen g) {
+  switch (g) {
+    case DataGen::Blobs: return "blobs";
+    case DataGen::Circle: return "circle";
+    case DataGen::Xor: return "xor";
+    case DataGen::Spiral: return "spiral";
+    case DataGen::Moons: return "moons";
+    case DataGen::Linear: return "linear";
+  }
+  return "?";
+}
+
+bool from_string(const std::string& s, DataGen& out) {
+  for (DataGen g : {DataGen::Blobs, DataGen::Circle, DataGen::Xor, DataGen::Spiral,
+                    DataGen::Moons, DataGen::Linear})
+    if (s == to_string(g)) {
+      out = g;
+      return true;
+    }
+  return false;
+}
+
+Dataset generate(DataGen gen, int n, int classes, double noise, uint64_t seed) {
+  check_generator_args(n, noise, classes);
+  switch (gen) {
+    case DataGen::Blobs: return make_blobs(n, noise, seed, classes);
+    case DataGen::Circle: return make_circle(n, noise, seed);
+    case DataGen::Xor: return make_xor(n, noise, seed);
+    case DataGen::Spiral: return make_spiral(n, noise, seed, classes);
+    case DataGen::Moons: return make_moons(n, noise, seed);
+    case DataGen::Linear: return make_linear(n, noise, seed, classes);
+  }
+  throw std::runtime_error("unknown data generator");
+}
+
+}  // namespace nn

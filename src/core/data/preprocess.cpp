@@ -1,0 +1,124 @@
+// preprocess.cpp: feature expansion and the four preprocessing steps of the
+// CS231n notes (mean subtraction, normalisation, PCA, whitening).
+#include "core/data/preprocess.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <Eigen/Eigenvalues>
+
+namespace nn {
+
+Mat points_to_matrix(const std::vector<Point>& pts) {
+  Mat X(pts.size(), 2);
+  for (size_t i = 0; i < pts.size(); ++i) {
+    X(i, 0) = pts[i].x;
+    X(i, 1) = pts[i].y;
+  }
+  return X;
+}
+
+Labels points_labels(const std::vector<Point>& pts) {
+  Labels y(pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) y[i] = pts[i].label;
+  return y;
+}
+
+std::vector<std::string> feature_names(const PreprocessSpec& spec) {
+  std::vector<std::string> names = {"x1", "x2"};
+  if (spec.square) names.insert(names.end(), {"x1^2", "x2^2"});
+  if (spec.cross) names.push_back("x1*x2");
+  if (spec.sines) names.insert(names.end(), {"sin x1", "sin x2"});
+  return names;
+}
+
+Mat expand_features(const PreprocessSpec& spec, const Mat& X_raw) {
+  if (X_raw.cols() != 2)
+    throw std::runtime_error("preprocessing expects the two raw coordinates (N x 2), got " +
+                             std::to_string(X_raw.cols()) + " columns");
+  const Eigen::Index N = X_raw.rows();
+  Mat X(N, Eigen::Index(feature_names(spec).size()));
+  const auto x1 = X_raw.col(0).array(), x2 = X_raw.col(1).array();
+  X.col(0) = x1.matrix();
+  X.col(1) = x2.matrix();
+  Eigen::Index c = 2;
+  if (spec.square) {
+    X.col(c++) = x1.square().matrix();
+    X.col(c++) = x2.square().matrix();
+  }
+  if (spec.cross) X.col(c++) = (x1 * x2).matrix();
+  if (spec.sines) {
+    X.col(c++) = x1.sin().matrix();
+    X.col(c++) = x2.sin().matrix();
+  }
+  return X;
+}
+
+Mat add_bias_column(const Mat& X) {
+  Mat Xb(X.rows(), X.cols() + 1);
+  Xb.leftCols(X.cols()) = X;
+  Xb.col(X.cols()).setOnes();
+  return Xb;
+}
+
+void Preprocessor::fit(const PreprocessSpec& spec, const Mat& X_train_raw) {
+  spec_ = spec;
+  const Mat X = expand_features(spec, X_train_raw);  // N x D
+  const Eigen::Index N = X.rows(), D = X.cols();
+
+  // Identity statistics: what an empty training set leaves in place.
+  mean_ = Vec::Zero(D);
+  std_ = Vec::Ones(D);
+  eigvecs_ = Mat::Identity(D, D);
+  eigvals_ = Vec::Ones(D);
+  if (N == 0) return;
+
+  // Population statistics (divide by N), as np.mean / np.std / X.T.dot(X) / N.
+  mean_ = X.colwise().mean();
+  const Mat Xc = X.rowwise() - mean_;
+  for (Eigen::Index j = 0; j < D; ++j) {
+    const double s = std::sqrt(Xc.col(j).squaredNorm() / double(N));
+    std_(j) = s > 1e-12 ? s : 1.0;  // a constant feature is left unscaled
+  }
+
+  const Mat cov = Xc.transpose() * Xc / double(N);  // D x D
+  Eigen::SelfAdjointEigenSolver<Mat> eig(cov);
+  // Eigen sorts eigenvalues ascending; we want the largest variance first.
+  const Eigen::Index last = D - 1;
+  for (Eigen::Index j = 0; j < D; ++j) {
+    Eigen::VectorXd v = eig.eigenvectors().col(last - j);
+    // An eigenvector's sign is arbitrary: make its largest-magnitude
+    // component positive (the first such on a tie) so results are stable.
+    Eigen::Index big = 0;
+    v.cwiseAbs().maxCoeff(&big);
+    if (v(big) < 0) v = -v;
+    eigvecs_.col(j) = v;
+    eigvals_(j) = std::max(eig.eigenvalues()(last - j), 0.0);  // rounding can go below 0
+  }
+}
+
+Mat Preprocessor::transform(const Mat& X_raw) const {
+  Mat X = expand_features(spec_, X_raw);
+  if (X.cols() != mean_.cols())
+    throw std::runtime_error("the preprocessor must be fitted before it transforms data");
+  switch (spec_.kind) {
+    case PreprocessKind::None:
+      return X;
+    case PreprocessKind::MeanSubtract:
+      return X.rowwise() - mean_;
+    case PreprocessKind::Normalize:
+      return (X.rowwise() - mean_).array().rowwise() / std_.array();
+    case PreprocessKind::PCA:
+      return (X.rowwise() - mean_) * eigvecs_;  // decorrelate: rotate into the eigenbasis
+    case PreprocessKind::Whiten: {
+      const Mat Xrot = (X.rowwise() - mean_) * eigvecs_;
+      const Vec scale = (eigvals_.array() + kWhitenEps).sqrt().matrix();
+      return Xrot.array().rowwise() / scale.array();
+    }
+  }
+  return X;
+}
+
+int Preprocessor::output_dim() const { return int(feature_names(spec_).size()); }
+
+}  // namespace nn

@@ -1,0 +1,568 @@
+// session.cpp: Session <-> JSON. Each part of the description has a write_x
+// and a read_x side by side; read_x validates every field and throws a
+// SessionError whose message starts with the field's path.
+#include "core/io/session.h"
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace nn {
+
+using json = nlohmann::json;           // what we read (key order does not matter)
+using ojson = nlohmann::ordered_json;  // what we write (keys in a fixed, readable order)
+
+namespace {
+
+// ---- Reading helpers ----------------------------------------------------------
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) {
+  throw SessionError(path + ": " + message);
+}
+
+// A JSON value as it appears in "(got ...)", shortened.
+std::string show(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  if (v.is_number()) return s;
+  return std::string(v.type_name()) + " " + s;
+}
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// Every value of an enum: spec.h's enum_values, plus the data generators.
+template <class E>
+const std::vector<E>& all_values() {
+  return enum_values<E>();
+}
+template <>
+const std::vector<DataGen>& all_values<DataGen>() {
+  static const std::vector<DataGen> v = {DataGen::Blobs,  DataGen::Circle, DataGen::Xor,
+                                         DataGen::Spiral, DataGen::Moons,  DataGen::Linear};
+  return v;
+}
+
+template <class E>
+std::string enum_names() {
+  std::string names;
+  for (E v : all_values<E>()) names += std::string(names.empty() ? "" : ", ") + to_string(v);
+  return names;
+}
+
+// The fields of one JSON object at `path`. Every getter records its key as
+// known; finish() then rejects any key nobody asked for (typos in presets).
+// Getters leave `out` untouched when the key is missing: the default stays.
+class Fields {
+ public:
+  Fields(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j.is_object()) fail(path_, "must be an object (got " + show(j) + ")");
+  }
+
+  std::string at(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  const json* find(const char* key) {
+    known_.push_back(key);
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+
+  // A finite number in the range lo..hi; an open end excludes the bound.
+  void number(const char* key, double& out, double lo, double hi, bool lo_open = false,
+              bool hi_open = false) {
+    const json* v = find(key);
+    if (!v) return;
+    const std::string range = std::string(lo_open ? "(" : "[") + fmt(lo) + ", " + fmt(hi) +
+                              (hi_open ? ")" : "]");
+    if (!v->is_number()) fail(at(key), "must be a number in " + range + " (got " + show(*v) + ")");
+    const double d = v->get<double>();
+    const bool ok =
+        std::isfinite(d) && (lo_open ? d > lo : d >= lo) && (hi_open ? d < hi : d <= hi);
+    if (!ok) fail(at(key), "must be a number in " + range + " (got " + show(*v) + ")");
+    out = d;
+  }
+
+  void integer(const char* key, int& out, int lo, int hi) {
+    const json* v = find(key);
+    if (!v) return;
+    const std::string want =
+        "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
+    if (!is_integral(*v)) fail(at(key), want + " (got " + show(*v) + ")");
+    const double d = v->get<double>();
+    if (d < lo || d > hi) fail(at(key), want + " (got " + show(*v) + ")");
+    out = int(d);
+  }
+
+  void seed(const char* key, uint64_t& out) {
+    const json* v = find(key);
+    if (!v) return;
+    if (v->is_number_unsigned()) {
+      out = v->get<uint64_t>();
+      return;
+    }
+    // Non-negative integers parse as unsigned; what is left may be a whole float.
+    const bool whole = is_integral(*v) && v->get<double>() >= 0 && v->get<double>() < 0x1.0p64;
+    if (!whole) fail(at(key), "must be a non-negative integer (got " + show(*v) + ")");
+    out = uint64_t(v->get<double>());
+  }
+
+  void boolean(const char* key, bool& out) {
+    const json* v = find(key);
+    if (!v) return;
+    if (!v->is_boolean()) fail(at(key), "must be true or false (got " + show(*v) + ")");
+    out = v->get<bool>();
+  }
+
+  void text(const char* key, std::string& out, size_t max_len) {
+    const json* v = find(key);
+    if (!v) return;
+    if (!v->is_string()) fail(at(key), "must be a string (got " + show(*v) + ")");
+    const auto& s = v->get_ref<const std::string&>();
+    if (s.size() > max_len)
+      fail(at(key), "is too long (" + std::to_string(s.size()) + " characters, at most " +
+                        std::to_string(max_len) + ")");
+    out = s;
+  }
+
+  template <class E>
+  void enumeration(const char* key, E& out) {
+    const json* v = find(key);
+    if (!v) return;
+    if (!v->is_string())
+      fail(at(key), "must be one of " + enum_names<E>() + " (got " + show(*v) + ")");
+    if (!from_string(v->get<std::string>(), out))
+      fail(at(key), "unknown name \"" + v->get<std::string>() + "\" (expected one of " +
+                        enum_names<E>() + ")");
+  }
+
+  void finish() const {
+    std::string unknown;
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      bool ok = false;
+      for (const char* k : known_) ok = ok || it.key() == k;
+      if (!ok) unknown += std::string(unknown.empty() ? "" : ", ") + "\"" + it.key() + "\"";
+    }
+    if (unknown.empty()) return;
+    std::string allowed;
+    for (const char* k : known_) allowed += std::string(allowed.empty() ? "" : ", ") + k;
+    fail(path_.empty() ? "(top level)" : path_,
+         "unknown key " + unknown + " (allowed: " + allowed + ")");
+  }
+
+ private:
+  static bool is_integral(const json& v) {
+    if (v.is_number_integer()) return true;  // also covers unsigned
+    if (!v.is_number_float()) return false;
+    const double d = v.get<double>();
+    return std::isfinite(d) && d == std::floor(d);
+  }
+
+  const json& j_;
+  std::string path_;
+  std::vector<const char*> known_;
+};
+
+// ---- The description, part by part --------------------------------------------
+
+ojson write_knn(const KnnSpec& k) {
+  return {{"k", k.k}, {"metric", to_string(k.metric)}, {"weighted", k.weighted}};
+}
+KnnSpec read_knn(const json& j, const std::string& path) {
+  KnnSpec k;
+  Fields f(j, path);
+  f.integer("k", k.k, 1, 1000);
+  f.enumeration("metric", k.metric);
+  f.boolean("weighted", k.weighted);
+  f.finish();
+  return k;
+}
+
+ojson write_hidden(const HiddenLayerSpec& h) {
+  return {{"width", h.width},         {"act", to_string(h.act)},
+          {"alpha", h.alpha},         {"maxout_k", h.maxout_k},
+          {"batchnorm", h.batchnorm}, {"dropout_keep", h.dropout_keep}};
+}
+HiddenLayerSpec read_hidden(const json& j, const std::string& path) {
+  HiddenLayerSpec h;
+  Fields f(j, path);
+  f.integer("width", h.width, 1, 512);
+  f.enumeration("act", h.act);
+  f.number("alpha", h.alpha, 0, 10);
+  f.integer("maxout_k", h.maxout_k, 1, 8);
+  f.boolean("batchnorm", h.batchnorm);
+  f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+  f.finish();
+  return h;
+}
+
+ojson write_loss(const LossSpec& l) {
+  return {{"kind", to_string(l.kind)}, {"delta", l.delta},       {"reg", to_string(l.reg)},
+          {"lambda", l.lambda},        {"l1_ratio", l.l1_ratio}};
+}
+LossSpec read_loss(const json& j, const std::string& path) {
+  LossSpec l;
+  Fields f(j, path);
+  f.enumeration("kind", l.kind);
+  f.number("delta", l.delta, 0, 100);
+  f.enumeration("reg", l.reg);
+  f.number("lambda", l.lambda, 0, 1e3);
+  f.number("l1_ratio", l.l1_ratio, 0, 1);
+  f.finish();
+  return l;
+}
+
+ojson write_init(const InitSpec& i) {
+  return {{"kind", to_string(i.kind)},
+          {"constant", i.constant},
+          {"bias", i.bias},
+          {"random_bias", i.random_bias},
+          {"gain", i.gain}};
+}
+InitSpec read_init(const json& j, const std::string& path) {
+  InitSpec i;
+  Fields f(j, path);
+  f.enumeration("kind", i.kind);
+  f.number("constant", i.constant, -10, 10);
+  f.number("bias", i.bias, -10, 10);
+  f.boolean("random_bias", i.random_bias);
+  f.number("gain", i.gain, 1e-3, 1e3);
+  f.finish();
+  return i;
+}
+
+ojson write_optim(const OptimSpec& o) {
+  return {{"kind", to_string(o.kind)},
+          {"lr", o.lr},
+          {"mu", o.mu},
+          {"decay_rate", o.decay_rate},
+          {"beta1", o.beta1},
+          {"beta2", o.beta2},
+          {"eps", o.eps},
+          {"lbfgs_m", o.lbfgs_m},
+          {"batch_size", o.batch_size},
+          {"schedule", to_string(o.schedule)},
+          {"step_epochs", o.step_epochs},
+          {"decay", o.decay},
+          {"clip_norm", o.clip_norm}};
+}
+OptimSpec read_optim(const json& j, const std::string& path) {
+  OptimSpec o;
+  Fields f(j, path);
+  f.enumeration("kind", o.kind);
+  f.number("lr", o.lr, 0, 10, /*lo_open=*/true);
+  f.number("mu", o.mu, 0, 1, false, /*hi_open=*/true);
+  f.number("decay_rate", o.decay_rate, 0, 1, false, true);
+  f.number("beta1", o.beta1, 0, 1, false, true);
+  f.number("beta2", o.beta2, 0, 1, false, true);
+  f.number("eps", o.eps, 0, 1, true);
+  f.integer("lbfgs_m", o.lbfgs_m, 1, 100);
+  f.integer("batch_size", o.batch_size, 0, kMaxPoints);
+  f.enumeration("schedule", o.schedule);
+  f.number("step_epochs", o.step_epochs, 0, 1e6, true);
+  f.number("decay", o.decay, 0, 1e3);
+  f.number("clip_norm", o.clip_norm, 0, 1e6);
+  f.finish();
+  return o;
+}
+
+ojson write_preprocess(const PreprocessSpec& p) {
+  return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
+          {"sines", p.sines}};
+}
+PreprocessSpec read_preprocess(const json& j, const std::string& path) {
+  PreprocessSpec p;
+  Fields f(j, path);
+  f.enumeration("kind", p.kind);
+  f.boolean("square", p.square);
+  f.boolean("cross", p.cross);
+  f.boolean("sines", p.sines);
+  f.finish();
+  return p;
+}
+
+constexpr int kMaxHiddenLayers = 16;
+
+ojson write_spec(const ModelSpec& s) {
+  ojson hidden = ojson::array();
+  for (const HiddenLayerSpec& h : s.hidden) hidden.push_back(write_hidden(h));
+  return {{"kind", to_string(s.kind)},
+          {"knn", write_knn(s.knn)},
+          {"use_bias", s.use_bias},
+          {"hidden", hidden},
+          {"loss", write_loss(s.loss)},
+          {"init", write_init(s.init)},
+          {"optim", write_optim(s.optim)},
+          {"preprocess", write_preprocess(s.preprocess)},
+          {"seed", s.seed}};
+}
+ModelSpec read_spec(const json& j, const std::string& path) {
+  ModelSpec s;
+  Fields f(j, path);
+  f.enumeration("kind", s.kind);
+  if (const json* v = f.find("knn")) s.knn = read_knn(*v, f.at("knn"));
+  f.boolean("use_bias", s.use_bias);
+  if (const json* v = f.find("hidden")) {
+    const std::string at = f.at("hidden");
+    if (!v->is_array()) fail(at, "must be an array of layers (got " + show(*v) + ")");
+    if (v->size() > size_t(kMaxHiddenLayers))
+      fail(at, "at most " + std::to_string(kMaxHiddenLayers) + " hidden layers (got " +
+                   std::to_string(v->size()) + ")");
+    s.hidden.clear();
+    for (size_t i = 0; i < v->size(); ++i)
+      s.hidden.push_back(read_hidden((*v)[i], at + "[" + std::to_string(i) + "]"));
+  }
+  if (const json* v = f.find("loss")) s.loss = read_loss(*v, f.at("loss"));
+  if (const json* v = f.find("init")) s.init = read_init(*v, f.at("init"));
+  if (const json* v = f.find("optim")) s.optim = read_optim(*v, f.at("optim"));
+  if (const json* v = f.find("preprocess")) s.preprocess = read_preprocess(*v, f.at("preprocess"));
+  f.seed("seed", s.seed);
+  f.finish();
+  return s;
+}
+
+// ---- The data -----------------------------------------------------------------
+
+constexpr double kMaxCoordinate = 1e6;
+
+ojson write_point(const Point& p) {
+  return {{"x", p.x}, {"y", p.y}, {"label", p.label}, {"validation", p.validation}};
+}
+Point read_point(const json& j, const std::string& path, int num_classes) {
+  Point p;
+  Fields f(j, path);
+  for (const char* key : {"x", "y"}) {
+    if (!j.contains(key)) fail(f.at(key), "missing (every point needs x, y and label)");
+    f.number(key, key[0] == 'x' ? p.x : p.y, -kMaxCoordinate, kMaxCoordinate);
+  }
+  if (!j.contains("label")) fail(f.at("label"), "missing (every point needs x, y and label)");
+  f.integer("label", p.label, 0, 1 << 30);
+  if (p.label >= num_classes)
+    fail(f.at("label"), std::to_string(p.label) + " is not below num_classes (" +
+                            std::to_string(num_classes) + ")");
+  f.boolean("validation", p.validation);
+  f.finish();
+  return p;
+}
+
+ojson write_data(const Dataset& d) {
+  ojson points = ojson::array();
+  for (const Point& p : d.points) points.push_back(write_point(p));
+  return {{"num_classes", d.num_classes}, {"points", points}};
+}
+
+// A generator description, {"kind": "spiral", "n": 300, "classes": 3,
+// "noise": 0.1, "seed": 1, "val_ratio": 0.2}: only "kind" is required.
+// The points are made by nn::generate and split by split_train_val with the
+// same seed, so the same description always gives the same points.
+Dataset read_generator(const json& j, const std::string& path) {
+  Fields f(j, path);
+  if (!j.contains("kind"))
+    fail(f.at("kind"), "missing (one of " + enum_names<DataGen>() + ")");
+  DataGen kind = DataGen::Blobs;
+  f.enumeration("kind", kind);
+  const bool two_class = kind == DataGen::Circle || kind == DataGen::Xor || kind == DataGen::Moons;
+  int n = 200;
+  int classes = kind == DataGen::Blobs || kind == DataGen::Spiral ? 3 : 2;
+  double noise = 0.1, val_ratio = 0.0;
+  uint64_t seed = 1;
+  f.integer("n", n, 1, kMaxPoints);
+  f.integer("classes", classes, 2, kMaxClasses);
+  if (two_class && classes != 2)
+    fail(f.at("classes"), std::string(to_string(kind)) + " data always has 2 classes (got " +
+                              std::to_string(classes) + "); leave \"classes\" out");
+  f.number("noise", noise, 0, 10);
+  f.seed("seed", seed);
+  f.number("val_ratio", val_ratio, 0, 1);
+  f.finish();
+  Dataset d = generate(kind, n, classes, noise, seed);
+  split_train_val(d, val_ratio, seed);
+  return d;
+}
+
+Dataset read_data(const json& j, const std::string& path) {
+  Dataset d;
+  Fields f(j, path);
+  int num_classes = d.num_classes;
+  f.integer("num_classes", num_classes, 2, kMaxClasses);
+  const bool has_points = j.is_object() && j.contains("points");
+  if (const json* v = f.find("generator")) {
+    if (has_points)
+      fail(path, "give either \"points\" or \"generator\", not both");
+    d = read_generator(*v, f.at("generator"));
+    // "num_classes" may ask the model to score more classes than the data has.
+    if (j.contains("num_classes")) {
+      if (num_classes < d.num_classes)
+        fail(f.at("num_classes"), std::to_string(num_classes) + " is below the generator's " +
+                                      std::to_string(d.num_classes) + " classes");
+      d.num_classes = num_classes;
+    }
+  } else {
+    d.num_classes = num_classes;
+  }
+  if (const json* v = f.find("points")) {
+    const std::string at = f.at("points");
+    if (!v->is_array()) fail(at, "must be an array of points (got " + show(*v) + ")");
+    if (v->size() > size_t(kMaxPoints))
+      fail(at, "at most " + std::to_string(kMaxPoints) + " points (got " +
+                   std::to_string(v->size()) + ")");
+    d.points.reserve(v->size());
+    for (size_t i = 0; i < v->size(); ++i)
+      d.points.push_back(read_point((*v)[i], at + "[" + std::to_string(i) + "]", d.num_classes));
+  }
+  f.finish();
+  return d;
+}
+
+// ---- The whole session ----------------------------------------------------------
+
+// Invalid UTF-8 in a string is replaced rather than refused, so saving never fails.
+template <class J>
+std::string dump_text(const J& j, int indent = -1) {
+  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+}
+
+ojson write_session(const Session& s) {
+  return {{"version", s.version},
+          {"name", s.name},
+          {"description", s.description},
+          {"data", write_data(s.data)},
+          {"spec", write_spec(s.spec)},
+          {"ui", s.ui.is_null() ? ojson::object() : ojson::parse(dump_text(s.ui))}};
+}
+
+Session read_session(const json& j) {
+  Session s;
+  if (!j.is_object()) fail("(top level)", "a session must be a JSON object (got " + show(j) + ")");
+  Fields f(j, "");
+  if (!j.contains("version"))
+    fail("version", "missing (a session file starts with \"version\": " +
+                        std::to_string(kSessionVersion) + ")");
+  int version = 0;
+  f.integer("version", version, 1, 1 << 30);
+  if (version > kSessionVersion)
+    fail("version", std::to_string(version) + " is newer than this nnplay can read (up to " +
+                        std::to_string(kSessionVersion) + "); please update nnplay");
+  s.version = version;
+  f.text("name", s.name, 200);
+  f.text("description", s.description, 20000);
+  if (const json* v = f.find("data")) s.data = read_data(*v, "data");
+  if (const json* v = f.find("spec")) s.spec = read_spec(*v, "spec");
+  if (const json* v = f.find("ui")) {
+    if (!v->is_object()) fail("ui", "must be an object (got " + show(*v) + ")");
+    s.ui = *v;
+  }
+  f.finish();
+  return s;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] " or similar.
+std::string parse_error_text(const std::exception& e) {
+  std::string m = e.what();
+  const size_t close = m.find("] ");
+  return close == std::string::npos ? m : m.substr(close + 2);
+}
+
+}  // namespace
+
+// ---- Public API ---------------------------------------------------------------
+
+std::string save_session(const Session& s) {
+  ojson j = write_session(s);
+  // Pretty-print everything but the points, which get one line each: dump
+  // with a placeholder and splice them in. Strings are dumped with their
+  // quotes escaped, so no user text can contain the unescaped placeholder.
+  const ojson points = std::move(j["data"]["points"]);
+  j["data"]["points"] = "@@points@@";
+  std::string text = dump_text(j, 2);
+  std::string lines = "[";
+  for (size_t i = 0; i < points.size(); ++i)
+    lines += std::string(i ? "," : "") + "\n      " + dump_text(points[i]);
+  lines += points.empty() ? "]" : "\n    ]";
+  const std::string placeholder = "\"@@points@@\"";
+  text.replace(text.find(placeholder), placeholder.size(), lines);
+  return text + "\n";
+}
+
+Session load_session(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
+    throw SessionError("not JSON: " + parse_error_text(e));
+  }
+  return read_session(j);
+}
+
+// ---- URL form -------------------------------------------------------------------
+
+namespace {
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+int b64_value(char c) {
+  const char* p = std::strchr(kB64, c);
+  return c != '\0' && p ? int(p - kB64) : -1;
+}
+}  // namespace
+
+std::string base64url_encode(const std::string& bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  // Every 3 bytes (24 bits) become 4 characters of 6 bits.
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, bytes.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; ++k) v = (v << 8) | (k < n ? uint8_t(bytes[i + k]) : 0u);
+    for (size_t k = 0; k < n + 1; ++k) out += kB64[(v >> (18 - 6 * k)) & 63];
+  }
+  return out;
+}
+
+std::string base64url_decode(const std::string& text) {
+  if (text.size() % 4 == 1)
+    throw SessionError("url: the link is cut short (" + std::to_string(text.size()) +
+                       " characters is not a valid base64url length)");
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t v = 0;
+  int bits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const int d = b64_value(text[i]);
+    if (d < 0) {
+      const unsigned char c = text[i];
+      const std::string shown = c >= 32 && c < 127 ? std::string("'") + char(c) + "'"
+                                                   : "byte " + std::to_string(int(c));
+      throw SessionError("url: " + shown + " at position " + std::to_string(i) +
+                         " is not a base64url character (A-Z a-z 0-9 - _)");
+    }
+    v = (v << 6) | uint32_t(d);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((v >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::string encode_session_url(const Session& s) {
+  return base64url_encode(dump_text(write_session(s)));
+}
+
+Session decode_session_url(const std::string& fragment) {
+  std::string text = fragment;
+  if (!text.empty() && text[0] == '#') text.erase(0, 1);
+  if (text.empty()) throw SessionError("url: the link holds no session");
+  const std::string decoded = base64url_decode(text);
+  json j;
+  try {
+    j = json::parse(decoded);
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
+    throw SessionError("url: the link is damaged (its decoded text is not JSON: " +
+                       parse_error_text(e) + ")");
+  }
+  return read_session(j);
+}
+
+}  // namespace nn

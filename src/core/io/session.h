@@ -1,0 +1,59 @@
+// session.h: a whole playground state (data, model description, UI state) as
+// versioned JSON for saved files and presets, and as a compact URL fragment.
+// Loading validates every field and names the offending one on error.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/dataset.h"
+#include "core/spec.h"
+
+namespace nn {
+
+// The version this build writes. Files with a larger version are refused.
+constexpr int kSessionVersion = 1;
+
+struct Session {
+  int version = kSessionVersion;
+  Dataset data;
+  ModelSpec spec;
+  std::string name;
+  std::string description;
+  nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
+};
+
+// A session that cannot be loaded. The message starts with the path of the
+// offending field, e.g. "spec.optim.lr: must be a number in (0, 10] (got -3)".
+class SessionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Pretty JSON, keys in a fixed order, every spec field written out; one line
+// per data point. save -> load -> save gives the same text.
+std::string save_session(const Session& s);
+
+// Parses and validates. Missing fields take the defaults of spec.h (only
+// "version" is required), unknown keys are errors. Returns only a fully valid
+// session; throws SessionError otherwise.
+// "data" holds either "points" (a list) or, to keep presets short, a
+// "generator": {"kind": "spiral", "n": 300, "classes": 3, "noise": 0.1,
+// "seed": 1, "val_ratio": 0.2} (only "kind" is required; defaults n 200,
+// classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
+// made by nn::generate then split_train_val(val_ratio, seed): the same
+// description always gives the same points. Saving writes the points.
+Session load_session(const std::string& text);
+
+// The session as a URL-fragment-safe string (base64url of the minified JSON,
+// no padding) and back. decode throws SessionError ("url: ...").
+std::string encode_session_url(const Session& s);
+Session decode_session_url(const std::string& fragment);
+
+// base64url (RFC 4648 section 5, without '=' padding), exposed for tests.
+std::string base64url_encode(const std::string& bytes);
+// Throws SessionError naming the first bad character or a bad length.
+std::string base64url_decode(const std::string& text);
+
+}  // namespace nn

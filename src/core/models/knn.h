@@ -1,0 +1,64 @@
+// knn.h: k-nearest-neighbour classification of 2D points: a brute-force
+// reference and a uniform-grid accelerated search that returns exactly the
+// same neighbours, majority or distance-weighted vote, deterministic ties.
+//
+// Ordering and ties (the documented rule): neighbours are sorted by
+// (distance, index in the training list), so of two equally distant points
+// the one added first wins. Votes are counted per class; if several classes
+// share the top count (or top weight), the winner is the tied class whose
+// closest member comes first in that neighbour order.
+// L2 distances are compared squared: the square root is monotonic, so it
+// cannot change which points are nearest; it is taken only for weights.
+#pragma once
+#include <vector>
+
+#include "core/data/dataset.h"
+#include "core/spec.h"
+
+namespace nn {
+
+struct KnnVote {
+  int label = -1;           // -1 when there are no training points
+  double confidence = 0;    // winner's share of the (weighted) votes, 0..1
+};
+
+class KnnIndex {
+ public:
+  KnnIndex() = default;
+  // Indexes every point given (the caller passes the training points).
+  explicit KnnIndex(const std::vector<Point>& train, int num_classes);
+
+  int size() const { return int(pts_.size()); }
+  int num_classes() const { return num_classes_; }
+  const std::vector<Point>& points() const { return pts_; }
+
+  // Indices of the k nearest points, nearest first (ties by index).
+  std::vector<int> neighbours(double x, double y, int k, Metric m) const;        // grid search
+  std::vector<int> neighbours_brute(double x, double y, int k, Metric m) const;  // reference
+
+  KnnVote vote(double x, double y, const KnnSpec& spec) const;        // grid search
+  KnnVote vote_brute(double x, double y, const KnnSpec& spec) const;  // reference
+  int predict(double x, double y, const KnnSpec& spec) const { return vote(x, y, spec).label; }
+
+  // Distance as compared (L1 sum, or squared L2) and as a true distance.
+  static double compare_distance(double dx, double dy, Metric m);
+  static double true_distance(double dx, double dy, Metric m);
+
+ private:
+  KnnVote tally(double x, double y, const std::vector<int>& nb, const KnnSpec& spec) const;
+
+  std::vector<Point> pts_;
+  int num_classes_ = 2;
+  // Uniform grid over the points' bounding box: cell (i, j) holds the indices
+  // of its points in cell_start_[c] .. cell_start_[c + 1] of cell_items_.
+  double x0_ = 0, y0_ = 0, cell_ = 1;
+  int nx_ = 0, ny_ = 0;
+  std::vector<int> cell_start_, cell_items_;
+};
+
+// Decision regions: labels and confidences of a W x H grid of pixel centres
+// spanning [x0, x1] x [y1, y0] (row 0 at y1, the top). Split across threads.
+void knn_grid(const KnnIndex& index, const KnnSpec& spec, int W, int H, double x0, double x1,
+              double y0, double y1, std::vector<int>& labels, std::vector<float>& confidence);
+
+}  // namespace nn

@@ -1,0 +1,31 @@
+// cv.h: k-fold cross-validation of the kNN's k on the training points, as in
+// the CS231n notes: each fold is held out in turn and the accuracies averaged.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/data/dataset.h"
+#include "core/spec.h"
+
+namespace nn {
+
+struct CvResult {
+  std::vector<int> ks;                          // the k values tried, as given
+  std::vector<std::vector<double>> fold_acc;    // fold_acc[i][f]: accuracy of ks[i] on fold f
+  std::vector<double> mean_acc, std_acc;        // per k, over the folds
+};
+
+// Uses only the training points (Point::validation == false), split into
+// `folds` shuffled folds by kfold_indices(n_train, folds, seed); a fold is
+// predicted by a KnnIndex over the other folds. folds larger than the number
+// of training points is reduced to it (leave-one-out). Throws
+// std::runtime_error for folds < 2, fewer than 2 training points, or a k < 1.
+CvResult knn_cross_validate_folds(const Dataset& data, const std::vector<int>& ks, Metric metric,
+                                  int folds, uint64_t seed, bool weighted = false);
+
+// Mean validation accuracy per k (knn_cross_validate_folds(...).mean_acc).
+std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<int>& ks,
+                                       Metric metric, int folds, uint64_t seed,
+                                       bool weighted = false);
+
+}  // namespace nn

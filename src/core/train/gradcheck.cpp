@@ -1,0 +1,123 @@
+// gradcheck.cpp: centred-difference gradient check of any Model, with kink
+// detection for the linear classifier and the network.
+#include "core/train/gradcheck.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "core/models/linear.h"
+#include "core/models/net.h"
+
+namespace nn {
+
+double grad_rel_error(double analytic, double numeric, double abs_tol) {
+  const double scale = std::max(std::abs(analytic), std::abs(numeric));
+  if (scale <= abs_tol || scale == 0.0) return 0.0;  // both zero within what h can resolve
+  return std::abs(analytic - numeric) / scale;
+}
+
+double max_rel_error(const Mat& analytic, const Mat& numeric, double abs_tol) {
+  double worst = 0;
+  for (Eigen::Index k = 0; k < analytic.size(); ++k)
+    worst = std::max(worst, grad_rel_error(analytic.data()[k], numeric.data()[k], abs_tol));
+  return worst;
+}
+
+Mat numeric_gradient(const std::function<double()>& f, Mat& x, double h) {
+  Mat grad(x.rows(), x.cols());
+  for (Eigen::Index k = 0; k < x.size(); ++k) {
+    double& xk = x.data()[k];
+    const double old = xk;
+    xk = old + h;
+    const double x_plus = xk, f_plus = f();
+    xk = old - h;
+    const double x_minus = xk, f_minus = f();
+    xk = old;
+    grad.data()[k] = (f_plus - f_minus) / (x_plus - x_minus);
+  }
+  return grad;
+}
+
+// The model's kink pattern after its last forward_backward (empty if it has none).
+static std::vector<int32_t> kink_pattern_of(const Model& m) {
+  if (auto* lin = dynamic_cast<const LinearClassifier*>(&m)) return lin->kink_pattern();
+  if (auto* net = dynamic_cast<const Net*>(&m)) return net->kink_pattern();
+  return {};
+}
+
+static void switch_off_reg(Model& m) {
+  if (auto* lin = dynamic_cast<LinearClassifier*>(&m)) lin->loss_spec.lambda = 0.0;
+  else if (auto* net = dynamic_cast<Net*>(&m)) net->loss_spec.lambda = 0.0;
+  else throw std::runtime_error("This model cannot switch its regularisation off for a gradient check.");
+}
+
+// Up to `max` indices out of [0, n), evenly spaced (all of them if n <= max).
+static std::vector<int> chosen_entries(int n, int max) {
+  std::vector<int> idx;
+  if (max <= 0 || n <= max) {
+    for (int k = 0; k < n; ++k) idx.push_back(k);
+    return idx;
+  }
+  for (int k = 0; k < max; ++k) idx.push_back(int(int64_t(k) * n / max));
+  return idx;
+}
+
+GradCheckResult grad_check(Model& m, const Mat& X, const Labels& y, double h, bool include_reg,
+                           int max_entries_per_param, uint64_t seed) {
+  if (!(h > 0)) throw std::runtime_error("The gradient check step h must be positive.");
+  std::unique_ptr<Model> work = m.clone();
+  if (!include_reg) switch_off_reg(*work);
+
+  // Every evaluation starts from the same Rng state: same dropout masks.
+  Rng rng(seed);
+  auto total_loss = [&]() {
+    rng.reseed(seed);
+    return work->forward_backward(X, y, rng).total();
+  };
+
+  const double f0 = total_loss();
+  std::vector<ParamRef> params = work->params();
+  std::vector<Mat> analytic;
+  for (const ParamRef& p : params) analytic.push_back(*p.grad);
+  const double abs_tol =
+      10.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(f0)) / h;
+
+  GradCheckResult res;
+  for (size_t pi = 0; pi < params.size(); ++pi) {
+    const ParamRef& p = params[pi];
+    double param_max = 0;
+    GradCheckEntry worst{p.name, -1, 0, 0, 0, false};
+    for (int idx : chosen_entries(int(p.value->size()), max_entries_per_param)) {
+      double& x = p.value->data()[idx];
+      const double old = x;
+      x = old + h;
+      const double x_plus = x;
+      const double f_plus = total_loss();
+      const std::vector<int32_t> pattern_plus = kink_pattern_of(*work);
+      x = old - h;
+      const double x_minus = x;
+      const double f_minus = total_loss();
+      const std::vector<int32_t> pattern_minus = kink_pattern_of(*work);
+      x = old;  // exact restore: the saved value, not old + h - h
+
+      // Divide by the step actually taken ((old+h) - (old-h) in doubles).
+      const double numeric = (f_plus - f_minus) / (x_plus - x_minus);
+      const double a = analytic[pi].data()[idx];
+      GradCheckEntry e{p.name, idx, a, numeric, grad_rel_error(a, numeric, abs_tol),
+                       pattern_plus != pattern_minus};
+      res.max_rel_error = std::max(res.max_rel_error, e.rel_error);
+      if (!e.kink) res.max_rel_error_smooth = std::max(res.max_rel_error_smooth, e.rel_error);
+      res.kink_crossed = res.kink_crossed || e.kink;
+      if (worst.index < 0 || e.rel_error > worst.rel_error) worst = e;
+      param_max = std::max(param_max, e.rel_error);
+      res.entries.push_back(std::move(e));
+    }
+    if (worst.index >= 0) res.worst.push_back(worst);
+    res.max_per_param.emplace_back(p.name, param_max);
+  }
+  return res;
+}
+
+}  // namespace nn

@@ -1,0 +1,181 @@
+// trainer.h: one training run of a linear classifier or network: the data,
+// the preprocessing fitted on it, the model, the optimiser, the seeded random
+// stream, step and epoch counters, per-step statistics and divergence checks.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/data/dataset.h"
+#include "core/models/model.h"
+#include "core/train/optim.h"
+#include "core/data/preprocess.h"
+#include "core/rng.h"
+#include "core/spec.h"
+#include "core/tensor.h"
+
+namespace nn {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// What one step did and, when `evaluated`, how the model does on the whole
+// training and validation sets afterwards (test mode: no dropout, batchnorm
+// running averages).
+struct StepStats {
+  int64_t step = 0;      // updates done, this one included (the first step is 1)
+  double epoch = 0;      // passes over the training set after this step (fractional)
+  double lr = 0;         // learning rate used; for L-BFGS the step length t its line search took
+  double data_loss = 0;  // of this step's minibatch, training mode, before the update
+  double reg_loss = 0;
+  double grad_norm = 0;  // global gradient norm, before clipping
+  bool evaluated = false;
+  double train_acc = kNaN, val_acc = kNaN;  // in [0, 1]; val_* are NaN without validation points
+  double train_data_loss = kNaN, train_reg_loss = kNaN, val_data_loss = kNaN;
+};
+
+// One parameter after the last step. The course's rule of thumb: the update
+// ratio norm(update) / norm(param) should be around 1e-3; much larger and
+// the learning rate is too high, much smaller and it is too low.
+struct ParamStats {
+  std::string name;  // "W1", "b1", ...
+  double param_norm = 0;    // after the update
+  double grad_norm = 0;     // the gradient the update used (after clipping)
+  double update_ratio = 0;  // norm(x_after - x_before) / norm(x_before); inf if x_before = 0
+};
+
+struct DivergenceStatus {
+  bool diverged = false;
+  int64_t step = 0;     // the step that produced NaN or Inf
+  std::string message;  // a sentence for the user
+};
+
+// A copy of the model and its preprocessing, enough to draw decision
+// boundaries on another thread while training goes on.
+struct Snapshot {
+  std::unique_ptr<Model> model;
+  Preprocessor preprocessor;
+  ModelSpec spec;
+  StepStats last;  // latest step (step 0: not trained yet)
+  int64_t step = 0;
+  double epoch = 0;
+  DivergenceStatus divergence;
+
+  Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates -> N x C scores
+  int predict(double x, double y);
+};
+
+class Trainer {
+ public:
+  // Throws std::runtime_error for a kNN spec (kNN has no training: the UI
+  // uses KnnIndex directly), a bad spec, or labels outside 0..num_classes-1.
+  // A data set with no training points is fine until step() is called.
+  Trainer(const Dataset& data, const ModelSpec& spec);
+
+  // One minibatch update (or one L-BFGS iteration on the full batch).
+  // Throws std::runtime_error if there are no training points or if training
+  // has diverged and the divergence was not cleared.
+  StepStats step();
+
+  // New description. If the parameter shapes stay the same (same kind,
+  // bias, hidden widths, activations, maxout k, batchnorm, preprocessing,
+  // init and seed), parameters and optimiser state are kept and the new
+  // hyperparameters apply from the next step (lr, mu, lambda, delta, loss,
+  // dropout p, batch size, schedule, clipping...); a different optimiser
+  // kind restarts the optimiser state only. Otherwise the run starts over
+  // like reset(). Returns true if it started over.
+  bool set_spec(const ModelSpec& spec);
+  // New points (the user edited them): preprocessing is refitted on the new
+  // training points and the current epoch restarts. Parameters are kept if
+  // the input dimension and the number of classes are unchanged; otherwise
+  // the run starts over. Returns true if it started over.
+  bool set_data(const Dataset& data);
+  // Fresh initialisation from spec.seed: counters 0, history and divergence
+  // cleared. Same seed, same steps => same run bit for bit.
+  void reset();
+
+  // ---- Divergence --------------------------------------------------------
+  const DivergenceStatus& divergence() const { return divergence_; }
+  void clear_divergence() { divergence_ = {}; }
+  // Puts back the model and optimiser state from before the last step
+  // (step() does this itself when it detects divergence).
+  void restore_last_good();
+
+  // ---- Statistics --------------------------------------------------------
+  int64_t step_count() const { return step_; }
+  double epoch() const { return double(epochs_done_) + double(cursor_) / double(std::max<size_t>(1, y_train_.size())); }
+  const StepStats& last() const { return last_; }
+  // Every step so far (the oldest half is dropped when kMaxHistory is reached).
+  const std::vector<StepStats>& history() const { return history_; }
+  // The entries with step > after_step, for a UI that appends incrementally.
+  std::vector<StepStats> history_since(int64_t after_step) const;
+  static constexpr size_t kMaxHistory = 200000;
+  // Full-set evaluation every n steps; 0 (default) = every step up to 1000
+  // training points, every 10 steps above.
+  void set_eval_every(int n) { eval_every_ = n < 0 ? 0 : n; }
+  int eval_every() const;
+  const std::vector<ParamStats>& param_stats() const { return param_stats_; }
+  // Per hidden layer statistics on the training points (test mode).
+  std::vector<LayerStats> inspect();
+
+  // ---- Predictions (test mode) -------------------------------------------
+  Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates -> N x C
+  int predict(double x, double y);
+  // Fraction of correctly classified training (or validation) points; NaN if
+  // there are none.
+  double accuracy(bool validation);
+
+  Snapshot snapshot() const;
+
+  // ---- Parts, for the UI's panels ----------------------------------------
+  const ModelSpec& spec() const { return spec_; }
+  const Dataset& data() const { return data_; }
+  const Preprocessor& preprocessor() const { return pre_; }
+  Model& model() { return *model_; }
+  const Mat& X_train() const { return X_train_; }  // preprocessed, N_train x D
+  const Labels& y_train() const { return y_train_; }
+  const Mat& X_val() const { return X_val_; }
+  const Labels& y_val() const { return y_val_; }
+
+ private:
+  void fit_preprocessing();
+  void new_optimiser();
+  // Both return the norm of each parameter's gradient used by the update.
+  std::vector<double> minibatch_update(StepStats& s);
+  std::vector<double> lbfgs_update(StepStats& s);
+  std::string what_diverged(const StepStats& s);
+  void record_param_stats(const std::vector<double>& grad_norms);
+  void evaluate(StepStats& s);
+
+  Dataset data_;
+  ModelSpec spec_;
+  Preprocessor pre_;
+  Mat X_train_, X_val_;  // preprocessed
+  Labels y_train_, y_val_;
+
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Optimizer> optim_;  // null for L-BFGS
+  LBFGS lbfgs_;
+  Rng rng_;  // initialisation, then shuffles and dropout masks, in that order
+
+  // The state before the last step, to undo a step that diverged.
+  std::unique_ptr<Model> last_good_model_;
+  std::unique_ptr<Optimizer> last_good_optim_;
+
+  // Position in the epoch: order_ is this epoch's shuffle of 0..N_train-1 and
+  // cursor_ the number of its points already used.
+  std::vector<int> order_;
+  size_t cursor_ = 0;
+  int64_t epochs_done_ = 0;
+  int64_t step_ = 0;
+
+  int eval_every_ = 0;
+  StepStats last_;
+  std::vector<StepStats> history_;
+  std::vector<ParamStats> param_stats_;
+  DivergenceStatus divergence_;
+};
+
+}  // namespace nn
