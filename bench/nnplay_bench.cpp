@@ -113,7 +113,7 @@ void workload_convnetjs() {
   std::vector<float> conf;
   const double frame = time_per_call([&] {
     for (int s = 0; s < 200; ++s) tr.step();
-    const Snapshot snap = tr.snapshot();
+    const Predictor snap = tr.predictor();
     FastScorer fs(*snap.model, snap.preprocessor);
     scorer_grid(fs, 81, 81, -1.2, 1.2, -1.2, 1.2, labels, conf);
   }, budget(1.0));
@@ -152,7 +152,7 @@ void workload_tfplayground(bool largest) {
   std::vector<float> conf;
   const double step = time_per_call([&] {
     for (int s = 0; s < 25; ++s) tr.step();
-    const Snapshot snap = tr.snapshot();
+    const Predictor snap = tr.predictor();
     FastScorer fs(*snap.model, snap.preprocessor);
     scorer_grid(fs, 100, 100, -1.2, 1.2, -1.2, 1.2, labels, conf);
   }, budget(1.0));
@@ -177,7 +177,7 @@ void workload_spiral() {
   const int G = 512;
   std::vector<int> labels;
   std::vector<float> conf;
-  Snapshot snap = tr.snapshot();
+  Predictor snap = tr.predictor();
   FastScorer fs(*snap.model, snap.preprocessor);
   const double grid = time_per_call([&] { scorer_grid(fs, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf); },
                                     budget(1.5));
@@ -206,20 +206,20 @@ void workload_spiral() {
   std::mutex m;
   std::condition_variable cv;
   bool want = false, ready = false;
-  Snapshot handed;
+  Predictor handed;
   std::atomic<bool> stop{false};
   std::thread trainer_thread([&] {
     while (!stop.load()) {
       tr.step();
       ++steps_done;
       std::lock_guard<std::mutex> lk(m);
-      if (want) { handed = tr.snapshot(); want = false; ready = true; cv.notify_one(); }
+      if (want) { handed = tr.predictor(); want = false; ready = true; cv.notify_one(); }
     }
   });
   const double t0 = now_s();
   const int64_t steps0 = steps_done.load();
   while (now_s() - t0 < budget(2.0) || frames < 3) {
-    Snapshot s;
+    Predictor s;
     {
       std::unique_lock<std::mutex> lk(m);
       want = true;

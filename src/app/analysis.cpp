@@ -8,7 +8,6 @@
 #include "app.h"
 #include "core/train/gradcheck.h"
 #include "core/models/losses.h"
-#include "core/models/linear.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
 #include "palette.h"
@@ -205,7 +204,7 @@ static void gradient_check_section(AppState& s) {
   ImGui::Checkbox("include regularisation", &with_reg);
   tooltip("Check the gradient of the data loss plus the penalty, or of the data loss alone.");
   const TrainView* tv = s.tv.get();
-  ImGui::BeginDisabled(!tv || !tv->snapshot);
+  ImGui::BeginDisabled(!tv || !tv->predictor);
   if (ImGui::Button("Run check now")) {
     have = false;
     error.clear();
@@ -214,8 +213,8 @@ static void gradient_check_section(AppState& s) {
       for (const auto& p : s.data.points)
         if (!p.validation && int(train.size()) < 16) train.push_back(p);
       if (train.empty()) throw std::runtime_error("there are no training points to check on");
-      auto model = tv->snapshot->model->clone();
-      const nn::Mat X = tv->snapshot->preprocessor.transform(nn::points_to_matrix(train));
+      auto model = tv->predictor->model->clone();
+      const nn::Mat X = tv->predictor->preprocessor.transform(nn::points_to_matrix(train));
       result = nn::grad_check(*model, X, nn::points_labels(train), h, with_reg, 20, 1);
       have = true;
     } catch (const std::exception& e) {
@@ -259,10 +258,9 @@ static void gradient_check_section(AppState& s) {
 // The linear classifier's W and b as numbers: edit them and the regions and
 // losses follow at once (training pauses so the edit is not undone).
 static void linear_weights_section(AppState& s) {
-  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return;
-  const auto* lin = dynamic_cast<const nn::LinearClassifier*>(s.tv->snapshot->model.get());
-  if (!lin || !ImGui::CollapsingHeader("Weights W and b", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  nn::Mat W = lin->W, b = lin->b;
+  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->predictor) return;
+  nn::Mat W, b;
+  if (!linear_weights(s, W, b) || !ImGui::CollapsingHeader("Weights W and b", ImGuiTreeNodeFlags_DefaultOpen)) return;
   bool changed = false;
   for (int c = 0; c < W.rows(); ++c) {
     ImGui::PushID(c);
@@ -295,12 +293,12 @@ static void linear_weights_section(AppState& s) {
 
 // x, y, class, scores and loss of every point, for small data sets.
 static void point_table_section(AppState& s) {
-  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->snapshot) return;
+  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->predictor) return;
   if (!ImGui::CollapsingHeader("Points table")) return;
   const int n = int(s.data.points.size());
   if (n == 0) { ImGui::TextDisabled("No points."); return; }
   if (n > 200) { ImGui::TextDisabled("The table shows data sets of up to 200 points (this one has %d).", n); return; }
-  const nn::Mat sc = s.tv->snapshot->predict_scores(nn::points_to_matrix(s.data.points));
+  const nn::Mat sc = s.tv->predictor->predict_scores(nn::points_to_matrix(s.data.points));
   const auto losses = nn::data_loss(sc, nn::points_labels(s.data.points), s.spec.loss).per_point;
   const int C = int(sc.cols());
   if (ImGui::BeginTable("points", 4 + C, ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,

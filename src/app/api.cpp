@@ -1,6 +1,7 @@
 // api.cpp: a small C API over the app state, exported from the web build so
 // that end-to-end tests (and course pages) can drive and inspect the app.
 // Coordinates: "world" is the data plane; "css" is CSS pixels in the canvas.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -11,6 +12,13 @@
 #include "api.h"
 
 using app::app_state;
+
+// The value in row i of an enum's descriptor table (clamped into the table).
+template <class E>
+static E enum_at(int i) {
+  const auto rows = nn::enum_rows<E>();
+  return rows[size_t(std::clamp(i, 0, int(rows.size()) - 1))].value;
+}
 
 NNPLAY_API long nnplay_frame_count() { return app_state().frame; }
 NNPLAY_API const char* nnplay_build_info() { return app_state().build_info.c_str(); }
@@ -27,10 +35,10 @@ NNPLAY_API void nnplay_clear() { app::clear_points(app_state()); }
 NNPLAY_API void nnplay_add_point(double x, double y, int label) { app::add_point(app_state(), x, y, label); }
 NNPLAY_API int nnplay_undo() { return app::undo(app_state()); }
 NNPLAY_API int nnplay_redo() { return app::redo(app_state()); }
-// kind: 0 blobs, 1 circle, 2 xor, 3 spiral, 4 moons, 5 linear
+// kind: the row of nn::DataGen's table (0 blobs, 1 circle, 2 xor, 3 spiral, 4 moons, 5 linear)
 NNPLAY_API void nnplay_generate(int kind, int n, int classes, double noise, int seed, double val_ratio) {
   auto& s = app_state();
-  s.gen = {kind, n, classes, float(noise), seed, float(val_ratio)};
+  s.gen = {enum_at<nn::DataGen>(kind), n, classes, float(noise), seed, float(val_ratio)};
   app::generate_data(s);
 }
 
@@ -38,7 +46,7 @@ NNPLAY_API void nnplay_generate(int kind, int n, int classes, double noise, int 
 // kind: 0 kNN, 1 linear, 2 network
 NNPLAY_API void nnplay_set_model(int kind) {
   auto& s = app_state();
-  s.spec.kind = nn::ModelKind(kind < 0 ? 0 : kind > 2 ? 2 : kind);
+  s.spec.kind = enum_at<nn::ModelKind>(kind);
   app::spec_changed(s);
 }
 NNPLAY_API void nnplay_set_k(int k) {
@@ -49,7 +57,7 @@ NNPLAY_API void nnplay_set_k(int k) {
 // Two hidden layers of the given width; act: 0 ReLU, 1 leaky, 2 ELU, 3 tanh, 4 sigmoid
 NNPLAY_API void nnplay_set_hidden(int layers, int width, int act) {
   auto& s = app_state();
-  s.spec.hidden.assign(layers < 0 ? 0 : layers, nn::HiddenLayerSpec{width, nn::Activation(act)});
+  s.spec.hidden.assign(layers < 0 ? 0 : layers, nn::HiddenLayerSpec{width, enum_at<nn::Activation>(act)});
   app::spec_changed(s);
 }
 NNPLAY_API void nnplay_set_lr(double lr) {
@@ -79,8 +87,8 @@ NNPLAY_API int nnplay_diverged() { return app_state().tv && app_state().tv->dive
 NNPLAY_API int nnplay_predict(double x, double y) {
   auto& s = app_state();
   if (s.spec.kind == nn::ModelKind::KNN) return app::make_knn_index(s).predict(x, y, s.spec.knn);
-  if (!s.tv || !s.tv->snapshot) return -1;
-  return s.tv->snapshot->predict(x, y);
+  if (!s.tv || !s.tv->predictor) return -1;
+  return s.tv->predictor->predict(x, y);
 }
 
 // The class shown in the decision-region image at a world point (-1 outside

@@ -101,8 +101,7 @@ void clear_points(AppState& s) {
 
 void generate_data(AppState& s) {
   begin_edit(s);
-  const auto kind = nn::DataGen(std::clamp(s.gen.kind, 0, 5));
-  s.data = nn::generate(kind, std::clamp(s.gen.n, 2, 5000), std::clamp(s.gen.classes, 2, 6),
+  s.data = nn::generate(s.gen.kind, std::clamp(s.gen.n, 2, nn::kUiMaxGenPointsTyped), std::clamp(s.gen.classes, 2, nn::kUiClasses),
                         std::clamp(double(s.gen.noise), 0.0, 1.0), uint64_t(std::max(0, s.gen.seed)));
   nn::split_train_val(s.data, std::clamp(double(s.gen.val_ratio), 0.0, 0.9), uint64_t(s.gen.seed) + 7);
   data_changed(s);
@@ -186,6 +185,17 @@ nn::Session current_session(const AppState& s) {
   out.ui = {{"steps_per_frame", s.steps_per_frame}, {"plot_log", s.plot_log},
             {"show_validation", s.show_validation}, {"heat_class", s.heat_class}};
   return out;
+}
+
+bool linear_weights(const AppState& s, nn::Mat& W, nn::Mat& b) {
+  if (!s.tv || !s.tv->predictor || s.tv->predictor->model->kind() != nn::ModelKind::Linear) return false;
+  const nn::Model& m = *s.tv->predictor->model;
+  const nn::Mat* w = m.param("W");
+  if (!w) return false;
+  W = *w;
+  const nn::Mat* bias = m.param("b");
+  b = bias ? *bias : nn::Mat();
+  return true;
 }
 
 void set_playing(AppState& s, bool on) {

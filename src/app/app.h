@@ -54,7 +54,7 @@ struct History {
 };
 
 struct GenSettings {
-  int kind = 3;        // index into nn::DataGen (spiral)
+  nn::DataGen kind = nn::DataGen::Spiral;
   int n = 300;
   int classes = 3;
   float noise = 0.1f;
@@ -158,6 +158,10 @@ void draw_convnet(AppState& s);    // convnet_panel.cpp: the ConvNet calculator
 // Selects a ConvNet calculator preset by id (nn::convnet_preset_ids()); false if unknown.
 bool convnet_select_preset(const std::string& id);
 
+
+// The linear classifier's W (C x D) and b (1 x C, empty without a bias) from
+// the latest snapshot; false when the model is not a linear classifier.
+bool linear_weights(const AppState& s, nn::Mat& W, nn::Mat& b);
 
 // Regions: recompute if dirty and upload to the GPU texture.
 void update_regions(AppState& s);

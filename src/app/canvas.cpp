@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "app.h"
-#include "core/models/linear.h"
 #include "core/models/losses.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
@@ -60,22 +59,22 @@ static LinearGeom linear_geom(double w1, double w2, double b) {
   return {ax, ay, ax + w1 * len, ay + w2 * len};
 }
 
-static const nn::LinearClassifier* raw_linear(const AppState& s) {
-  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->snapshot) return nullptr;
-  const auto& pre = s.tv->snapshot->preprocessor.spec();
-  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return nullptr;
-  const auto* lin = dynamic_cast<const nn::LinearClassifier*>(s.tv->snapshot->model.get());
-  return lin && lin->W.cols() == 2 ? lin : nullptr;
+// The linear classifier's W and b when it works on the raw (x, y) plane.
+static bool raw_linear(const AppState& s, nn::Mat& W, nn::Mat& b) {
+  if (!s.tv || !s.tv->predictor) return false;
+  const auto& pre = s.tv->predictor->preprocessor.spec();
+  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return false;
+  return linear_weights(s, W, b) && W.cols() == 2;
 }
 
 static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
-  const nn::LinearClassifier* lin = raw_linear(s);
-  if (!lin) return;
+  nn::Mat W, B;
+  if (!raw_linear(s, W, B)) return;
   const View& v = s.view;
   const float u = s.ui_scale;
   dl->PushClipRect({v.x, v.y}, {v.x + v.w, v.y + v.h}, true);
-  for (int c = 0; c < lin->W.rows(); ++c) {
-    const double w1 = lin->W(c, 0), w2 = lin->W(c, 1), b = lin->b.size() ? lin->b(0, c) : 0.0;
+  for (int c = 0; c < W.rows(); ++c) {
+    const double w1 = W(c, 0), w2 = W(c, 1), b = B.size() ? B(0, c) : 0.0;
     if (w1 * w1 + w2 * w2 < 1e-12) continue;
     const LinearGeom g = linear_geom(w1, w2, b);
     const double L = 10 / std::sqrt(w1 * w1 + w2 * w2);
@@ -95,26 +94,25 @@ static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
 static bool drag_linear(AppState& s, bool hovered) {
   static int cls = -1;
   static bool tip = false;
-  const nn::LinearClassifier* lin = raw_linear(s);
-  if (!lin) { cls = -1; return false; }
+  nn::Mat W, b;
+  if (!raw_linear(s, W, b)) { cls = -1; return false; }
   const View& v = s.view;
   const ImVec2 m = ImGui::GetIO().MousePos;
   const double mx = v.to_world_x(m.x), my = v.to_world_y(m.y), pick = 7 * s.ui_scale / v.scale();
   if (cls < 0 && hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !ImGui::GetIO().KeyShift) {
-    for (int c = 0; c < lin->W.rows() && cls < 0; ++c) {
-      const double w1 = lin->W(c, 0), w2 = lin->W(c, 1), b = lin->b.size() ? lin->b(0, c) : 0.0;
+    for (int c = 0; c < W.rows() && cls < 0; ++c) {
+      const double w1 = W(c, 0), w2 = W(c, 1), bc = b.size() ? b(0, c) : 0.0;
       const double n = std::hypot(w1, w2);
       if (n < 1e-9) continue;
-      const LinearGeom g = linear_geom(w1, w2, b);
+      const LinearGeom g = linear_geom(w1, w2, bc);
       if (std::hypot(mx - g.tx, my - g.ty) < pick * 1.5) { cls = c; tip = true; }
-      else if (lin->b.size() && std::abs(w1 * mx + w2 * my + b) / n < pick) { cls = c; tip = false; }
+      else if (b.size() && std::abs(w1 * mx + w2 * my + bc) / n < pick) { cls = c; tip = false; }
     }
     if (cls >= 0) set_playing(s, false);
     return cls >= 0;
   }
   if (cls < 0) return false;
   if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) { cls = -1; return true; }
-  nn::Mat W = lin->W, b = lin->b;
   const double w1 = W(cls, 0), w2 = W(cls, 1), bb = b.size() ? b(0, cls) : 0.0;
   const LinearGeom g = linear_geom(w1, w2, bb);
   if (tip) {
@@ -137,10 +135,10 @@ static bool drag_linear(AppState& s, bool hovered) {
 static void point_tooltip(const AppState& s, const nn::Point& p) {
   ImGui::Text("point (%.2f, %.2f), class %d (%s)%s", p.x, p.y, p.label + 1, kClassNames[p.label % 8],
               p.validation ? ", validation" : "");
-  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->snapshot) return;
+  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->predictor) return;
   nn::Mat X(1, 2);
   X << p.x, p.y;
-  const nn::Mat sc = s.tv->snapshot->predict_scores(X);
+  const nn::Mat sc = s.tv->predictor->predict_scores(X);
   const nn::Mat pr = nn::softmax_probs(sc);
   const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
   if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
@@ -249,7 +247,7 @@ void draw_canvas(AppState& s) {
   const ImVec2 m = ImGui::GetIO().MousePos;
 
   // Preprocessed view: the points after the preprocessing the model sees.
-  const bool pre_view = s.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.tv && s.tv->snapshot;
+  const bool pre_view = s.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.tv && s.tv->predictor;
   if (!pre_view && !drag_linear(s, ImGui::IsItemHovered())) handle_mouse(s, ImGui::IsItemHovered());
 
   const Regions& rg = s.regions;
@@ -267,7 +265,7 @@ void draw_canvas(AppState& s) {
   std::vector<nn::Point> transformed;
   if (pre_view && !s.data.points.empty()) {
     transformed = s.data.points;
-    const nn::Mat Z = s.tv->snapshot->preprocessor.transform(nn::points_to_matrix(transformed));
+    const nn::Mat Z = s.tv->predictor->preprocessor.transform(nn::points_to_matrix(transformed));
     for (size_t i = 0; i < transformed.size(); ++i) {
       transformed[i].x = Z(i, 0);
       transformed[i].y = Z.cols() > 1 ? Z(i, 1) : 0;

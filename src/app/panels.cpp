@@ -18,7 +18,7 @@ static void class_buttons(AppState& s) {
   const float sz = ImGui::GetFrameHeight() * 1.2f;
   int used = 2;
   for (const auto& p : s.data.points) used = std::max(used, p.label + 1);
-  const int shown = std::clamp(used + 1, 2, 6);
+  const int shown = std::clamp(used + 1, 2, nn::kUiClasses);
   for (int c = 0; c < shown; ++c) {
     if (c > 0) ImGui::SameLine();
     const Rgb k = kClassColors[c];
@@ -56,7 +56,7 @@ static void data_section(AppState& s) {
     if (s.tool == Tool::Spray) slider_int(s, "density", s.brush_density, 1, 20, "Points sprayed per stroke step.");
   }
   int counts[nn::kMaxClasses] = {0}, nval = 0;
-  for (const auto& p : s.data.points) { ++counts[std::clamp(p.label, 0, 7)]; nval += p.validation; }
+  for (const auto& p : s.data.points) { ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)]; nval += p.validation; }
   ImGui::Text("%d points (%d validation):", int(s.data.points.size()), nval);
   for (int c = 0; c < s.data.num_classes; ++c) {
     ImGui::SameLine();
@@ -79,11 +79,10 @@ static void data_section(AppState& s) {
   tooltip("Validation points (hollow rings) are held out of training: they measure how well the model generalises.");
 
   if (ImGui::TreeNodeEx("Generate a data set", ImGuiTreeNodeFlags_DefaultOpen)) {
-    static const char* kinds[] = {"Gaussian blobs", "Circle", "XOR", "Spiral", "Two moons", "Linearly separable"};
-    combo("shape", s.gen.kind, kinds, 6, "The shape of the generated classes.");
-    slider_int(s, "points", s.gen.n, 10, 3000, "How many points to generate.", true);
-    if (s.gen.kind == 0 || s.gen.kind == 3 || s.gen.kind == 5)
-      slider_int(s, "classes", s.gen.classes, 2, 6, "Number of classes (blobs, spiral arms, linear regions).");
+    enum_combo("shape", s.gen.kind, "The shape of the generated classes.");
+    slider_int(s, "points", s.gen.n, 10, nn::kUiMaxGenPoints, "How many points to generate.", true);
+    if (nn::gen_has_classes(s.gen.kind))
+      slider_int(s, "classes", s.gen.classes, 2, nn::kUiClasses, "Number of classes (blobs, spiral arms, linear regions).");
     double noise = s.gen.noise;
     if (slider_double(s, "noise", noise, 0.0, 0.5, "%.2f", false, "Random jitter added to every point.")) s.gen.noise = float(noise);
     slider_int(s, "seed", s.gen.seed, 0, 9999, "The same seed always generates the same points.");
@@ -104,8 +103,6 @@ static void data_section(AppState& s) {
   }
 }
 
-static const char* kActNames[] = {"ReLU", "Leaky ReLU", "ELU", "tanh", "sigmoid", "Maxout", "linear"};
-
 static void layer_editor(AppState& s, nn::ModelSpec& sp) {
   ImGui::TextUnformatted("Hidden layers");
   tooltip("Each hidden layer: affine, optional batchnorm, activation, optional dropout.");
@@ -117,14 +114,10 @@ static void layer_editor(AppState& s, nn::ModelSpec& sp) {
     ImGui::Text("%d", i + 1);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.38f);
-    slider_int(s, "##w", L.width, 1, 128, "Units in this layer: more units, more capacity.");
+    slider_int(s, "##w", L.width, 1, nn::kUiMaxLayerWidth, "Units in this layer: more units, more capacity.");
     ImGui::SameLine();
-    int a = int(L.act);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFrameHeight() - 8 * s.ui_scale);
-    if (combo("##act", a, kActNames, 7,
-              "ReLU: max(0,x), can die. Leaky ReLU/ELU: keep a gradient below 0. tanh/sigmoid: saturate "
-              "at their bounds, killing gradients. Maxout: the max of k linear pieces."))
-      L.act = nn::Activation(a);
+    enum_combo("##act", L.act, "The layer's non-linearity (hover the open list for each one's trade-off).");
     ImGui::SameLine();
     if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) remove = i;
     tooltip("Remove this layer.");
@@ -138,32 +131,24 @@ static void layer_editor(AppState& s, nn::ModelSpec& sp) {
     if (L.act == nn::Activation::LeakyReLU || L.act == nn::Activation::ELU)
       slider_double(s, "alpha", L.alpha, 0.001, 1.0, "%.3f", true, "Slope (Leaky ReLU) or scale (ELU) below zero.");
     if (L.act == nn::Activation::Maxout)
-      slider_int(s, "pieces k", L.maxout_k, 2, 5, "Each Maxout unit outputs the max of k linear pieces.");
+      slider_int(s, "pieces k", L.maxout_k, 2, nn::kUiMaxMaxoutPieces, "Each Maxout unit outputs the max of k linear pieces.");
     ImGui::Unindent();
     ImGui::PopID();
   }
   if (remove >= 0) sp.hidden.erase(sp.hidden.begin() + remove);
-  ImGui::BeginDisabled(int(sp.hidden.size()) >= 8);
+  ImGui::BeginDisabled(int(sp.hidden.size()) >= nn::kUiMaxHiddenLayers);
   if (ImGui::Button("Add layer")) sp.hidden.push_back(sp.hidden.empty() ? nn::HiddenLayerSpec{} : sp.hidden.back());
-  tooltip("Append a hidden layer (up to 8): depth lets the network compose features.");
+  tooltip("Append a hidden layer: depth lets the network compose features.");
   ImGui::EndDisabled();
 }
 
 static void model_section(AppState& s, nn::ModelSpec& sp) {
   if (!ImGui::CollapsingHeader("Model", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  int kind = int(sp.kind);
-  ImGui::RadioButton("kNN", &kind, 0); tooltip("k-nearest neighbours: no training, memorises the points.");
-  ImGui::SameLine(); ImGui::RadioButton("Linear", &kind, 1); tooltip("A linear classifier: one line (row of W) per class.");
-  ImGui::SameLine(); ImGui::RadioButton("Neural net", &kind, 2); tooltip("A fully connected network with hidden layers.");
-  sp.kind = nn::ModelKind(kind);
+  enum_radio(sp.kind);
   if (sp.kind == nn::ModelKind::KNN) {
     slider_int(s, "k", sp.knn.k, 1, 50,
                "How many nearest training points vote. k = 1 fits every point (zero training error); larger k smooths.");
-    int metric = sp.knn.metric == nn::Metric::L1 ? 0 : 1;
-    ImGui::RadioButton("L1", &metric, 0); tooltip("Distance |dx| + |dy|.");
-    ImGui::SameLine(); ImGui::RadioButton("L2", &metric, 1);
-    tooltip("Distance sqrt(dx^2 + dy^2), compared squared: the root never changes which point is nearer.");
-    sp.knn.metric = metric == 0 ? nn::Metric::L1 : nn::Metric::L2;
+    enum_radio(sp.knn.metric);
     ImGui::SameLine();
     ImGui::Checkbox("weighted", &sp.knn.weighted);
     tooltip("Each neighbour votes with weight 1/distance.");
@@ -172,12 +157,9 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
   ImGui::Checkbox("bias b", &sp.use_bias);
   tooltip("Without b every boundary w.x = 0 must pass through the origin.");
   if (sp.kind == nn::ModelKind::Net) layer_editor(s, sp);
-  static const char* inits[] = {"zeros", "constant", "small random 0.01", "Xavier 1/sqrt(n)", "He sqrt(2/n)"};
-  int init = int(sp.init.kind);
-  combo("init", init, inits, 5,
-        "Weight initialisation. Zeros leaves hidden units identical (symmetry); too large saturates tanh/sigmoid; "
-        "He suits ReLU.");
-  sp.init.kind = nn::InitKind(init);
+  enum_combo("init", sp.init.kind,
+             "Weight initialisation. Zeros leaves hidden units identical (symmetry); too large saturates "
+             "tanh/sigmoid; He suits ReLU.");
   if (sp.init.kind == nn::InitKind::SmallRandom || sp.init.kind == nn::InitKind::Xavier ||
       sp.init.kind == nn::InitKind::He)
     slider_double(s, "init gain", sp.init.gain, 0.01, 100, "%.2f", true,
@@ -185,12 +167,9 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
                   "(saturation), tiny ones make deep activations vanish.");
   if (sp.init.kind == nn::InitKind::Constant)
     slider_double(s, "constant", sp.init.constant, -1, 1, "%.3f", false, "Every weight starts at this value.");
-  static const char* pre[] = {"none", "mean subtraction", "normalise", "PCA", "whiten"};
-  int pk = int(sp.preprocess.kind);
-  combo("preprocess", pk, pre, 5,
-        "Applied to the inputs with statistics from the training points only: centre, scale to unit variance, "
-        "rotate onto principal axes (PCA), or rotate and scale to identity covariance (whiten).");
-  sp.preprocess.kind = nn::PreprocessKind(pk);
+  enum_combo("preprocess", sp.preprocess.kind,
+             "Applied to the inputs with statistics from the training points only: centre, scale to unit "
+             "variance, rotate onto principal axes (PCA), or rotate and scale to identity covariance (whiten).");
   ImGui::Checkbox("x\xc2\xb2", &sp.preprocess.square); tooltip("Add x1^2 and x2^2 as input features.");
   ImGui::SameLine(); ImGui::Checkbox("x1\xc2\xb7x2", &sp.preprocess.cross); tooltip("Add the product x1*x2 as a feature.");
   ImGui::SameLine(); ImGui::Checkbox("sin", &sp.preprocess.sines); tooltip("Add sin(x1) and sin(x2) as features.");
@@ -201,20 +180,14 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
 static void loss_section(AppState& s, nn::ModelSpec& sp) {
   if (sp.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Loss & regularisation", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  static const char* losses[] = {"SVM (Weston-Watkins)", "one-vs-all hinge", "structured SVM (Crammer-Singer)", "softmax"};
-  int lk = int(sp.loss.kind);
-  combo("loss", lk, losses, 4,
-        "SVM: every wrong class must score delta below the right one. Softmax: cross-entropy of the "
-        "probabilities, never fully satisfied.");
-  sp.loss.kind = nn::LossKind(lk);
+  enum_combo("loss", sp.loss.kind,
+             "SVM: every wrong class must score delta below the right one. Softmax: cross-entropy of the "
+             "probabilities, never fully satisfied.");
   if (sp.loss.kind != nn::LossKind::Softmax)
     slider_double(s, "delta", sp.loss.delta, 0.01, 10, "%.2f", true,
                   "The SVM margin. With regularisation only the ratio of delta to the weight scale matters.");
-  static const char* regs[] = {"none", "L2", "L1", "elastic net"};
-  int rk = int(sp.loss.reg);
-  combo("reg", rk, regs, 4,
-        "Penalty on the weights (never the biases): L2 prefers many small weights, L1 sparse ones.");
-  sp.loss.reg = nn::RegKind(rk);
+  enum_combo("reg", sp.loss.reg,
+             "Penalty on the weights (never the biases): L2 prefers many small weights, L1 sparse ones.");
   if (sp.loss.reg != nn::RegKind::None)
     slider_double(s, "lambda", sp.loss.lambda, 1e-6, 10, "%.1e", true,
                   "Regularisation strength: larger lambda, simpler boundary, and the loss can no longer reach 0.");
@@ -226,12 +199,9 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
   if (sp.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Optimiser", ImGuiTreeNodeFlags_DefaultOpen)) return;
   auto& o = sp.optim;
-  static const char* opts[] = {"SGD", "momentum", "Nesterov", "Adagrad", "RMSProp", "Adam", "L-BFGS (full batch)"};
-  int ok = int(o.kind);
-  combo("optimiser", ok, opts, 7,
-        "SGD steps down the gradient; momentum keeps a velocity; Adagrad/RMSProp scale per parameter; Adam does "
-        "both; L-BFGS uses curvature but needs the full training set each step.");
-  o.kind = nn::OptimKind(ok);
+  enum_combo("optimiser", o.kind,
+             "SGD steps down the gradient; momentum keeps a velocity; Adagrad/RMSProp scale per parameter; Adam "
+             "does both; L-BFGS uses curvature but needs the full training set each step.");
   slider_double(s, "learning rate", o.lr, 1e-5, 10, "%.1e", true,
                 "Step size. Too high: the loss bounces or explodes; too low: it barely moves.");
   if (o.kind == nn::OptimKind::Momentum || o.kind == nn::OptimKind::Nesterov)
@@ -253,15 +223,13 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
     if (!full) {
       ImGui::SameLine();
       ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-      slider_int(s, "batch", o.batch_size, 1, 512,
+      slider_int(s, "batch", o.batch_size, 1, nn::kUiMaxBatch,
                  "Points per step. Small batches give noisy (wiggly) loss curves; 1 is pure SGD.", true);
     }
   }
-  static const char* sched[] = {"constant", "step decay", "exponential decay", "1/t decay"};
-  int sk = int(o.schedule);
-  combo("schedule", sk, sched, 4,
-        "How the learning rate falls over epochs: lowering it late lets the parameters settle into narrow minima.");
-  o.schedule = nn::ScheduleKind(sk);
+  enum_combo("schedule", o.schedule,
+             "How the learning rate falls over epochs: lowering it late lets the parameters settle into narrow "
+             "minima.");
   if (o.schedule == nn::ScheduleKind::Step) {
     slider_double(s, "every (epochs)", o.step_epochs, 1, 1000, "%.0f", true, "Epochs between two decays.");
     slider_double(s, "factor", o.decay, 0.01, 0.99, "%.2f", false, "Multiply the learning rate by this at each decay.");
@@ -276,6 +244,9 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
     slider_double(s, "max norm", o.clip_norm, 0.01, 100, "%.2f", true, "Largest global gradient norm allowed.");
   }
+  enum_combo("engine", sp.engine,
+             "Which arithmetic trains: the fast float32 engine, or the double-precision reference it is tested "
+             "against. Switching keeps the weights.");
   int seed = int(sp.seed % 10000);
   if (slider_int(s, "seed", seed, 0, 9999, "Seed of initialisation, shuffles and dropout: the same seed gives the same run."))
     sp.seed = uint64_t(seed);
@@ -296,7 +267,7 @@ static void training_section(AppState& s) {
   ImGui::SameLine();
   if (ImGui::Button("Reset")) s.host->reset();
   tooltip("Start again from a fresh initialisation with the same seed (R). Your points are kept.");
-  if (slider_int(s, "steps/frame", s.steps_per_frame, 1, 200, "Training speed: updates per displayed frame.", true))
+  if (slider_int(s, "steps/frame", s.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true))
     s.host->set_steps_per_frame(s.steps_per_frame);
   if (tv) {
     ImGui::Text("step %lld   epoch %.2f", (long long)tv->step, tv->epoch);

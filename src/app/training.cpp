@@ -3,9 +3,8 @@
 // immutable and shared, so the UI never locks anything while drawing.
 #include "training.h"
 
-#include "core/models/linear.h"
-#include "core/models/net.h"
 #include "core/data/preprocess.h"
+#include "core/limits.h"
 
 #include <chrono>
 #include <cmath>
@@ -111,10 +110,13 @@ void TrainingHost::set_active(bool on) {
 void TrainingHost::set_linear_params(const nn::Mat& W, const nn::Mat& b) {
   post([this, W, b] {
     if (!trainer_) return;
-    auto* lin = dynamic_cast<nn::LinearClassifier*>(&trainer_->model());
-    if (!lin || lin->W.rows() != W.rows() || lin->W.cols() != W.cols()) return;
-    lin->W = W;
-    if (lin->b.size() == b.size()) lin->b = b;
+    if (trainer_->spec().kind != nn::ModelKind::Linear) return;
+    std::unique_ptr<nn::Model> m = trainer_->model().clone();
+    for (const nn::ParamRef& p : m->params()) {
+      const nn::Mat& v = p.name == "W" ? W : b;
+      if ((p.name == "W" || p.name == "b") && p.value->rows() == v.rows() && p.value->cols() == v.cols()) *p.value = v;
+    }
+    trainer_->set_params(*m);
   });
 }
 
@@ -187,13 +189,13 @@ void TrainingHost::publish(bool force_inspect) {
     published_step_ = v->step;
     v->params = trainer_->param_stats();
     v->divergence = trainer_->divergence();
-    auto snap = std::make_shared<nn::Snapshot>(trainer_->snapshot());
+    auto snap = std::make_shared<const nn::Predictor>(trainer_->predictor());
     try {
       v->scorer = std::make_shared<nn::FastScorer>(*snap->model, snap->preprocessor);
     } catch (const std::exception& e) {
       v->error = e.what();
     }
-    v->snapshot = snap;
+    v->predictor = snap;
     if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
       try { v->current_loss = trainer_->model().loss(trainer_->X_train(), trainer_->y_train()); } catch (const std::exception&) {}
     }
@@ -202,19 +204,20 @@ void TrainingHost::publish(bool force_inspect) {
     if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
       last_inspect_ms_ = t;
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
-      for (const auto& p : trainer_->model().params())
+      for (const auto& p : trainer_->model().params_view())
         if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
-      if (auto* net = dynamic_cast<const nn::Net*>(snap->model.get())) {
+      if (snap->model->kind() == nn::ModelKind::Net) {
         const int G = TrainView::kNeuronGrid;
+        const double e = nn::kPlaneExtent;
         nn::Mat grid(G * G, 2);
         for (int r = 0; r < G; ++r)
           for (int c = 0; c < G; ++c) {
-            grid(r * G + c, 0) = -1.25 + 2.5 * (c + 0.5) / G;
-            grid(r * G + c, 1) = 1.25 - 2.5 * (r + 0.5) / G;
+            grid(r * G + c, 0) = -e + 2 * e * (c + 0.5) / G;
+            grid(r * G + c, 1) = e - 2 * e * (r + 0.5) / G;
           }
         try {
-          for (const nn::Mat& a : net->hidden_activations(snap->preprocessor.transform(grid)))
-            v->neuron_maps.push_back(a.cols() <= 16 ? a : nn::Mat());
+          for (const nn::LayerActivations& a : snap->model->hidden_activations(snap->preprocessor.transform(grid)))
+            v->neuron_maps.push_back(a.post.cols() <= 16 ? a.post : nn::Mat());
         } catch (const std::exception&) {}
       }
     } else if (prev) {

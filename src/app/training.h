@@ -14,6 +14,7 @@
 
 #include "core/data/dataset.h"
 #include "core/fast/fast_eval.h"
+#include "core/train/inspect.h"
 #include "core/train/trainer.h"
 
 namespace app {
@@ -35,7 +36,7 @@ struct TrainView {
   static constexpr int kNeuronGrid = 28;
   nn::DivergenceStatus divergence;
   std::shared_ptr<const nn::FastScorer> scorer;  // null before a model exists
-  std::shared_ptr<nn::Snapshot> snapshot;        // model + preprocessing (hover readouts)
+  std::shared_ptr<const nn::Predictor> predictor;  // model + preprocessing (hover readouts)
   nn::LossParts current_loss{-1, 0};  // whole training set now (test mode); -1: unknown
   std::string notice;                // e.g. "Architecture changed: weights re-initialised."
   std::string error;                 // e.g. no training points

@@ -57,4 +57,34 @@ bool combo(const char* label, int& index, const char* const* items, int count, c
   return changed;
 }
 
+bool combo_with_tips(const char* label, int& index, const char* const* items, const char* const* tips, int count,
+                     const char* tip) {
+  bool changed = false;
+  const char* preview = index >= 0 && index < count ? items[index] : "";
+  if (ImGui::BeginCombo(label, preview)) {
+    for (int i = 0; i < count; ++i) {
+      if (ImGui::Selectable(items[i], i == index) && i != index) {
+        index = i;
+        changed = true;
+      }
+      if (tips && tips[i]) tooltip(tips[i]);
+      if (i == index) ImGui::SetItemDefaultFocus();
+    }
+    ImGui::EndCombo();
+  } else if (tip) {
+    tooltip(tip);
+  }
+  return changed;
+}
+
+bool radio_row(int& index, const char* const* items, const char* const* tips, int count) {
+  const int before = index;
+  for (int i = 0; i < count; ++i) {
+    if (i > 0) ImGui::SameLine();
+    ImGui::RadioButton(items[i], &index, i);
+    if (tips && tips[i]) tooltip(tips[i]);
+  }
+  return index != before;
+}
+
 }  // namespace app

@@ -2,6 +2,9 @@
 // item, and numeric inputs that clamp typed values to a valid range and say so.
 #pragma once
 #include <string>
+#include <vector>
+
+#include "core/spec.h"
 
 namespace app {
 struct AppState;
@@ -12,4 +15,40 @@ bool slider_double(AppState& s, const char* label, double& v, double lo, double 
                    bool log, const char* tip);
 bool slider_int(AppState& s, const char* label, int& v, int lo, int hi, const char* tip, bool log = false);
 bool combo(const char* label, int& index, const char* const* items, int count, const char* tip);
+// A combo whose items each have their own tooltip (shown while hovering the
+// open list); `tip` describes the closed combo.
+bool combo_with_tips(const char* label, int& index, const char* const* items, const char* const* tips, int count,
+                     const char* tip);
+// Radio buttons on one line, each with its tooltip. Returns true if index changed.
+bool radio_row(int& index, const char* const* items, const char* const* tips, int count);
+
+// The same for any enum with a descriptor table (core/spec.h): labels and
+// tooltips come from its rows, in table order.
+template <class E>
+struct EnumItems {
+  std::vector<const char*> labels, tips;
+  int index = 0;
+  explicit EnumItems(E v) {
+    const auto rows = nn::enum_rows<E>();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      labels.push_back(rows[i].label);
+      tips.push_back(rows[i].tip);
+      if (rows[i].value == v) index = int(i);
+    }
+  }
+};
+template <class E>
+bool enum_combo(const char* label, E& v, const char* tip) {
+  EnumItems<E> it(v);
+  if (!combo_with_tips(label, it.index, it.labels.data(), it.tips.data(), int(it.labels.size()), tip)) return false;
+  v = nn::enum_rows<E>()[size_t(it.index)].value;
+  return true;
+}
+template <class E>
+bool enum_radio(E& v) {
+  EnumItems<E> it(v);
+  if (!radio_row(it.index, it.labels.data(), it.tips.data(), int(it.labels.size()))) return false;
+  v = nn::enum_rows<E>()[size_t(it.index)].value;
+  return true;
+}
 }  // namespace app

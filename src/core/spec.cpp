@@ -1,177 +1,131 @@
-// spec.cpp: the stable lowercase names of the spec enums. Saved sessions,
-// presets and URLs store these names, so never rename one.
+// spec.cpp: the descriptor table of every enum of the run description. The
+// ids are stored in saved sessions, presets and links: never rename one.
 #include "core/spec.h"
 
 namespace nn {
 
-const char* to_string(ModelKind v) {
-  switch (v) {
-    case ModelKind::KNN: return "knn";
-    case ModelKind::Linear: return "linear";
-    case ModelKind::Net: return "net";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<ModelKind>> enum_rows<ModelKind>() {
+  static constexpr EnumRow<ModelKind> rows[] = {
+      {ModelKind::KNN, "knn", "kNN", "k-nearest neighbours: no training, memorises the points."},
+      {ModelKind::Linear, "linear", "Linear", "A linear classifier: one line (row of W) per class."},
+      {ModelKind::Net, "net", "Neural net", "A fully connected network with hidden layers."},
+  };
+  return rows;
 }
 
-const char* to_string(Metric v) {
-  switch (v) {
-    case Metric::L1: return "l1";
-    case Metric::L2: return "l2";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<Metric>> enum_rows<Metric>() {
+  static constexpr EnumRow<Metric> rows[] = {
+      {Metric::L1, "l1", "L1", "Distance |dx| + |dy|."},
+      {Metric::L2, "l2", "L2",
+       "Distance sqrt(dx^2 + dy^2), compared squared: the root never changes which point is nearer."},
+  };
+  return rows;
 }
 
-const char* to_string(LossKind v) {
-  switch (v) {
-    case LossKind::SVM: return "svm";
-    case LossKind::OneVsAll: return "ova_hinge";
-    case LossKind::CrammerSinger: return "crammer_singer";
-    case LossKind::Softmax: return "softmax";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<LossKind>> enum_rows<LossKind>() {
+  static constexpr EnumRow<LossKind> rows[] = {
+      {LossKind::SVM, "svm", "SVM (Weston-Watkins)",
+       "Every wrong class must score at least delta below the right one; each violation adds to the loss."},
+      {LossKind::OneVsAll, "ova_hinge", "one-vs-all hinge",
+       "A separate binary hinge per class: the right class above +delta, every other below -delta."},
+      {LossKind::CrammerSinger, "crammer_singer", "structured SVM (Crammer-Singer)",
+       "Only the highest-scoring wrong class must be delta below the right one."},
+      {LossKind::Softmax, "softmax", "softmax",
+       "Cross-entropy of the softmax probabilities: never fully satisfied, always pushes a little."},
+  };
+  return rows;
 }
 
-const char* to_string(RegKind v) {
-  switch (v) {
-    case RegKind::None: return "none";
-    case RegKind::L2: return "l2";
-    case RegKind::L1: return "l1";
-    case RegKind::ElasticNet: return "elastic_net";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<RegKind>> enum_rows<RegKind>() {
+  static constexpr EnumRow<RegKind> rows[] = {
+      {RegKind::None, "none", "none", "No penalty on the weights."},
+      {RegKind::L2, "l2", "L2", "0.5 lambda sum w^2: prefers many small, spread-out weights."},
+      {RegKind::L1, "l1", "L1", "lambda sum |w|: drives many weights to exactly zero (sparse)."},
+      {RegKind::ElasticNet, "elastic_net", "elastic net", "A mix of L1 and L2 (the L1 share sets the mix)."},
+  };
+  return rows;
 }
 
-const char* to_string(Activation v) {
-  switch (v) {
-    case Activation::ReLU: return "relu";
-    case Activation::LeakyReLU: return "leaky_relu";
-    case Activation::ELU: return "elu";
-    case Activation::Tanh: return "tanh";
-    case Activation::Sigmoid: return "sigmoid";
-    case Activation::Maxout: return "maxout";
-    case Activation::Linear: return "linear";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<Activation>> enum_rows<Activation>() {
+  static constexpr EnumRow<Activation> rows[] = {
+      {Activation::ReLU, "relu", "ReLU", "max(0, x): cheap, does not saturate above 0, but a unit can die."},
+      {Activation::LeakyReLU, "leaky_relu", "Leaky ReLU", "x above 0, alpha x below: keeps a small gradient."},
+      {Activation::ELU, "elu", "ELU", "x above 0, alpha (e^x - 1) below: smooth, outputs near zero mean."},
+      {Activation::Tanh, "tanh", "tanh", "Zero-centred, squashes to (-1, 1); saturates and kills gradients."},
+      {Activation::Sigmoid, "sigmoid", "sigmoid",
+       "Squashes to (0, 1); saturates, and its outputs are never zero-centred."},
+      {Activation::Maxout, "maxout", "Maxout", "The max of k linear pieces: never dies, but k times the weights."},
+      {Activation::Linear, "linear", "linear", "No non-linearity: stacked linear layers are still one linear map."},
+  };
+  return rows;
 }
 
-const char* to_string(InitKind v) {
-  switch (v) {
-    case InitKind::Zeros: return "zeros";
-    case InitKind::Constant: return "constant";
-    case InitKind::SmallRandom: return "small_random";
-    case InitKind::Xavier: return "xavier";
-    case InitKind::He: return "he";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<InitKind>> enum_rows<InitKind>() {
+  static constexpr EnumRow<InitKind> rows[] = {
+      {InitKind::Zeros, "zeros", "zeros", "Every weight 0: hidden units stay identical (no symmetry breaking)."},
+      {InitKind::Constant, "constant", "constant", "Every weight the same value: the same symmetry problem."},
+      {InitKind::SmallRandom, "small_random", "small random 0.01",
+       "0.01 N(0,1): fine for small nets, activations vanish in deep ones."},
+      {InitKind::Xavier, "xavier", "Xavier 1/sqrt(n)", "N(0,1)/sqrt(fan_in): keeps the variance for tanh."},
+      {InitKind::He, "he", "He sqrt(2/n)", "N(0,1) sqrt(2/fan_in): keeps the variance for ReLU."},
+  };
+  return rows;
 }
 
-const char* to_string(OptimKind v) {
-  switch (v) {
-    case OptimKind::SGD: return "sgd";
-    case OptimKind::Momentum: return "momentum";
-    case OptimKind::Nesterov: return "nesterov";
-    case OptimKind::Adagrad: return "adagrad";
-    case OptimKind::RMSProp: return "rmsprop";
-    case OptimKind::Adam: return "adam";
-    case OptimKind::LBFGS: return "lbfgs";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<OptimKind>> enum_rows<OptimKind>() {
+  static constexpr EnumRow<OptimKind> rows[] = {
+      {OptimKind::SGD, "sgd", "SGD", "x -= lr dx: straight down the minibatch gradient."},
+      {OptimKind::Momentum, "momentum", "momentum", "Keeps a velocity: steady directions speed up, jitter cancels."},
+      {OptimKind::Nesterov, "nesterov", "Nesterov", "Momentum with the gradient taken at the look-ahead point."},
+      {OptimKind::Adagrad, "adagrad", "Adagrad",
+       "Divides by the root of all past squared gradients: steps shrink forever."},
+      {OptimKind::RMSProp, "rmsprop", "RMSProp", "Like Adagrad with a leaky average, so steps do not die out."},
+      {OptimKind::Adam, "adam", "Adam", "Momentum plus RMSProp's per-parameter scale, with bias correction."},
+      {OptimKind::LBFGS, "lbfgs", "L-BFGS (full batch)",
+       "Estimates curvature from past steps; needs the whole training set at every step."},
+  };
+  return rows;
 }
 
-const char* to_string(ScheduleKind v) {
-  switch (v) {
-    case ScheduleKind::Constant: return "constant";
-    case ScheduleKind::Step: return "step";
-    case ScheduleKind::Exponential: return "exponential";
-    case ScheduleKind::InvT: return "inv_t";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<ScheduleKind>> enum_rows<ScheduleKind>() {
+  static constexpr EnumRow<ScheduleKind> rows[] = {
+      {ScheduleKind::Constant, "constant", "constant", "The same learning rate throughout."},
+      {ScheduleKind::Step, "step", "step decay", "Multiply the rate by a factor every few epochs."},
+      {ScheduleKind::Exponential, "exponential", "exponential decay", "lr exp(-k epoch)."},
+      {ScheduleKind::InvT, "inv_t", "1/t decay", "lr / (1 + k epoch)."},
+  };
+  return rows;
 }
 
-const char* to_string(PreprocessKind v) {
-  switch (v) {
-    case PreprocessKind::None: return "none";
-    case PreprocessKind::MeanSubtract: return "mean_subtract";
-    case PreprocessKind::Normalize: return "normalize";
-    case PreprocessKind::PCA: return "pca";
-    case PreprocessKind::Whiten: return "whiten";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<PreprocessKind>> enum_rows<PreprocessKind>() {
+  static constexpr EnumRow<PreprocessKind> rows[] = {
+      {PreprocessKind::None, "none", "none", "The raw coordinates."},
+      {PreprocessKind::MeanSubtract, "mean_subtract", "mean subtraction", "Centre the training data at 0."},
+      {PreprocessKind::Normalize, "normalize", "normalise", "Centre, then scale each feature to unit variance."},
+      {PreprocessKind::PCA, "pca", "PCA", "Centre, then rotate onto the principal axes."},
+      {PreprocessKind::Whiten, "whiten", "whiten", "PCA, then scale each axis to unit variance."},
+  };
+  return rows;
 }
 
-// ---- Every value, in declaration order -------------------------------------
-
-template <> const std::vector<ModelKind>& enum_values<ModelKind>() {
-  static const std::vector<ModelKind> v = {ModelKind::KNN, ModelKind::Linear, ModelKind::Net};
-  return v;
+template <>
+std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>() {
+  static constexpr EnumRow<EngineKind> rows[] = {
+      {EngineKind::Fast, "fast", "fast (float32 SIMD)",
+       "Single precision, vectorised and threaded: what the playground trains with."},
+      {EngineKind::Reference, "reference", "reference (double)",
+       "The plain double-precision code the fast engine is tested against: slower, same curves."},
+  };
+  return rows;
 }
-template <> const std::vector<Metric>& enum_values<Metric>() {
-  static const std::vector<Metric> v = {Metric::L1, Metric::L2};
-  return v;
-}
-template <> const std::vector<LossKind>& enum_values<LossKind>() {
-  static const std::vector<LossKind> v = {LossKind::SVM, LossKind::OneVsAll,
-                                          LossKind::CrammerSinger, LossKind::Softmax};
-  return v;
-}
-template <> const std::vector<RegKind>& enum_values<RegKind>() {
-  static const std::vector<RegKind> v = {RegKind::None, RegKind::L2, RegKind::L1,
-                                         RegKind::ElasticNet};
-  return v;
-}
-template <> const std::vector<Activation>& enum_values<Activation>() {
-  static const std::vector<Activation> v = {Activation::ReLU,    Activation::LeakyReLU,
-                                            Activation::ELU,     Activation::Tanh,
-                                            Activation::Sigmoid, Activation::Maxout,
-                                            Activation::Linear};
-  return v;
-}
-template <> const std::vector<InitKind>& enum_values<InitKind>() {
-  static const std::vector<InitKind> v = {InitKind::Zeros, InitKind::Constant,
-                                          InitKind::SmallRandom, InitKind::Xavier, InitKind::He};
-  return v;
-}
-template <> const std::vector<OptimKind>& enum_values<OptimKind>() {
-  static const std::vector<OptimKind> v = {OptimKind::SGD,     OptimKind::Momentum,
-                                           OptimKind::Nesterov, OptimKind::Adagrad,
-                                           OptimKind::RMSProp, OptimKind::Adam,
-                                           OptimKind::LBFGS};
-  return v;
-}
-template <> const std::vector<ScheduleKind>& enum_values<ScheduleKind>() {
-  static const std::vector<ScheduleKind> v = {ScheduleKind::Constant, ScheduleKind::Step,
-                                              ScheduleKind::Exponential, ScheduleKind::InvT};
-  return v;
-}
-template <> const std::vector<PreprocessKind>& enum_values<PreprocessKind>() {
-  static const std::vector<PreprocessKind> v = {PreprocessKind::None, PreprocessKind::MeanSubtract,
-                                                PreprocessKind::Normalize, PreprocessKind::PCA,
-                                                PreprocessKind::Whiten};
-  return v;
-}
-
-// ---- Parsing: the inverse of to_string over enum_values ---------------------
-
-namespace {
-template <class E>
-bool parse_enum(const std::string& s, E& out) {
-  for (E v : enum_values<E>())
-    if (s == to_string(v)) {
-      out = v;
-      return true;
-    }
-  return false;
-}
-}  // namespace
-
-bool from_string(const std::string& s, ModelKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, Metric& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, LossKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, RegKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, Activation& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, InitKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, OptimKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, ScheduleKind& out) { return parse_enum(s, out); }
-bool from_string(const std::string& s, PreprocessKind& out) { return parse_enum(s, out); }
 
 }  // namespace nn

@@ -4,6 +4,8 @@
 // all read and write this one description (session.h serialises it).
 #pragma once
 #include <cstdint>
+#include <span>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,9 @@ enum class InitKind { Zeros, Constant, SmallRandom, Xavier, He };
 enum class OptimKind { SGD, Momentum, Nesterov, Adagrad, RMSProp, Adam, LBFGS };
 enum class ScheduleKind { Constant, Step, Exponential, InvT };
 enum class PreprocessKind { None, MeanSubtract, Normalize, PCA, Whiten };
+// Which arithmetic trains the model: the float32 SIMD engine (core/fast), or
+// the readable double-precision reference it is tested against.
+enum class EngineKind { Fast, Reference };
 
 struct KnnSpec {
   int k = 1;
@@ -92,43 +97,75 @@ struct ModelSpec {
   InitSpec init;
   OptimSpec optim;
   PreprocessSpec preprocess;
+  EngineKind engine = EngineKind::Fast;
   uint64_t seed = 1;
   bool operator==(const ModelSpec&) const = default;
 };
 
-const char* to_string(ModelKind);
-const char* to_string(Metric);
-const char* to_string(LossKind);
-const char* to_string(RegKind);
-const char* to_string(Activation);
-const char* to_string(InitKind);
-const char* to_string(OptimKind);
-const char* to_string(ScheduleKind);
-const char* to_string(PreprocessKind);
+// ---- Descriptor tables ---------------------------------------------------------
+// One row per value of an enum: the value, its id in files and links (stable:
+// never rename one), the label the UI shows and a tooltip. to_string,
+// from_string, the session reader and writer and every UI menu derive from
+// these rows, so a new value is one new row.
+template <class E>
+struct EnumRow {
+  E value;
+  const char* id;
+  const char* label;
+  const char* tip;
+};
 
-// Parsing the names to_string() writes (exact lowercase, e.g. "leaky_relu").
-// Returns false and leaves `out` unchanged for an unknown name.
-bool from_string(const std::string& s, ModelKind& out);
-bool from_string(const std::string& s, Metric& out);
-bool from_string(const std::string& s, LossKind& out);
-bool from_string(const std::string& s, RegKind& out);
-bool from_string(const std::string& s, Activation& out);
-bool from_string(const std::string& s, InitKind& out);
-bool from_string(const std::string& s, OptimKind& out);
-bool from_string(const std::string& s, ScheduleKind& out);
-bool from_string(const std::string& s, PreprocessKind& out);
+// enum_rows<E>() is defined for every enum of the spec (spec.cpp) and for
+// the data generators (dataset.h).
+template <class E> std::span<const EnumRow<E>> enum_rows();
+template <> std::span<const EnumRow<ModelKind>> enum_rows<ModelKind>();
+template <> std::span<const EnumRow<Metric>> enum_rows<Metric>();
+template <> std::span<const EnumRow<LossKind>> enum_rows<LossKind>();
+template <> std::span<const EnumRow<RegKind>> enum_rows<RegKind>();
+template <> std::span<const EnumRow<Activation>> enum_rows<Activation>();
+template <> std::span<const EnumRow<InitKind>> enum_rows<InitKind>();
+template <> std::span<const EnumRow<OptimKind>> enum_rows<OptimKind>();
+template <> std::span<const EnumRow<ScheduleKind>> enum_rows<ScheduleKind>();
+template <> std::span<const EnumRow<PreprocessKind>> enum_rows<PreprocessKind>();
+template <> std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>();
 
-// Every value of an enum in declaration order, for menus and for listing the
-// accepted names in error messages: for (auto a : enum_values<Activation>()).
-template <class E> const std::vector<E>& enum_values();
-template <> const std::vector<ModelKind>& enum_values<ModelKind>();
-template <> const std::vector<Metric>& enum_values<Metric>();
-template <> const std::vector<LossKind>& enum_values<LossKind>();
-template <> const std::vector<RegKind>& enum_values<RegKind>();
-template <> const std::vector<Activation>& enum_values<Activation>();
-template <> const std::vector<InitKind>& enum_values<InitKind>();
-template <> const std::vector<OptimKind>& enum_values<OptimKind>();
-template <> const std::vector<ScheduleKind>& enum_values<ScheduleKind>();
-template <> const std::vector<PreprocessKind>& enum_values<PreprocessKind>();
+template <class E>
+  requires std::is_enum_v<E>
+const EnumRow<E>* enum_row(E v) {
+  for (const EnumRow<E>& r : enum_rows<E>())
+    if (r.value == v) return &r;
+  return nullptr;
+}
+// The id written to files ("leaky_relu"), "?" for a value without a row.
+template <class E>
+  requires std::is_enum_v<E>
+const char* to_string(E v) {
+  const EnumRow<E>* r = enum_row(v);
+  return r ? r->id : "?";
+}
+template <class E>
+  requires std::is_enum_v<E>
+const char* enum_label(E v) {
+  const EnumRow<E>* r = enum_row(v);
+  return r ? r->label : "?";
+}
+// Parses an id (exact, lowercase). Returns false and leaves `out` unchanged
+// for an unknown one.
+template <class E>
+  requires std::is_enum_v<E>
+bool from_string(const std::string& s, E& out) {
+  for (const EnumRow<E>& r : enum_rows<E>())
+    if (s == r.id) {
+      out = r.value;
+      return true;
+    }
+  return false;
+}
+// "relu, leaky_relu, ...": the accepted ids, for error messages.
+template <class E> std::string enum_ids() {
+  std::string out;
+  for (const EnumRow<E>& r : enum_rows<E>()) out += (out.empty() ? "" : ", ") + std::string(r.id);
+  return out;
+}
 
 }  // namespace nn

@@ -68,9 +68,9 @@ inline double stddev(const std::vector<double>& v, size_t from, size_t to) {
 }
 
 // Every parameter of the model, flattened into one vector.
-inline std::vector<double> flat_params(nn::Model& m) {
+inline std::vector<double> flat_params(const nn::Model& m) {
   std::vector<double> out;
-  for (const nn::ParamRef& p : m.params())
+  for (const nn::ConstParamRef& p : m.params_view())
     out.insert(out.end(), p.value->data(), p.value->data() + p.value->size());
   return out;
 }
@@ -88,7 +88,7 @@ inline double mean(const std::vector<double>& v, size_t from = 0, size_t to = si
 }
 
 // A g x g grid of query points over the canvas, as raw N x 2 coordinates.
-inline std::vector<std::pair<double, double>> grid(int g, double extent = nn::kCanvasExtent) {
+inline std::vector<std::pair<double, double>> grid(int g, double extent = nn::kPlaneExtent) {
   std::vector<std::pair<double, double>> q;
   for (int i = 0; i < g; ++i)
     for (int j = 0; j < g; ++j)

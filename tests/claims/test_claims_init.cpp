@@ -10,7 +10,7 @@
 using namespace nn;
 using namespace claims;
 
-static Net& net(Trainer& t) { return dynamic_cast<Net&>(t.model()); }
+static const Net& net(Trainer& t) { return dynamic_cast<const Net&>(t.model()); }
 
 // act_std of every hidden layer before training.
 static std::vector<double> layer_stds(const Dataset& data, const ModelSpec& spec) {

@@ -12,7 +12,7 @@
 using namespace nn;
 using namespace claims;
 
-static LinearClassifier& linear(Trainer& t) { return dynamic_cast<LinearClassifier&>(t.model()); }
+static const LinearClassifier& linear(Trainer& t) { return dynamic_cast<const LinearClassifier&>(t.model()); }
 
 TEST_CASE("softmax: the first loss is log C with small weights", "[claims][softmax-initial-loss]") {
   const Session s = load_preset("softmax-initial-loss");
@@ -62,7 +62,7 @@ TEST_CASE("each row of W is one class's classifier", "[claims][linear-class-line
   const Session s = load_preset("linear-class-lines");
   Trainer t = make_trainer(s.data, s.spec);
   run(t, 600);
-  LinearClassifier& m = linear(t);
+  const LinearClassifier& m = linear(t);
   // W is C x D: one row per class.
   REQUIRE(m.W.rows() == 3);
   REQUIRE(m.W.cols() == 2);
@@ -89,11 +89,11 @@ TEST_CASE("the bias trick gives the same scores with one matrix", "[claims][bias
   const Session s = load_preset("bias-trick");
   Trainer t = make_trainer(s.data, s.spec);
   run(t, 300);
-  LinearClassifier& m = linear(t);
+  const LinearClassifier& m = linear(t);
   Mat Wb(m.W.rows(), m.W.cols() + 1);  // W' = [W | b]
   Wb << m.W, m.b.transpose();
   const Mat Xb = add_bias_column(t.X_train());  // x' = [x, 1]
-  const Mat direct = m.compute_scores(t.X_train());
+  const Mat direct = m.scores(t.X_train());
   const Mat trick = Xb * Wb.transpose();
   const double diff = (direct - trick).cwiseAbs().maxCoeff();
   measure("bias-trick", "max |Wx+b - W'x'|=" + num(diff) + " |b|=" + num(m.b.norm()));
@@ -110,7 +110,7 @@ TEST_CASE("stronger L2 makes softmax probabilities flatter", "[claims][softmax-l
     spec.loss.lambda = lambda;
     Trainer t = make_trainer(s.data, spec);
     run(t, 800);
-    const Mat P = linear(t).probabilities(t.X_train());
+    const Mat P = probabilities(linear(t), t.X_train());
     max_prob.push_back(P.rowwise().maxCoeff().mean());
     text += "lambda=" + num(lambda) + ": mean max p=" + num(max_prob.back()) +
             " acc=" + num(t.accuracy(false)) + "; ";
@@ -196,15 +196,15 @@ TEST_CASE("SVM ignores satisfied examples; softmax never does", "[claims][svm-vs
   auto zero_fraction = [](const Mat& L) { return double((L.array() == 0.0).count()) / L.rows(); };
   Trainer svm = make_trainer(s.data, s.spec);
   run(svm, 600);
-  const Mat Ls = linear(svm).point_losses(svm.X_train(), svm.y_train());
+  const Mat Ls = point_losses(linear(svm), svm.X_train(), svm.y_train());
   ModelSpec sm = s.spec;
   sm.loss.kind = LossKind::Softmax;
   Trainer soft = make_trainer(s.data, sm);
   run(soft, 600);
-  LinearClassifier& m = linear(soft);
-  const Mat Lm = m.point_losses(soft.X_train(), soft.y_train());
+  const LinearClassifier& m = linear(soft);
+  const Mat Lm = point_losses(m, soft.X_train(), soft.y_train());
   // Cross-entropy: L_i = -log p_{y_i}.
-  const Mat P = m.probabilities(soft.X_train());
+  const Mat P = probabilities(m, soft.X_train());
   double ce_err = 0;
   for (int i = 0; i < P.rows(); ++i)
     ce_err = std::max(ce_err, std::abs(Lm(i, 0) + std::log(P(i, soft.y_train()[i]))));

@@ -11,7 +11,7 @@
 using namespace nn;
 using namespace claims;
 
-static Net& net(Trainer& t) { return dynamic_cast<Net&>(t.model()); }
+static const Net& net(Trainer& t) { return dynamic_cast<const Net&>(t.model()); }
 
 TEST_CASE("large initial weights saturate sigmoid units", "[claims][sigmoid-saturation-large-init]") {
   const Session s = load_preset("sigmoid-saturation-large-init");
@@ -57,7 +57,9 @@ TEST_CASE("sigmoid outputs are positive: one example's weight gradients share a 
   // Rows of dW_out (one output unit each) whose entries have mixed signs.
   auto mixed_rows = [](Net& m, const Mat& X, const Labels& y) {
     Rng rng(1);
-    m.loss_spec.lambda = 0;  // the data gradient alone
+    LossSpec data_only = m.loss_spec();
+    data_only.lambda = 0;  // the data gradient alone
+    m.set_loss_spec(data_only);
     m.forward_backward(X, y, rng);
     int mixed = 0;
     for (int c = 0; c < m.dW_out.rows(); ++c)
@@ -76,7 +78,7 @@ TEST_CASE("sigmoid outputs are positive: one example's weight gradients share a 
   Net sig_copy = net(t);
   const int sig_batch_mixed = mixed_rows(sig_copy, t.X_train().topRows(32),
                                          Labels(t.y_train().begin(), t.y_train().begin() + 32));
-  const double min_act = net(t).hidden_activations(t.X_train())[0].minCoeff();
+  const double min_act = net(t).hidden_activations(t.X_train())[0].post.minCoeff();
 
   ModelSpec tanh_spec = s.spec;
   tanh_spec.hidden[0].act = Activation::Tanh;

@@ -97,7 +97,7 @@ TEST_CASE("L1 gives sparse weights, L2 spreads them", "[claims][l1-vs-l2-sparsit
     Trainer t = make_trainer(s.data, spec);
     run(t, 3000);
     acc = t.accuracy(false);
-    const Mat& W = dynamic_cast<LinearClassifier&>(t.model()).W;
+    const Mat& W = dynamic_cast<const LinearClassifier&>(t.model()).W;
     return double((W.array().abs() < 1e-3).count()) / double(W.size());
   };
   double acc1, acc2;

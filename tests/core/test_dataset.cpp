@@ -56,8 +56,8 @@ TEST_CASE("generated points stay inside the canvas, even with large noise", "[da
         INFO(to_string(g) << " noise " << noise);
         REQUIRE(std::isfinite(p.x));
         REQUIRE(std::isfinite(p.y));
-        REQUIRE(std::abs(p.x) <= kCanvasExtent);
-        REQUIRE(std::abs(p.y) <= kCanvasExtent);
+        REQUIRE(std::abs(p.x) <= kGenExtent);
+        REQUIRE(std::abs(p.y) <= kGenExtent);
       }
 }
 
@@ -107,7 +107,7 @@ TEST_CASE("generator names round-trip and bad arguments are refused", "[dataset]
   DataGen g = DataGen::Moons;
   REQUIRE_FALSE(from_string("spirals", g));
   REQUIRE(g == DataGen::Moons);
-  REQUIRE_THROWS_AS(generate(DataGen::Blobs, 10, 9, 0.1, 1), std::runtime_error);
+  REQUIRE_THROWS_AS(generate(DataGen::Blobs, 10, kMaxClasses + 1, 0.1, 1), std::runtime_error);
   REQUIRE_THROWS_AS(generate(DataGen::Blobs, 10, 1, 0.1, 1), std::runtime_error);
   REQUIRE_THROWS_AS(generate(DataGen::Spiral, -1, 3, 0.1, 1), std::runtime_error);
   REQUIRE_THROWS_AS(generate(DataGen::Spiral, 10, 3, -0.1, 1), std::runtime_error);

@@ -120,15 +120,15 @@ TEST_CASE("per-point losses and probabilities agree with the batch loss", "[line
   Mat X(5, 2);
   for (Eigen::Index k = 0; k < X.size(); ++k) X.data()[k] = rng.normal();
   const Labels y = {0, 1, 2, 1, 0};
-  const Mat L = m.point_losses(X, y);
+  const Mat L = point_losses(m, X, y);
   REQUIRE(L.rows() == 5);
   CHECK(L.mean() == Approx(m.loss(X, y).data_loss));
-  const Mat P = m.probabilities(X);
+  const Mat P = probabilities(m, X);
   for (Eigen::Index i = 0; i < 5; ++i) CHECK(P.row(i).sum() == Approx(1.0));
   // At W = 0, b = 0 every point's SVM loss is (C - 1) * delta.
   m.W.setZero();
   m.b.setZero();
-  CHECK(m.point_losses(X, y).isApprox(Mat::Constant(5, 1, 2.0)));
+  CHECK(point_losses(m, X, y).isApprox(Mat::Constant(5, 1, 2.0)));
 }
 
 TEST_CASE("softmax with full-batch gradient descent separates three blobs", "[linear]") {

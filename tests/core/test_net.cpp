@@ -23,6 +23,7 @@
 #include "core/train/gradcheck.h"
 #include "core/models/linear.h"
 #include "core/models/net.h"
+#include "core/train/inspect.h"
 #include "core/rng.h"
 
 using namespace nn;
@@ -272,7 +273,7 @@ TEST_CASE("inspect reports dead ReLU units, saturation and histograms", "[net]")
   Net relu(spec, 2, 3, rng);
   relu.layers[0].W.setConstant(0.1);
   relu.layers[0].b << 10, -10, 10, 10;  // unit 2 is never active
-  auto stats = relu.inspect(X);
+  auto stats = inspect_layers(relu, X);
   REQUIRE(stats.size() == 1);
   CHECK(stats[0].units == 4);
   CHECK(stats[0].dead_fraction == 0.25);
@@ -283,10 +284,10 @@ TEST_CASE("inspect reports dead ReLU units, saturation and histograms", "[net]")
   CHECK(stats[0].act_mean > 0);
 
   Net tanh_net(net_spec({layer(5, Activation::Tanh), layer(5, Activation::Sigmoid)}), 2, 3, rng);
-  CHECK(tanh_net.inspect(X)[0].saturated_fraction < 0.5);
+  CHECK(inspect_layers(tanh_net, X)[0].saturated_fraction < 0.5);
   tanh_net.layers[0].W *= 1000.0;
   tanh_net.layers[1].W *= 1000.0;
-  stats = tanh_net.inspect(X);
+  stats = inspect_layers(tanh_net, X);
   CHECK(stats[0].saturated_fraction > 0.9);
   CHECK(stats[1].saturated_fraction > 0.9);
   CHECK(stats[0].hist_lo == -1);
@@ -294,7 +295,7 @@ TEST_CASE("inspect reports dead ReLU units, saturation and histograms", "[net]")
   CHECK(stats[0].dead_fraction == 0);
 
   LinearClassifier lin(2, 3, LossSpec{}, true, InitSpec{}, rng);
-  CHECK(lin.inspect(X).empty());
+  CHECK(inspect_layers(lin, X).empty());
 }
 
 TEST_CASE("hidden_activations gives one (N x width) matrix per layer", "[net]") {
@@ -305,10 +306,11 @@ TEST_CASE("hidden_activations gives one (N x width) matrix per layer", "[net]") 
   const Mat X = random_mat(11, 2, rng);
   const auto acts = net.hidden_activations(X);
   REQUIRE(acts.size() == 2);
-  CHECK(acts[0].rows() == 11);
-  CHECK(acts[0].cols() == 7);
-  CHECK(acts[1].cols() == 3);
-  CHECK(acts[0].minCoeff() >= 0);
+  CHECK(acts[0].post.rows() == 11);
+  CHECK(acts[0].post.cols() == 7);
+  CHECK(acts[1].post.cols() == 3);
+  CHECK(acts[1].pre.cols() == 12);  // maxout: the k pieces of every unit
+  CHECK(acts[0].post.minCoeff() >= 0);
   CHECK(net.layers[1].W.rows() == 12);  // width * k affine outputs
 }
 
@@ -356,6 +358,6 @@ TEST_CASE("make_model builds linear classifiers and networks and refuses kNN", "
   spec.kind = ModelKind::Net;
   CHECK_THROWS_AS(make_model(spec, 0, 3, rng), std::runtime_error);
   CHECK_THROWS_AS(make_model(spec, 2, 1, rng), std::runtime_error);
-  CHECK_THROWS_AS(make_model(spec, 2, 9, rng), std::runtime_error);
-  CHECK_NOTHROW(make_model(spec, 2, 8, rng));
+  CHECK_THROWS_AS(make_model(spec, 2, kMaxClasses + 1, rng), std::runtime_error);
+  CHECK_NOTHROW(make_model(spec, 2, kMaxClasses, rng));
 }

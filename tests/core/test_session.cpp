@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 
+#include "core/data/dataset.h"
 #include "core/io/session.h"
 
 using namespace nn;
@@ -94,21 +95,61 @@ TEST_CASE("saved text is readable: version first, one line per point", "[session
   REQUIRE(save_session(empty).find("\"points\": []") != std::string::npos);
 }
 
+// Every value of an enum, in the order of its descriptor table.
+template <class E>
+static std::vector<E> values_of() {
+  std::vector<E> v;
+  for (const EnumRow<E>& r : enum_rows<E>()) v.push_back(r.value);
+  return v;
+}
+
+// A table row per value: unique ids and labels, and a tooltip for each.
+template <class E>
+static void check_table(size_t expected_rows) {
+  const auto rows = enum_rows<E>();
+  REQUIRE(rows.size() == expected_rows);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CHECK(std::string(rows[i].tip).size() > 5);
+    for (size_t j = 0; j < i; ++j) {
+      CHECK(std::string(rows[i].id) != rows[j].id);
+      CHECK(std::string(rows[i].label) != rows[j].label);
+      CHECK(rows[i].value != rows[j].value);
+    }
+  }
+}
+
+TEST_CASE("every enum has one descriptor row per value", "[session]") {
+  check_table<ModelKind>(3);
+  check_table<Metric>(2);
+  check_table<LossKind>(4);
+  check_table<RegKind>(4);
+  check_table<Activation>(7);
+  check_table<InitKind>(5);
+  check_table<OptimKind>(7);
+  check_table<ScheduleKind>(4);
+  check_table<PreprocessKind>(5);
+  check_table<EngineKind>(2);
+  check_table<DataGen>(6);
+  CHECK(enum_ids<Metric>() == "l1, l2");
+  CHECK(std::string(enum_label(Activation::LeakyReLU)) == "Leaky ReLU");
+}
+
 TEST_CASE("every enum value round-trips through a session", "[session]") {
   auto round_trip = [](const Session& s) {
     const Session back = load_session(save_session(s));
     REQUIRE(same_spec(s.spec, back.spec));
   };
   Session s;
-  for (ModelKind v : enum_values<ModelKind>()) { s.spec.kind = v; round_trip(s); }
-  for (Metric v : enum_values<Metric>()) { s.spec.knn.metric = v; round_trip(s); }
-  for (LossKind v : enum_values<LossKind>()) { s.spec.loss.kind = v; round_trip(s); }
-  for (RegKind v : enum_values<RegKind>()) { s.spec.loss.reg = v; round_trip(s); }
-  for (Activation v : enum_values<Activation>()) { s.spec.hidden[1].act = v; round_trip(s); }
-  for (InitKind v : enum_values<InitKind>()) { s.spec.init.kind = v; round_trip(s); }
-  for (OptimKind v : enum_values<OptimKind>()) { s.spec.optim.kind = v; round_trip(s); }
-  for (ScheduleKind v : enum_values<ScheduleKind>()) { s.spec.optim.schedule = v; round_trip(s); }
-  for (PreprocessKind v : enum_values<PreprocessKind>()) { s.spec.preprocess.kind = v; round_trip(s); }
+  for (ModelKind v : values_of<ModelKind>()) { s.spec.kind = v; round_trip(s); }
+  for (Metric v : values_of<Metric>()) { s.spec.knn.metric = v; round_trip(s); }
+  for (LossKind v : values_of<LossKind>()) { s.spec.loss.kind = v; round_trip(s); }
+  for (RegKind v : values_of<RegKind>()) { s.spec.loss.reg = v; round_trip(s); }
+  for (Activation v : values_of<Activation>()) { s.spec.hidden[1].act = v; round_trip(s); }
+  for (InitKind v : values_of<InitKind>()) { s.spec.init.kind = v; round_trip(s); }
+  for (OptimKind v : values_of<OptimKind>()) { s.spec.optim.kind = v; round_trip(s); }
+  for (ScheduleKind v : values_of<ScheduleKind>()) { s.spec.optim.schedule = v; round_trip(s); }
+  for (PreprocessKind v : values_of<PreprocessKind>()) { s.spec.preprocess.kind = v; round_trip(s); }
+  for (EngineKind v : values_of<EngineKind>()) { s.spec.engine = v; round_trip(s); }
 }
 
 TEST_CASE("spec enum names round-trip through from_string", "[session]") {
@@ -122,16 +163,18 @@ TEST_CASE("spec enum names round-trip through from_string", "[session]") {
     REQUIRE_FALSE(from_string("no_such_name", keep));
     REQUIRE(keep == values.front());
   };
-  check(enum_values<ModelKind>());
-  check(enum_values<Metric>());
-  check(enum_values<LossKind>());
-  check(enum_values<RegKind>());
-  check(enum_values<Activation>());
-  check(enum_values<InitKind>());
-  check(enum_values<OptimKind>());
-  check(enum_values<ScheduleKind>());
-  check(enum_values<PreprocessKind>());
-  REQUIRE(enum_values<Activation>().size() == 7);
+  check(values_of<ModelKind>());
+  check(values_of<Metric>());
+  check(values_of<LossKind>());
+  check(values_of<RegKind>());
+  check(values_of<Activation>());
+  check(values_of<InitKind>());
+  check(values_of<OptimKind>());
+  check(values_of<ScheduleKind>());
+  check(values_of<PreprocessKind>());
+  check(values_of<EngineKind>());
+  check(values_of<DataGen>());
+  REQUIRE(values_of<Activation>().size() == 7);
   REQUIRE(std::string(to_string(LossKind::OneVsAll)) == "ova_hinge");
   REQUIRE(std::string(to_string(ScheduleKind::InvT)) == "inv_t");
   REQUIRE(std::string(to_string(Activation::LeakyReLU)) == "leaky_relu");
@@ -202,8 +245,8 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
              StartsWith("spec.hidden[0].dropout_keep: must be a number in (0, 1]"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["batch_size"] = -1; })),
              StartsWith("spec.optim.batch_size:"));
-  CHECK_THAT(load_error(edited([](json& j) { j["data"]["num_classes"] = 9; })),
-             StartsWith("data.num_classes: must be an integer in 2..8"));
+  CHECK_THAT(load_error(edited([](json& j) { j["data"]["num_classes"] = 11; })),
+             StartsWith("data.num_classes: must be an integer in 2..10"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["seed"] = -1; })),
              StartsWith("spec.seed: must be a non-negative integer"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["seed"] = 1.5; })),
@@ -326,8 +369,8 @@ TEST_CASE("bad data generators are refused with the field's path", "[session]") 
   REQUIRE_THAT(gen(R"("kind": "blobs", "n": 0)"),
                StartsWith("data.generator.n: must be an integer in 1..100000 (got 0)"));
   REQUIRE_THAT(gen(R"("kind": "blobs", "n": 2.5)"), StartsWith("data.generator.n: must be an integer"));
-  REQUIRE_THAT(gen(R"("kind": "blobs", "classes": 9)"),
-               StartsWith("data.generator.classes: must be an integer in 2..8 (got 9)"));
+  REQUIRE_THAT(gen(R"("kind": "blobs", "classes": 11)"),
+               StartsWith("data.generator.classes: must be an integer in 2..10 (got 11)"));
   REQUIRE_THAT(gen(R"("kind": "circle", "classes": 3)"),
                StartsWith("data.generator.classes: circle data always has 2 classes"));
   REQUIRE_THAT(gen(R"("kind": "blobs", "noise": -0.1)"),

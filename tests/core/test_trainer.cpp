@@ -55,7 +55,7 @@ int train_until(Trainer& t, double target, int max_steps) {
 }
 
 bool all_params_finite(Trainer& t) {
-  for (const ParamRef& p : t.model().params())
+  for (const ConstParamRef& p : t.model().params_view())
     if (!p.value->allFinite()) return false;
   return true;
 }
@@ -196,7 +196,7 @@ TEST_CASE("set_spec keeps parameters for hyperparameter changes and says when it
   ModelSpec s = net_spec(8, OptimKind::Adam, 1e-2);
   Trainer t(data, s);
   for (int i = 0; i < 10; ++i) t.step();
-  const Mat W1 = *t.model().params()[0].value;
+  const Mat W1 = *t.model().params_view()[0].value;
 
   SECTION("learning rate, lambda, loss and dropout: parameters kept, counters go on") {
     s.optim.lr = 3e-3;
@@ -204,7 +204,7 @@ TEST_CASE("set_spec keeps parameters for hyperparameter changes and says when it
     s.loss.kind = LossKind::SVM;
     s.hidden[1].dropout_keep = 0.5;
     REQUIRE_FALSE(t.set_spec(s));
-    REQUIRE(*t.model().params()[0].value == W1);
+    REQUIRE(*t.model().params_view()[0].value == W1);
     REQUIRE(t.step_count() == 10);
     const StepStats st = t.step();
     REQUIRE(st.step == 11);
@@ -214,7 +214,7 @@ TEST_CASE("set_spec keeps parameters for hyperparameter changes and says when it
   SECTION("optimiser kind: parameters kept") {
     s.optim.kind = OptimKind::RMSProp;
     REQUIRE_FALSE(t.set_spec(s));
-    REQUIRE(*t.model().params()[0].value == W1);
+    REQUIRE(*t.model().params_view()[0].value == W1);
     REQUIRE(t.step().step == 11);
   }
   SECTION("hidden width: re-initialised") {
@@ -222,13 +222,13 @@ TEST_CASE("set_spec keeps parameters for hyperparameter changes and says when it
     REQUIRE(t.set_spec(s));
     REQUIRE(t.step_count() == 0);
     REQUIRE(t.history().empty());
-    REQUIRE(t.model().params()[0].value->rows() == 12);
+    REQUIRE(t.model().params_view()[0].value->rows() == 12);
   }
   SECTION("a spec the model refuses leaves the run untouched") {
     s.hidden[0].width = 0;
     REQUIRE_THROWS(t.set_spec(s));
     REQUIRE(t.step_count() == 10);
-    REQUIRE(*t.model().params()[0].value == W1);
+    REQUIRE(*t.model().params_view()[0].value == W1);
     REQUIRE(t.spec().hidden[0].width == 8);
   }
 }
@@ -239,10 +239,10 @@ TEST_CASE("set_data refits preprocessing and keeps parameters when shapes allow"
   s.preprocess.kind = PreprocessKind::Normalize;
   Trainer t(data, s);
   for (int i = 0; i < 5; ++i) t.step();
-  const Mat W = *t.model().params()[0].value;
+  const Mat W = *t.model().params_view()[0].value;
   data.points.push_back({0.5, 0.5, 1, false});
   REQUIRE_FALSE(t.set_data(data));
-  REQUIRE(*t.model().params()[0].value == W);
+  REQUIRE(*t.model().params_view()[0].value == W);
   REQUIRE(t.y_train().size() == 61);
   data.num_classes = 4;
   REQUIRE(t.set_data(data));
@@ -295,7 +295,7 @@ TEST_CASE("the learning rate schedule is applied by epoch", "[trainer]") {
   REQUIRE(t.step().lr == Approx(0.05));  // epoch 2
 }
 
-TEST_CASE("statistics: evaluation cadence, parameter stats, history, snapshot", "[trainer]") {
+TEST_CASE("statistics: evaluation cadence, parameter stats, history, predictor", "[trainer]") {
   Dataset data = generate(DataGen::Circle, 100, 2, 0.05, 21);
   split_train_val(data, 0.25, 3);
   ModelSpec s = net_spec(8, OptimKind::Adam, 1e-2);
@@ -315,23 +315,25 @@ TEST_CASE("statistics: evaluation cadence, parameter stats, history, snapshot", 
 
   // "W1", "b1", "W2", "b2", "W3", "b3": norms and update ratios of the last step.
   const auto& ps = t.param_stats();
-  REQUIRE(ps.size() == t.model().params().size());
+  REQUIRE(ps.size() == t.model().params_view().size());
   REQUIRE(ps[0].name == "W1");
-  REQUIRE(ps[0].param_norm == Approx(t.model().params()[0].value->norm()));
+  REQUIRE(ps[0].param_norm == Approx(t.model().params_view()[0].value->norm()));
   REQUIRE(ps[0].grad_norm > 0);
   // Adam moves each entry by about lr, so the ratio is of order lr * sqrt(#entries) / |W|.
   REQUIRE(ps[0].update_ratio > 1e-4);
   REQUIRE(ps[0].update_ratio < 1e-1);
   REQUIRE(t.inspect().size() == 2);
 
-  Snapshot snap = t.snapshot();
+  const Predictor snap = t.predictor();
   REQUIRE(snap.step == 10);
   Mat X(3, 2);
   X << 0, 0, 0.9, 0.1, -0.3, 0.7;
-  REQUIRE(snap.predict_scores(X) == t.predict_scores(X));
+  const Mat scores_at_10 = t.predict_scores(X);
+  REQUIRE(snap.predict_scores(X) == scores_at_10);
   for (int i = 0; i < 3; ++i) REQUIRE(snap.predict(X(i, 0), X(i, 1)) == t.predict(X(i, 0), X(i, 1)));
-  t.step();  // the snapshot is a copy: training on does not change it
-  REQUIRE(snap.step == 10);
+  t.step();  // the predictor is a copy: training on does not change it
+  REQUIRE(t.predict_scores(X) != scores_at_10);
+  REQUIRE(snap.predict_scores(X) == scores_at_10);
 }
 
 TEST_CASE("the trainer refuses kNN and training without points, with sentences", "[trainer]") {

@@ -13,8 +13,6 @@ namespace nn {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-// Generated points stay a little inside the canvas edge so they draw whole.
-constexpr double kClamp = kCanvasExtent - 0.05;
 
 // Fisher-Yates shuffle of 0..n-1.
 std::vector<int> shuffled_indices(int n, Rng& rng) {
@@ -39,8 +37,8 @@ void check_generator_args(int n, double noise, int classes) {
 // Adds the Gaussian jitter and clamps to the canvas.
 Point make_point(double x, double y, int label, double noise, Rng& rng) {
   Point p;
-  p.x = std::clamp(x + noise * rng.normal(), -kClamp, kClamp);
-  p.y = std::clamp(y + noise * rng.normal(), -kClamp, kClamp);
+  p.x = std::clamp(x + noise * rng.normal(), -kGenExtent, kGenExtent);
+  p.y = std::clamp(y + noise * rng.normal(), -kGenExtent, kGenExtent);
   p.label = label;
   return p;
 }
@@ -187,26 +185,21 @@ Dataset make_linear(int n, double noise, uint64_t seed, int classes) {
 
 // ---- By name ------------------------------------------------------------------
 
-const char* to_string(DataGen g) {
-  switch (g) {
-    case DataGen::Blobs: return "blobs";
-    case DataGen::Circle: return "circle";
-    case DataGen::Xor: return "xor";
-    case DataGen::Spiral: return "spiral";
-    case DataGen::Moons: return "moons";
-    case DataGen::Linear: return "linear";
-  }
-  return "?";
+template <>
+std::span<const EnumRow<DataGen>> enum_rows<DataGen>() {
+  static constexpr EnumRow<DataGen> rows[] = {
+      {DataGen::Blobs, "blobs", "Gaussian blobs", "Round clusters, one per class, around a circle."},
+      {DataGen::Circle, "circle", "Circle", "A disc inside a ring: no line separates them."},
+      {DataGen::Xor, "xor", "XOR", "Opposite quadrants share a class: the classic non-linear problem."},
+      {DataGen::Spiral, "spiral", "Spiral", "Interleaved spiral arms, one per class (the CS231n data set)."},
+      {DataGen::Moons, "moons", "Two moons", "Two interleaving half circles."},
+      {DataGen::Linear, "linear", "Linearly separable", "Wedges that a linear classifier can separate exactly."},
+  };
+  return rows;
 }
 
-bool from_string(const std::string& s, DataGen& out) {
-  for (DataGen g : {DataGen::Blobs, DataGen::Circle, DataGen::Xor, DataGen::Spiral,
-                    DataGen::Moons, DataGen::Linear})
-    if (s == to_string(g)) {
-      out = g;
-      return true;
-    }
-  return false;
+bool gen_has_classes(DataGen gen) {
+  return gen == DataGen::Blobs || gen == DataGen::Spiral || gen == DataGen::Linear;
 }
 
 Dataset generate(DataGen gen, int n, int classes, double noise, uint64_t seed) {

@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-namespace nn {
+#include "core/limits.h"
+#include "core/spec.h"
 
-constexpr int kMaxClasses = 8;
+namespace nn {
 
 struct Point {
   double x = 0, y = 0;
@@ -23,12 +24,6 @@ struct Dataset {
   std::vector<Point> points;
   int num_classes = 2;  // classes the model scores (labels are < num_classes)
 };
-
-// The canvas shows [-kCanvasExtent, kCanvasExtent]^2; generators keep every
-// point inside it.
-constexpr double kCanvasExtent = 1.2;
-// Most points a data set may hold (generators and saved sessions).
-constexpr int kMaxPoints = 100000;
 
 // ---- Splits (dataset.cpp) ---------------------------------------------------
 
@@ -62,8 +57,9 @@ Dataset make_moons(int n, double noise, uint64_t seed);
 Dataset make_linear(int n, double noise, uint64_t seed, int classes = 2);
 
 enum class DataGen { Blobs, Circle, Xor, Spiral, Moons, Linear };
-const char* to_string(DataGen);  // "blobs", "circle", "xor", "spiral", "moons", "linear"
-bool from_string(const std::string& s, DataGen& out);
+template <> std::span<const EnumRow<DataGen>> enum_rows<DataGen>();
+// True for the generators whose number of classes can be chosen.
+bool gen_has_classes(DataGen gen);
 // Dispatches to make_xxx; `classes` is ignored by the two-class shapes
 // (circle, xor, moons). Throws std::runtime_error for n outside 0..kMaxPoints
 // or classes outside 2..kMaxClasses.

@@ -10,11 +10,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/models/layers.h"
-#include "core/models/linear.h"
-#include "core/models/net.h"
 #include "core/fast/parallel.h"
 #include "core/fast/simd.h"
+#include "core/limits.h"
+#include "core/models/layers.h"
 
 namespace nn {
 
@@ -45,41 +44,22 @@ void preprocess_affine(const Preprocessor& pre, int D, Mat& M, Vec& mean) {
 FastScorer::FastScorer(const Model& model, const Preprocessor& pre) : pre_(pre.spec()) {
   feat_dim_ = pre.output_dim();
   classes_ = model.num_classes();
-  // (W, b, act) in double first; folded into floats at the end.
-  struct D { Mat W, b; Activation act; double alpha; int k; };
-  std::vector<D> ds;
-  if (auto* lin = dynamic_cast<const LinearClassifier*>(&model)) {
-    ds.push_back({lin->W, lin->b, Activation::Linear, 0, 1});
-  } else if (auto* net = dynamic_cast<const Net*>(&model)) {
-    for (const HiddenLayer& L : net->layers) {
-      Mat W = L.W, b = L.b;
-      if (L.spec.batchnorm) {
-        // test mode: gamma (h - mean) / sqrt(var + eps) + beta, per unit
-        for (int o = 0; o < W.rows(); ++o) {
-          const double s = L.gamma(0, o) / std::sqrt(L.running_var(0, o) + kBatchNormEps);
-          W.row(o) *= s;
-          b(0, o) = (b(0, o) - L.running_mean(0, o)) * s + L.beta(0, o);
-        }
-      }
-      ds.push_back({W, b, L.spec.act, L.spec.alpha, L.spec.act == Activation::Maxout ? L.spec.maxout_k : 1});
-    }
-    ds.push_back({net->W_out, net->b_out, Activation::Linear, 0, 1});
-  } else {
-    throw std::runtime_error("the fast scorer handles linear classifiers and networks only");
-  }
+  // (W, b, act) in double first (batchnorm already folded); floats at the end.
+  std::vector<FoldedLayer> ds = model.folded_layers();
+  if (ds.empty()) throw std::runtime_error("the fast scorer needs a model with at least one layer");
   // Fold the preprocessing into the first layer: h = (f - mean) M W^T + b
   //   = f (W M^T)^T + (b - mean M W^T).
   Mat M;
   Vec mean;
   preprocess_affine(pre, feat_dim_, M, mean);
-  D& first = ds.front();
+  FoldedLayer& first = ds.front();
   if (first.W.cols() != feat_dim_) throw std::runtime_error("model input size does not match the preprocessing");
   const Mat W1 = first.W * M.transpose();
   first.b = first.b - mean * M * first.W.transpose();
   first.W = W1;
 
   max_units_ = feat_dim_;
-  for (const D& d : ds) {
+  for (const FoldedLayer& d : ds) {
     Layer L;
     L.in = int(d.W.cols());
     L.out = int(d.W.rows());
@@ -91,7 +71,7 @@ FastScorer::FastScorer(const Model& model, const Preprocessor& pre) : pre_(pre.s
     }
     L.act = d.act;
     L.alpha = float(d.alpha);
-    L.maxout_k = d.k;
+    L.maxout_k = d.maxout_k;
     max_units_ = std::max(max_units_, L.out);
     layers_.push_back(std::move(L));
   }

@@ -15,7 +15,7 @@ namespace nn {
 class FastScorer {
  public:
   FastScorer() = default;
-  // Takes a LinearClassifier or Net (throws std::runtime_error otherwise).
+  // Any model with folded_layers() (linear classifiers and networks).
   FastScorer(const Model& model, const Preprocessor& pre);
 
   int num_classes() const { return classes_; }

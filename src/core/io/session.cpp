@@ -7,6 +7,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/limits.h"
+
 namespace nn {
 
 using json = nlohmann::json;           // what we read (key order does not matter)
@@ -32,25 +34,6 @@ std::string fmt(double v) {
   std::ostringstream os;
   os << v;
   return os.str();
-}
-
-// Every value of an enum: spec.h's enum_values, plus the data generators.
-template <class E>
-const std::vector<E>& all_values() {
-  return enum_values<E>();
-}
-template <>
-const std::vector<DataGen>& all_values<DataGen>() {
-  static const std::vector<DataGen> v = {DataGen::Blobs,  DataGen::Circle, DataGen::Xor,
-                                         DataGen::Spiral, DataGen::Moons,  DataGen::Linear};
-  return v;
-}
-
-template <class E>
-std::string enum_names() {
-  std::string names;
-  for (E v : all_values<E>()) names += std::string(names.empty() ? "" : ", ") + to_string(v);
-  return names;
 }
 
 // The fields of one JSON object at `path`. Every getter records its key as
@@ -132,10 +115,10 @@ class Fields {
     const json* v = find(key);
     if (!v) return;
     if (!v->is_string())
-      fail(at(key), "must be one of " + enum_names<E>() + " (got " + show(*v) + ")");
+      fail(at(key), "must be one of " + enum_ids<E>() + " (got " + show(*v) + ")");
     if (!from_string(v->get<std::string>(), out))
       fail(at(key), "unknown name \"" + v->get<std::string>() + "\" (expected one of " +
-                        enum_names<E>() + ")");
+                        enum_ids<E>() + ")");
   }
 
   void finish() const {
@@ -188,10 +171,10 @@ ojson write_hidden(const HiddenLayerSpec& h) {
 HiddenLayerSpec read_hidden(const json& j, const std::string& path) {
   HiddenLayerSpec h;
   Fields f(j, path);
-  f.integer("width", h.width, 1, 512);
+  f.integer("width", h.width, 1, kMaxLayerWidth);
   f.enumeration("act", h.act);
   f.number("alpha", h.alpha, 0, 10);
-  f.integer("maxout_k", h.maxout_k, 1, 8);
+  f.integer("maxout_k", h.maxout_k, 1, kMaxMaxoutPieces);
   f.boolean("batchnorm", h.batchnorm);
   f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
   f.finish();
@@ -259,7 +242,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
   f.number("beta2", o.beta2, 0, 1, false, true);
   f.number("eps", o.eps, 0, 1, true);
   f.integer("lbfgs_m", o.lbfgs_m, 1, 100);
-  f.integer("batch_size", o.batch_size, 0, kMaxPoints);
+  f.integer("batch_size", o.batch_size, 0, kMaxBatchSize);
   f.enumeration("schedule", o.schedule);
   f.number("step_epochs", o.step_epochs, 0, 1e6, true);
   f.number("decay", o.decay, 0, 1e3);
@@ -283,8 +266,6 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   return p;
 }
 
-constexpr int kMaxHiddenLayers = 16;
-
 ojson write_spec(const ModelSpec& s) {
   ojson hidden = ojson::array();
   for (const HiddenLayerSpec& h : s.hidden) hidden.push_back(write_hidden(h));
@@ -296,6 +277,7 @@ ojson write_spec(const ModelSpec& s) {
           {"init", write_init(s.init)},
           {"optim", write_optim(s.optim)},
           {"preprocess", write_preprocess(s.preprocess)},
+          {"engine", to_string(s.engine)},
           {"seed", s.seed}};
 }
 ModelSpec read_spec(const json& j, const std::string& path) {
@@ -308,8 +290,7 @@ ModelSpec read_spec(const json& j, const std::string& path) {
     const std::string at = f.at("hidden");
     if (!v->is_array()) fail(at, "must be an array of layers (got " + show(*v) + ")");
     if (v->size() > size_t(kMaxHiddenLayers))
-      fail(at, "at most " + std::to_string(kMaxHiddenLayers) + " hidden layers (got " +
-                   std::to_string(v->size()) + ")");
+      fail(at, limit_message("hidden layers", kMaxHiddenLayers, (long long)v->size()));
     s.hidden.clear();
     for (size_t i = 0; i < v->size(); ++i)
       s.hidden.push_back(read_hidden((*v)[i], at + "[" + std::to_string(i) + "]"));
@@ -318,6 +299,7 @@ ModelSpec read_spec(const json& j, const std::string& path) {
   if (const json* v = f.find("init")) s.init = read_init(*v, f.at("init"));
   if (const json* v = f.find("optim")) s.optim = read_optim(*v, f.at("optim"));
   if (const json* v = f.find("preprocess")) s.preprocess = read_preprocess(*v, f.at("preprocess"));
+  f.enumeration("engine", s.engine);
   f.seed("seed", s.seed);
   f.finish();
   return s;
@@ -325,7 +307,6 @@ ModelSpec read_spec(const json& j, const std::string& path) {
 
 // ---- The data -----------------------------------------------------------------
 
-constexpr double kMaxCoordinate = 1e6;
 
 ojson write_point(const Point& p) {
   return {{"x", p.x}, {"y", p.y}, {"label", p.label}, {"validation", p.validation}};
@@ -360,7 +341,7 @@ ojson write_data(const Dataset& d) {
 Dataset read_generator(const json& j, const std::string& path) {
   Fields f(j, path);
   if (!j.contains("kind"))
-    fail(f.at("kind"), "missing (one of " + enum_names<DataGen>() + ")");
+    fail(f.at("kind"), "missing (one of " + enum_ids<DataGen>() + ")");
   DataGen kind = DataGen::Blobs;
   f.enumeration("kind", kind);
   const bool two_class = kind == DataGen::Circle || kind == DataGen::Xor || kind == DataGen::Moons;
@@ -406,8 +387,7 @@ Dataset read_data(const json& j, const std::string& path) {
     const std::string at = f.at("points");
     if (!v->is_array()) fail(at, "must be an array of points (got " + show(*v) + ")");
     if (v->size() > size_t(kMaxPoints))
-      fail(at, "at most " + std::to_string(kMaxPoints) + " points (got " +
-                   std::to_string(v->size()) + ")");
+      fail(at, limit_message("points", kMaxPoints, (long long)v->size()));
     d.points.reserve(v->size());
     for (size_t i = 0; i < v->size(); ++i)
       d.points.push_back(read_point((*v)[i], at + "[" + std::to_string(i) + "]", d.num_classes));

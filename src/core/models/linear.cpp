@@ -12,7 +12,7 @@ namespace nn {
 
 LinearClassifier::LinearClassifier(int input_dim, int num_classes, const LossSpec& loss,
                                    bool with_bias, const InitSpec& init, Rng& rng)
-    : use_bias(with_bias), loss_spec(loss) {
+    : use_bias(with_bias), loss_spec_(loss) {
   if (input_dim < 1) throw std::runtime_error("A linear classifier needs at least one input feature.");
   if (num_classes < 2) throw std::runtime_error("A linear classifier needs at least two classes.");
   W.resize(num_classes, input_dim);
@@ -36,7 +36,7 @@ void LinearClassifier::check_input(const Mat& X) const {
                              ": rebuild the model after changing the features.");
 }
 
-Mat LinearClassifier::compute_scores(const Mat& X) const {
+Mat LinearClassifier::scores(const Mat& X) const {
   check_input(X);
   Mat s(X.rows(), W.rows());
   s.noalias() = X * W.transpose();  // (N, D) x (D, C)
@@ -46,33 +46,31 @@ Mat LinearClassifier::compute_scores(const Mat& X) const {
 
 LossParts LinearClassifier::forward_backward(const Mat& X, const Labels& y, Rng& rng) {
   (void)rng;  // nothing random in a linear classifier
-  const Mat s = compute_scores(X);
-  const DataLoss dl = data_loss(s, y, loss_spec);
+  const Mat s = scores(X);
+  const DataLoss dl = data_loss(s, y, loss_spec_);
   // scores = X W^T + b
   dW.noalias() = dl.dscores.transpose() * X;  // (C, N) x (N, D)
-  add_reg_grad(W, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio, dW);
+  add_reg_grad(W, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio, dW);
   if (use_bias) db = dl.dscores.colwise().sum();
   else db.setZero();
   last_scores_ = s;
   last_y_ = y;
-  return {dl.loss, reg_loss(W, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio)};
+  return {dl.loss, reg_loss()};
 }
 
-LossParts LinearClassifier::loss(const Mat& X, const Labels& y) {
-  const DataLoss dl = data_loss(compute_scores(X), y, loss_spec);
-  return {dl.loss, reg_loss(W, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio)};
+LossParts LinearClassifier::loss(const Mat& X, const Labels& y) const {
+  const DataLoss dl = data_loss(scores(X), y, loss_spec_);
+  return {dl.loss, reg_loss()};
 }
 
-Mat LinearClassifier::probabilities(const Mat& X) const { return softmax_probs(compute_scores(X)); }
-
-Mat LinearClassifier::point_losses(const Mat& X, const Labels& y) const {
-  return data_loss(compute_scores(X), y, loss_spec).per_point;
+double LinearClassifier::reg_loss() const {
+  return nn::reg_loss(W, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio);
 }
 
 std::vector<int32_t> LinearClassifier::kink_pattern() const {
   std::vector<int32_t> pattern;
-  append_loss_kinks(last_scores_, last_y_, loss_spec, pattern);
-  append_reg_kinks(W, loss_spec, pattern);
+  append_loss_kinks(last_scores_, last_y_, loss_spec_, pattern);
+  append_reg_kinks(W, loss_spec_, pattern);
   return pattern;
 }
 

@@ -17,34 +17,34 @@ class LinearClassifier : public Model {
   LinearClassifier(int input_dim, int num_classes, const LossSpec& loss, bool use_bias,
                    const InitSpec& init, Rng& rng);
 
+  ModelKind kind() const override { return ModelKind::Linear; }
   int input_dim() const override { return int(W.cols()); }
   int num_classes() const override { return int(W.rows()); }
   // "W" and, with a bias, "b".
   std::vector<ParamRef> params() override;
   LossParts forward_backward(const Mat& X, const Labels& y, Rng& rng) override;
-  Mat scores(const Mat& X) override { return compute_scores(X); }
-  LossParts loss(const Mat& X, const Labels& y) override;
-  std::unique_ptr<Model> clone() const override { return std::make_unique<LinearClassifier>(*this); }
-
-  // scores = X W^T + b: X is (N, D), result (N, C). Thread-safe.
-  Mat compute_scores(const Mat& X) const;
-  // Softmax of the scores (N x C), whatever the loss: the UI's confidences.
-  Mat probabilities(const Mat& X) const;
-  // Data loss of each point, L_i (N x 1), no regularisation.
-  Mat point_losses(const Mat& X, const Labels& y) const;
+  // scores = X W^T + b: X is (N, D), result (N, C).
+  Mat scores(const Mat& X) const override;
+  LossParts loss(const Mat& X, const Labels& y) const override;
+  double reg_loss() const override;
+  void set_hyperparameters(const ModelSpec& spec) override { loss_spec_ = spec.loss; }
+  const LossSpec& loss_spec() const override { return loss_spec_; }
+  void set_loss_spec(const LossSpec& loss) override { loss_spec_ = loss; }
   // Where the last forward_backward sat on the piecewise-linear loss surface
   // (hinge margins, L1 signs); see gradcheck.h.
-  std::vector<int32_t> kink_pattern() const;
+  std::vector<int32_t> kink_pattern() const override;
+  std::vector<FoldedLayer> folded_layers() const override { return {{W, b, Activation::Linear, 0, 1}}; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<LinearClassifier>(*this); }
 
   Mat W;   // (C, D): row c is class c's template
   Mat b;   // (1, C); stays zero when !use_bias
   Mat dW;  // (C, D)
   Mat db;  // (1, C)
   bool use_bias = true;
-  LossSpec loss_spec;  // loss kind, delta, reg, lambda, l1_ratio (may be changed live)
 
  private:
   void check_input(const Mat& X) const;
+  LossSpec loss_spec_;  // loss kind, delta, reg, lambda, l1_ratio (may be changed live)
   Mat last_scores_;
   Labels last_y_;
 };

@@ -1,5 +1,5 @@
 // net.cpp: the fully connected network: construction from a ModelSpec,
-// forward (train and test mode), backward, and the inspector's statistics.
+// forward (train and test mode), backward, and the folded test-mode layers.
 #include "core/models/net.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/limits.h"
 #include "core/models/losses.h"
 
 namespace nn {
@@ -15,8 +16,7 @@ static void validate(const ModelSpec& spec, int input_dim, int num_classes) {
   if (input_dim < 1) throw std::runtime_error("A network needs at least one input feature.");
   if (num_classes < 2) throw std::runtime_error("A network needs at least two classes.");
   if (int(spec.hidden.size()) > kMaxHiddenLayers)
-    throw std::runtime_error("A network can have at most " + std::to_string(kMaxHiddenLayers) +
-                             " hidden layers; remove some.");
+    throw std::runtime_error("A network can have " + limit_message("hidden layers", kMaxHiddenLayers, (long long)spec.hidden.size()) + "; remove some.");
   for (size_t l = 0; l < spec.hidden.size(); ++l) {
     const HiddenLayerSpec& h = spec.hidden[l];
     const std::string layer = "Hidden layer " + std::to_string(l + 1);
@@ -34,7 +34,7 @@ static void validate(const ModelSpec& spec, int input_dim, int num_classes) {
 }
 
 Net::Net(const ModelSpec& spec, int input_dim, int num_classes, Rng& rng)
-    : use_bias(spec.use_bias), loss_spec(spec.loss), input_dim_(input_dim) {
+    : use_bias(spec.use_bias), loss_spec_(spec.loss), input_dim_(input_dim) {
   validate(spec, input_dim, num_classes);
   int fan_in = input_dim;
   for (const HiddenLayerSpec& hs : spec.hidden) {
@@ -139,32 +139,33 @@ Mat Net::forward_train(const Mat& X, Rng& rng) {
   return affine_forward(h, W_out, b_out, out_cache_);  // (N, C)
 }
 
-Mat Net::forward_test(const Mat& X, std::vector<Mat>* hidden, std::vector<Mat>* pre) const {
+Mat Net::forward_test(const Mat& X, std::vector<LayerActivations>* hidden) const {
   check_input(X);
   Mat h = X;
-  for (const HiddenLayer& L : layers) {
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const HiddenLayer& L = layers[l];
     HiddenCache c;
     Mat running_mean = L.running_mean, running_var = L.running_var;  // read only in test mode
     Mat act;
     h = hidden_forward(L, h, false, nullptr, running_mean, running_var, c, &act);
-    if (hidden) hidden->push_back(std::move(act));
-    if (pre) pre->push_back(std::move(c.act.x));
+    if (hidden)
+      hidden->push_back({"hidden " + std::to_string(l + 1), L.spec.act, std::move(c.act.x), std::move(act)});
   }
   AffineCache c;
   return affine_forward(h, W_out, b_out, c);
 }
 
-double Net::reg_loss_total() const {
+double Net::reg_loss() const {
   double r = 0;
   for (const HiddenLayer& L : layers)
-    r += reg_loss(L.W, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio);
-  return r + reg_loss(W_out, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio);
+    r += nn::reg_loss(L.W, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio);
+  return r + nn::reg_loss(W_out, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio);
 }
 
 LossParts Net::forward_backward(const Mat& X, const Labels& y, Rng& rng) {
   check_input(X);
   const Mat s = forward_train(X, rng);
-  const DataLoss dl = data_loss(s, y, loss_spec);
+  const DataLoss dl = data_loss(s, y, loss_spec_);
 
   // Backward, output side first.
   Mat dh;
@@ -172,29 +173,68 @@ LossParts Net::forward_backward(const Mat& X, const Labels& y, Rng& rng) {
   for (size_t l = layers.size(); l-- > 0;) dh = hidden_backward(layers[l], dh);
 
   // Regularisation on every W; biases stay exactly zero without a bias.
-  add_reg_grad(W_out, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio, dW_out);
+  add_reg_grad(W_out, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio, dW_out);
   for (HiddenLayer& L : layers) {
-    add_reg_grad(L.W, loss_spec.reg, loss_spec.lambda, loss_spec.l1_ratio, L.dW);
+    add_reg_grad(L.W, loss_spec_.reg, loss_spec_.lambda, loss_spec_.l1_ratio, L.dW);
     if (!use_bias) L.db.setZero();
   }
   if (!use_bias) db_out.setZero();
 
   last_scores_ = s;
   last_y_ = y;
-  return {dl.loss, reg_loss_total()};
+  return {dl.loss, reg_loss()};
 }
 
-Mat Net::compute_scores(const Mat& X) const { return forward_test(X, nullptr, nullptr); }
+Mat Net::scores(const Mat& X) const { return forward_test(X, nullptr); }
 
-LossParts Net::loss(const Mat& X, const Labels& y) {
-  const DataLoss dl = data_loss(compute_scores(X), y, loss_spec);
-  return {dl.loss, reg_loss_total()};
+LossParts Net::loss(const Mat& X, const Labels& y) const {
+  const DataLoss dl = data_loss(scores(X), y, loss_spec_);
+  return {dl.loss, reg_loss()};
 }
 
-std::vector<Mat> Net::hidden_activations(const Mat& X) const {
-  std::vector<Mat> hidden;
-  forward_test(X, &hidden, nullptr);
+std::vector<LayerActivations> Net::hidden_activations(const Mat& X) const {
+  std::vector<LayerActivations> hidden;
+  forward_test(X, &hidden);
   return hidden;
+}
+
+void Net::set_hyperparameters(const ModelSpec& spec) {
+  loss_spec_ = spec.loss;
+  // Only what changes no shape: dropout p and the activation's alpha.
+  for (size_t l = 0; l < layers.size() && l < spec.hidden.size(); ++l) {
+    layers[l].spec.dropout_keep = spec.hidden[l].dropout_keep;
+    layers[l].spec.alpha = spec.hidden[l].alpha;
+  }
+}
+
+std::vector<ParamRef> Net::buffers() {
+  std::vector<ParamRef> out;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    HiddenLayer& L = layers[l];
+    if (!L.spec.batchnorm) continue;
+    const std::string n = std::to_string(l + 1);
+    out.push_back({"running_mean" + n, &L.running_mean, nullptr, false});
+    out.push_back({"running_var" + n, &L.running_var, nullptr, false});
+  }
+  return out;
+}
+
+std::vector<FoldedLayer> Net::folded_layers() const {
+  std::vector<FoldedLayer> out;
+  for (const HiddenLayer& L : layers) {
+    FoldedLayer f{L.W, L.b, L.spec.act, L.spec.alpha, L.spec.act == Activation::Maxout ? L.spec.maxout_k : 1};
+    if (L.spec.batchnorm) {
+      // Test mode: gamma (a - mean) / sqrt(var + eps) + beta per unit, folded into W and b.
+      for (Eigen::Index o = 0; o < f.W.rows(); ++o) {
+        const double g = L.gamma(0, o) / std::sqrt(L.running_var(0, o) + kBatchNormEps);
+        f.W.row(o) *= g;
+        f.b(0, o) = (f.b(0, o) - L.running_mean(0, o)) * g + L.beta(0, o);
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  out.push_back({W_out, b_out, Activation::Linear, 0, 1});
+  return out;
 }
 
 std::vector<int32_t> Net::kink_pattern() const {
@@ -204,61 +244,11 @@ std::vector<int32_t> Net::kink_pattern() const {
       pattern.insert(pattern.end(), L.cache.maxout.argmax.begin(), L.cache.maxout.argmax.end());
     else
       append_activation_kinks(L.spec.act, L.spec.alpha, L.cache.act.x, pattern);
-    append_reg_kinks(L.W, loss_spec, pattern);
+    append_reg_kinks(L.W, loss_spec_, pattern);
   }
-  append_reg_kinks(W_out, loss_spec, pattern);
-  append_loss_kinks(last_scores_, last_y_, loss_spec, pattern);
+  append_reg_kinks(W_out, loss_spec_, pattern);
+  append_loss_kinks(last_scores_, last_y_, loss_spec_, pattern);
   return pattern;
-}
-
-// ---- Inspector ---------------------------------------------------------------------------
-
-std::vector<LayerStats> Net::inspect(const Mat& X) {
-  std::vector<Mat> hidden, pre;
-  forward_test(X, &hidden, &pre);
-  std::vector<LayerStats> out;
-  constexpr int kBins = 30;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    const HiddenLayerSpec& spec = layers[l].spec;
-    const Mat& h = hidden[l];  // (N, width)
-    LayerStats st;
-    st.name = "hidden " + std::to_string(l + 1);
-    st.units = spec.width;
-    st.histogram.assign(kBins, 0);
-    const Eigen::Index count = h.size();
-    if (count > 0) {
-      st.act_mean = h.mean();
-      st.act_std = std::sqrt((h.array() - st.act_mean).square().mean());
-    }
-    // Histogram range: the activation's bounds, or the data's range widened to
-    // at least [-1, 1] (ReLU from 0) for unbounded activations.
-    const double mn = count ? h.minCoeff() : 0.0, mx = count ? h.maxCoeff() : 0.0;
-    switch (spec.act) {
-      case Activation::Tanh: st.hist_lo = -1; st.hist_hi = 1; break;
-      case Activation::Sigmoid: st.hist_lo = 0; st.hist_hi = 1; break;
-      case Activation::ReLU: st.hist_lo = 0; st.hist_hi = std::max(1.0, mx); break;
-      default: st.hist_lo = std::min(-1.0, mn); st.hist_hi = std::max(1.0, mx); break;
-    }
-    const double scale = kBins / (st.hist_hi - st.hist_lo);
-    for (Eigen::Index k = 0; k < count; ++k) {
-      const int bin = int(std::floor((h.data()[k] - st.hist_lo) * scale));
-      st.histogram[std::clamp(bin, 0, kBins - 1)]++;
-    }
-    // Dead: a (Leaky) ReLU unit whose input is <= 0 on every point of X.
-    if ((spec.act == Activation::ReLU || spec.act == Activation::LeakyReLU) && pre[l].rows() > 0) {
-      const Eigen::Index dead = (pre[l].array() <= 0).colwise().all().count();
-      st.dead_fraction = double(dead) / double(spec.width);
-    }
-    // Saturated: tanh within 0.01 of +-1, sigmoid within 0.01 of 0 or 1
-    // (1% of the bound's magnitude), where the local gradient nearly vanishes.
-    if (count > 0 && spec.act == Activation::Tanh)
-      st.saturated_fraction = double((h.array().abs() >= 0.99).count()) / double(count);
-    if (count > 0 && spec.act == Activation::Sigmoid)
-      st.saturated_fraction =
-          double(((h.array() <= 0.01) || (h.array() >= 0.99)).count()) / double(count);
-    out.push_back(std::move(st));
-  }
-  return out;
 }
 
 }  // namespace nn

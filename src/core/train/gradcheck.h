@@ -65,18 +65,17 @@ Mat numeric_gradient(const std::function<double()>& f, Mat& x, double h = 1e-5);
 // TOTAL loss (data + reg) of forward_backward in training mode; the Rng is
 // reseeded with `seed` before every evaluation, so each evaluation draws the
 // same dropout masks (batchnorm in training mode is deterministic given the
-// batch). include_reg = false sets lambda to 0 for the check (LinearClassifier
-// and Net only; other models throw std::runtime_error).
+// batch). include_reg = false sets lambda to 0 for the check.
 // abs_tol of grad_rel_error is 10 * eps * max(1, |f|) / h (about 20 times
 // the one-ulp step of the numeric gradient; 2.2e-10 for |f| <= 1, h = 1e-5).
 // The check runs on m.clone(): m itself (parameters, gradients, batchnorm
 // running averages) is left exactly as it was; within the clone, every
 // perturbed entry is also restored to its exact old value before the next.
-// Kinks: LinearClassifier and Net report a pattern (ReLU / Leaky ReLU signs,
+// Kinks: the model reports a pattern (ReLU / Leaky ReLU signs,
 // ELU signs when alpha != 1, maxout winners, hinge margin signs,
 // Crammer-Singer winners, signs of W under L1); an entry is a kink when the
 // patterns of its x+h and x-h evaluations differ.
-GradCheckResult grad_check(Model& m, const Mat& X, const Labels& y, double h = 1e-5,
+GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double h = 1e-5,
                            bool include_reg = true, int max_entries_per_param = 50,
                            uint64_t seed = 1);
 

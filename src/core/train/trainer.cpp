@@ -7,8 +7,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/models/linear.h"
-#include "core/models/net.h"
 #include "core/train/schedule.h"
 
 namespace nn {
@@ -46,32 +44,6 @@ static bool same_shapes(const ModelSpec& a, const ModelSpec& b) {
   return true;
 }
 
-// Hands the hyperparameters that live inside a model (loss kind, delta, reg,
-// lambda; per layer dropout p and the leaky/ELU alpha) to an existing model.
-// Model has no setter for them, so we reach the two concrete classes.
-static void apply_hyperparameters(Model& model, const ModelSpec& spec) {
-  if (auto* linear = dynamic_cast<LinearClassifier*>(&model)) {
-    linear->loss_spec = spec.loss;
-  } else if (auto* net = dynamic_cast<Net*>(&model)) {
-    net->loss_spec = spec.loss;
-    for (size_t l = 0; l < net->layers.size() && l < spec.hidden.size(); ++l)
-      net->layers[l].spec = spec.hidden[l];  // same shapes (same_shapes), new dropout p / alpha
-  }
-}
-
-// Fraction of rows whose highest score is the label (test mode); NaN if none.
-static double accuracy_of(Model& model, const Mat& X, const Labels& y) {
-  if (y.empty()) return kNaN;
-  const Mat scores = model.scores(X);  // N x C
-  int correct = 0;
-  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
-    Eigen::Index best;
-    scores.row(i).maxCoeff(&best);
-    correct += int(best) == y[size_t(i)];
-  }
-  return double(correct) / double(y.size());
-}
-
 static int argmax_row(const Mat& scores) {
   Eigen::Index best = 0;
   scores.row(0).maxCoeff(&best);
@@ -100,10 +72,11 @@ void Trainer::fit_preprocessing() {
   y_val_ = points_labels(val);
 }
 
-void Trainer::new_optimiser() {
+void Trainer::new_engine(std::unique_ptr<Model> initial) {
+  engine_ = make_engine(spec_, std::move(initial));
+  engine_->set_training_set(X_train_, y_train_);
   lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
-  if (spec_.optim.kind == OptimKind::LBFGS) optim_.reset();
-  else optim_ = make_optimizer(spec_.optim);
+  last_good_lbfgs_ = lbfgs_;
 }
 
 void Trainer::reset() {
@@ -112,11 +85,8 @@ void Trainer::reset() {
   // shuffles and dropout masks. A local until make_model succeeds, so a spec
   // it refuses changes nothing else.
   Rng rng(spec_.seed);
-  model_ = make_model(spec_, pre_.output_dim(), data_.num_classes, rng);
+  new_engine(make_model(spec_, pre_.output_dim(), data_.num_classes, rng));
   rng_ = rng;
-  new_optimiser();
-  last_good_model_.reset();
-  last_good_optim_.reset();
   order_.clear();
   cursor_ = 0;
   epochs_done_ = 0;
@@ -124,6 +94,7 @@ void Trainer::reset() {
   last_ = {};
   history_.clear();
   param_stats_.clear();
+  param_stats_step_ = -1;
   divergence_ = {};
 }
 
@@ -145,13 +116,20 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   }
   const bool new_kind = spec.optim.kind != spec_.optim.kind;
   spec_ = spec;
-  apply_hyperparameters(*model_, spec_);
+  // Another engine (the user switched, or L-BFGS needs the reference): the
+  // parameters move over and the optimiser starts fresh there.
+  if (engine_for(spec_) != engine_->kind()) {
+    std::unique_ptr<Model> params = engine_->model().clone();
+    params->set_hyperparameters(spec_);
+    new_engine(std::move(params));
+    return false;
+  }
+  engine_->set_hyperparameters(spec_);
   if (new_kind) {
-    new_optimiser();  // fresh state (caches, velocity, t, L-BFGS pairs), same parameters
-    last_good_optim_.reset();
+    engine_->reset_optimizer(spec_.optim);  // fresh state (caches, velocity, t), same parameters
+    lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
   } else {
-    if (optim_) optim_->set_spec(spec_.optim);  // keeps v, cache, m, t
-    lbfgs_.set_history(spec_.optim.lbfgs_m);
+    lbfgs_.set_history(spec_.optim.lbfgs_m);  // the others keep v, cache, m, t
   }
   return false;
 }
@@ -162,10 +140,12 @@ bool Trainer::set_data(const Dataset& data) {
   fit_preprocessing();
   order_.clear();  // start a new epoch over the new points
   cursor_ = 0;
-  if (pre_.output_dim() != model_->input_dim() || data_.num_classes != model_->num_classes()) {
+  const Model& m = engine_->model();
+  if (pre_.output_dim() != m.input_dim() || data_.num_classes != m.num_classes()) {
     reset();
     return true;
   }
+  engine_->set_training_set(X_train_, y_train_);
   return false;
 }
 
@@ -177,16 +157,13 @@ StepStats Trainer::step() {
   if (y_train_.empty())
     throw std::runtime_error("There are no training points: add points (not marked validation) to train.");
 
-  // Keep the state before the step, to undo it if it diverges.
-  last_good_model_ = model_->clone();
-  last_good_optim_ = optim_ ? optim_->clone() : nullptr;
   const size_t cursor_before = cursor_;
   const int64_t epochs_before = epochs_done_;
 
   StepStats s;
   s.step = step_ + 1;
-  const std::vector<double> grad_norms =
-      spec_.optim.kind == OptimKind::LBFGS ? lbfgs_update(s) : minibatch_update(s);
+  if (spec_.optim.kind == OptimKind::LBFGS) lbfgs_update(s);
+  else minibatch_update(s);
   s.epoch = epoch();
 
   const std::string what = what_diverged(s);
@@ -204,7 +181,6 @@ StepStats Trainer::step() {
   }
 
   step_ = s.step;
-  record_param_stats(grad_norms);
   if (step_ == 1 || step_ % eval_every() == 0) evaluate(s);
   last_ = s;
   if (history_.size() >= kMaxHistory)
@@ -213,19 +189,23 @@ StepStats Trainer::step() {
   return s;
 }
 
-// SGD and friends: the next minibatch of this epoch's shuffle, its loss and
-// gradient in training mode, clipping, then the optimiser's update.
-std::vector<double> Trainer::minibatch_update(StepStats& s) {
+// SGD and friends: the next minibatch of this epoch's shuffle, then the
+// engine's step (training-mode loss and gradient, clipping, update).
+void Trainer::minibatch_update(StepStats& s) {
   const size_t N = y_train_.size();
   const int batch_size = spec_.optim.batch_size;
   const size_t B = (batch_size <= 0 || size_t(batch_size) >= N) ? N : size_t(batch_size);
   s.lr = learning_rate(spec_.optim, epoch());
 
-  Mat X_batch;  // B x D
-  Labels y_batch;
+  const int* batch;  // B row indices into the training set
+  size_t n;
   if (B == N) {  // full batch: one step is one epoch, no shuffle needed
-    X_batch = X_train_;
-    y_batch = y_train_;
+    if (all_rows_.size() != N) {
+      all_rows_.resize(N);
+      for (size_t i = 0; i < N; ++i) all_rows_[i] = int(i);
+    }
+    batch = all_rows_.data();
+    n = N;
     ++epochs_done_;
   } else {
     if (cursor_ == 0 || order_.size() != N) {  // a new epoch: fresh shuffle (Fisher-Yates)
@@ -234,37 +214,30 @@ std::vector<double> Trainer::minibatch_update(StepStats& s) {
       for (size_t i = N - 1; i > 0; --i) std::swap(order_[i], order_[size_t(rng_.randint(int(i) + 1))]);
       cursor_ = 0;
     }
-    const size_t n = std::min(B, N - cursor_);  // the last batch of an epoch may be smaller
-    X_batch.resize(Eigen::Index(n), X_train_.cols());
-    y_batch.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      X_batch.row(Eigen::Index(i)) = X_train_.row(order_[cursor_ + i]);
-      y_batch[i] = y_train_[size_t(order_[cursor_ + i])];
-    }
+    n = std::min(B, N - cursor_);  // the last batch of an epoch may be smaller
+    batch = order_.data() + cursor_;
     cursor_ += n;
     if (cursor_ == N) {
       ++epochs_done_;
       cursor_ = 0;
     }
   }
-
-  const LossParts parts = model_->forward_backward(X_batch, y_batch, rng_);
-  s.data_loss = parts.data_loss;
-  s.reg_loss = parts.reg_loss;
-  std::vector<ParamRef> params = model_->params();
-  s.grad_norm = clip_global_norm(params, spec_.optim.clip_norm);
-  std::vector<double> grad_norms;
-  for (const ParamRef& p : params) grad_norms.push_back(p.grad->norm());
-  optim_->step(params, s.lr);
-  return grad_norms;
+  const EngineStep r = engine_->step(batch, int(n), s.lr, spec_.optim.clip_norm, rng_);
+  s.data_loss = r.loss.data_loss;
+  s.reg_loss = r.loss.reg_loss;
+  s.grad_norm = r.grad_norm;
 }
 
 // One L-BFGS iteration over the FULL training set: its line search compares
 // losses at several points and its (s, y) pairs measure curvature, which only
 // make sense for one fixed function, not a different minibatch each time.
 // No learning rate and no clipping: the line search chooses the step length.
-std::vector<double> Trainer::lbfgs_update(StepStats& s) {
-  std::vector<ParamRef> params = model_->params();
+void Trainer::lbfgs_update(StepStats& s) {
+  Model* model = engine_->live_model();
+  if (!model) throw std::runtime_error("L-BFGS needs the reference engine.");
+  last_good_model_ = model->clone();
+  last_good_lbfgs_ = lbfgs_;
+  std::vector<ParamRef> params = model->params();
   Eigen::VectorXd x = flatten_values(params);
   // Dropout masks are drawn from a copy of one fresh stream at every
   // evaluation, so all evaluations of this iteration see the same masks and
@@ -277,7 +250,7 @@ std::vector<double> Trainer::lbfgs_update(StepStats& s) {
   const LBFGS::Objective f = [&](const Eigen::VectorXd& x_try, Eigen::VectorXd& grad) {
     unflatten_values(x_try, params);
     Rng rng = masks;
-    const LossParts parts = model_->forward_backward(X_train_, y_train_, rng);
+    const LossParts parts = model->forward_backward(X_train_, y_train_, rng);
     grad = flatten_grads(params);
     if (calls++ == 0) {
       at_start = parts;
@@ -294,13 +267,6 @@ std::vector<double> Trainer::lbfgs_update(StepStats& s) {
   s.data_loss = at_start.data_loss;
   s.reg_loss = at_start.reg_loss;
   s.grad_norm = result.grad_norm;
-  std::vector<double> grad_norms;
-  Eigen::Index at = 0;
-  for (const ParamRef& p : params) {
-    grad_norms.push_back(grad_at_start.segment(at, p.value->size()).norm());
-    at += p.value->size();
-  }
-  return grad_norms;
 }
 
 // ---- Divergence --------------------------------------------------------------
@@ -310,53 +276,39 @@ std::string Trainer::what_diverged(const StepStats& s) {
   const double loss = s.data_loss + s.reg_loss;
   if (std::isnan(loss)) return "the loss became NaN";
   if (std::isinf(loss)) return "the loss became infinite";
-  for (const ParamRef& p : model_->params())
-    if (!p.value->allFinite())
-      return "parameter " + p.name + (p.value->hasNaN() ? " became NaN" : " became infinite");
-  return "";
+  return engine_->nonfinite_param();
 }
 
 void Trainer::restore_last_good() {
-  if (!last_good_model_) return;
-  model_ = last_good_model_->clone();
-  apply_hyperparameters(*model_, spec_);  // the spec may have changed since
-  if (last_good_optim_ && last_good_optim_->kind() == spec_.optim.kind) {
-    optim_ = last_good_optim_->clone();
-    optim_->set_spec(spec_.optim);
-  } else {
-    new_optimiser();
+  if (spec_.optim.kind == OptimKind::LBFGS) {
+    if (Model* model = engine_->live_model(); model && last_good_model_) model->copy_params_from(*last_good_model_);
+    lbfgs_ = last_good_lbfgs_;
+    return;
   }
-  lbfgs_.reset();
+  engine_->restore_last_good();
 }
 
 // ---- Statistics --------------------------------------------------------------
 
-void Trainer::record_param_stats(const std::vector<double>& grad_norms) {
-  std::vector<ParamRef> now = model_->params(), before = last_good_model_->params();
-  param_stats_.clear();
-  for (size_t i = 0; i < now.size(); ++i) {
-    ParamStats st;
-    st.name = now[i].name;
-    st.param_norm = now[i].value->norm();
-    st.grad_norm = grad_norms[i];
-    const double before_norm = before[i].value->norm();
-    const double update_norm = (*now[i].value - *before[i].value).norm();
-    if (before_norm > 0) st.update_ratio = update_norm / before_norm;
-    else st.update_ratio = update_norm > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-    param_stats_.push_back(st);
+const std::vector<ParamStats>& Trainer::param_stats() {
+  if (param_stats_step_ != step_) {
+    param_stats_ = engine_->param_stats();
+    param_stats_step_ = step_;
   }
+  return param_stats_;
 }
 
 // Test mode over the whole training and validation sets.
 void Trainer::evaluate(StepStats& s) {
   s.evaluated = true;
-  const LossParts train = model_->loss(X_train_, y_train_);
-  s.train_data_loss = train.data_loss;
-  s.train_reg_loss = train.reg_loss;
-  s.train_acc = accuracy_of(*model_, X_train_, y_train_);
+  const Evaluation train = engine_->evaluate(X_train_, y_train_);
+  s.train_data_loss = train.loss.data_loss;
+  s.train_reg_loss = train.loss.reg_loss;
+  s.train_acc = train.accuracy;
   if (!y_val_.empty()) {
-    s.val_data_loss = model_->loss(X_val_, y_val_).data_loss;
-    s.val_acc = accuracy_of(*model_, X_val_, y_val_);
+    const Evaluation val = engine_->evaluate(X_val_, y_val_);
+    s.val_data_loss = val.loss.data_loss;
+    s.val_acc = val.accuracy;
   }
 }
 
@@ -373,12 +325,12 @@ std::vector<StepStats> Trainer::history_since(int64_t after_step) const {
 
 std::vector<LayerStats> Trainer::inspect() {
   if (y_train_.empty()) return {};
-  return model_->inspect(X_train_);
+  return inspect_layers(engine_->model(), X_train_);
 }
 
 // ---- Predictions ---------------------------------------------------------------
 
-Mat Trainer::predict_scores(const Mat& X_raw) { return model_->scores(pre_.transform(X_raw)); }
+Mat Trainer::predict_scores(const Mat& X_raw) { return engine_->scores(pre_.transform(X_raw)); }
 
 int Trainer::predict(double x, double y) {
   Mat X(1, 2);
@@ -387,24 +339,21 @@ int Trainer::predict(double x, double y) {
 }
 
 double Trainer::accuracy(bool validation) {
-  return validation ? accuracy_of(*model_, X_val_, y_val_) : accuracy_of(*model_, X_train_, y_train_);
+  return validation ? engine_->evaluate(X_val_, y_val_).accuracy : engine_->evaluate(X_train_, y_train_).accuracy;
 }
 
-Snapshot Trainer::snapshot() const {
-  Snapshot snap;
-  snap.model = model_->clone();
-  snap.preprocessor = pre_;
-  snap.spec = spec_;
-  snap.last = last_;
-  snap.step = step_;
-  snap.epoch = epoch();
-  snap.divergence = divergence_;
-  return snap;
+Predictor Trainer::predictor() {
+  Predictor p;
+  p.model = engine_->model().clone();
+  p.preprocessor = pre_;
+  p.spec = spec_;
+  p.step = step_;
+  return p;
 }
 
-Mat Snapshot::predict_scores(const Mat& X_raw) { return model->scores(preprocessor.transform(X_raw)); }
+Mat Predictor::predict_scores(const Mat& X_raw) const { return model->scores(preprocessor.transform(X_raw)); }
 
-int Snapshot::predict(double x, double y) {
+int Predictor::predict(double x, double y) const {
   Mat X(1, 2);
   X << x, y;
   return argmax_row(predict_scores(X));

@@ -11,6 +11,8 @@
 
 #include "core/data/dataset.h"
 #include "core/models/model.h"
+#include "core/train/engine.h"
+#include "core/train/inspect.h"
 #include "core/train/optim.h"
 #include "core/data/preprocess.h"
 #include "core/rng.h"
@@ -36,35 +38,22 @@ struct StepStats {
   double train_data_loss = kNaN, train_reg_loss = kNaN, val_data_loss = kNaN;
 };
 
-// One parameter after the last step. The course's rule of thumb: the update
-// ratio norm(update) / norm(param) should be around 1e-3; much larger and
-// the learning rate is too high, much smaller and it is too low.
-struct ParamStats {
-  std::string name;  // "W1", "b1", ...
-  double param_norm = 0;    // after the update
-  double grad_norm = 0;     // the gradient the update used (after clipping)
-  double update_ratio = 0;  // norm(x_after - x_before) / norm(x_before); inf if x_before = 0
-};
-
 struct DivergenceStatus {
   bool diverged = false;
   int64_t step = 0;     // the step that produced NaN or Inf
   std::string message;  // a sentence for the user
 };
 
-// A copy of the model and its preprocessing, enough to draw decision
-// boundaries on another thread while training goes on.
-struct Snapshot {
+// A frozen copy of the model and its preprocessing: predicts raw points on
+// another thread while training goes on.
+struct Predictor {
   std::unique_ptr<Model> model;
   Preprocessor preprocessor;
   ModelSpec spec;
-  StepStats last;  // latest step (step 0: not trained yet)
-  int64_t step = 0;
-  double epoch = 0;
-  DivergenceStatus divergence;
+  int64_t step = 0;  // the step the copy was taken after
 
-  Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates -> N x C scores
-  int predict(double x, double y);
+  Mat predict_scores(const Mat& X_raw) const;  // raw N x 2 coordinates -> N x C scores
+  int predict(double x, double y) const;
 };
 
 class Trainer {
@@ -116,7 +105,8 @@ class Trainer {
   // training points, every 10 steps above.
   void set_eval_every(int n) { eval_every_ = n < 0 ? 0 : n; }
   int eval_every() const;
-  const std::vector<ParamStats>& param_stats() const { return param_stats_; }
+  // Norms and update/parameter ratios of the last step (computed on demand).
+  const std::vector<ParamStats>& param_stats();
   // Per hidden layer statistics on the training points (test mode).
   std::vector<LayerStats> inspect();
 
@@ -127,13 +117,21 @@ class Trainer {
   // there are none.
   double accuracy(bool validation);
 
-  Snapshot snapshot() const;
+  Predictor predictor();
+
+  // ---- Parameters --------------------------------------------------------
+  // The current parameters as a double-precision model (read only).
+  const Model& model() { return engine_->model(); }
+  // Sets the parameters by hand (same shapes), e.g. a line dragged on the canvas.
+  void set_params(const Model& m) { engine_->set_params(m); }
+  // The engine that trains: spec().engine, except that full-batch L-BFGS
+  // always runs on the reference engine.
+  EngineKind engine_kind() const { return engine_->kind(); }
 
   // ---- Parts, for the UI's panels ----------------------------------------
   const ModelSpec& spec() const { return spec_; }
   const Dataset& data() const { return data_; }
   const Preprocessor& preprocessor() const { return pre_; }
-  Model& model() { return *model_; }
   const Mat& X_train() const { return X_train_; }  // preprocessed, N_train x D
   const Labels& y_train() const { return y_train_; }
   const Mat& X_val() const { return X_val_; }
@@ -141,12 +139,10 @@ class Trainer {
 
  private:
   void fit_preprocessing();
-  void new_optimiser();
-  // Both return the norm of each parameter's gradient used by the update.
-  std::vector<double> minibatch_update(StepStats& s);
-  std::vector<double> lbfgs_update(StepStats& s);
+  void new_engine(std::unique_ptr<Model> initial);
+  void minibatch_update(StepStats& s);
+  void lbfgs_update(StepStats& s);
   std::string what_diverged(const StepStats& s);
-  void record_param_stats(const std::vector<double>& grad_norms);
   void evaluate(StepStats& s);
 
   Dataset data_;
@@ -155,18 +151,17 @@ class Trainer {
   Mat X_train_, X_val_;  // preprocessed
   Labels y_train_, y_val_;
 
-  std::unique_ptr<Model> model_;
-  std::unique_ptr<Optimizer> optim_;  // null for L-BFGS
+  std::unique_ptr<Engine> engine_;
   LBFGS lbfgs_;
-  Rng rng_;  // initialisation, then shuffles and dropout masks, in that order
-
-  // The state before the last step, to undo a step that diverged.
+  // L-BFGS's state before the last step, to undo a step that diverged.
+  LBFGS last_good_lbfgs_;
   std::unique_ptr<Model> last_good_model_;
-  std::unique_ptr<Optimizer> last_good_optim_;
+  Rng rng_;  // initialisation, then shuffles and dropout masks, in that order
 
   // Position in the epoch: order_ is this epoch's shuffle of 0..N_train-1 and
   // cursor_ the number of its points already used.
   std::vector<int> order_;
+  std::vector<int> all_rows_;  // 0..N_train-1, the full batch
   size_t cursor_ = 0;
   int64_t epochs_done_ = 0;
   int64_t step_ = 0;
@@ -175,6 +170,7 @@ class Trainer {
   StepStats last_;
   std::vector<StepStats> history_;
   std::vector<ParamStats> param_stats_;
+  int64_t param_stats_step_ = -1;  // the step param_stats_ was computed after
   DivergenceStatus divergence_;
 };
 

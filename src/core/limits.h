@@ -1,0 +1,50 @@
+// limits.h: every size limit of nnplay in one place. The engine refuses what
+// lies outside them, the session loader names them in its messages, and the
+// UI's sliders stay inside them (where a slider wants a narrower range for
+// comfort, the narrower range is named here too, prefixed kUi).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nn {
+
+// ---- Data ------------------------------------------------------------------
+constexpr int kMaxClasses = 10;            // labels 0..9 (image sets have ten classes)
+constexpr int kMaxPoints = 100000;         // points of a 2D data set
+constexpr double kMaxCoordinate = 1e6;     // |x|, |y| of a loaded point
+// The canvas shows [-kPlaneExtent, kPlaneExtent]^2; generators keep their
+// points inside [-kGenExtent, kGenExtent]^2, so that they draw whole.
+constexpr double kPlaneExtent = 1.25;
+constexpr double kGenExtent = 1.15;
+
+// ---- Networks ----------------------------------------------------------------
+constexpr int kMaxHiddenLayers = 16;
+constexpr int kMaxLayerWidth = 512;
+constexpr int kMaxMaxoutPieces = 8;
+constexpr int kMaxBatchSize = kMaxPoints;  // 0 means the full batch
+
+// ---- Sessions and links ---------------------------------------------------------
+constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
+constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
+constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page address
+
+// ---- What the UI offers (narrower than the engine accepts) --------------------
+constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas
+constexpr int kUiMaxGenPoints = 3000;      // the generator's "points" slider
+constexpr int kUiMaxGenPointsTyped = 5000; // typed into the slider (Ctrl+click)
+constexpr int kUiMaxHiddenLayers = 8;
+constexpr int kUiMaxLayerWidth = 128;
+constexpr int kUiMaxMaxoutPieces = 5;
+constexpr int kUiMaxBatch = 512;
+constexpr int kUiMaxStepsPerFrame = 200;
+constexpr int kUiMaxUndo = 500;            // undo steps kept
+
+// A sentence naming a limit that `got` exceeds, e.g.
+// limit_message("hidden layers", kMaxHiddenLayers, 20) ->
+// "at most 16 hidden layers (got 20)".
+inline std::string limit_message(const std::string& what, long long max, long long got) {
+  return "at most " + std::to_string(max) + " " + what + " (got " + std::to_string(got) + ")";
+}
+
+}  // namespace nn

@@ -1,0 +1,58 @@
+// inspect.cpp: per-layer activation statistics for the inspector.
+#include "core/train/inspect.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nn {
+
+// Histogram range: the activation's bounds, or the data's range widened to at
+// least [-1, 1] (ReLU from 0) for unbounded activations.
+static void histogram_range(Activation act, const Mat& h, LayerStats& st) {
+  const double mn = h.size() ? h.minCoeff() : 0.0, mx = h.size() ? h.maxCoeff() : 0.0;
+  switch (act) {
+    case Activation::Tanh: st.hist_lo = -1; st.hist_hi = 1; break;
+    case Activation::Sigmoid: st.hist_lo = 0; st.hist_hi = 1; break;
+    case Activation::ReLU: st.hist_lo = 0; st.hist_hi = std::max(1.0, mx); break;
+    default: st.hist_lo = std::min(-1.0, mn); st.hist_hi = std::max(1.0, mx); break;
+  }
+}
+
+LayerStats layer_stats(const LayerActivations& a) {
+  const Mat& h = a.post;  // (N, width)
+  LayerStats st;
+  st.name = a.name;
+  st.units = int(h.cols());
+  st.histogram.assign(kHistogramBins, 0);
+  const Eigen::Index count = h.size();
+  if (count > 0) {
+    st.act_mean = h.mean();
+    st.act_std = std::sqrt((h.array() - st.act_mean).square().mean());
+  }
+  histogram_range(a.act, h, st);
+  const double scale = kHistogramBins / (st.hist_hi - st.hist_lo);
+  for (Eigen::Index k = 0; k < count; ++k) {
+    const int bin = int(std::floor((h.data()[k] - st.hist_lo) * scale));
+    st.histogram[std::clamp(bin, 0, kHistogramBins - 1)]++;
+  }
+  // Dead: a (Leaky) ReLU unit whose input is <= 0 on every point.
+  if ((a.act == Activation::ReLU || a.act == Activation::LeakyReLU) && a.pre.rows() > 0 && st.units > 0) {
+    const Eigen::Index dead = (a.pre.array() <= 0).colwise().all().count();
+    st.dead_fraction = double(dead) / double(st.units);
+  }
+  // Saturated: tanh within 0.01 of +-1, sigmoid within 0.01 of 0 or 1 (1% of
+  // the bound's magnitude), where the local gradient nearly vanishes.
+  if (count > 0 && a.act == Activation::Tanh)
+    st.saturated_fraction = double((h.array().abs() >= 0.99).count()) / double(count);
+  if (count > 0 && a.act == Activation::Sigmoid)
+    st.saturated_fraction = double(((h.array() <= 0.01) || (h.array() >= 0.99)).count()) / double(count);
+  return st;
+}
+
+std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X) {
+  std::vector<LayerStats> out;
+  for (const LayerActivations& a : m.hidden_activations(X)) out.push_back(layer_stats(a));
+  return out;
+}
+
+}  // namespace nn

@@ -1,0 +1,30 @@
+// inspect.h: what the inspector shows for each hidden layer, computed in test
+// mode over a set of points: the activations' mean, spread and histogram, and
+// the fraction of dead (ReLU) or saturated (tanh, sigmoid) units.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/models/model.h"
+
+namespace nn {
+
+struct LayerStats {
+  std::string name;
+  int units = 0;
+  double act_mean = 0, act_std = 0;
+  std::vector<int> histogram;       // counts over [hist_lo, hist_hi]
+  double hist_lo = -1, hist_hi = 1;
+  double dead_fraction = 0;         // (Leaky) ReLU units whose input is <= 0 on every point
+  double saturated_fraction = 0;    // tanh/sigmoid outputs within 1% of their bounds
+};
+
+constexpr int kHistogramBins = 30;
+
+// One LayerStats per hidden layer of m over the points X (empty for a linear
+// classifier).
+std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X);
+// The statistics of one layer's activations (exposed for tests).
+LayerStats layer_stats(const LayerActivations& a);
+
+}  // namespace nn
