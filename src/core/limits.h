@@ -24,6 +24,20 @@ constexpr int kMaxLayerWidth = 512;
 constexpr int kMaxMaxoutPieces = 8;
 constexpr int kMaxBatchSize = kMaxPoints;  // 0 means the full batch
 
+// ---- Image networks (ConvNets) -----------------------------------------------------
+constexpr int kMaxImageSide = 256;     // input width and height, pixels
+constexpr int kMaxImageDepth = 3;      // input depth: 1 (grey) or 3 (RGB)
+constexpr int kMaxFilters = 256;       // K of a conv layer
+constexpr int kMaxFilterSize = 11;     // F of a conv filter or pool window (AlexNet's first layer is 11)
+constexpr int kMaxStride = 8;          // S of a conv or pool layer
+constexpr int kMaxPad = 8;             // P of a conv layer, pixels on every side
+// Values in one conv or pool layer's output volume, per image (64x64x64):
+// the reference engine keeps several (N x volume) matrices per layer.
+constexpr int kMaxLayerVolume = 1 << 18;
+// Weights of one layer (W's rows x columns): bounds the fully connected layer
+// that reads a flattened volume (8M doubles = 64 MB).
+constexpr int64_t kMaxLayerWeights = int64_t(1) << 23;
+
 // ---- Sessions and links ---------------------------------------------------------
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON

@@ -1,8 +1,65 @@
-// spec.cpp: the descriptor table of every enum of the run description. The
-// ids are stored in saved sessions, presets and links: never rename one.
+// spec.cpp: the descriptor table of every enum of the run description (the
+// ids are stored in saved sessions, presets and links: never rename one),
+// and the small helpers that read a description's layers.
 #include "core/spec.h"
 
 namespace nn {
+
+HiddenLayerSpec HiddenLayerSpec::fc(int width, Activation act) {
+  HiddenLayerSpec h;
+  h.width = width;
+  h.act = act;
+  return h;
+}
+
+HiddenLayerSpec HiddenLayerSpec::conv(int K, int F, int S, int P, Activation act) {
+  HiddenLayerSpec h;
+  h.type = LayerType::Conv;
+  h.filters = K;
+  h.size = F;
+  h.stride = S;
+  h.pad = P;
+  h.act = act;
+  return h;
+}
+
+HiddenLayerSpec HiddenLayerSpec::pool(int F, int S) {
+  HiddenLayerSpec h;
+  h.type = LayerType::Pool;
+  h.size = F;
+  h.stride = S;
+  return h;
+}
+
+bool has_conv_layers(const ModelSpec& spec) {
+  for (const HiddenLayerSpec& h : spec.hidden)
+    if (h.type != LayerType::FC) return true;
+  return false;
+}
+
+// The fields that give a layer its parameters' shapes and its output's size.
+static bool same_layer_shape(const HiddenLayerSpec& h, const HiddenLayerSpec& g) {
+  if (h.type != g.type) return false;
+  switch (h.type) {
+    case LayerType::FC:
+      return h.width == g.width && h.act == g.act && h.batchnorm == g.batchnorm &&
+             (h.act != Activation::Maxout || h.maxout_k == g.maxout_k);
+    case LayerType::Conv:
+      return h.filters == g.filters && h.size == g.size && h.stride == g.stride && h.pad == g.pad &&
+             h.act == g.act && h.batchnorm == g.batchnorm;
+    case LayerType::Pool: return h.size == g.size && h.stride == g.stride;
+  }
+  return false;
+}
+
+bool same_architecture(const ModelSpec& a, const ModelSpec& b) {
+  if (a.kind != b.kind || a.use_bias != b.use_bias || !(a.input == b.input)) return false;
+  if (a.kind != ModelKind::Net) return true;
+  if (a.hidden.size() != b.hidden.size()) return false;
+  for (size_t l = 0; l < a.hidden.size(); ++l)
+    if (!same_layer_shape(a.hidden[l], b.hidden[l])) return false;
+  return true;
+}
 
 template <>
 std::span<const EnumRow<ModelKind>> enum_rows<ModelKind>() {
@@ -61,6 +118,21 @@ std::span<const EnumRow<Activation>> enum_rows<Activation>() {
        "Squashes to (0, 1); saturates, and its outputs are never zero-centred."},
       {Activation::Maxout, "maxout", "Maxout", "The max of k linear pieces: never dies, but k times the weights."},
       {Activation::Linear, "linear", "linear", "No non-linearity: stacked linear layers are still one linear map."},
+  };
+  return rows;
+}
+
+template <>
+std::span<const EnumRow<LayerType>> enum_rows<LayerType>() {
+  static constexpr EnumRow<LayerType> rows[] = {
+      {LayerType::FC, "fc", "fully connected",
+       "Every unit sees every input value: x W^T + b, then the activation."},
+      {LayerType::Conv, "conv", "conv",
+       "K filters of F x F x depth slide over the image with stride S and zero padding P; "
+       "each gives one activation map."},
+      {LayerType::Pool, "pool", "max pool",
+       "Keeps the largest value of each F x F window (stride S), channel by channel: "
+       "smaller maps, no parameters."},
   };
   return rows;
 }

@@ -36,14 +36,48 @@ struct KnnSpec {
   bool operator==(const KnnSpec&) const = default;
 };
 
+// What a hidden layer computes. Conv and pool layers need an image input
+// (ModelSpec::input) and come before every fully connected layer; the volume
+// the last of them outputs is flattened (a no-op, see conv_layers.h) for the
+// fully connected layers and the output layer.
+enum class LayerType { FC, Conv, Pool };
+
+// One hidden layer. Each type reads only its own fields:
+//   FC:   width, act, alpha, maxout_k, batchnorm, dropout_keep
+//   Conv: filters, size, stride, pad, act (not maxout), alpha, batchnorm
+//         (per channel: spatial batch normalisation), dropout_keep (each
+//         value of the output volume dropped on its own)
+//   Pool: size, stride (max pooling, no padding; no activation, batchnorm or
+//         dropout: the network refuses batchnorm or dropout on a pool layer)
 struct HiddenLayerSpec {
   int width = 8;
   Activation act = Activation::ReLU;
   double alpha = 0.01;    // Leaky ReLU slope / ELU scale
   int maxout_k = 2;       // pieces of a Maxout unit
-  bool batchnorm = false; // batch normalisation after the affine, before act
+  bool batchnorm = false; // batch normalisation after the affine (or conv), before act
   double dropout_keep = 1.0;  // inverted dropout keep probability p (1 = off)
+  // After the fully connected fields, so that brace-initialised layers
+  // ({16, Activation::ReLU}) keep meaning what they meant.
+  LayerType type = LayerType::FC;
+  int filters = 8;  // conv: K, the number of filters (the output depth)
+  int size = 3;     // conv: F (filters are F x F x input depth); pool: F (F x F windows)
+  int stride = 1;   // conv and pool: S
+  int pad = 0;      // conv: P, zero padding on every side
   bool operator==(const HiddenLayerSpec&) const = default;
+
+  static HiddenLayerSpec fc(int width, Activation act = Activation::ReLU);
+  static HiddenLayerSpec conv(int K, int F, int S = 1, int P = 0, Activation act = Activation::ReLU);
+  static HiddenLayerSpec pool(int F = 2, int S = 2);
+};
+
+// The input as an image volume, width x height x depth (the course's
+// W x H x D; depth 1 for grey, 3 for RGB). All zero: flat features, as the 2D
+// playground's points, whose count the data decides.
+struct InputShape {
+  int width = 0, height = 0, depth = 0;
+  bool is_image() const { return width > 0 || height > 0 || depth > 0; }
+  int size() const { return width * height * depth; }  // features per image
+  bool operator==(const InputShape&) const = default;
 };
 
 struct LossSpec {
@@ -92,6 +126,7 @@ struct ModelSpec {
   ModelKind kind = ModelKind::Net;
   KnnSpec knn;
   bool use_bias = true;  // false: no b, boundaries pass through the origin
+  InputShape input;      // image models only; all zero for flat features
   std::vector<HiddenLayerSpec> hidden = {{}, {}};  // empty for Linear
   LossSpec loss;
   InitSpec init;
@@ -101,6 +136,16 @@ struct ModelSpec {
   uint64_t seed = 1;
   bool operator==(const ModelSpec&) const = default;
 };
+
+// True when the network has a conv or pool layer. The fast engine does not
+// train those yet: engine_for() keeps such specs on the reference engine.
+bool has_conv_layers(const ModelSpec& spec);
+// True when networks built from a and b have the same parameters and the same
+// layer outputs (same kind, bias, input shape, and per hidden layer the same
+// type and the fields that set shapes: width, maxout k, filters, size,
+// stride, pad, batchnorm; and the activation). Training can then go on from
+// a's parameters with b's hyperparameters (dropout p, alpha, loss, optimiser).
+bool same_architecture(const ModelSpec& a, const ModelSpec& b);
 
 // ---- Descriptor tables ---------------------------------------------------------
 // One row per value of an enum: the value, its id in files and links (stable:
@@ -123,6 +168,7 @@ template <> std::span<const EnumRow<Metric>> enum_rows<Metric>();
 template <> std::span<const EnumRow<LossKind>> enum_rows<LossKind>();
 template <> std::span<const EnumRow<RegKind>> enum_rows<RegKind>();
 template <> std::span<const EnumRow<Activation>> enum_rows<Activation>();
+template <> std::span<const EnumRow<LayerType>> enum_rows<LayerType>();
 template <> std::span<const EnumRow<InitKind>> enum_rows<InitKind>();
 template <> std::span<const EnumRow<OptimKind>> enum_rows<OptimKind>();
 template <> std::span<const EnumRow<ScheduleKind>> enum_rows<ScheduleKind>();

@@ -1,11 +1,15 @@
 // Tests of the ConvNet calculator against the CS231n ConvNet notes' worked
 // examples, the published AlexNet and VGG-16 parameter counts, and the
-// VGG-16 activation breakdown (whose printed total does not match its rows).
+// VGG-16 activation breakdown (whose printed total does not match its rows);
+// and against the network itself: the volumes and parameters of a ModelSpec's
+// conv/pool/fc stack as the Net builds and runs it.
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
 
 #include "core/models/convnet_calc.h"
+#include "core/models/net.h"
+#include "test_util.h"
 
 using namespace nn;
 using C = ConvLayerSpec;
@@ -222,4 +226,96 @@ TEST_CASE("every preset id builds a valid network; unknown ids name the known on
     CHECK_THAT(std::string(e.what()), Catch::Contains("convnet-vgg16"));
   }
   CHECK(std::string(to_string(ConvLayerKind::Pool)) == "POOL");
+}
+
+// ---- The calculator and the network agree ---------------------------------------------
+
+using HL = HiddenLayerSpec;
+
+// The same stack as calculator rows: conv, pool and fc layers, then the
+// output layer as an FC layer of `classes` outputs (activations are in place
+// and change no size).
+static ConvNetSpec as_calculator(const ModelSpec& spec, int classes) {
+  ConvNetSpec n{"", "", {spec.input.width, spec.input.height, spec.input.depth}, {}};
+  for (const HiddenLayerSpec& h : spec.hidden) {
+    switch (h.type) {
+      case LayerType::Conv: n.layers.push_back(C::conv(h.filters, h.size, h.stride, h.pad)); break;
+      case LayerType::Pool: n.layers.push_back(C::pool(h.size, h.stride)); break;
+      case LayerType::FC: n.layers.push_back(C::fc(h.width)); break;
+    }
+  }
+  n.layers.push_back(C::fc(classes));
+  return n;
+}
+
+static ModelSpec stack(InputShape in, std::vector<HiddenLayerSpec> hidden) {
+  ModelSpec spec;
+  spec.input = in;
+  spec.hidden = std::move(hidden);
+  return spec;
+}
+
+TEST_CASE("the network's volumes and parameters are the calculator's on the same stack", "[convnet_calc]") {
+  const std::pair<const char*, ModelSpec> stacks[] = {
+      // AlexNet's shape at a third of the size: 11x11 stride-4 filters,
+      // overlapping 3/2 pools, padded 5x5 and 3x3 convs, two fc layers.
+      {"AlexNet-like", stack({67, 67, 3}, {HL::conv(16, 11, 4, 0), HL::pool(3, 2), HL::conv(32, 5, 1, 2),
+                                           HL::pool(3, 2), HL::conv(48, 3, 1, 1), HL::conv(48, 3, 1, 1),
+                                           HL::conv(32, 3, 1, 1), HL::pool(3, 2), HL::fc(64), HL::fc(64)})},
+      // VGG's shape: 3x3 pad-1 convs in blocks, 2x2 stride-2 pools.
+      {"VGG-like", stack({32, 32, 3}, {HL::conv(16, 3, 1, 1), HL::conv(16, 3, 1, 1), HL::pool(2, 2),
+                                       HL::conv(32, 3, 1, 1), HL::conv(32, 3, 1, 1), HL::pool(2, 2),
+                                       HL::conv(64, 3, 1, 1), HL::conv(64, 3, 1, 1), HL::conv(64, 3, 1, 1),
+                                       HL::pool(2, 2), HL::fc(128), HL::fc(128)})},
+      // ConvNetJS's MNIST demo network.
+      {"ConvNetJS MNIST", stack({24, 24, 1}, {HL::conv(8, 5, 1, 2), HL::pool(2, 2), HL::conv(16, 5, 1, 2),
+                                              HL::pool(3, 3)})},
+      // Odd sizes: non-square, stride 2 with padding 2, a stride-1 pool.
+      {"odd", stack({9, 5, 2}, {HL::conv(3, 5, 2, 2), HL::pool(3, 1), HL::fc(4)})},
+      // A filter as large as its input: 1 x 1 x K.
+      {"whole-input filter", stack({6, 6, 3}, {HL::conv(4, 6, 1, 0), HL::fc(3)})},
+  };
+  const int classes = 10;
+  for (const auto& [name, spec] : stacks) {
+    INFO(name);
+    const ConvNetResult r = analyse_convnet(as_calculator(spec, classes));
+    REQUIRE(r.valid);
+    const NetLayout layout = net_layout(spec);
+    REQUIRE(layout.ok());
+    REQUIRE(layout.volumes.size() == spec.hidden.size() + 1);
+    for (size_t l = 0; l <= spec.hidden.size(); ++l) {
+      INFO("volume " << l);
+      CHECK(layout.volumes[l] == r.layers[l].out);
+    }
+    // The network built from the spec: parameters, and the sizes it really
+    // computes on two images.
+    Rng rng(1);
+    Net net(spec, spec.input.size(), classes, rng);
+    int64_t params = 0;
+    for (const ParamRef& p : net.params()) params += p.value->size();
+    CHECK(params == r.total_params);
+    const Mat X = test::random_mat(2, spec.input.size(), rng);
+    const std::vector<LayerActivations> acts = net.hidden_activations(X);
+    REQUIRE(acts.size() == spec.hidden.size());
+    for (size_t l = 0; l < acts.size(); ++l) CHECK(acts[l].post.cols() == r.layers[l + 1].out.count());
+    CHECK(net.scores(X).cols() == classes);
+  }
+}
+
+TEST_CASE("a stack the calculator refuses, the network refuses with the same sentence", "[convnet_calc]") {
+  const ModelSpec bad[] = {
+      stack({7, 7, 1}, {HL::conv(2, 3, 3, 0)}),                        // 2.33 wide
+      stack({8, 6, 2}, {HL::conv(2, 3, 1, 1), HL::pool(2, 2), HL::pool(2, 2)}),  // 4x3 then 3 high / 2
+      stack({5, 5, 1}, {HL::conv(2, 7, 1, 0)}),                        // filter larger than the input
+  };
+  for (const ModelSpec& spec : bad) {
+    const ConvNetResult r = analyse_convnet(as_calculator(spec, 3));
+    const NetLayout layout = net_layout(spec);
+    REQUIRE_FALSE(r.valid);
+    REQUIRE_FALSE(layout.ok());
+    const ConvLayerResult& row = r.layers[size_t(layout.bad_layer) + 1];
+    CHECK_FALSE(row.valid);
+    CHECK(row.message == row.name + ": " + layout.problem);
+    CHECK(r.message == row.message);
+  }
 }

@@ -361,3 +361,237 @@ TEST_CASE("make_model builds linear classifiers and networks and refuses kNN", "
   CHECK_THROWS_AS(make_model(spec, 2, kMaxClasses + 1, rng), std::runtime_error);
   CHECK_NOTHROW(make_model(spec, 2, kMaxClasses, rng));
 }
+
+// ---- ConvNets ---------------------------------------------------------------------------
+// Thresholds of the whole-network gradient checks below: the same as
+// check_net (relative error < 1e-6 or absolute < 1e-9 per kink-free entry, at
+// least 3/4 of the entries kink-free). A ConvNet adds two kinds of kinks,
+// both reported by kink_pattern and so left out when crossed: the ReLU signs
+// of every conv output and the max-pool winners. Away from them a conv net is
+// a composition of linear maps and smooth functions, so nothing else changes.
+
+using HL = HiddenLayerSpec;
+
+static ModelSpec image_spec(InputShape in, std::vector<HiddenLayerSpec> hidden) {
+  ModelSpec spec = net_spec(std::move(hidden));
+  spec.input = in;
+  return spec;
+}
+
+// conv -> pool -> conv -> pool -> fc on 8 wide, 6 high, 2-channel images.
+static ModelSpec small_convnet() {
+  return image_spec({8, 6, 2}, {HL::conv(3, 3, 1, 1), HL::pool(2, 2), HL::conv(4, 3, 1, 1, Activation::Tanh),
+                                HL::pool(2, 1), HL::fc(5)});
+}
+
+static GradCheckResult check_image_net(const ModelSpec& spec, uint64_t seed, int classes = 3) {
+  Rng rng(seed);
+  Net net(spec, spec.input.size(), classes, rng);
+  const Mat X = random_mat(4, spec.input.size(), rng);
+  const Labels y = random_labels(4, classes, rng);
+  const GradCheckResult r = grad_check(net, X, y, 1e-5, true, 30, seed);
+  int smooth = 0, bad = 0;
+  for (const GradCheckEntry& e : r.entries) {
+    if (e.kink) continue;
+    ++smooth;
+    if (e.rel_error >= 1e-6 && std::abs(e.analytic - e.numeric) >= 1e-9) {
+      ++bad;
+      UNSCOPED_INFO(e.param << "[" << e.index << "] analytic " << e.analytic << " numeric " << e.numeric
+                            << " rel " << e.rel_error);
+    }
+  }
+  CHECK(bad == 0);
+  CHECK(smooth >= int(r.entries.size()) * 3 / 4);
+  return r;
+}
+
+TEST_CASE("a ConvNet's parameters are named by layer position and shaped (K, C*F*F)", "[net][conv]") {
+  Rng rng(200);
+  Net net(small_convnet(), 96, 3, rng);
+  std::vector<std::string> names;
+  for (const ParamRef& p : net.params()) names.push_back(p.name);
+  // The pools (layers 2 and 4) have no parameters; fc 5 is W5, the output W6.
+  CHECK(names == std::vector<std::string>{"W1", "b1", "W3", "b3", "W5", "b5", "W6", "b6"});
+  CHECK(net.layers[0].W.rows() == 3);
+  CHECK(net.layers[0].W.cols() == 2 * 3 * 3);
+  CHECK(net.layers[2].W.cols() == 3 * 3 * 3);  // the pooled volume has depth 3
+  // Volumes: 8x6x2 -> conv 8x6x3 -> pool 4x3x3 -> conv 4x3x4 -> pool (F 2, S 1) 3x2x4 -> fc 5.
+  CHECK(net.layers[1].geom.out() == Volume{4, 3, 3});
+  CHECK(net.layers[3].geom.out() == Volume{3, 2, 4});
+  CHECK(net.layers[4].W.cols() == 3 * 2 * 4);  // the flattened volume
+  CHECK(net.input_volume == Volume{8, 6, 2});
+  CHECK(net.scores(random_mat(5, 96, rng)).cols() == 3);
+}
+
+TEST_CASE("He init of a conv layer uses fan_in = C*F*F", "[net][conv]") {
+  ModelSpec spec = image_spec({16, 16, 3}, {HL::conv(64, 5, 1, 2)});
+  spec.init.kind = InitKind::He;
+  Rng rng(201);
+  Net net(spec, 16 * 16 * 3, 2, rng);
+  const Mat& W = net.layers[0].W;  // 64 x 75 draws of N(0, 2/75)
+  const double var = W.array().square().mean();
+  CHECK(var == Approx(2.0 / 75.0).epsilon(0.1));  // 4800 draws: the sample variance is within ~4%
+}
+
+TEST_CASE("ConvNet gradients pass the check: conv, pool, conv, pool, fc", "[net][conv]") {
+  const GradCheckResult r = check_image_net(small_convnet(), 210);
+  CHECK(r.max_per_param.size() == 8);
+  INFO("stride 2 and padding 2 on a 7 x 5 x 3 input, no bias, SVM loss");
+  ModelSpec strided = image_spec({7, 5, 3}, {HL::conv(2, 3, 2, 2), HL::pool(2, 1), HL::fc(4, Activation::Tanh)});
+  strided.use_bias = false;
+  strided.loss.kind = LossKind::SVM;
+  check_image_net(strided, 211);
+  INFO("a conv straight into the output layer, Leaky ReLU, L1 penalty");
+  ModelSpec direct = image_spec({5, 5, 1}, {HL::conv(3, 2, 1, 0, Activation::LeakyReLU)});
+  direct.hidden[0].alpha = 0.1;
+  direct.loss.reg = RegKind::L1;
+  check_image_net(direct, 212);
+}
+
+TEST_CASE("ConvNet gradients pass the check with spatial batchnorm and dropout", "[net][conv]") {
+  ModelSpec spec = small_convnet();
+  spec.hidden[0].batchnorm = true;
+  spec.hidden[2].batchnorm = true;
+  spec.hidden[0].dropout_keep = 0.8;
+  spec.hidden[4].dropout_keep = 0.7;
+  spec.hidden[4].batchnorm = true;
+  const GradCheckResult r = check_image_net(spec, 220);
+  std::vector<std::string> names;
+  for (const auto& [name, err] : r.max_per_param) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"W1", "b1", "gamma1", "beta1", "W3", "b3", "gamma3", "beta3", "W5",
+                                          "b5", "gamma5", "beta5", "W6", "b6"});
+  Rng rng(221);
+  Net net(spec, 96, 3, rng);
+  CHECK(net.layers[0].gamma.cols() == 3);  // one per channel, not per position
+  std::vector<std::string> buffers;
+  for (const ParamRef& p : net.buffers()) buffers.push_back(p.name);
+  CHECK(buffers == std::vector<std::string>{"running_mean1", "running_var1", "running_mean3", "running_var3",
+                                            "running_mean5", "running_var5"});
+}
+
+TEST_CASE("max-pool winners and conv ReLU signs are kinks of a ConvNet", "[net][conv]") {
+  // A 1x1 conv with W = 1, b = 0 and a linear activation passes the image
+  // through; a 2x2 pool then picks the larger pixel of each window.
+  ModelSpec spec = image_spec({2, 2, 1}, {HL::conv(1, 1, 1, 0, Activation::Linear), HL::pool(2, 2)});
+  Rng rng(230);
+  Net net(spec, 4, 2, rng);
+  net.layers[0].W.setOnes();
+  net.layers[0].b.setZero();
+  Mat X(1, 4);
+  X << 0.1, 0.5, 0.2, 0.3;
+  net.forward_backward(X, {0}, rng);
+  const std::vector<int32_t> a = net.kink_pattern();
+  X(0, 2) = 0.9;  // another pixel wins the window
+  net.forward_backward(X, {0}, rng);
+  CHECK(net.kink_pattern() != a);
+  X(0, 2) = 0.2;
+  X(0, 3) = 0.4;  // the same winner, other values: the same pattern
+  net.forward_backward(X, {0}, rng);
+  CHECK(net.kink_pattern() == a);
+}
+
+TEST_CASE("hidden_activations gives conv and pool volumes; inspect counts dead filters", "[net][conv]") {
+  Rng rng(240);
+  Net net(small_convnet(), 96, 3, rng);
+  const Mat X = random_mat(7, 96, rng);
+  const auto acts = net.hidden_activations(X);
+  REQUIRE(acts.size() == 5);
+  CHECK(acts[0].name == "conv 1");
+  CHECK(acts[1].name == "pool 2");
+  CHECK(acts[4].name == "hidden 5");
+  CHECK(acts[0].type == LayerType::Conv);
+  CHECK(acts[0].volume == Volume{8, 6, 3});
+  CHECK(acts[0].post.rows() == 7);
+  CHECK(acts[0].post.cols() == 8 * 6 * 3);
+  CHECK(acts[0].post.minCoeff() >= 0);  // ReLU
+  CHECK(acts[1].volume == Volume{4, 3, 3});
+  CHECK(acts[1].post.cols() == 36);
+  CHECK(acts[4].volume == Volume{});
+
+  // Filter 2 of the first conv layer never fires: a bias of -100 keeps its
+  // input below 0 at every position of every image; the others do fire.
+  net.layers[0].b(0, 1) = -100;
+  const std::vector<LayerStats> stats = inspect_layers(net, X);
+  REQUIRE(stats.size() == 5);
+  CHECK(stats[0].units == 3);
+  CHECK(stats[0].dead_fraction == Approx(1.0 / 3.0));
+  int total = 0;
+  for (int c : stats[0].histogram) total += c;
+  CHECK(total == 7 * 8 * 6 * 3);  // every value of every map
+  CHECK(stats[1].units == 3);
+  CHECK(stats[1].dead_fraction == 0);  // a pool layer has no activation to die
+  CHECK(stats[2].units == 4);
+  CHECK(stats[2].saturated_fraction < 0.5);  // tanh, small weights
+  // A filter that is negative at only some positions is alive.
+  net.layers[0].b(0, 1) = 0;
+  CHECK(inspect_layers(net, X)[0].dead_fraction == 0);
+}
+
+TEST_CASE("ConvNets refuse folding, and bad ConvNet specs are refused with the layer named", "[net][conv]") {
+  using Catch::Matchers::Contains;
+  using Catch::Matchers::StartsWith;
+  Rng rng(250);
+  Net net(small_convnet(), 96, 3, rng);
+  CHECK_THROWS_WITH(net.folded_layers(), Contains("only fully connected networks can be folded"));
+
+  auto error = [&](const ModelSpec& spec, int input_dim) -> std::string {
+    try {
+      Net n(spec, input_dim, 3, rng);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "(built without error)";
+  };
+  // Filters that do not tile the input: the calculator's sentence, never a crop.
+  CHECK_THAT(error(image_spec({7, 7, 1}, {HL::conv(2, 3, 3, 0)}), 49),
+             StartsWith("Hidden layer 1 (conv): output width (7 - 3 + 2*0)/3 + 1 = 2.33 is not an integer"));
+  CHECK_THAT(error(image_spec({8, 8, 1}, {HL::conv(2, 3, 1, 1), HL::pool(3, 2)}), 64),
+             StartsWith("Hidden layer 2 (max pool): output width (8 - 3 + 2*0)/2 + 1 = 3.50"));
+  CHECK_THAT(error(image_spec({8, 8, 1}, {HL::fc(4), HL::conv(2, 3)}), 64),
+             StartsWith("Hidden layer 2 (conv): conv and pool layers must come before the fully connected ones"));
+  CHECK_THAT(error(net_spec({HL::conv(2, 1)}), 2), StartsWith("Hidden layer 1 (conv): a conv layer needs an image input"));
+  CHECK_THAT(error(image_spec({4, 4, 1}, {HL::conv(2, 3, 1, 1, Activation::Maxout)}), 16),
+             Contains("maxout is for fully connected layers"));
+  ModelSpec pool_bn = image_spec({4, 4, 1}, {HL::pool(2, 2)});
+  pool_bn.hidden[0].batchnorm = true;
+  CHECK_THAT(error(pool_bn, 16), StartsWith("Hidden layer 1 (max pool): a max pool layer takes no batchnorm"));
+  pool_bn.hidden[0].batchnorm = false;
+  pool_bn.hidden[0].dropout_keep = 0.5;
+  CHECK_THAT(error(pool_bn, 16), Contains("takes no dropout"));
+  CHECK_THAT(error(image_spec({4, 4, 1}, {HL::conv(kMaxFilters + 1, 3)}), 16),
+             Contains("the number of filters K must be between 1 and 256 (got 257)"));
+  CHECK_THAT(error(image_spec({4, 4, 1}, {HL::conv(2, 3, 1, kMaxPad + 1)}), 16), Contains("the padding P"));
+  CHECK_THAT(error(image_spec({8, 8, 0}, {}), 64), StartsWith("The network: the image input needs"));
+  CHECK_THAT(error(image_spec({8, 8, 1}, {HL::conv(2, 3)}), 2),
+             StartsWith("The network expects 8x8x1 images (64 values per row) but the data has 2 features"));
+  // Volume and weight limits: 256x256 with 8 filters is 524288 values per image.
+  CHECK_THAT(error(image_spec({256, 256, 1}, {HL::conv(8, 3, 1, 1)}), 65536),
+             Contains("at most 262144 values per image (got 524288)"));
+  CHECK_THAT(error(image_spec({64, 64, 3}, {HL::conv(16, 3, 1, 1), HL::fc(512)}), 64 * 64 * 3),
+             Contains("at most 8388608 weights (got 33554432)"));
+  // Linear classifiers ignore hidden layers, conv ones included.
+  ModelSpec lin = image_spec({4, 4, 1}, {HL::conv(2, 3, 1, 1)});
+  lin.kind = ModelKind::Linear;
+  CHECK_NOTHROW(make_model(lin, 16, 3, rng));
+}
+
+TEST_CASE("a ConvNet with dropout is deterministic given the seed", "[net][conv]") {
+  ModelSpec spec = small_convnet();
+  spec.hidden[0].dropout_keep = 0.6;
+  spec.hidden[2].batchnorm = true;
+  auto run = [&] {
+    Rng rng(260);
+    Net net(spec, 96, 3, rng);
+    Rng data_rng(261);
+    const Mat X = random_mat(6, 96, data_rng);
+    const Labels y = random_labels(6, 3, data_rng);
+    for (int step = 0; step < 5; ++step) gd_step(net, X, y, rng, 0.1);
+    std::vector<Mat> values;
+    for (const ParamRef& p : net.params()) values.push_back(*p.value);
+    values.push_back(net.layers[2].running_var);
+    return values;
+  };
+  const auto a = run(), b = run();
+  REQUIRE(a.size() == b.size());
+  for (size_t k = 0; k < a.size(); ++k) CHECK(a[k] == b[k]);
+}

@@ -15,7 +15,8 @@ using namespace nn;
 using json = nlohmann::json;
 
 static bool same_spec(const ModelSpec& a, const ModelSpec& b) {
-  return a.kind == b.kind && a.knn == b.knn && a.use_bias == b.use_bias && a.hidden == b.hidden &&
+  return a.kind == b.kind && a.knn == b.knn && a.use_bias == b.use_bias && a.input == b.input &&
+         a.hidden == b.hidden &&
          a.loss == b.loss && a.init == b.init && a.optim == b.optim &&
          a.preprocess == b.preprocess && a.seed == b.seed;
 }
@@ -124,6 +125,7 @@ TEST_CASE("every enum has one descriptor row per value", "[session]") {
   check_table<LossKind>(4);
   check_table<RegKind>(4);
   check_table<Activation>(7);
+  check_table<LayerType>(3);
   check_table<InitKind>(5);
   check_table<OptimKind>(7);
   check_table<ScheduleKind>(4);
@@ -145,6 +147,14 @@ TEST_CASE("every enum value round-trips through a session", "[session]") {
   for (LossKind v : values_of<LossKind>()) { s.spec.loss.kind = v; round_trip(s); }
   for (RegKind v : values_of<RegKind>()) { s.spec.loss.reg = v; round_trip(s); }
   for (Activation v : values_of<Activation>()) { s.spec.hidden[1].act = v; round_trip(s); }
+  // A layer saves only its type's fields: start from a layer whose others are defaults.
+  s.spec.hidden[1] = HiddenLayerSpec{};
+  for (LayerType v : values_of<LayerType>()) {
+    s.spec.kind = ModelKind::Linear;  // a network would refuse conv layers on flat input
+    s.spec.hidden[1].type = v;
+    round_trip(s);
+  }
+  s.spec.hidden[1] = HiddenLayerSpec{};
   for (InitKind v : values_of<InitKind>()) { s.spec.init.kind = v; round_trip(s); }
   for (OptimKind v : values_of<OptimKind>()) { s.spec.optim.kind = v; round_trip(s); }
   for (ScheduleKind v : values_of<ScheduleKind>()) { s.spec.optim.schedule = v; round_trip(s); }
@@ -168,6 +178,7 @@ TEST_CASE("spec enum names round-trip through from_string", "[session]") {
   check(values_of<LossKind>());
   check(values_of<RegKind>());
   check(values_of<Activation>());
+  check(values_of<LayerType>());
   check(values_of<InitKind>());
   check(values_of<OptimKind>());
   check(values_of<ScheduleKind>());
@@ -389,4 +400,110 @@ TEST_CASE("bad data generators are refused with the field's path", "[session]") 
   REQUIRE_THAT(load_error(R"({"version": 1, "data": {"num_classes": 2,
                    "generator": {"kind": "spiral", "classes": 3}}})"),
                StartsWith("data.num_classes: 2 is below the generator's 3 classes"));
+}
+
+// ---- ConvNets ------------------------------------------------------------------------
+
+using HL = HiddenLayerSpec;
+
+// conv -> pool -> conv -> pool -> fc on 8x8 grey images, with options on the layers.
+static Session convnet_session() {
+  Session s;
+  s.name = "Bars";
+  ModelSpec& m = s.spec;
+  m.input = {8, 8, 1};
+  m.hidden = {HL::conv(4, 3, 1, 1, Activation::LeakyReLU), HL::pool(2, 2), HL::conv(6, 5, 1, 2, Activation::Tanh),
+              HL::pool(2, 2), HL::fc(16, Activation::ELU)};
+  m.hidden[0].alpha = 0.2;
+  m.hidden[0].batchnorm = true;
+  m.hidden[0].dropout_keep = 0.75;
+  m.hidden[4].maxout_k = 3;
+  m.engine = EngineKind::Reference;
+  return s;
+}
+
+TEST_CASE("a ConvNet spec round-trips: save -> load -> save gives the same text", "[session]") {
+  const Session s = convnet_session();
+  const std::string text = save_session(s);
+  const Session back = load_session(text);
+  REQUIRE(same_session(s, back));
+  REQUIRE(save_session(back) == text);
+  REQUIRE(same_session(decode_session_url(encode_session_url(s)), s));
+  // Each layer writes its type and its own fields only; the input appears.
+  const json j = json::parse(text)["spec"];
+  CHECK(j["input"] == json({{"width", 8}, {"height", 8}, {"depth", 1}}));
+  CHECK(j["hidden"][1] == json({{"type", "pool"}, {"size", 2}, {"stride", 2}}));
+  CHECK(j["hidden"][0]["type"] == "conv");
+  CHECK(j["hidden"][0]["filters"] == 4);
+  CHECK_FALSE(j["hidden"][0].contains("width"));
+  CHECK(j["hidden"][4]["type"] == "fc");
+  CHECK_FALSE(j["hidden"][4].contains("filters"));
+  // A flat (2D) spec writes no input.
+  CHECK_FALSE(json::parse(save_session(Session{}))["spec"].contains("input"));
+}
+
+TEST_CASE("layers without a type load as fully connected; pool layers have their own defaults", "[session]") {
+  const Session s = load_session(R"({"version": 1, "spec": {"hidden": [{"width": 4, "act": "tanh"}, {}]}})");
+  REQUIRE(s.spec.hidden.size() == 2);
+  CHECK(s.spec.hidden[0] == HL::fc(4, Activation::Tanh));
+  CHECK(s.spec.hidden[1] == HiddenLayerSpec{});
+  CHECK(s.spec.hidden[1].type == LayerType::FC);
+  CHECK_FALSE(s.spec.input.is_image());
+  const Session p = load_session(R"({"version": 1, "spec": {"input": {"width": 6, "height": 4, "depth": 3},
+      "hidden": [{"type": "conv", "filters": 2, "pad": 1}, {"type": "pool"}]}})");
+  CHECK(p.spec.input == InputShape{6, 4, 3});
+  CHECK(p.spec.hidden[0] == HL::conv(2, 3, 1, 1));
+  CHECK(p.spec.hidden[1] == HL::pool(2, 2));
+}
+
+TEST_CASE("bad ConvNet specs are refused with the field's path", "[session]") {
+  using Catch::Matchers::Contains;
+  using Catch::Matchers::StartsWith;
+  auto text = [](const std::function<void(json&)>& edit) {
+    json j = json::parse(save_session(convnet_session()));
+    edit(j);
+    return j.dump();
+  };
+  auto bad = [&](const std::function<void(json&)>& edit) { return load_error(text(edit)); };
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["type"] = "dense"; }),
+             StartsWith("spec.hidden[0].type: unknown name \"dense\" (expected one of fc, conv, pool)"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["filters"] = 257; }),
+             StartsWith("spec.hidden[0].filters: must be an integer in 1..256 (got 257)"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["size"] = 12; }),
+             StartsWith("spec.hidden[0].size: must be an integer in 1..11"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][2]["stride"] = 0; }),
+             StartsWith("spec.hidden[2].stride: must be an integer in 1..8"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["pad"] = -1; }),
+             StartsWith("spec.hidden[0].pad: must be an integer in 0..8"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["input"]["width"] = 257; }),
+             StartsWith("spec.input.width: must be an integer in 1..256"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["input"]["depth"] = 4; }),
+             StartsWith("spec.input.depth: must be an integer in 1..3"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["input"].erase("height"); }), StartsWith("spec.input.height: missing"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["input"]["colour"] = true; }),
+             StartsWith("spec.input: unknown key \"colour\""));
+  // A key of another layer type.
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][1]["pad"] = 1; }),
+             StartsWith("spec.hidden[1]: unknown key \"pad\" (allowed: type, size, stride)"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["width"] = 8; }),
+             StartsWith("spec.hidden[0]: unknown key \"width\""));
+  // Layers that cannot be built, named by their path.
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][1]["stride"] = 4; }),
+             StartsWith("spec.hidden[1]: output width (8 - 2 + 2*0)/4 + 1 = 2.50 is not an integer"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["stride"] = 3; }),
+             StartsWith("spec.hidden[0]: output width (8 - 3 + 2*1)/3 + 1 = 3.33 is not an integer"));
+  CHECK_THAT(bad([](json& j) { j["spec"]["hidden"][0]["act"] = "maxout"; }),
+             StartsWith("spec.hidden[0]: maxout is for fully connected layers"));
+  CHECK_THAT(bad([](json& j) {
+               auto& h = j["spec"]["hidden"];
+               h.insert(h.begin(), json({{"width", 8}}));
+             }),
+             StartsWith("spec.hidden[1]: conv and pool layers must come before the fully connected ones"));
+  CHECK_THAT(bad([](json& j) { j["spec"].erase("input"); }),
+             StartsWith("spec.hidden[0]: a conv layer needs an image input"));
+  // The same layers in a linear classifier's spec are not built, so not refused.
+  CHECK_NOTHROW(load_session(text([](json& j) {
+    j["spec"]["kind"] = "linear";
+    j["spec"].erase("input");
+  })));
 }

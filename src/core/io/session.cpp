@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/limits.h"
+#include "core/models/net.h"
 
 namespace nn {
 
@@ -163,22 +164,72 @@ KnnSpec read_knn(const json& j, const std::string& path) {
   return k;
 }
 
+// A hidden layer writes its type and the fields that type reads (spec.h);
+// reading refuses the others as unknown keys. A file may leave "type" out for
+// a fully connected layer (older files do).
 ojson write_hidden(const HiddenLayerSpec& h) {
-  return {{"width", h.width},         {"act", to_string(h.act)},
-          {"alpha", h.alpha},         {"maxout_k", h.maxout_k},
-          {"batchnorm", h.batchnorm}, {"dropout_keep", h.dropout_keep}};
+  switch (h.type) {
+    case LayerType::Conv:
+      return {{"type", to_string(h.type)}, {"filters", h.filters},     {"size", h.size},
+              {"stride", h.stride},        {"pad", h.pad},             {"act", to_string(h.act)},
+              {"alpha", h.alpha},          {"batchnorm", h.batchnorm}, {"dropout_keep", h.dropout_keep}};
+    case LayerType::Pool:
+      return {{"type", to_string(h.type)}, {"size", h.size}, {"stride", h.stride}};
+    case LayerType::FC: break;
+  }
+  return {{"type", to_string(h.type)}, {"width", h.width},         {"act", to_string(h.act)},
+          {"alpha", h.alpha},          {"maxout_k", h.maxout_k}, {"batchnorm", h.batchnorm},
+          {"dropout_keep", h.dropout_keep}};
 }
+
 HiddenLayerSpec read_hidden(const json& j, const std::string& path) {
   HiddenLayerSpec h;
   Fields f(j, path);
-  f.integer("width", h.width, 1, kMaxLayerWidth);
-  f.enumeration("act", h.act);
-  f.number("alpha", h.alpha, 0, 10);
-  f.integer("maxout_k", h.maxout_k, 1, kMaxMaxoutPieces);
-  f.boolean("batchnorm", h.batchnorm);
-  f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+  f.enumeration("type", h.type);
+  if (h.type == LayerType::Pool) h = HiddenLayerSpec::pool();  // its defaults: 2 x 2, stride 2
+  switch (h.type) {
+    case LayerType::FC:
+      f.integer("width", h.width, 1, kMaxLayerWidth);
+      f.enumeration("act", h.act);
+      f.number("alpha", h.alpha, 0, 10);
+      f.integer("maxout_k", h.maxout_k, 1, kMaxMaxoutPieces);
+      f.boolean("batchnorm", h.batchnorm);
+      f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+      break;
+    case LayerType::Conv:
+      f.integer("filters", h.filters, 1, kMaxFilters);
+      f.integer("size", h.size, 1, kMaxFilterSize);
+      f.integer("stride", h.stride, 1, kMaxStride);
+      f.integer("pad", h.pad, 0, kMaxPad);
+      f.enumeration("act", h.act);  // not maxout: check_layers refuses it
+      f.number("alpha", h.alpha, 0, 10);
+      f.boolean("batchnorm", h.batchnorm);
+      f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+      break;
+    case LayerType::Pool:
+      f.integer("size", h.size, 1, kMaxFilterSize);
+      f.integer("stride", h.stride, 1, kMaxStride);
+      break;
+  }
   f.finish();
   return h;
+}
+
+// Written only for image models: a flat (2D) spec has no "input".
+ojson write_input(const InputShape& in) {
+  return {{"width", in.width}, {"height", in.height}, {"depth", in.depth}};
+}
+InputShape read_input(const json& j, const std::string& path) {
+  InputShape in;
+  Fields f(j, path);
+  for (const char* key : {"width", "height", "depth"})
+    if (j.is_object() && !j.contains(key))
+      fail(f.at(key), "missing (an image input needs width, height and depth)");
+  f.integer("width", in.width, 1, kMaxImageSide);
+  f.integer("height", in.height, 1, kMaxImageSide);
+  f.integer("depth", in.depth, 1, kMaxImageDepth);
+  f.finish();
+  return in;
 }
 
 ojson write_loss(const LossSpec& l) {
@@ -269,16 +320,27 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
 ojson write_spec(const ModelSpec& s) {
   ojson hidden = ojson::array();
   for (const HiddenLayerSpec& h : s.hidden) hidden.push_back(write_hidden(h));
-  return {{"kind", to_string(s.kind)},
-          {"knn", write_knn(s.knn)},
-          {"use_bias", s.use_bias},
-          {"hidden", hidden},
-          {"loss", write_loss(s.loss)},
-          {"init", write_init(s.init)},
-          {"optim", write_optim(s.optim)},
-          {"preprocess", write_preprocess(s.preprocess)},
-          {"engine", to_string(s.engine)},
-          {"seed", s.seed}};
+  ojson j = {{"kind", to_string(s.kind)}, {"knn", write_knn(s.knn)}, {"use_bias", s.use_bias}};
+  if (s.input.is_image()) j["input"] = write_input(s.input);
+  j["hidden"] = hidden;
+  j["loss"] = write_loss(s.loss);
+  j["init"] = write_init(s.init);
+  j["optim"] = write_optim(s.optim);
+  j["preprocess"] = write_preprocess(s.preprocess);
+  j["engine"] = to_string(s.engine);
+  j["seed"] = s.seed;
+  return j;
+}
+
+// A network whose layers cannot be built (filters that do not tile their
+// input, conv after fc, ...) is refused with the layer's path, as make_model
+// would refuse it. Linear and kNN specs ignore their hidden layers.
+void check_layers(const ModelSpec& s, const std::string& path) {
+  if (s.kind != ModelKind::Net) return;
+  const NetLayout layout = net_layout(s);
+  if (layout.ok()) return;
+  if (layout.bad_layer < 0) fail(path + (s.input.is_image() ? ".input" : ""), layout.problem);
+  fail(path + ".hidden[" + std::to_string(layout.bad_layer) + "]", layout.problem);
 }
 ModelSpec read_spec(const json& j, const std::string& path) {
   ModelSpec s;
@@ -286,6 +348,7 @@ ModelSpec read_spec(const json& j, const std::string& path) {
   f.enumeration("kind", s.kind);
   if (const json* v = f.find("knn")) s.knn = read_knn(*v, f.at("knn"));
   f.boolean("use_bias", s.use_bias);
+  if (const json* v = f.find("input")) s.input = read_input(*v, f.at("input"));
   if (const json* v = f.find("hidden")) {
     const std::string at = f.at("hidden");
     if (!v->is_array()) fail(at, "must be an array of layers (got " + show(*v) + ")");
@@ -302,6 +365,7 @@ ModelSpec read_spec(const json& j, const std::string& path) {
   f.enumeration("engine", s.engine);
   f.seed("seed", s.seed);
   f.finish();
+  check_layers(s, path);
   return s;
 }
 

@@ -32,12 +32,27 @@ class SessionError : public std::runtime_error {
 };
 
 // Pretty JSON, keys in a fixed order, every spec field written out; one line
-// per data point. save -> load -> save gives the same text.
+// per data point. save -> load -> save gives the same text. Two exceptions
+// to "every field": each hidden layer writes its "type" and only the fields
+// that type reads (spec.h), and "input" (width, height, depth) appears only
+// for image models. A small ConvNet on 8x8 grey images:
+//   "input": {"width": 8, "height": 8, "depth": 1},
+//   "hidden": [
+//     {"type": "conv", "filters": 4, "size": 3, "stride": 1, "pad": 1, "act": "relu",
+//      "alpha": 0.01, "batchnorm": false, "dropout_keep": 1.0},
+//     {"type": "pool", "size": 2, "stride": 2},
+//     {"type": "fc", "width": 16, "act": "relu", "alpha": 0.01, "maxout_k": 2,
+//      "batchnorm": false, "dropout_keep": 1.0}]
 std::string save_session(const Session& s);
 
 // Parses and validates. Missing fields take the defaults of spec.h (only
-// "version" is required), unknown keys are errors. Returns only a fully valid
-// session; throws SessionError otherwise.
+// "version" is required; a layer without "type" is fully connected, a pool
+// layer defaults to 2 x 2 with stride 2), unknown keys are errors (a key of
+// another layer type too). A network whose layers cannot be built (see
+// net_layout in net.h: conv after fc, filters that do not tile their input,
+// ...) is refused with the layer's path, e.g. "spec.hidden[2]: output width
+// (7 - 3 + 2*0)/3 + 1 = 2.33 is not an integer; ...". Returns only a fully
+// valid session; throws SessionError otherwise.
 // "data" holds either "points" (a list) or, to keep presets short, a
 // "generator": {"kind": "spiral", "n": 300, "classes": 3, "noise": 0.1,
 // "seed": 1, "val_ratio": 0.2} (only "kind" is required; defaults n 200,

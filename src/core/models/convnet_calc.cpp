@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
-#include <cstdio>
 #include <stdexcept>
 
 namespace nn {
@@ -34,41 +33,6 @@ ConvLayerSpec ConvLayerSpec::relu(std::string name) {
   return {ConvLayerKind::ReLU, std::move(name), 0, 1, 1, 0, 1};
 }
 
-static std::string fmt(const char* f, double a) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, a);
-  return buf;
-}
-
-// (W - F' + 2P)/S + 1 with F' = d*(F-1) + 1. The filter must fit in the padded
-// input, and the stride must step exactly from one border to the other.
-OutputSize conv_output_size(int W, int F, int S, int P, int dilation) {
-  OutputSize r;
-  if (W < 1 || F < 1 || S < 1 || P < 0 || dilation < 1) {
-    r.reason = "cannot be computed: it needs W >= 1, F >= 1, S >= 1, P >= 0 and dilation >= 1";
-    return r;
-  }
-  const int64_t Fe = int64_t(dilation) * (F - 1) + 1;
-  const int64_t span = int64_t(W) - Fe + 2 * int64_t(P);  // room the filter slides over
-  r.exact = double(span) / S + 1;
-  if (span < 0) {
-    r.reason = "is impossible: the filter (F' = " + std::to_string(Fe) + ") is larger than the padded input (" +
-               std::to_string(W) + " + 2*" + std::to_string(P) + " = " + std::to_string(W + 2 * int64_t(P)) +
-               "); use a smaller filter or more padding";
-    return r;
-  }
-  if (span % S != 0) {
-    r.reason = "(" + std::to_string(W) + " - " + std::to_string(Fe) + " + 2*" + std::to_string(P) + ")/" +
-               std::to_string(S) + " + 1 = " + fmt("%.2f", r.exact) +
-               " is not an integer; pick S dividing W - F' + 2P = " + std::to_string(span) +
-               " or change P";
-    return r;
-  }
-  r.valid = true;
-  r.size = int(span / S + 1);
-  return r;
-}
-
 // Number of (output position, filter tap) pairs along one axis whose input
 // coordinate o*S - P + k*d falls inside [0, W): taps on the zero padding are
 // not weights of the equivalent FC matrix.
@@ -93,144 +57,147 @@ static int64_t sat_add(int64_t a, int64_t b) { return double(a) + double(b) > 4e
 static constexpr int kMaxSize = 1000000;
 static constexpr double kMaxCount = 1e13;
 
+// ---- The analysis, step by step ------------------------------------------------
+// Each step fills part of one layer's row; a step that finds the layer
+// impossible returns the reason (without the layer's name), "" otherwise.
 
-ConvNetResult analyse_convnet(const ConvNetSpec& net, int batch) {
-  if (batch < 1 || batch > 10000)
-    throw std::runtime_error("The batch size must be between 1 and 10,000 (got " + std::to_string(batch) + ").");
-  ConvNetResult R;
-  R.batch = batch;
-
+// Row 0: the input volume, checked.
+static ConvLayerResult input_row(const Volume& v) {
   ConvLayerResult in;
   in.kind = ConvLayerKind::Input;
   in.name = "input";
-  in.in = in.out = net.input;
-  if (net.input.W < 1 || net.input.H < 1 || net.input.D < 1) {
+  in.in = in.out = v;
+  if (v.W < 1 || v.H < 1 || v.D < 1) {
     in.valid = false;
-    in.message = "input: the volume needs W, H and D of at least 1 (got " + std::to_string(net.input.W) + "x" +
-                 std::to_string(net.input.H) + "x" + std::to_string(net.input.D) + ")";
-  } else if (net.input.W > kMaxSize || net.input.H > kMaxSize || net.input.D > kMaxSize ||
-             double(net.input.W) * net.input.H * net.input.D > kMaxCount) {
+    in.message = "input: the volume needs W, H and D of at least 1 (got " + std::to_string(v.W) + "x" +
+                 std::to_string(v.H) + "x" + std::to_string(v.D) + ")";
+  } else if (v.W > kMaxSize || v.H > kMaxSize || v.D > kMaxSize || double(v.W) * v.H * v.D > kMaxCount) {
     in.valid = false;
     in.message = "input: the volume is too large for the calculator (at most 1,000,000 per size and 10^13 values)";
   }
-  in.activations = in.valid ? in.out.count() : 0;
-  in.act_bytes_f32 = in.activations * 4 * batch;
-  in.act_bytes_f64 = in.activations * 8 * batch;
-  R.layers.push_back(in);
+  return in;
+}
 
-  int counts[5] = {0, 0, 0, 0, 0};  // per kind, for default names
-  for (const ConvLayerSpec& s : net.layers) {
-    const ConvLayerResult& prev = R.layers.back();
-    ConvLayerResult L;
-    L.kind = s.kind;
-    L.spec = s;
-    const int ki = int(s.kind);
-    ++counts[ki];
-    if (s.name.empty()) {
-      std::string base = to_string(s.kind);
-      for (char& c : base) c = char(std::tolower(static_cast<unsigned char>(c)));
-      L.name = base + std::to_string(counts[ki]);
-    } else {
-      L.name = s.name;
-    }
-    L.in = prev.out;
-    L.rf = prev.rf;
-    L.jump = prev.jump;
-    auto fail = [&](const std::string& why) {
-      L.valid = false;
-      L.message = L.name + ": " + why;
-    };
+// The layer's own name, or "conv3", "pool1", ... by its position among its kind.
+static std::string layer_name(const ConvLayerSpec& s, int& count_of_kind) {
+  ++count_of_kind;
+  if (!s.name.empty()) return s.name;
+  std::string base = to_string(s.kind);
+  for (char& c : base) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return base + std::to_string(count_of_kind);
+}
 
-    if (!prev.valid) {
-      fail("not computed, because a layer above is invalid");
-      R.layers.push_back(L);
-      continue;
-    }
-    const Volume v = L.in;
-    if (s.K > kMaxSize || s.F > kMaxSize || s.S > kMaxSize || s.P > kMaxSize || s.dilation > kMaxSize) {
-      fail("K, F, S, P and dilation must each be at most 1,000,000");
-      R.layers.push_back(L);
-      continue;
-    }
+// CONV or POOL: the output volume (conv_size.h, shared with the network's
+// layers) and how the window grows the receptive field.
+static std::string size_window_layer(const ConvLayerSpec& s, const ConvLayerResult& prev, ConvLayerResult& L) {
+  const bool conv = s.kind == ConvLayerKind::Conv;
+  const int d = conv ? s.dilation : 1;
+  const Volume v = L.in;
+  if (conv && s.K < 1) return "needs at least one filter (K >= 1)";
+  const VolumeSize vs = conv_output_volume(v, s.F, s.S, s.P, conv ? s.K : v.D, d);
+  if (!vs.valid) return vs.reason;
+  const double fanin = double(s.F) * s.F * v.D;
+  if (double(vs.out.count()) * std::max(fanin, 1.0) > kMaxCount)
+    return "the layer is too large for the calculator to count exactly";
+  L.out = vs.out;
+  L.F_eff = int(int64_t(d) * (s.F - 1) + 1);
+  // Receptive field recurrence: each step of this layer's window moves
+  // `jump` input pixels, so F' taps add (F'-1)*jump pixels to the field.
+  L.rf = sat_add(prev.rf, sat_mul(L.F_eff - 1, prev.jump));
+  L.jump = sat_mul(prev.jump, s.S);
+  return "";
+}
+
+// CONV: parameters, FLOPs and the equivalent FC matrix.
+static void count_conv(const ConvLayerSpec& s, ConvLayerResult& L) {
+  const Volume v = L.in;
+  // Each of the K filters has F*F*D_in weights and one bias.
+  L.weights = int64_t(s.F) * s.F * v.D * s.K;
+  L.biases = s.K;
+  // Conventions: FLOPs = 2 * multiply-adds (one multiply and one add per
+  // filter tap per output value). Bias adds, ReLU and max-pool comparisons
+  // are not counted; taps on zero padding are (as a dense implementation
+  // computes them).
+  L.flops = 2 * L.out.count() * int64_t(s.F) * s.F * v.D;
+  const int64_t sx = taps_inside(v.W, L.out.W, s.F, s.S, s.P, s.dilation);
+  const int64_t sy = taps_inside(v.H, L.out.H, s.F, s.S, s.P, s.dilation);
+  L.as_fc.rows = L.out.count();
+  L.as_fc.cols = v.count();
+  const double entries = double(L.as_fc.rows) * double(L.as_fc.cols);
+  // The equivalent matrix can be too big for int64 even when the layer is
+  // fine (it is the point of the comparison): saturate instead.
+  L.as_fc.entries = entries < 9e18 ? L.as_fc.rows * L.as_fc.cols : INT64_MAX;
+  // Output (ox, oy, k) reads taps (kx, ky, c): x and y choices are
+  // independent, and every one of the D_in channels is read.
+  L.as_fc.nonzeros = sx * sy * v.D * s.K;
+  L.as_fc.distinct = L.weights;
+}
+
+// FC: 1 x 1 x K, every output connected to the whole input volume.
+static std::string size_fc(const ConvLayerSpec& s, const ConvLayerResult& prev, ConvLayerResult& L) {
+  const Volume v = L.in;
+  if (s.K < 1) return "needs at least one output (K >= 1)";
+  if (double(v.count()) * s.K > kMaxCount) return "the layer is too large for the calculator to count exactly";
+  L.out = {1, 1, s.K};
+  L.weights = v.count() * s.K;  // one weight per input value per output
+  L.biases = s.K;
+  L.flops = 2 * v.count() * s.K;
+  // The equivalent CONV filter spans the whole input, so each output sees
+  // every input pixel.
+  L.as_conv = {v.W, v.H, 1, 0, s.K, L.out};
+  L.rf = sat_add(prev.rf, sat_mul(v.W - 1, prev.jump));
+  return "";
+}
+
+// One layer's row from its spec and the row above it.
+static ConvLayerResult analyse_layer(const ConvLayerSpec& s, const ConvLayerResult& prev, int& count_of_kind) {
+  ConvLayerResult L;
+  L.kind = s.kind;
+  L.spec = s;
+  L.name = layer_name(s, count_of_kind);
+  L.in = prev.out;
+  L.rf = prev.rf;
+  L.jump = prev.jump;
+  std::string why;
+  if (!prev.valid) {
+    why = "not computed, because a layer above is invalid";
+  } else if (s.K > kMaxSize || s.F > kMaxSize || s.S > kMaxSize || s.P > kMaxSize || s.dilation > kMaxSize) {
+    why = "K, F, S, P and dilation must each be at most 1,000,000";
+  } else {
     switch (s.kind) {
       case ConvLayerKind::Input:
-        fail("an INPUT layer may only come first; set the network's input volume instead");
+        why = "an INPUT layer may only come first; set the network's input volume instead";
         break;
-
       case ConvLayerKind::Conv:
-      case ConvLayerKind::Pool: {
-        const bool conv = s.kind == ConvLayerKind::Conv;
-        const int d = conv ? s.dilation : 1;
-        if (conv && s.K < 1) { fail("needs at least one filter (K >= 1)"); break; }
-        const OutputSize ow = conv_output_size(v.W, s.F, s.S, s.P, d);
-        const OutputSize oh = conv_output_size(v.H, s.F, s.S, s.P, d);
-        if (!ow.valid) { fail("output width " + ow.reason); break; }
-        if (!oh.valid) { fail("output height " + oh.reason); break; }
-        L.F_eff = int(int64_t(d) * (s.F - 1) + 1);
-        const int D_out = conv ? s.K : v.D;
-        const double fanin = double(s.F) * s.F * v.D;
-        if (double(ow.size) * oh.size * D_out * std::max(fanin, 1.0) > kMaxCount) {
-          fail("the layer is too large for the calculator to count exactly");
-          break;
-        }
-        L.out = {ow.size, oh.size, D_out};
-        // Receptive field recurrence: each step of this layer's window moves
-        // `jump` input pixels, so F' taps add (F'-1)*jump pixels to the field.
-        L.rf = sat_add(prev.rf, sat_mul(L.F_eff - 1, prev.jump));
-        L.jump = sat_mul(prev.jump, s.S);
-        if (conv) {
-          // Each of the K filters has F*F*D_in weights and one bias.
-          L.weights = int64_t(s.F) * s.F * v.D * s.K;
-          L.biases = s.K;
-          // Conventions: FLOPs = 2 * multiply-adds (one multiply and one add per
-          // filter tap per output value). Bias adds, ReLU and max-pool
-          // comparisons are not counted; taps on zero padding are (as a dense
-          // implementation computes them).
-          L.flops = 2 * L.out.count() * int64_t(s.F) * s.F * v.D;
-          const int64_t sx = taps_inside(v.W, L.out.W, s.F, s.S, s.P, d);
-          const int64_t sy = taps_inside(v.H, L.out.H, s.F, s.S, s.P, d);
-          L.as_fc.rows = L.out.count();
-          L.as_fc.cols = v.count();
-          const double entries = double(L.as_fc.rows) * double(L.as_fc.cols);
-          // The equivalent matrix can be too big for int64 even when the layer is
-          // fine (it is the point of the comparison): saturate instead.
-          L.as_fc.entries = entries < 9e18 ? L.as_fc.rows * L.as_fc.cols : INT64_MAX;
-          // Output (ox, oy, k) reads taps (kx, ky, c): x and y choices are
-          // independent, and every one of the D_in channels is read.
-          L.as_fc.nonzeros = sx * sy * v.D * s.K;
-          L.as_fc.distinct = L.weights;
-        }
+        why = size_window_layer(s, prev, L);
+        if (why.empty()) count_conv(s, L);
         break;
-      }
-
-      case ConvLayerKind::FC: {
-        if (s.K < 1) { fail("needs at least one output (K >= 1)"); break; }
-        if (double(v.count()) * s.K > kMaxCount) { fail("the layer is too large for the calculator to count exactly"); break; }
-        L.out = {1, 1, s.K};
-        L.weights = v.count() * s.K;  // one weight per input value per output
-        L.biases = s.K;
-        L.flops = 2 * v.count() * s.K;
-        // The equivalent CONV filter spans the whole input, so each output sees
-        // every input pixel.
-        L.as_conv = {v.W, v.H, 1, 0, s.K, L.out};
-        L.rf = sat_add(prev.rf, sat_mul(v.W - 1, prev.jump));
-        break;
-      }
-
+      case ConvLayerKind::Pool: why = size_window_layer(s, prev, L); break;
+      case ConvLayerKind::FC: why = size_fc(s, prev, L); break;
       case ConvLayerKind::ReLU:
-        L.out = v;
+        L.out = L.in;
         L.in_place = true;
         break;
     }
-    L.params = L.weights + L.biases;
-    if (L.valid) {
-      L.activations = L.out.count();
-      L.act_bytes_f32 = L.activations * 4 * batch;
-      L.act_bytes_f64 = L.activations * 8 * batch;
-    }
-    R.layers.push_back(L);
   }
+  if (!why.empty()) {
+    L.valid = false;
+    L.message = L.name + ": " + why;
+  }
+  L.params = L.weights + L.biases;
+  return L;
+}
 
+// Activation memory of one valid row for the whole batch.
+static void count_memory(ConvLayerResult& L, int batch) {
+  if (!L.valid) return;
+  L.activations = L.out.count();
+  L.act_bytes_f32 = L.activations * 4 * batch;
+  L.act_bytes_f64 = L.activations * 8 * batch;
+}
+
+// Totals over the valid rows; the first invalid row's message is the network's.
+static void add_totals(ConvNetResult& R) {
   for (const ConvLayerResult& L : R.layers) {
     if (!L.valid) {
       if (R.valid) R.message = L.message;
@@ -241,6 +208,21 @@ ConvNetResult analyse_convnet(const ConvNetSpec& net, int batch) {
     if (!L.in_place) R.total_activations += L.activations;
     R.total_flops += L.flops;
   }
+}
+
+ConvNetResult analyse_convnet(const ConvNetSpec& net, int batch) {
+  if (batch < 1 || batch > 10000)
+    throw std::runtime_error("The batch size must be between 1 and 10,000 (got " + std::to_string(batch) + ").");
+  ConvNetResult R;
+  R.batch = batch;
+  R.layers.push_back(input_row(net.input));
+  count_memory(R.layers.back(), batch);
+  int counts[5] = {0, 0, 0, 0, 0};  // per kind, for default names
+  for (const ConvLayerSpec& s : net.layers) {
+    R.layers.push_back(analyse_layer(s, R.layers.back(), counts[int(s.kind)]));
+    count_memory(R.layers.back(), batch);
+  }
+  add_totals(R);
   return R;
 }
 

@@ -1,22 +1,20 @@
 // convnet_calc.h: ConvNet arithmetic of the CS231n ConvNet notes as plain data:
 // output volumes, parameters, activation memory, FLOPs, receptive fields and the
 // FC <-> CONV equivalences, with AlexNet and VGG-16 presets. No UI here.
+// Output volumes come from conv_size.h, the function the network's conv and
+// pool layers use too.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/models/conv_size.h"
 
 namespace nn {
 
 enum class ConvLayerKind { Input, Conv, Pool, FC, ReLU };
 const char* to_string(ConvLayerKind);
 
-// A W x H x D volume (width, height, depth).
-struct Volume {
-  int W = 0, H = 0, D = 0;
-  int64_t count() const { return int64_t(W) * H * D; }
-  bool operator==(const Volume&) const = default;
-};
 
 // One layer as data; each kind reads only its own fields.
 //   Conv: K filters of F x F x D_in, stride S, zero padding P, dilation d
@@ -46,15 +44,6 @@ struct ConvNetSpec {
   Volume input;
   std::vector<ConvLayerSpec> layers;
 };
-
-// One spatial dimension through (W - F' + 2P)/S + 1.
-struct OutputSize {
-  bool valid = false;
-  int size = 0;        // the integer size when valid
-  double exact = 0;    // the formula's value, e.g. 2.333 for W=7, F=3, S=3
-  std::string reason;  // why it is invalid, without the layer's name
-};
-OutputSize conv_output_size(int W, int F, int S, int P, int dilation = 1);
 
 // The same function as an FC layer, written as a CONV layer whose filter covers
 // the whole input volume: F x FH = W_in x H_in, P = 0, S = 1, K filters.

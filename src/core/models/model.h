@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/models/conv_size.h"
 #include "core/rng.h"
 #include "core/spec.h"
 #include "core/tensor.h"
@@ -36,10 +37,15 @@ struct ConstParamRef {
 
 // One hidden layer's values in test mode over N points, for the inspector.
 struct LayerActivations {
-  std::string name;          // "hidden 1", ...
+  std::string name;          // "hidden 1", ...; "conv 1", "pool 2" for image layers
   Activation act = Activation::Linear;
   Mat pre;                   // (N, pieces) input of the activation (after batchnorm)
   Mat post;                  // (N, width) output of the activation
+  // Conv and pool layers: the output volume, K x H' x W' (pre and post are
+  // then (N, K*H'*W') in the channel-major layout of conv_layers.h). Zero
+  // for fully connected layers.
+  LayerType type = LayerType::FC;
+  Volume volume;
 };
 
 // One layer of the model as the test-mode chain out = act(x W^T + b), with

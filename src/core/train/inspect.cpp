@@ -18,11 +18,23 @@ static void histogram_range(Activation act, const Mat& h, LayerStats& st) {
   }
 }
 
+// The share of units whose (Leaky) ReLU input is <= 0 on every point. pre is
+// (N, units * positions) with each unit's positions contiguous (one column
+// per unit for fc layers; one H' x W' map per filter for conv layers).
+static double dead_share(const Mat& pre, int units) {
+  if (pre.rows() == 0 || units <= 0 || pre.cols() % units != 0) return 0;
+  const Eigen::Index positions = pre.cols() / units;
+  int dead = 0;
+  for (int u = 0; u < units; ++u)
+    dead += (pre.middleCols(u * positions, positions).array() <= 0).all();
+  return double(dead) / double(units);
+}
+
 LayerStats layer_stats(const LayerActivations& a) {
-  const Mat& h = a.post;  // (N, width)
+  const Mat& h = a.post;  // (N, width), or (N, K*H'*W') for conv and pool
   LayerStats st;
   st.name = a.name;
-  st.units = int(h.cols());
+  st.units = a.volume.D > 0 ? a.volume.D : int(h.cols());
   st.histogram.assign(kHistogramBins, 0);
   const Eigen::Index count = h.size();
   if (count > 0) {
@@ -35,11 +47,8 @@ LayerStats layer_stats(const LayerActivations& a) {
     const int bin = int(std::floor((h.data()[k] - st.hist_lo) * scale));
     st.histogram[std::clamp(bin, 0, kHistogramBins - 1)]++;
   }
-  // Dead: a (Leaky) ReLU unit whose input is <= 0 on every point.
-  if ((a.act == Activation::ReLU || a.act == Activation::LeakyReLU) && a.pre.rows() > 0 && st.units > 0) {
-    const Eigen::Index dead = (a.pre.array() <= 0).colwise().all().count();
-    st.dead_fraction = double(dead) / double(st.units);
-  }
+  // Dead: a (Leaky) ReLU unit, or filter, whose input is <= 0 on every point.
+  if (a.act == Activation::ReLU || a.act == Activation::LeakyReLU) st.dead_fraction = dead_share(a.pre, st.units);
   // Saturated: tanh within 0.01 of +-1, sigmoid within 0.01 of 0 or 1 (1% of
   // the bound's magnitude), where the local gradient nearly vanishes.
   if (count > 0 && a.act == Activation::Tanh)

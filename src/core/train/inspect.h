@@ -9,13 +9,17 @@
 
 namespace nn {
 
+// Conv and pool layers (LayerActivations::volume set): a unit is a channel,
+// one filter's activation map; mean, spread and histogram run over every
+// value of every map, and a filter is dead when its ReLU input is <= 0 at
+// every position of every image.
 struct LayerStats {
   std::string name;
-  int units = 0;
+  int units = 0;                    // fc: width; conv and pool: channels (filters)
   double act_mean = 0, act_std = 0;
   std::vector<int> histogram;       // counts over [hist_lo, hist_hi]
   double hist_lo = -1, hist_hi = 1;
-  double dead_fraction = 0;         // (Leaky) ReLU units whose input is <= 0 on every point
+  double dead_fraction = 0;         // (Leaky) ReLU units (filters) whose input is <= 0 on every point
   double saturated_fraction = 0;    // tanh/sigmoid outputs within 1% of their bounds
 };
 
