@@ -19,6 +19,7 @@
 #include "test_util.h"
 
 #include <cmath>
+#include <functional>
 
 #include "core/train/gradcheck.h"
 #include "core/models/linear.h"
@@ -594,4 +595,43 @@ TEST_CASE("a ConvNet with dropout is deterministic given the seed", "[net][conv]
   const auto a = run(), b = run();
   REQUIRE(a.size() == b.size());
   for (size_t k = 0; k < a.size(); ++k) CHECK(a[k] == b[k]);
+}
+
+TEST_CASE("has_conv_layers and same_architecture read a spec's layers", "[net][conv]") {
+  const ModelSpec conv = small_convnet();
+  CHECK(has_conv_layers(conv));
+  CHECK_FALSE(has_conv_layers(net_spec({layer(4, Activation::ReLU)})));
+  CHECK(has_conv_layers(image_spec({4, 4, 1}, {HL::pool(2, 2)})));
+
+  // Hyperparameters that change no shape keep the architecture...
+  ModelSpec b = conv;
+  b.hidden[0].dropout_keep = 0.5;
+  b.hidden[0].alpha = 0.3;
+  b.optim.lr = 0.5;
+  b.loss.lambda = 0.1;
+  CHECK(same_architecture(conv, b));
+  // ...and so do fields a layer's type does not read.
+  b.hidden[1].filters = 99;
+  b.hidden[1].act = Activation::Tanh;
+  b.hidden[0].width = 3;
+  CHECK(same_architecture(conv, b));
+  // Anything that changes a parameter's shape or a layer's output does not.
+  auto differs = [&](const std::function<void(ModelSpec&)>& edit) {
+    ModelSpec c = conv;
+    edit(c);
+    return !same_architecture(conv, c);
+  };
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].filters = 5; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].size = 5; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].stride = 2; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].pad = 0; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].batchnorm = true; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[0].act = Activation::Tanh; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[1].size = 3; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[1].stride = 1; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[1].type = LayerType::FC; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden[4].width = 6; }));
+  CHECK(differs([](ModelSpec& s) { s.input.width = 10; }));
+  CHECK(differs([](ModelSpec& s) { s.hidden.pop_back(); }));
+  CHECK(differs([](ModelSpec& s) { s.use_bias = false; }));
 }
