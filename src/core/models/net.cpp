@@ -30,20 +30,20 @@ static std::string check_weights(int64_t rows, int64_t cols) {
   return "";
 }
 
-static std::string check_fc(const HiddenLayerSpec& h, int64_t fan_in) {
-  if (h.width < 1 || h.width > kMaxLayerWidth)
-    return "needs a width between 1 and " + std::to_string(kMaxLayerWidth);
-  if (h.act == Activation::Maxout && (h.maxout_k < 1 || h.maxout_k > kMaxMaxoutPieces))
-    return "a maxout unit needs between 1 and " + std::to_string(kMaxMaxoutPieces) + " pieces";
-  const std::string why = check_common(h);
-  if (!why.empty()) return why;
-  return check_weights(int64_t(h.width) * (h.act == Activation::Maxout ? h.maxout_k : 1), fan_in);
-}
-
 static std::string in_range(const char* what, int v, int lo, int hi) {
   if (v >= lo && v <= hi) return "";
   return std::string(what) + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
          " (got " + std::to_string(v) + ")";
+}
+
+static std::string check_fc(const HiddenLayerSpec& h, int64_t fan_in) {
+  const bool maxout = h.act == Activation::Maxout;
+  for (const std::string& why : {in_range("the width", h.width, 1, kMaxLayerWidth),
+                                 maxout ? in_range("a maxout unit's pieces k", h.maxout_k, 1, kMaxMaxoutPieces)
+                                        : std::string(),
+                                 check_common(h)})
+    if (!why.empty()) return why;
+  return check_weights(int64_t(h.width) * (maxout ? h.maxout_k : 1), fan_in);
 }
 
 static std::string check_conv(const HiddenLayerSpec& h, const Volume& in) {
