@@ -31,17 +31,7 @@ static void check_dataset(const Dataset& data) {
 // a, so training can go on with b's hyperparameters. Init and seed count as
 // structure: changing them asks for a new initialisation.
 static bool same_shapes(const ModelSpec& a, const ModelSpec& b) {
-  if (a.kind != b.kind || a.use_bias != b.use_bias || !(a.preprocess == b.preprocess) ||
-      !(a.init == b.init) || a.seed != b.seed)
-    return false;
-  if (a.kind != ModelKind::Net) return true;
-  if (a.hidden.size() != b.hidden.size()) return false;
-  for (size_t l = 0; l < a.hidden.size(); ++l) {
-    const HiddenLayerSpec &h = a.hidden[l], &g = b.hidden[l];
-    if (h.width != g.width || h.act != g.act || h.batchnorm != g.batchnorm) return false;
-    if (h.act == Activation::Maxout && h.maxout_k != g.maxout_k) return false;
-  }
-  return true;
+  return same_architecture(a, b) && a.preprocess == b.preprocess && a.init == b.init && a.seed == b.seed;
 }
 
 static int argmax_row(const Mat& scores) {
