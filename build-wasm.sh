@@ -4,7 +4,7 @@
 #   build  (default) threaded (SIMD + pthreads) and fallback (SIMD only) builds -> build/site/
 #   serve  build, then serve build/site on http://localhost:8080 with COOP/COEP headers
 #   tests  also build the engine's tests as WebAssembly (run-tests.sh uses this)
-#   --fast link at -O1 (quick iteration) instead of -O3
+#   --fast RelWithDebInfo (-O2 -g) instead of Release (-O3), for quicker iteration
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 cmd=build; port=8080; serve_args=(); opt=Release; with_tests=OFF
