@@ -78,6 +78,9 @@ class Engine {
   virtual Model* live_model() { return nullptr; }
   // Per parameter after the last step: norms and update/parameter ratio.
   virtual std::vector<ParamStats> param_stats() = 0;
+  // Bytes of per-batch scratch (activations, caches, gradient buffers) the
+  // engine holds at its current batch capacity; 0 when it does not count.
+  virtual size_t workspace_bytes() const { return 0; }
 };
 
 // The engine that trains `spec`: spec.engine, except that full-batch L-BFGS
