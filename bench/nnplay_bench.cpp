@@ -498,6 +498,8 @@ void workload_convnet() {
          "workspace at batch 64: im2col " + std::to_string(m.im2col) + ", partial grads " +
              std::to_string(m.partial_grads) + ", argmax " + std::to_string(m.argmax) + ", gradient buffers " +
              std::to_string(m.grad_buffers));
+  record("w6.workspace_over_activations", double(m.workspace()) / double(m.activations), "x",
+         "workspace / activations at batch 64");
   // The reference engine (double, naive loops) on the same network, through
   // the Engine interface the trainer uses.
   spec.loss.kind = LossKind::Softmax;
