@@ -68,4 +68,8 @@ run nnplay-wasm-fallback "${node_run[@]}" build/bench-wasm-fallback/bench/nnplay
 (cd bench && run tfplayground-js node js/tfplayground.mjs "${quick[@]}")
 (cd bench && run tfjs-wasm "${node_run[@]}" js/tfjs.mjs wasm "${quick[@]}")
 (cd bench && run tfjs-cpu node js/tfjs.mjs cpu "${quick[@]}")
+# Workload 6 (ConvNetJS's MNIST demo net): its peers in their own scripts.
+(cd bench && run convnetjs-conv node js/conv_convnetjs.mjs "${quick[@]}")
+(cd bench && run tfjs-wasm-conv "${node_run[@]}" js/conv_tfjs.mjs wasm "${quick[@]}")
+(cd bench && run tfjs-cpu-conv node js/conv_tfjs.mjs cpu "${quick[@]}")
 node bench/js/report.mjs "$raw" bench/results

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execSync } from 'node:child_process';
+import { convRows } from './conv_rows.mjs';
 
 const [rawDir, outDir] = process.argv.slice(2);
 const impls = {};
@@ -44,6 +45,7 @@ const rows = [
   ['5 matmul peak', 'w5.gflops_1t', ['tfjs-wasm', 'w5.gflops'], true, null],
   ['', 'w5.gflops_mt', null, true, null],
 ];
+rows.push(...convRows);
 const ours = ['nnplay-native', 'nnplay-wasm-threaded', 'nnplay-wasm-fallback'];
 const fmt = (v) => v === undefined ? '-' : v >= 1e6 ? (v / 1e6).toFixed(2) + 'M' : v >= 1e4 ? (v / 1e3).toFixed(0) + 'k' : v >= 100 ? v.toFixed(0) : v.toFixed(v >= 10 ? 1 : 2);
 const unitOf = (id) => Object.values(impls).flatMap((j) => j.results).find((r) => r.id === id)?.unit ?? '';

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "core/data/dataset.h"
+#include "core/fast/fast_engine.h"
 #include "core/models/net.h"
 #include "imgui.h"
 #include "palette.h"
@@ -247,6 +248,14 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
   enum_combo("engine", sp.engine,
              "Which arithmetic trains: the fast float32 engine, or the double-precision reference it is tested "
              "against. Switching keeps the weights.");
+  if (sp.engine == nn::EngineKind::Fast) {
+    const std::string why = nn::fast_engine_unsupported(sp);
+    if (!why.empty()) {
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextDisabled("This model runs on the reference engine: %s.", why.c_str());
+      ImGui::PopTextWrapPos();
+    }
+  }
   int seed = int(sp.seed % 10000);
   if (slider_int(s, "seed", seed, 0, 9999, "Seed of initialisation, shuffles and dropout: the same seed gives the same run."))
     sp.seed = uint64_t(seed);

@@ -89,7 +89,7 @@ TEST_CASE("save -> load -> save gives identical text and equal sessions", "[sess
 
 TEST_CASE("saved text is readable: version first, one line per point", "[session]") {
   const std::string text = save_session(rich_session());
-  REQUIRE(text.rfind("{\n  \"version\": 1,", 0) == 0);
+  REQUIRE(text.rfind("{\n  \"version\": " + std::to_string(kSessionVersion) + ",", 0) == 0);
   REQUIRE(text.find(
               "\n      {\"x\":-0.45678901234567,\"y\":-0.3333333333333333,\"label\":0,"
               "\"validation\":true},\n") != std::string::npos);
@@ -287,8 +287,9 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   CHECK_THAT(load_error(save_session(nan_session)),
              StartsWith("data.points[0].x: must be a number") && Contains("null"));
   // Versions.
-  CHECK_THAT(load_error(edited([](json& j) { j["version"] = 2; })),
-             StartsWith("version: 2 is newer than this nnplay can read (up to 1)"));
+  CHECK_THAT(load_error(edited([](json& j) { j["version"] = kSessionVersion + 1; })),
+             StartsWith("version: " + std::to_string(kSessionVersion + 1) +
+                        " is newer than this nnplay can read (up to " + std::to_string(kSessionVersion) + ")"));
   CHECK_THAT(load_error(edited([](json& j) { j.erase("version"); })), StartsWith("version: missing"));
   CHECK_THAT(load_error(edited([](json& j) { j["version"] = 0; })), StartsWith("version: must be an integer"));
 }
