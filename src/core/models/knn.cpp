@@ -17,15 +17,21 @@ double KnnIndex::true_distance(double dx, double dy, Metric m) {
   return m == Metric::L1 ? std::abs(dx) + std::abs(dy) : std::sqrt(dx * dx + dy * dy);
 }
 
+// The bounding box [x0, x1] x [y0, y1] of a non-empty set of points.
+static void bounding_box(const std::vector<Point>& pts, double& x0, double& y0, double& x1, double& y1) {
+  x0 = x1 = pts[0].x;
+  y0 = y1 = pts[0].y;
+  for (const Point& p : pts) {
+    x0 = std::min(x0, p.x); x1 = std::max(x1, p.x);
+    y0 = std::min(y0, p.y); y1 = std::max(y1, p.y);
+  }
+}
+
 KnnIndex::KnnIndex(const std::vector<Point>& train, int num_classes)
     : pts_(train), num_classes_(num_classes) {
   if (pts_.empty()) return;
-  double x1 = pts_[0].x, y1 = pts_[0].y;
-  x0_ = x1; y0_ = y1;
-  for (const Point& p : pts_) {
-    x0_ = std::min(x0_, p.x); x1 = std::max(x1, p.x);
-    y0_ = std::min(y0_, p.y); y1 = std::max(y1, p.y);
-  }
+  double x1, y1;
+  bounding_box(pts_, x0_, y0_, x1, y1);
   // About two points per cell on a roughly square grid.
   const double w = std::max(x1 - x0_, 1e-9), h = std::max(y1 - y0_, 1e-9);
   const double cells = std::max(1.0, pts_.size() / 2.0);
@@ -197,12 +203,8 @@ struct Buckets {
   std::vector<int> idx, label;  // label clamped to 0..kMaxClasses-1 as the vote does
 
   explicit Buckets(const std::vector<Point>& pts) {
-    double x1 = pts[0].x, y1 = pts[0].y;
-    x0 = x1; y0 = y1;
-    for (const Point& p : pts) {
-      x0 = std::min(x0, p.x); x1 = std::max(x1, p.x);
-      y0 = std::min(y0, p.y); y1 = std::max(y1, p.y);
-    }
+    double x1, y1;
+    bounding_box(pts, x0, y0, x1, y1);
     const double w = std::max(x1 - x0, 1e-9), h = std::max(y1 - y0, 1e-9);
     cell = std::max(std::sqrt(w * h / std::max(1.0, pts.size() / 4.0)), 1e-9);
     nx = std::clamp(int(w / cell) + 1, 1, 1024);
