@@ -264,19 +264,10 @@ Evaluation FastEngine::evaluate(const Mat& X, const Labels& y) {
   return e;
 }
 
-Mat FastEngine::scores(const Mat& X) {
-  const int N = int(X.rows());
-  Mat s(N, classes_);
-  reserve(chunk());
-  for (int r0 = 0; r0 < N; r0 += chunk()) {
-    const int n = std::min(chunk(), N - r0);
-    load_rows(X, r0, n);
-    forward(n, false, nullptr);
-    const float* sc = acts_.back().data();
-    for (long k = 0; k < long(n) * classes_; ++k) s.data()[long(r0) * classes_ + k] = sc[k];
-  }
-  return s;
-}
+// The double-precision model of the current floats scores the points, so the
+// Trainer's predictions equal those of a Predictor snapshot (a copy of
+// model()) exactly; evaluate() is the float path that training statistics use.
+Mat FastEngine::scores(const Mat& X) { return model().scores(X); }
 
 // Copies between the arena's blocks and a double model's matrices, by name.
 void copy_block(const fast::ParamBlock& b, const float* src, Mat& dst) {
