@@ -1,7 +1,7 @@
 // simd.h: 4-lane float vectors through the compiler's vector extensions. The
 // same source becomes SSE natively and wasm_simd128 under Emscripten
 // (-msimd128). Includes vectorised exp/tanh/sigmoid approximations; their
-// maximum errors are measured in tests/core/test_simd.cpp.
+// maximum errors are measured in tests/core/test_fast_eval.cpp.
 #pragma once
 #include <cstdint>
 #include <cstring>
