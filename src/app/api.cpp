@@ -19,6 +19,9 @@
 
 using app::app_state;
 
+// What the last call that returns a string handed out (valid until the next one).
+static std::string g_text;
+
 // The value in row i of an enum's descriptor table (clamped into the table).
 template <class E>
 static E enum_at(int i) {
@@ -118,15 +121,13 @@ NNPLAY_API int nnplay_load_text(const char* text) { return app::load_text(app_st
 NNPLAY_API const char* nnplay_io_status() { return app_state().io.status.c_str(); }
 // The current session as JSON (valid until the next call).
 NNPLAY_API const char* nnplay_session_json() {
-  static std::string out;
-  out = nn::save_session(app::current_session(app_state()));
-  return out.c_str();
+  g_text = nn::save_session(app::current_session(app_state()));
+  return g_text.c_str();
 }
 // The current session as a page-address fragment "#s=..." (valid until the next call).
 NNPLAY_API const char* nnplay_session_link() {
-  static std::string out;
-  out = "#s=" + nn::encode_session_url(app::current_session(app_state()));
-  return out.c_str();
+  g_text = "#s=" + nn::encode_session_url(app::current_session(app_state()));
+  return g_text.c_str();
 }
 
 // ---- Concept browser ------------------------------------------------------------

@@ -109,21 +109,16 @@ void DataEditor::replace(const nn::Dataset& d) {
   data = d;
 }
 
-bool DataEditor::undo() {
-  if (undo_stack.empty()) return false;
-  redo_stack.push_back(data);
-  data = undo_stack.back();
-  undo_stack.pop_back();
+// Undo and redo: the current points go on one stack, the other's top becomes current.
+static bool step_history(std::vector<nn::Dataset>& from, std::vector<nn::Dataset>& to, nn::Dataset& data) {
+  if (from.empty()) return false;
+  to.push_back(std::move(data));
+  data = std::move(from.back());
+  from.pop_back();
   return true;
 }
-
-bool DataEditor::redo() {
-  if (redo_stack.empty()) return false;
-  undo_stack.push_back(data);
-  data = redo_stack.back();
-  redo_stack.pop_back();
-  return true;
-}
+bool DataEditor::undo() { return step_history(undo_stack, redo_stack, data); }
+bool DataEditor::redo() { return step_history(redo_stack, undo_stack, data); }
 
 void data_changed(AppState& s) {
   s.edit.count_classes();

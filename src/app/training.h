@@ -75,6 +75,7 @@ class TrainingHost {
   void train_some(double budget_ms, int max_steps);
   void publish(bool force_inspect);
   void ensure_trainer();
+  bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
 
   bool threaded_ = false;
   std::thread worker_;
