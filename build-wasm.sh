@@ -41,7 +41,7 @@ done
 site=build/site
 rm -rf "$site"
 mkdir -p "$site/threaded" "$site/fallback"
-cp web/index.html "$site/"
+cp web/index.html web/shell.js web/shell.css "$site/"
 cp build/web-threaded/nnplay.js build/web-threaded/nnplay.wasm build/web-threaded/nnplay.worker.js "$site/threaded/"
 cp build/web-fallback/nnplay.js build/web-fallback/nnplay.wasm "$site/fallback/"
 [ -d assets ] && cp -r assets "$site/assets"

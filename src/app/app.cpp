@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "imgui.h"
 
 namespace app {
@@ -71,6 +72,10 @@ void data_changed(AppState& s) {
 }
 
 void add_point(AppState& s, double x, double y, int label) {
+  if (s.data.points.size() >= size_t(nn::kMaxPoints)) {
+    notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.data.points.size() + 1) + ".");
+    return;
+  }
   begin_edit(s);
   label = std::clamp(label, 0, nn::kMaxClasses - 1);
   s.data.points.push_back({x, y, label, false});
@@ -280,6 +285,9 @@ void app_frame(AppState& s) {
   s.wide_layout = W >= 1100 * u;
   const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
   const float analysis_w = s.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
+  s.sidebar_w = sidebar_w;
+  s.analysis_w = analysis_w;
+  s.status_h = status_h;
   s.view.x = sidebar_w;
   s.view.y = 0;
   s.view.w = std::max(1.f, W - sidebar_w - analysis_w);

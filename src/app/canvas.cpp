@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/models/losses.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
@@ -218,12 +219,16 @@ static void handle_mouse(AppState& s, bool hovered) {
       if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && (spray_frame++ % 2 == 0)) {
         // Uniform in the brush disc, deterministic sequence per spray stroke.
         static nn::Rng rng(12345);
-        for (int k = 0; k < s.brush_density; ++k) {
+        const size_t before = s.data.points.size();
+        for (int k = 0; k < s.brush_density && s.data.points.size() < size_t(nn::kUiMaxSprayPoints); ++k) {
           const double r = s.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
           s.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.current_class, false});
         }
-        if (s.data.points.size() > 20000) s.data.points.resize(20000);
-        data_changed(s);
+        if (s.data.points.size() == before)
+          notify(s, "The spray brush stops at " + std::to_string(nn::kUiMaxSprayPoints) +
+                        " points; add more by clicking or by loading a file (up to " + std::to_string(nn::kMaxPoints) + ").");
+        else
+          data_changed(s);
       }
       break;
   }

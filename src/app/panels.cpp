@@ -293,6 +293,12 @@ static void training_section(AppState& s) {
       ImGui::TextWrapped("%s", tv->error.c_str());
       ImGui::PopStyleColor();
     }
+    if (!tv->dead_units.empty() && !tv->divergence.diverged) {
+      // A lesson rather than an error: amber, not red.
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(170, 95, 0, 255));
+      ImGui::TextWrapped("%s", tv->dead_units.c_str());
+      ImGui::PopStyleColor();
+    }
     if (!tv->notice.empty()) ImGui::TextWrapped("%s", tv->notice.c_str());
   }
 }

@@ -21,7 +21,10 @@ struct Session {
   ModelSpec spec;
   std::string name;
   std::string description;
-  nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
+  // Display settings, a flat object of known keys with scalar values: "play",
+  // "plot_log", "show_validation", "show_preprocessed" (booleans),
+  // "steps_per_frame" (1..kUiMaxStepsPerFrame), "heat_class" (-1..kMaxClasses-1).
+  nlohmann::json ui = nlohmann::json::object();
 };
 
 // A session that cannot be loaded. The message starts with the path of the
@@ -59,10 +62,15 @@ std::string save_session(const Session& s);
 // classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
 // made by nn::generate then split_train_val(val_ratio, seed): the same
 // description always gives the same points. Saving writes the points.
+// Before parsing, text over kMaxSessionBytes or nested deeper than
+// kMaxJsonDepth is refused with a message naming the limit; messages quote
+// at most 40 characters of a bad value.
 Session load_session(const std::string& text);
 
 // The session as a URL-fragment-safe string (base64url of the minified JSON,
-// no padding) and back. decode throws SessionError ("url: ...").
+// no padding) and back. decode throws SessionError ("url: ..."), also for a
+// fragment over kMaxLinkChars and, like load_session, for decoded text over
+// the size or depth limits.
 std::string encode_session_url(const Session& s);
 Session decode_session_url(const std::string& fragment);
 
