@@ -81,8 +81,8 @@ TEST_CASE("the depth limit is exact: 64 levels parse, 65 do not", "[session-limi
   CHECK_THAT(load_error(nested(kMaxJsonDepth + 1)),
              StartsWith("(top level): nested too deeply") && Contains("got 65"));
   // Brackets inside strings do not count.
-  const std::string in_string = "{\"version\":1,\"name\":\"" + repeat("[{", 500) + "\"}";
-  CHECK(load_session(in_string).name.size() == 1000);
+  const std::string in_string = "{\"version\":1,\"description\":\"" + repeat("[{", 500) + "\"}";
+  CHECK(load_session(in_string).description.size() == 1000);
   const std::string escaped = "{\"version\":1,\"name\":\"\\\"" + repeat("[", 100) + "\"}";
   CHECK(load_session(escaped).name.size() == 101);
 }

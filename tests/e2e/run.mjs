@@ -22,6 +22,10 @@ async function slice(browser, url, expect) {
   const tag = `[${expect}]`;
   const info = await apiString(page, 'nnplay_build_info');
   report.check(`${tag} page reports the ${expect} build`, info.startsWith(expect), info);
+  const csp = await page.evaluate(() => window.__cspViolations);
+  report.check(`${tag} the page runs under the server's Content-Security-Policy without a violation`,
+               page.__csp.includes("script-src 'self' 'wasm-unsafe-eval'") && csp.length === 0,
+               csp.length ? csp.join('; ') : page.__csp);
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
   report.check(`${tag} crossOriginIsolated is ${expect === 'threaded'}`, isolated === (expect === 'threaded'));
 

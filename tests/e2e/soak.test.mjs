@@ -186,7 +186,8 @@ async function soak(browser, url, expect, report, seed) {
   await page.mouse.click(cx + 0.8 * cw, cy + 0.8 * ch);
   await frames(page, 3);
   report.check(`${tag} afterwards a click still adds a point`, (await api(page, 'nnplay_point_count')) === n0 + 1);
-  const errors = logs.filter((l) => l.startsWith('[pageerror]') || l.startsWith('[error]'));
+  const errors = logs.filter((l) => l.startsWith('[pageerror]') || l.startsWith('[error]'))
+    .concat((await page.evaluate(() => window.__cspViolations || [])).map((v) => `[csp] ${v}`));
   report.check(`${tag} no page errors`, errors.length === 0, errors.join(' | ').slice(0, 500));
   await page.close();
 }
