@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "imgui.h"
 
 namespace app {
@@ -127,6 +128,10 @@ void data_changed(AppState& s) {
 }
 
 void add_point(AppState& s, double x, double y, int label) {
+  if (s.edit.data.points.size() >= size_t(nn::kMaxPoints)) {
+    notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.edit.data.points.size() + 1) + ".");
+    return;
+  }
   if (s.edit.add_point(x, y, label)) data_changed(s);
 }
 bool remove_nearest(AppState& s, double x, double y, double max_dist) {
@@ -325,6 +330,9 @@ void app_frame(AppState& s) {
   s.display.wide_layout = W >= 1100 * u;
   const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
   const float analysis_w = s.display.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
+  s.display.sidebar_w = sidebar_w;
+  s.display.analysis_w = analysis_w;
+  s.display.status_h = status_h;
   s.display.view.x = sidebar_w;
   s.display.view.y = 0;
   s.display.view.w = std::max(1.f, W - sidebar_w - analysis_w);

@@ -43,10 +43,17 @@ constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded lin
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
 constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page address
 
+// ---- The web build ------------------------------------------------------------------
+// WebAssembly memory may grow to this many MB and no further (CMakeLists.txt
+// reads the number from this line for -sMAXIMUM_MEMORY). An allocation past it
+// throws std::bad_alloc, which the app turns into a message.
+constexpr int kMaxWasmMemoryMB = 1024;
+
 // ---- What the UI offers (narrower than the engine accepts) --------------------
 constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas
 constexpr int kUiMaxGenPoints = 3000;      // the generator's "points" slider
 constexpr int kUiMaxGenPointsTyped = 5000; // typed into the slider (Ctrl+click)
+constexpr int kUiMaxSprayPoints = 20000;   // the spray brush stops adding here
 constexpr int kUiMaxHiddenLayers = 8;
 constexpr int kUiMaxLayerWidth = 128;
 constexpr int kUiMaxMaxoutPieces = 5;

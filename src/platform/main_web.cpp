@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "app/app.h"
 #include "core/fast/parallel.h"
@@ -24,6 +26,16 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+// The page address's fragment, copied to the heap (the caller frees it). Not
+// emscripten_run_script_string: that evals, which the page's
+// Content-Security-Policy forbids.
+EM_JS(char*, js_location_hash, (), {
+  const h = location.hash || '';
+  const n = lengthBytesUTF8(h) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(h, p, n);
+  return p;
+});
 
 static void fit_canvas() {
   double css_w = 0, css_h = 0;
@@ -63,7 +75,9 @@ int main() {
   s.platform.request_upload = [] { js_request_upload(); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
-  const std::string hash = emscripten_run_script_string("location.hash || ''");
+  char* raw_hash = js_location_hash();
+  const std::string hash = raw_hash ? raw_hash : "";
+  std::free(raw_hash);
   if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
   emscripten_set_main_loop(frame, 0, true);
   return 0;

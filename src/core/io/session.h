@@ -25,7 +25,9 @@ struct Session {
   ModelSpec spec;
   std::string name;
   std::string description;
-  nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
+  // Display settings: a flat object of the keys of SessionUi below, each a
+  // scalar of its type (load_session refuses anything else).
+  nlohmann::json ui = nlohmann::json::object();
   // "With trained model": the parameters, batchnorm statistics, counters and
   // optimiser state, so that loading shows the same decision regions at once
   // (Trainer::trained_state / load_trained). Absent: "settings only".
@@ -87,6 +89,9 @@ std::string save_session(const Session& s);
 // classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
 // made by nn::generate then split_train_val(val_ratio, seed): the same
 // description always gives the same points. Saving writes the points.
+// Before parsing, text over kMaxSessionBytes or nested deeper than
+// kMaxJsonDepth is refused with a message naming the limit; messages quote
+// at most 40 characters of a bad value.
 // A trained model (version 2, after "ui"):
 //   "model": {"step": 1200, "epoch": 48.0,
 //     "params": [
@@ -102,7 +107,9 @@ std::string save_session(const Session& s);
 Session load_session(const std::string& text);
 
 // The session as a URL-fragment-safe string (base64url of the minified JSON,
-// no padding) and back. decode throws SessionError ("url: ...").
+// no padding) and back. decode throws SessionError ("url: ..."), also for a
+// fragment over kMaxLinkChars and, like load_session, for decoded text over
+// the size or depth limits.
 std::string encode_session_url(const Session& s);
 Session decode_session_url(const std::string& fragment);
 
