@@ -55,7 +55,7 @@ static Session rich_session() {
   m.optim.step_epochs = 20;
   m.optim.decay = 0.1;
   m.optim.clip_norm = 5;
-  m.preprocess = {PreprocessKind::Whiten, true, true, true};
+  m.preprocess = {PreprocessKind::Whiten, true, true, true, 0.25};
   m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
   s.ui = {{"panels", {{"loss", true}, {"weights", false}}}, {"zoom", 1.5}};
   return s;
@@ -238,6 +238,8 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   // Out of range.
   CHECK(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = -3; })) ==
         "spec.optim.lr: must be a number in (0, 10] (got -3)");
+  CHECK(load_error(edited([](json& j) { j["spec"]["preprocess"]["scale"] = 0; })) ==
+        "spec.preprocess.scale: must be a number in [0.001, 1000] (got 0)");
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = 0; })), StartsWith("spec.optim.lr:"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["knn"]["k"] = 0; })),
              StartsWith("spec.knn.k: must be an integer in 1..1000"));

@@ -304,7 +304,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 
 ojson write_preprocess(const PreprocessSpec& p) {
   return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}};
+          {"sines", p.sines}, {"scale", p.scale}};
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -313,6 +313,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
   f.finish();
   return p;
 }
@@ -497,6 +498,7 @@ Session read_session(const json& j) {
   if (const json* v = f.find("ui")) {
     if (!v->is_object()) fail("ui", "must be an object (got " + show(*v) + ")");
     s.ui = *v;
+    read_gradcheck_settings(s.ui);  // validates it
   }
   f.finish();
   return s;
@@ -512,6 +514,25 @@ std::string parse_error_text(const std::exception& e) {
 }  // namespace
 
 // ---- Public API ---------------------------------------------------------------
+
+GradCheckSettings read_gradcheck_settings(const json& ui) {
+  GradCheckSettings g;
+  if (!ui.is_object() || !ui.contains("gradcheck")) return g;
+  Fields f(ui.at("gradcheck"), "ui.gradcheck");
+  f.boolean("open", g.open);
+  f.number("h", g.h, kMinGradCheckStep, kMaxGradCheckStep);
+  f.boolean("include_reg", g.include_reg);
+  f.integer("probe_unit", g.probe_unit, 0, kMaxLayerWidth);
+  f.number("probe_pre", g.probe_pre, -1, 1);
+  f.boolean("run", g.run);
+  f.finish();
+  return g;
+}
+
+json write_gradcheck_settings(const GradCheckSettings& g) {
+  return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
+          {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
 
 std::string save_session(const Session& s) {
   ojson j = write_session(s);

@@ -24,6 +24,27 @@ struct Session {
   nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
 };
 
+// The gradient-check panel's settings, kept in a session's "ui" object as
+//   "gradcheck": {"open": true, "h": 1e-5, "include_reg": true,
+//                 "probe_unit": 2, "probe_pre": -1e-6, "run": true}
+// (every key optional). probe_unit > 0 checks one probe input instead of the
+// training points: the first training point moved until first-layer unit
+// probe_unit (1-based) has input probe_pre (see place_on_kink in gradcheck.h).
+// run: check as soon as the session is loaded.
+struct GradCheckSettings {
+  bool open = false;
+  double h = 1e-5;           // kMinGradCheckStep..kMaxGradCheckStep
+  bool include_reg = true;
+  int probe_unit = 0;        // 0: no probe
+  double probe_pre = -1e-6;  // |probe_pre| <= 1
+  bool run = false;
+  bool operator==(const GradCheckSettings&) const = default;
+};
+// Reads ui["gradcheck"] (the defaults when it is absent); throws SessionError
+// naming the field ("ui.gradcheck.h: ..."). load_session validates it too.
+GradCheckSettings read_gradcheck_settings(const nlohmann::json& ui);
+nlohmann::json write_gradcheck_settings(const GradCheckSettings& g);
+
 // A session that cannot be loaded. The message starts with the path of the
 // offending field, e.g. "spec.optim.lr: must be a number in (0, 10] (got -3)".
 class SessionError : public std::runtime_error {
