@@ -17,6 +17,9 @@ constexpr double kMaxCoordinate = 1e6;     // |x|, |y| of a loaded point
 // points inside [-kGenExtent, kGenExtent]^2, so that they draw whole.
 constexpr double kPlaneExtent = 1.25;
 constexpr double kGenExtent = 1.15;
+// The input scale s of PreprocessSpec (the model sees s times the features).
+constexpr double kMinInputScale = 1e-3;
+constexpr double kMaxInputScale = 1e3;
 
 // ---- Networks ----------------------------------------------------------------
 constexpr int kMaxHiddenLayers = 16;
@@ -37,6 +40,10 @@ constexpr int kMaxLayerVolume = 1 << 18;
 // Weights of one layer (W's rows x columns): bounds the fully connected layer
 // that reads a flattened volume (8M doubles = 64 MB).
 constexpr int64_t kMaxLayerWeights = int64_t(1) << 23;
+
+// ---- Gradient check ------------------------------------------------------------
+constexpr double kMinGradCheckStep = 1e-12;  // the step h of the centred difference
+constexpr double kMaxGradCheckStep = 1.0;
 
 // ---- Sessions and links ---------------------------------------------------------
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
@@ -60,6 +67,8 @@ constexpr int kUiMaxMaxoutPieces = 5;
 constexpr int kUiMaxBatch = 512;
 constexpr int kUiMaxStepsPerFrame = 200;
 constexpr int kUiMaxUndo = 500;            // undo steps kept
+constexpr double kUiMinInputScale = 0.01;  // the "input scale" slider (typed values may go to the engine's limits)
+constexpr double kUiMaxInputScale = 100;
 
 // A sentence naming a limit that `got` exceeds, e.g.
 // limit_message("hidden layers", kMaxHiddenLayers, 20) ->

@@ -381,7 +381,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 
 ojson write_preprocess(const PreprocessSpec& p) {
   return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}};
+          {"sines", p.sines}, {"scale", p.scale}};
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -390,6 +390,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
   f.finish();
   return p;
 }
@@ -568,6 +569,13 @@ std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
     if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
     else field = std::clamp(it->template get<int>(), lo, hi);
   });
+  if (ui.contains("gradcheck")) {
+    try {
+      out.gradcheck = read_gradcheck_settings(ui);
+    } catch (const SessionError& e) {
+      problems += (problems.empty() ? "" : ", ") + std::string(e.what());
+    }
+  }
   return problems;
 }
 
@@ -576,6 +584,9 @@ nlohmann::json write_session_ui(const SessionUi& u) {
   ui_keys(u, [&](const char* key, const auto& field, int, int, bool saved) {
     if (saved) out[key] = field;
   });
+  GradCheckSettings g = u.gradcheck;
+  g.run = false;
+  if (!(g == GradCheckSettings{})) out["gradcheck"] = write_gradcheck_settings(g);
   return out;
 }
 
@@ -724,7 +735,8 @@ TrainedState read_model(const json& j, const std::string& path, const ModelSpec&
 // ---- The whole session ----------------------------------------------------------
 
 // "ui" is a flat object of the display settings the app knows (ui_keys), each
-// a scalar of its own type: nothing nests, so nothing in it can grow.
+// a scalar of its own type, plus the gradient-check settings (one level of
+// scalars): nothing nests deeper, so nothing in it can grow.
 // Stricter than read_session_ui (which clamps and ignores): a file with an
 // unknown key or a value out of range is refused with the key named.
 json read_ui(const json& j, const std::string& path) {
@@ -734,6 +746,9 @@ json read_ui(const json& j, const std::string& path) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, bool>) f.boolean(key, field);
     else f.integer(key, field, lo, hi);
   });
+  // The one nested key: the gradient-check panel's settings, a small object
+  // of scalars checked field by field ("ui.gradcheck.h: ...").
+  if (f.find("gradcheck")) read_gradcheck_settings(j);
   f.finish();
   return j;  // flat and checked: copying it is cheap
 }
@@ -786,6 +801,25 @@ std::string parse_error_text(const std::exception& e) {
 }  // namespace
 
 // ---- Public API ---------------------------------------------------------------
+
+GradCheckSettings read_gradcheck_settings(const json& ui) {
+  GradCheckSettings g;
+  if (!ui.is_object() || !ui.contains("gradcheck")) return g;
+  Fields f(ui.at("gradcheck"), "ui.gradcheck");
+  f.boolean("open", g.open);
+  f.number("h", g.h, kMinGradCheckStep, kMaxGradCheckStep);
+  f.boolean("include_reg", g.include_reg);
+  f.integer("probe_unit", g.probe_unit, 0, kMaxLayerWidth);
+  f.number("probe_pre", g.probe_pre, -1, 1);
+  f.boolean("run", g.run);
+  f.finish();
+  return g;
+}
+
+json write_gradcheck_settings(const GradCheckSettings& g) {
+  return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
+          {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
 
 std::string save_session(const Session& s) {
   ojson j = write_session(s);
