@@ -42,6 +42,12 @@ constexpr int64_t kMaxLayerWeights = int64_t(1) << 23;
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
 constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page address
+// The longest link the app hands out (Share window, "copy link"): links are
+// deflated JSON in base64url, and a 1,000-point session with a trained
+// 2-16-16-3 network takes about 29,000 characters. Browsers accept far longer
+// addresses (Chromium 2 MB), but course sites and chat tools may cut or
+// refuse long ones; above this the app offers the session as a file.
+constexpr size_t kShareLinkChars = 64000;
 
 // ---- What the UI offers (narrower than the engine accepts) --------------------
 constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas
