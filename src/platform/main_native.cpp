@@ -45,8 +45,8 @@ static bool save_screenshot(GLFWwindow* win, const char* path) {
 
 // --demo: train the start-up network while the frames run.
 static void start_demo(app::AppState& s) {
-  s.steps_per_frame = 10;
-  s.host->set_steps_per_frame(10);
+  s.training.steps_per_frame = 10;
+  s.training.host->set_steps_per_frame(10);
   app::set_playing(s, true);
 }
 
@@ -151,8 +151,8 @@ int main(int argc, char** argv) {
   if (!session_text.empty() && !app::load_text(s, session_text))
     std::fprintf(stderr, "nnplay: could not open %s (the app says why)\n", session_label.c_str());
   if (demo || launch.autoplay) start_demo(s);
-  s.show_concepts = open.find("concepts") != std::string::npos;
-  s.show_convnet = open.find("convnet") != std::string::npos;
+  s.concepts.open = open.find("concepts") != std::string::npos;
+  s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
 
   int rc = 0;
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
     }
     platform::window_swap(w);
   }
-  std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.data.points.size()));
+  std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);
   platform::window_close(w);
   return rc;

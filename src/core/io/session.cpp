@@ -3,9 +3,11 @@
 // SessionError whose message starts with the field's path.
 #include "core/io/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <type_traits>
 
 #include "core/data/preprocess.h"
 #include "core/io/compress.h"
@@ -463,6 +465,49 @@ Dataset read_data(const json& j, const std::string& path) {
   return d;
 }
 
+// ---- Display settings ("ui") -------------------------------------------------------
+
+// The one list of ui keys: calls f(key, field, lo, hi, saved) for each
+// (lo..hi bound integers; saved says whether the writer writes the key).
+template <class U, class F>
+void ui_keys(U& u, F&& f) {
+  f("play", u.play, 0, 1, false);
+  f("steps_per_frame", u.steps_per_frame, 1, kUiMaxStepsPerFrame, true);
+  f("plot_log", u.plot_log, 0, 1, true);
+  f("show_validation", u.show_validation, 0, 1, true);
+  f("heat_class", u.heat_class, -1, kMaxClasses - 1, true);
+  f("show_preprocessed", u.show_preprocessed, 0, 1, true);
+}
+
+}  // namespace
+
+std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
+  if (!ui.is_object()) return "";
+  std::string problems;
+  ui_keys(out, [&](const char* key, auto& field, int lo, int hi, bool) {
+    const auto it = ui.find(key);
+    if (it == ui.end()) return;
+    using T = std::decay_t<decltype(field)>;
+    const bool ok = std::is_same_v<T, bool> ? it->is_boolean() : it->is_number();
+    if (!ok) {
+      problems += (problems.empty() ? "" : ", ") + std::string(key) + " (got " + show(*it) + ")";
+      return;
+    }
+    if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
+    else field = std::clamp(it->template get<int>(), lo, hi);
+  });
+  return problems;
+}
+
+nlohmann::json write_session_ui(const SessionUi& u) {
+  nlohmann::json out = nlohmann::json::object();
+  ui_keys(u, [&](const char* key, const auto& field, int, int, bool saved) {
+    if (saved) out[key] = field;
+  });
+  return out;
+}
+
+namespace {
 // ---- A trained model ------------------------------------------------------------
 
 ojson write_mat(const NamedMat& m) {

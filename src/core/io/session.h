@@ -32,6 +32,26 @@ struct Session {
   std::optional<TrainedState> trained;
 };
 
+// The display settings a session carries in its "ui" object. One list of
+// keys (ui_keys in session.cpp) serves both read_session_ui and
+// write_session_ui, so a setting cannot be read and then lost on save.
+struct SessionUi {
+  bool play = false;               // "play": start training on load (read only: a saved session opens paused)
+  int steps_per_frame = 5;         // "steps_per_frame", 1..kUiMaxStepsPerFrame
+  bool plot_log = true;            // "plot_log": losses on a log scale
+  bool show_validation = true;     // "show_validation": draw the validation points
+  int heat_class = -1;             // "heat_class": -1 class regions, c: class c's probability
+  bool show_preprocessed = false;  // "show_preprocessed": the points as the model sees them
+  bool operator==(const SessionUi&) const = default;
+};
+
+// Reads the keys present in `ui` over `out` (a missing key keeps out's value;
+// numbers are clamped into their range; other keys are ignored). Returns ""
+// or a sentence naming the keys of the wrong type, which keep out's value.
+std::string read_session_ui(const nlohmann::json& ui, SessionUi& out);
+// Every key but "play".
+nlohmann::json write_session_ui(const SessionUi& u);
+
 // A session that cannot be loaded. The message starts with the path of the
 // offending field, e.g. "spec.optim.lr: must be a number in (0, 10] (got -3)".
 class SessionError : public std::runtime_error {

@@ -95,13 +95,19 @@ class Engine {
   virtual Model* live_model() { return nullptr; }
   // Per parameter after the last step: norms and update/parameter ratio.
   virtual std::vector<ParamStats> param_stats() = 0;
+  // Bytes of per-batch scratch (activations, caches, gradient buffers) the
+  // engine holds at its current batch capacity; 0 when it does not count.
+  virtual size_t workspace_bytes() const { return 0; }
 
   // The optimiser's memory (velocity, caches, Adam's moments, t), for saving
-  // a trained model; and putting it back (throws std::runtime_error naming
-  // the first missing or misshapen matrix). An engine that cannot export its
-  // optimiser reports an empty state, and a saved state it cannot take is
-  // refused.
+  // a trained model, and putting it back: true if restored (throws
+  // std::runtime_error naming the first missing or misshapen matrix); false
+  // if this engine cannot, and then the caller restarts the optimiser. The
+  // fast engine neither exports nor restores it (yet): a model it trained
+  // saves no optimiser memory, and training after loading starts it afresh.
   virtual OptimizerState optimizer_state() { return {}; }
+  virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
+}; }
   virtual void set_optimizer_state(const OptimizerState& state) {
     if (!state.slots.empty() || state.t != 0)
       throw std::runtime_error("this engine cannot restore an optimiser state");
@@ -133,7 +139,7 @@ class ReferenceEngine : public Engine {
   Model* live_model() override { return model_.get(); }
   std::vector<ParamStats> param_stats() override;
   OptimizerState optimizer_state() override;
-  void set_optimizer_state(const OptimizerState& state) override;
+  bool set_optimizer_state(const OptimizerState& state) override;
 
  private:
   std::unique_ptr<Model> model_;
