@@ -148,15 +148,23 @@ int main(int argc, char** argv) {
   char info[96];
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
-  if (!session_text.empty() && !app::load_text(s, session_text))
-    std::fprintf(stderr, "nnplay: could not open %s (the app says why)\n", session_label.c_str());
-  if (demo || launch.autoplay) start_demo(s);
+  if (!session_path.empty() && !app::load_text(s, session_text))
+    std::fprintf(stderr, "nnplay: could not open %s: %s\n", session_label.c_str(), s.io.status.c_str());
+  app::apply_launch(s, launch);  // --preset, --ui, --controls, --autoplay
+  if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
+    ++s.embed.ticks;
+    // Idle (not training, no input, nothing animating): sleep until an event.
+    // A scripted run (--frames) never waits.
+    if (frames < 0 && !app::wants_frame(s)) {
+      glfwWaitEvents();
+      app::wake(s);
+    }
     platform::window_begin_frame(w);
     app::app_frame(s);
     platform::window_render(w);

@@ -107,11 +107,6 @@ class Engine {
   // saves no optimiser memory, and training after loading starts it afresh.
   virtual OptimizerState optimizer_state() { return {}; }
   virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
-}; }
-  virtual void set_optimizer_state(const OptimizerState& state) {
-    if (!state.slots.empty() || state.t != 0)
-      throw std::runtime_error("this engine cannot restore an optimiser state");
-  }
 };
 
 // The engine that trains `spec`: spec.engine, except that full-batch L-BFGS
