@@ -33,7 +33,18 @@ static E enum_at(int i) {
   return rows[size_t(std::clamp(i, 0, int(rows.size()) - 1))].value;
 }
 
-NNPLAY_API long nnplay_frame_count() { return app_state().frame; }
+// Main-loop iterations (drawn or skipped because the app is idle): what
+// tests wait on. nnplay_drawn_frames counts the frames actually drawn.
+NNPLAY_API long nnplay_frame_count() { return app_state().embed.ticks; }
+NNPLAY_API long nnplay_drawn_frames() { return app_state().frame; }
+// Embedding: the page shell reports visibility and input; start-up errors.
+NNPLAY_API void nnplay_wake() { app::wake(app_state()); }
+NNPLAY_API void nnplay_touched() { app::touched(app_state()); }
+NNPLAY_API void nnplay_set_visible(int on) { app::set_visible(app_state(), on != 0); }
+NNPLAY_API int nnplay_visible() { return app_state().embed.visible ? 1 : 0; }
+NNPLAY_API const char* nnplay_launch_errors() { return app_state().embed.errors.c_str(); }
+NNPLAY_API int nnplay_ui_layout() { return int(app_state().embed.launch.ui); }
+NNPLAY_API const char* nnplay_session_name() { return app_state().io.session_name.c_str(); }
 NNPLAY_API const char* nnplay_build_info() { return app_state().platform.build_info.c_str(); }
 NNPLAY_API double nnplay_fps() { return app_state().fps; }
 

@@ -98,6 +98,20 @@ void TrainingHost::reset() {
     error_.clear();
   });
 }
+void TrainingHost::load_trained(const nn::TrainedState& t) {
+  post([this, t] {
+    ensure_trainer();
+    if (!trainer_) return;
+    try {
+      trainer_->load_trained(t);
+      published_step_ = 0;
+      notice_ = "Loaded the trained model (step " + std::to_string(t.step) + ").";
+    } catch (const std::exception& e) {
+      error_ = std::string("The saved model could not be used: ") + e.what();
+    }
+  });
+}
+
 void TrainingHost::restore_last_good() {
   post([this] {
     if (!trainer_) return;

@@ -49,6 +49,12 @@ constexpr double kMaxGradCheckStep = 1.0;
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
 constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page address
+// The longest link the app hands out (Share window, "copy link"): links are
+// deflated JSON in base64url, and a 1,000-point session with a trained
+// 2-16-16-3 network takes about 29,000 characters. Browsers accept far longer
+// addresses (Chromium 2 MB), but course sites and chat tools may cut or
+// refuse long ones; above this the app offers the session as a file.
+constexpr size_t kShareLinkChars = 64000;
 
 // ---- The web build ------------------------------------------------------------------
 // WebAssembly memory may grow to this many MB and no further (CMakeLists.txt

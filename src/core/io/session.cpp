@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "core/data/preprocess.h"
+#include "core/io/compress.h"
 #include "core/limits.h"
 #include "core/models/net.h"
 #include "core/train/optim.h"
@@ -921,8 +922,22 @@ std::string base64url_decode(const std::string& text) {
   return out;
 }
 
+// "z." then base64url of the raw deflate stream; a link without the prefix
+// is the older, uncompressed form (base64url of the JSON itself).
+static std::string decode_link_body(const std::string& text) {
+  const size_t n = std::strlen(kLinkDeflatePrefix);
+  if (text.compare(0, n, kLinkDeflatePrefix) != 0) return base64url_decode(text);
+  const std::string packed = base64url_decode(text.substr(n));
+  try {
+    return inflate_raw(packed, kMaxSessionBytes);
+  } catch (const std::runtime_error& e) {
+    throw SessionError(std::string("url: the link is damaged or incomplete (") + e.what() +
+                       "); copy the whole link again");
+  }
+}
+
 std::string encode_session_url(const Session& s) {
-  return base64url_encode(dump_text(write_session(s)));
+  return std::string(kLinkDeflatePrefix) + base64url_encode(deflate_raw(dump_text(write_session(s))));
 }
 
 Session decode_session_url(const std::string& fragment) {
@@ -932,7 +947,7 @@ Session decode_session_url(const std::string& fragment) {
   if (text.size() > kMaxLinkChars)
     throw SessionError("url: the link is too long: " +
                        limit_message("characters after #s=", (long long)kMaxLinkChars, (long long)text.size()));
-  const std::string decoded = base64url_decode(text);
+  const std::string decoded = decode_link_body(text);
   check_text_limits(decoded, "url");
   json j;
   try {
