@@ -1,4 +1,4 @@
-// nnplay_bench.cpp: issue 6's workloads through nnplay's real engine
+// nnplay_bench.cpp: the benchmark workloads through nnplay's real engine
 // (nn::Trainer / nn::Net for training, nn::FastScorer + scorer_grid for the
 // decision regions, nn::KnnIndex + knn_grid for kNN) and a float32 matmul peak.
 // The same source runs natively and as WebAssembly under node; it prints one

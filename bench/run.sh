@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 6, one command: installs what they need (Debian
+# The benchmarks, one command: installs what they need (Debian
 # packages via scripts/setup.sh, the JavaScript peers from bench/package.json
 # via npm), builds nnplay's bench natively and as both WebAssembly builds,
 # runs every implementation in one process each on this machine, prints the

@@ -3,6 +3,9 @@
 #   apt packages, a deb-src entry for Dear ImGui's source, ImGui 1.90.1 into
 #   third_party/imgui (git-ignored), and the npm packages of the browser tests.
 # Usage: scripts/setup.sh [--no-browser] [--no-npm]
+#   --no-browser  skip the test-only tools: Chromium, Xvfb and friends, and
+#                 clang with its sanitizer/libFuzzer runtimes (run-tests.sh's
+#                 sanitizer and fuzz stages)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_browser=1; want_npm=1
@@ -17,10 +20,13 @@ done
 log() { printf '[setup] %s\n' "$*"; }
 
 pkgs=(build-essential cmake ninja-build pkg-config emscripten
-      libglfw3-dev libeigen3-dev catch2 nlohmann-json3-dev libnanoflann-dev
+      libglfw3-dev libeigen3-dev catch2 nlohmann-json3-dev
       dpkg-dev git ca-certificates libstb-dev fonts-dejavu-core)
 if [ "$want_browser" = 1 ]; then
   pkgs+=(chromium xvfb xdotool imagemagick x11-utils mesa-utils libgl1-mesa-dri)
+  # Sanitizers and libFuzzer: clang 14 and its runtimes; llvm for
+  # llvm-symbolizer (readable stack traces in sanitizer reports).
+  pkgs+=(clang libclang-rt-14-dev llvm)
 fi
 if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then pkgs+=(npm); fi

@@ -1,7 +1,7 @@
 // report.mjs: merges the per-implementation JSON files written by
 // bench/run.sh into results/latest.json and prints (and writes to
 // results/latest.md) the human table: nnplay's three builds side by side,
-// the peer on the same workload, the ratio and issue 6's target.
+// the peer on the same workload, the ratio and the target it should meet.
 //   node report.mjs <raw dir> <results dir>
 import fs from 'node:fs';
 import os from 'node:os';

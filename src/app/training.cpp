@@ -1,5 +1,5 @@
 // training.cpp: see training.h. Commands are closures run on the training
-// side in the order the UI posted them; the TrainView published afterwards is
+// side in the order the UI posted them; the Snapshot published afterwards is
 // immutable and shared, so the UI never locks anything while drawing.
 #include "training.h"
 
@@ -17,7 +17,7 @@ static double now_ms() {
 }
 
 TrainingHost::TrainingHost() {
-  view_ = std::make_shared<TrainView>();
+  snapshot_ = std::make_shared<Snapshot>();
 #if NNPLAY_THREADED
   threaded_ = true;
   worker_ = std::thread([this] { worker_loop(); });
@@ -120,9 +120,9 @@ void TrainingHost::set_linear_params(const nn::Mat& W, const nn::Mat& b) {
   });
 }
 
-std::shared_ptr<const TrainView> TrainingHost::view() const {
+std::shared_ptr<const Snapshot> TrainingHost::snapshot() const {
   std::lock_guard<std::mutex> lk(m_);
-  return view_;
+  return snapshot_;
 }
 
 void TrainingHost::run_commands() {
@@ -175,7 +175,7 @@ void TrainingHost::train_some(double budget_ms, int max_steps) {
 }
 
 void TrainingHost::publish(bool force_inspect) {
-  auto v = std::make_shared<TrainView>();
+  auto v = std::make_shared<Snapshot>();
   v->generation = ++generation_;
   v->run = run_;
   v->notice = notice_;
@@ -200,14 +200,14 @@ void TrainingHost::publish(bool force_inspect) {
       try { v->current_loss = trainer_->model().loss(trainer_->X_train(), trainer_->y_train()); } catch (const std::exception&) {}
     }
     const double t = now_ms();
-    auto prev = view();
+    auto prev = snapshot();
     if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
       last_inspect_ms_ = t;
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
       for (const auto& p : trainer_->model().params_view())
         if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
       if (snap->model->kind() == nn::ModelKind::Net) {
-        const int G = TrainView::kNeuronGrid;
+        const int G = Snapshot::kNeuronGrid;
         const double e = nn::kPlaneExtent;
         nn::Mat grid(G * G, 2);
         for (int r = 0; r < G; ++r)
@@ -227,7 +227,7 @@ void TrainingHost::publish(bool force_inspect) {
     }
   }
   std::lock_guard<std::mutex> lk(m_);
-  view_ = std::move(v);
+  snapshot_ = std::move(v);
 }
 
 void TrainingHost::worker_loop() {

@@ -1,7 +1,7 @@
 // training.h: runs the engine's Trainer away from the UI. In the threaded
 // build a worker thread owns the Trainer; in the fallback build pump() trains
 // for a time budget each frame. Either way the UI sends commands and reads
-// only immutable snapshots (TrainView), so drawing never waits on training.
+// only immutable snapshots (Snapshot), so drawing never waits on training.
 #pragma once
 #include <condition_variable>
 #include <deque>
@@ -20,7 +20,7 @@
 namespace app {
 
 // What the UI may read about training, published after each batch of steps.
-struct TrainView {
+struct Snapshot {
   long generation = 0;               // bumps on every publish
   long run = 0;                      // bumps when the run started over (history cleared)
   int64_t step = 0;
@@ -65,7 +65,7 @@ class TrainingHost {
   // Once per frame (UI thread): lets the worker run the next frame's steps,
   // or, in the fallback build, trains here for at most budget_ms.
   void frame(double budget_ms);
-  std::shared_ptr<const TrainView> view() const;
+  std::shared_ptr<const Snapshot> snapshot() const;  // the latest published
 
  private:
   using Command = std::function<void()>;
@@ -83,7 +83,7 @@ class TrainingHost {
   std::deque<Command> queue_;
   bool quit_ = false;
   long frame_tick_ = 0;           // UI frames seen (worker trains once per tick)
-  std::shared_ptr<const TrainView> view_;
+  std::shared_ptr<const Snapshot> snapshot_;
 
   // Training side only.
   std::unique_ptr<nn::Trainer> trainer_;

@@ -34,8 +34,8 @@ static bool save_screenshot(GLFWwindow* win, const char* path) {
 
 // --demo: train the start-up network while the frames run.
 static void start_demo(app::AppState& s) {
-  s.steps_per_frame = 10;
-  s.host->set_steps_per_frame(10);
+  s.training.steps_per_frame = 10;
+  s.training.host->set_steps_per_frame(10);
   app::set_playing(s, true);
 }
 
@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
   if (demo) start_demo(s);
-  s.show_concepts = open.find("concepts") != std::string::npos;
-  s.show_convnet = open.find("convnet") != std::string::npos;
+  s.concepts.open = open.find("concepts") != std::string::npos;
+  s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
 
   int rc = 0;
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     }
     platform::window_swap(w);
   }
-  std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.data.points.size()));
+  std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);
   platform::window_close(w);
   return rc;

@@ -58,13 +58,13 @@ int main() {
 #endif
   app::AppState& s = app::app_state();
   app::app_init(s, dpr, info);
-  s.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
-  s.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
-  s.request_upload = [] { js_request_upload(); };
+  s.platform.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
+  s.platform.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
+  s.platform.request_upload = [] { js_request_upload(); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
   const std::string hash = emscripten_run_script_string("location.hash || ''");
-  if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.show_io = true;
+  if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
   emscripten_set_main_loop(frame, 0, true);
   return 0;
 }

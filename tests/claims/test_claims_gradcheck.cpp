@@ -10,7 +10,8 @@ using namespace nn;
 using namespace claims;
 
 TEST_CASE("numerical gradients go wrong near kinks", "[claims][gradcheck-kink]") {
-  // The app has no gradient-check panel, so this card has no preset: the
+  // The Inspector's gradient-check panel checks whatever model is loaded, but
+  // the card's demo preset (gradcheck-kink) is not written yet, so the
   // network is described here (two ReLU layers of 8, SVM loss, L2 1e-3, He
   // init) on 120 points of three blobs.
   Dataset data = generate(DataGen::Blobs, 120, 3, 0.1, 1);

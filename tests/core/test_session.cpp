@@ -1,7 +1,8 @@
 // Tests of sessions: save -> load -> save is the identity on the text, every
 // enum name round-trips, short presets take the defaults, every kind of
 // malformed input is refused with a message naming the field, and the URL
-// form round-trips and refuses garbage. Also the spec enums' names.
+// form round-trips and refuses garbage. Also the spec enums' names, and the
+// display settings a session carries ("ui"), which once lost show_preprocessed.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -88,7 +89,7 @@ TEST_CASE("save -> load -> save gives identical text and equal sessions", "[sess
 
 TEST_CASE("saved text is readable: version first, one line per point", "[session]") {
   const std::string text = save_session(rich_session());
-  REQUIRE(text.rfind("{\n  \"version\": 1,", 0) == 0);
+  REQUIRE(text.rfind("{\n  \"version\": " + std::to_string(kSessionVersion) + ",", 0) == 0);
   REQUIRE(text.find(
               "\n      {\"x\":-0.45678901234567,\"y\":-0.3333333333333333,\"label\":0,"
               "\"validation\":true},\n") != std::string::npos);
@@ -286,8 +287,9 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   CHECK_THAT(load_error(save_session(nan_session)),
              StartsWith("data.points[0].x: must be a number") && Contains("null"));
   // Versions.
-  CHECK_THAT(load_error(edited([](json& j) { j["version"] = 2; })),
-             StartsWith("version: 2 is newer than this nnplay can read (up to 1)"));
+  CHECK_THAT(load_error(edited([](json& j) { j["version"] = kSessionVersion + 1; })),
+             StartsWith("version: " + std::to_string(kSessionVersion + 1) +
+                        " is newer than this nnplay can read (up to " + std::to_string(kSessionVersion) + ")"));
   CHECK_THAT(load_error(edited([](json& j) { j.erase("version"); })), StartsWith("version: missing"));
   CHECK_THAT(load_error(edited([](json& j) { j["version"] = 0; })), StartsWith("version: must be an integer"));
 }
@@ -506,4 +508,40 @@ TEST_CASE("bad ConvNet specs are refused with the field's path", "[session]") {
     j["spec"]["kind"] = "linear";
     j["spec"].erase("input");
   })));
+}
+
+TEST_CASE("every display setting survives save and load", "[session]") {
+  // No field at its default, so a key the writer drops reads back as the default.
+  SessionUi ui;
+  ui.steps_per_frame = 37;
+  ui.plot_log = false;
+  ui.show_validation = false;
+  ui.heat_class = 2;
+  ui.show_preprocessed = true;
+  Session s;
+  s.ui = write_session_ui(ui);
+  const Session back = load_session(save_session(s));
+  SessionUi read;
+  REQUIRE(read_session_ui(back.ui, read).empty());
+  CHECK(read == ui);
+  CHECK(back.ui.at("show_preprocessed") == true);
+  // "play" is read from presets but a saved session opens paused.
+  CHECK_FALSE(back.ui.contains("play"));
+}
+
+TEST_CASE("display settings: missing keys keep the given values, bad ones are named and clamped", "[session]") {
+  SessionUi base;
+  base.steps_per_frame = 9;
+  SessionUi ui = base;
+  CHECK(read_session_ui(json::object(), ui).empty());
+  CHECK(ui == base);
+
+  ui = base;
+  const std::string problems =
+      read_session_ui(json{{"play", true}, {"plot_log", "yes"}, {"heat_class", 99}, {"steps_per_frame", 0}}, ui);
+  CHECK(problems == "plot_log (got string \"yes\")");
+  CHECK(ui.play);
+  CHECK(ui.plot_log == base.plot_log);
+  CHECK(ui.heat_class == kMaxClasses - 1);
+  CHECK(ui.steps_per_frame == 1);
 }

@@ -33,6 +33,14 @@ export default async function ({ browser, plainUrl, report }) {
   // Load the saved JSON back after clearing.
   await api(page, 'nnplay_clear');
   report.check('[session] the saved JSON loads back the same points', (await loadText(page, json)) === 1 && (await pointsOf(page)) === before);
+  // Every display setting survives save and load (show_preprocessed was once lost).
+  const settings = JSON.parse(json);
+  settings.ui = { ...settings.ui, show_preprocessed: true, show_validation: false, heat_class: 1, plot_log: false };
+  await loadText(page, JSON.stringify(settings));
+  const saved = JSON.parse(await apiString(page, 'nnplay_session_json')).ui;
+  report.check('[session] the display settings survive save and load',
+               saved.show_preprocessed === true && saved.show_validation === false && saved.heat_class === 1 &&
+               saved.plot_log === false, JSON.stringify(saved));
   await page.close();
 
   // A link: a fresh page opened with the session in its address starts from it.

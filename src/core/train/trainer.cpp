@@ -139,6 +139,46 @@ bool Trainer::set_data(const Dataset& data) {
   return false;
 }
 
+TrainedState Trainer::trained_state() {
+  TrainedState t;
+  const Model& m = engine_->model();
+  Model& view = const_cast<Model&>(m);  // params()/buffers() only collect pointers
+  for (const ParamRef& p : view.params()) t.params.push_back({p.name, *p.value});
+  for (const ParamRef& p : view.buffers()) t.buffers.push_back({p.name, *p.value});
+  t.step = step_;
+  t.epoch = epoch();
+  t.optimizer = engine_->optimizer_state();
+  return t;
+}
+
+void Trainer::load_trained(const TrainedState& t) {
+  std::unique_ptr<Model> m = engine_->model().clone();
+  load_params_into(*m, t);  // throws before anything changes
+  std::unique_ptr<Model> before = engine_->model().clone();
+  engine_->set_params(*m);
+  try {
+    engine_->set_optimizer_state(t.optimizer);
+  } catch (...) {
+    engine_->set_params(*before);
+    throw;
+  }
+  lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
+  last_good_lbfgs_ = lbfgs_;
+  last_good_model_.reset();
+  step_ = t.step;
+  epochs_done_ = int64_t(std::floor(std::max(0.0, t.epoch)));
+  cursor_ = 0;
+  order_.clear();
+  history_.clear();
+  param_stats_.clear();
+  param_stats_step_ = -1;
+  divergence_ = {};
+  last_ = {};
+  last_.step = step_;
+  last_.epoch = epoch();
+  if (!y_train_.empty()) evaluate(last_);
+}
+
 // ---- One step ----------------------------------------------------------------
 
 StepStats Trainer::step() {

@@ -124,6 +124,16 @@ class Trainer {
   const Model& model() { return engine_->model(); }
   // Sets the parameters by hand (same shapes), e.g. a line dragged on the canvas.
   void set_params(const Model& m) { engine_->set_params(m); }
+  // The trained model for a session: parameters, batchnorm statistics, step
+  // and epoch counters, optimiser state.
+  TrainedState trained_state();
+  // Puts a saved trained model back: the predictions are exactly the saved
+  // model's at once, and training continues from its step counter and
+  // optimiser state (the epoch restarts at its beginning, with a fresh
+  // shuffle). History and divergence are cleared and the state is evaluated
+  // once (last()). Throws std::runtime_error naming the first matrix whose
+  // name or shape does not fit the spec, and then changes nothing.
+  void load_trained(const TrainedState& t);
   // The engine that trains: spec().engine, except that full-batch L-BFGS
   // always runs on the reference engine.
   EngineKind engine_kind() const { return engine_->kind(); }
