@@ -160,11 +160,17 @@ void apply_session(AppState& s, const nn::Session& session) {
   auto get = [&](const char* key, auto def) {
     return ui.is_object() && ui.contains(key) ? ui.at(key).get<decltype(def)>() : def;
   };
+  // Whole numbers are clamped while still doubles: converting 1e300 to int
+  // is undefined behaviour (a link's "steps_per_frame": 1e300 did that).
+  auto get_int = [&](const char* key, int def, int lo, int hi) {
+    const double d = get(key, double(def));
+    return std::isnan(d) ? def : int(std::clamp(d, double(lo), double(hi)));
+  };
   try {
-    s.steps_per_frame = std::clamp(get("steps_per_frame", s.steps_per_frame), 1, 200);
+    s.steps_per_frame = get_int("steps_per_frame", s.steps_per_frame, 1, 200);
     s.plot_log = get("plot_log", s.plot_log);
     s.show_validation = get("show_validation", true);
-    s.heat_class = std::clamp(get("heat_class", -1), -1, nn::kMaxClasses - 1);
+    s.heat_class = get_int("heat_class", -1, -1, nn::kMaxClasses - 1);
     s.show_preprocessed = get("show_preprocessed", false);
   } catch (const std::exception& e) {
     notify(s, std::string("Some display settings of this session were ignored: ") + e.what());
