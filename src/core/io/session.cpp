@@ -568,7 +568,11 @@ std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
       return;
     }
     if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
-    else field = std::clamp(it->template get<int>(), lo, hi);
+    else {
+      // Clamped while still a double: converting 1e300 to int is undefined.
+      const double d = it->template get<double>();
+      if (!std::isnan(d)) field = int(std::clamp(d, double(lo), double(hi)));
+    }
   });
   if (ui.contains("gradcheck")) {
     try {
