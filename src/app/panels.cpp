@@ -302,6 +302,12 @@ static void training_section(AppState& s) {
       ImGui::TextWrapped("%s", snap->error.c_str());
       ImGui::PopStyleColor();
     }
+    if (!snap->dead_units.empty() && !snap->divergence.diverged) {
+      // A lesson rather than an error: amber, not red.
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(170, 95, 0, 255));
+      ImGui::TextWrapped("%s", snap->dead_units.c_str());
+      ImGui::PopStyleColor();
+    }
     if (!snap->notice.empty()) ImGui::TextWrapped("%s", snap->notice.c_str());
   }
 }
