@@ -114,7 +114,7 @@ NNPLAY_API double nnplay_restored_step() {
 // What the Training panel shows in colour: divergence, error and dead-unit
 // messages, one per line ("" when there is none).
 NNPLAY_API const char* nnplay_training_message() {
-  static std::string out;
+  std::string& out = g_text;
   out.clear();
   if (const auto& snap = app_state().training.snapshot) {
     if (snap->divergence.diverged) out += snap->divergence.message + "\n";
