@@ -17,9 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "app/app.h"
 #include "app/gl.h"
@@ -54,15 +52,6 @@ static const char kUsage[] =
     "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
     "              [--demo] [--open concepts,convnet,help] [--list-presets]\n";
-
-static bool read_file(const std::string& path, std::string& out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -114,13 +103,13 @@ int main(int argc, char** argv) {
   // The session to open: a file, a preset, or (empty) the start-up example.
   std::string session_text, session_label;
   if (!session_path.empty()) {
-    if (!read_file(session_path, session_text)) {
+    if (!app::read_text_file(session_path, session_text)) {
       std::fprintf(stderr, "nnplay: cannot read %s\n", session_path.c_str());
       return 1;
     }
     session_label = session_path;
   } else if (!launch.preset.empty() && !nn::is_convnet_preset(launch.preset)) {
-    read_file(assets + "/presets/" + launch.preset + ".json", session_text);
+    app::read_text_file(assets + "/presets/" + launch.preset + ".json", session_text);
     session_label = "preset " + launch.preset;
   }
 

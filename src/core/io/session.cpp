@@ -487,7 +487,7 @@ Dataset read_generator(const json& j, const std::string& path) {
     fail(f.at("kind"), "missing (one of " + enum_ids<DataGen>() + ")");
   DataGen kind = DataGen::Blobs;
   f.enumeration("kind", kind);
-  const bool two_class = kind == DataGen::Circle || kind == DataGen::Xor || kind == DataGen::Moons;
+  const bool two_class = !gen_has_classes(kind);
   int n = 200;
   int classes = kind == DataGen::Blobs || kind == DataGen::Spiral ? 3 : 2;
   double noise = 0.1, val_ratio = 0.0;
