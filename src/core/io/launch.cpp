@@ -98,7 +98,7 @@ bool set_launch_option(LaunchOptions& o, const std::string& key, const std::stri
     for (std::string item; std::getline(ss, item, ',');) {
       if (item.empty()) continue;
       Control c;
-      if (!from_string(item, c)) unknown.push_back(quoted(item));
+      if (!from_string(item, c)) unknown.push_back(nn::quoted(item));  // nn::, or ADL picks std::quoted for a non-const string
       else if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
     }
     if (!unknown.empty())
