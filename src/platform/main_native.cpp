@@ -1,6 +1,6 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
-//          [--open concepts,convnet,help]
+//          [--open concepts,convnet,help] [--preset ID]
 // --frames N renders N frames and exits (with --screenshot, the last frame is
 // saved as PNG); --demo starts training the start-up network at once.
 #include <GLFW/glfw3.h>
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open;
+  std::string open, preset;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atol(argv[++i]);
     else if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) shot = argv[++i];
@@ -53,9 +53,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
     else if (!std::strcmp(argv[i], "--open") && i + 1 < argc) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--preset") && i + 1 < argc) preset = argv[++i];
     else {
       std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo] "
-                           "[--open concepts,convnet,help]\n");
+                           "[--open concepts,convnet,help] [--preset ID]\n");
       return 2;
     }
   }
@@ -72,6 +73,11 @@ int main(int argc, char** argv) {
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
+  // --preset ID: load a demo as the concept browser's "Show me" does.
+  if (!preset.empty() && !app::show_demo(s, preset, "")) {
+    std::fprintf(stderr, "nnplay: %s\n", s.message.c_str());
+    return 1;
+  }
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
