@@ -126,6 +126,36 @@ TEST_CASE("a too-high learning rate kills ReLU units", "[claims][dead-relu-high-
   REQUIRE(dead_lo < 0.1);
 }
 
+// The extreme of the same lesson: at lr 100 a whole layer dies, training
+// stalls at chance without any NaN, and the trainer says so (the UI shows
+// the sentence); a healthy run gets no such message.
+TEST_CASE("a layer whose units are all dead is reported", "[claims][dead-relu-high-lr]") {
+  const Session s = load_preset("dead-relu-high-lr");
+  ModelSpec spec = s.spec;
+  spec.optim.lr = 100;
+  Trainer t = make_trainer(s.data, spec);
+  run(t, 300);
+  REQUIRE_FALSE(t.divergence().diverged);
+  const std::vector<LayerStats> layers = t.inspect();
+  bool whole_layer_dead = false;
+  for (const LayerStats& l : layers) whole_layer_dead = whole_layer_dead || l.dead_fraction == 1.0;
+  const std::string msg = t.dead_units_message();
+  const double acc = t.accuracy(false);
+  measure("dead-relu-high-lr", "lr 100: train acc " + num(acc) + "; message: " + msg);
+  REQUIRE(whole_layer_dead);
+  REQUIRE_THAT(msg, Catch::Contains("is dead") && Catch::Contains("stalled"));
+  REQUIRE(acc < 1.5 / s.data.num_classes);  // about chance
+  // Training on changes nothing: no gradient reaches the dead layer.
+  const double loss_before = train_loss(t);
+  run(t, 50);
+  REQUIRE(train_loss(t) == Approx(loss_before).epsilon(0.05));
+
+  spec.optim.lr = 0.05;
+  Trainer healthy = make_trainer(s.data, spec);
+  run(healthy, 300);
+  REQUIRE(healthy.dead_units_message().empty());
+}
+
 TEST_CASE("ReLU and tanh train faster than sigmoid", "[claims][activation-compare]") {
   const Session s = load_preset("activation-compare");
   std::string text;

@@ -154,11 +154,12 @@ TEST_CASE("clipping bounds every update", "[claims][gradient-clipping]") {
                                    " loss " + num(train_loss(u)) + " acc " +
                                    num(u.accuracy(false)));
   // Claims: raw gradients exceed the threshold, yet no SGD update is longer
-  // than lr * clip_norm = 3 (to float32 rounding: the default engine trains
-  // in single precision, eps 1.2e-7, so allow 1e-6 relative). Without clipping this run does not overflow (no
+  // than lr * clip_norm = 3. Without clipping this run does not overflow (no
   // divergence is detected), but it ends stuck: accuracy at least 0.2 lower
   // and a higher loss than with clipping.
   REQUIRE(max_grad > 1.0);
+  // (1 + 1e-6): the default engine updates in float32, whose rounding makes
+  // the clipped step's length lr * clip_norm up to about 1e-7 longer.
   REQUIRE(max_update <= 3.0 * (1 + 1e-6));
   REQUIRE_FALSE(t.divergence().diverged);
   REQUIRE(u.accuracy(false) < t.accuracy(false) - 0.2);

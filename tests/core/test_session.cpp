@@ -58,7 +58,7 @@ static Session rich_session() {
   m.optim.clip_norm = 5;
   m.preprocess = {PreprocessKind::Whiten, true, true, true, 0.25};
   m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
-  s.ui = {{"panels", {{"loss", true}, {"weights", false}}}, {"zoom", 1.5}};
+  s.ui = {{"steps_per_frame", 7}, {"plot_log", true}, {"heat_class", 2}, {"play", false}};
   return s;
 }
 

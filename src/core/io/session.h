@@ -25,7 +25,9 @@ struct Session {
   ModelSpec spec;
   std::string name;
   std::string description;
-  nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
+  // Display settings: a flat object of the keys of SessionUi below, each a
+  // scalar of its type (load_session refuses anything else).
+  nlohmann::json ui = nlohmann::json::object();
   // "With trained model": the parameters, batchnorm statistics, counters and
   // optimiser state, so that loading shows the same decision regions at once
   // (Trainer::trained_state / load_trained). Absent: "settings only".
@@ -109,6 +111,9 @@ std::string save_session(const Session& s);
 // classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
 // made by nn::generate then split_train_val(val_ratio, seed): the same
 // description always gives the same points. Saving writes the points.
+// Before parsing, text over kMaxSessionBytes or nested deeper than
+// kMaxJsonDepth is refused with a message naming the limit; messages quote
+// at most 40 characters of a bad value.
 // A trained model (version 2, after "ui"):
 //   "model": {"step": 1200, "epoch": 48.0,
 //     "params": [
@@ -123,8 +128,15 @@ std::string save_session(const Session& s);
 // [16, 16] for W2". The optimiser's kind must be spec.optim.kind.
 Session load_session(const std::string& text);
 
-// The session as a URL-fragment-safe string (base64url of the minified JSON,
-// no padding) and back. decode throws SessionError ("url: ...").
+// The session as a URL-fragment-safe string and back: "z." followed by the
+// base64url (no padding) of the raw-deflated minified JSON. decode also reads
+// the older uncompressed form (base64url of the JSON, no prefix). It throws
+// SessionError ("url: ...") for characters outside base64url, a cut-short or
+// corrupt stream, one that unpacks to more than kMaxSessionBytes, a
+// fragment over kMaxLinkChars and decoded text over the depth limit.
+// Sizes (link_size test): a 1,000-point session with a trained 2-16-16-3
+// network and its Adam state is about 29,000 characters; see kShareLinkChars.
+constexpr char kLinkDeflatePrefix[] = "z.";
 std::string encode_session_url(const Session& s);
 Session decode_session_url(const std::string& fragment);
 
