@@ -193,6 +193,7 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.show_validation = s.display.show_validation;
   ui.heat_class = s.display.heat_class;
   ui.show_preprocessed = s.display.show_preprocessed;
+  ui.gradcheck = s.gradcheck.set;
   return ui;
 }
 
@@ -203,6 +204,9 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
   s.display.show_validation = ui.show_validation;
   s.display.heat_class = ui.heat_class;
   s.display.show_preprocessed = ui.show_preprocessed;
+  s.gradcheck.set = ui.gradcheck;
+  s.gradcheck.have = false;
+  s.gradcheck.error.clear();
 }
 
 void apply_session(AppState& s, const nn::Session& session) {

@@ -177,12 +177,13 @@ struct ConvNetCalc {
 };
 
 // The inspector's gradient check (analysis.cpp): its settings and last result.
+// A preset can set the settings (nn::SessionUi::gradcheck), open the panel and run the check.
 struct GradCheckPanel {
-  double h = 1e-5;
-  bool with_reg = true;
+  nn::GradCheckSettings set;  // h, regularisation, kink probe; set.open / set.run act once
   bool have = false;
   nn::GradCheckResult result;
   std::string error;
+  std::string probe_note;     // where the probe input sits, for the last result
 };
 
 // How the app was asked to start (page parameters / command line) and the

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/data/dataset.h"
 #include "core/fast/fast_engine.h"
 #include "core/models/net.h"
@@ -174,6 +175,9 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
   ImGui::Checkbox("x\xc2\xb2", &sp.preprocess.square); tooltip("Add x1^2 and x2^2 as input features.");
   ImGui::SameLine(); ImGui::Checkbox("x1\xc2\xb7x2", &sp.preprocess.cross); tooltip("Add the product x1*x2 as a feature.");
   ImGui::SameLine(); ImGui::Checkbox("sin", &sp.preprocess.sines); tooltip("Add sin(x1) and sin(x2) as features.");
+  slider_double(s, "input scale s", sp.preprocess.scale, nn::kUiMinInputScale, nn::kUiMaxInputScale, "%.3g", true,
+                "Multiplies every feature by s before the model (after the preprocessing above). Weight gradients "
+                "grow with s, so the learning rate that works shrinks: try s = 10 with plain SGD.");
   ImGui::Checkbox("Show preprocessed data", &s.display.show_preprocessed);
   tooltip("Draw the points as the model sees them after preprocessing (first two features).");
 }
