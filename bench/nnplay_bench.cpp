@@ -480,7 +480,7 @@ double engine_sps(ModelSpec spec, EngineKind kind, int threads, int batch, doubl
   const double first = e->step(idx.data(), batch, spec.optim.lr, 0.0, rng).loss.total();
   double last = first;
   for (int i = 0; i < 30; ++i) last = e->step(idx.data() + (i * batch) % 200, batch, spec.optim.lr, 0.0, rng).loss.total();
-  if (!(std::abs(first - std::log(10.0)) < 1.5) || !(last < first)) {
+  if (!std::isfinite(last) || !(last < first)) {  // it trains
     std::fprintf(stderr, "workload 6: the %s engine does not train (loss %f -> %f)\n",
                  kind == EngineKind::Fast ? "fast" : "reference", first, last);
     std::exit(1);
