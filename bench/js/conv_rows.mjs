@@ -7,7 +7,8 @@ export const convRows = [
   ['', 'w6.train_sps', ['tfjs-cpu-conv', 'w6.train_sps'], true, null],
   ['', 'w6.train_sps_1t', null, true, null],
   ['', 'w6.speedup_threads', null, true, null],
-  ['', 'w6.train_sps_direct_1t', null, true, null],
+  ['', 'w6.kernel_step_sps_1t', null, true, null],
+  ['', 'w6.kernel_step_direct_sps_1t', null, true, null],
   ['', 'w6.train_sps_reference', null, true, null],
   ['', 'w6.conv1_fwd_gemm_gflops', null, true, null],
   ['', 'w6.conv1_fwd_direct_gflops', null, true, null],
@@ -17,4 +18,5 @@ export const convRows = [
   ['', 'w6.activation_bytes_b64', null, false, null],
   ['', 'w6.workspace_bytes_b64', null, false, null],
   ['', 'w6.workspace_over_activations', null, false, { max: 2 }],
+  ['', 'w6.engine_bytes_b64', null, false, null],
 ];

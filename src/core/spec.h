@@ -141,8 +141,8 @@ struct ModelSpec {
   bool operator==(const ModelSpec&) const = default;
 };
 
-// True when the network has a conv or pool layer. The fast engine does not
-// train those yet: engine_for() keeps such specs on the reference engine.
+// True when the network has a conv or pool layer (the fast engine trains
+// them unless fast_engine_unsupported() names a layer option it lacks).
 bool has_conv_layers(const ModelSpec& spec);
 // True when networks built from a and b have the same parameters and the same
 // layer outputs (same kind, bias, input shape, and per hidden layer the same

@@ -1,8 +1,7 @@
 // Tests that ConvNets train: a tiny ConvNet learns horizontal versus vertical
 // bars on 8x8 images with the reference engine, and a ConvNet spec goes
 // through nn::Trainer (which reads 2D points: the points become 2 x 1 x 1
-// "images") and stays on the reference engine even when the fast one is asked
-// for, since the fast engine has no conv layers.
+// "images") and trains on the fast engine.
 #include <catch2/catch.hpp>
 
 #include "test_util.h"
@@ -74,17 +73,17 @@ TEST_CASE("a tiny ConvNet learns horizontal versus vertical bars on the referenc
   CHECK(after.loss.data_loss < 0.3);
 }
 
-TEST_CASE("a ConvNet spec trains through the Trainer and stays on the reference engine", "[convnet_train]") {
+TEST_CASE("a ConvNet spec trains through the Trainer on the fast engine", "[convnet_train]") {
   // Points (x, y) read as 2 x 1 x 1 images: a 1x1 conv with 8 filters gives
   // 8 features of each coordinate, ReLU'd, then a fully connected layer.
   ModelSpec spec;
   spec.input = {2, 1, 1};
   spec.hidden = {HL::conv(8, 1), HL::fc(16)};
   spec.optim.lr = 0.02;
-  spec.engine = EngineKind::Fast;  // asked for, but there is no fast conv layer
+  spec.engine = EngineKind::Fast;
   Dataset data = generate(DataGen::Moons, 200, 2, 0.1, 5);
   Trainer t(data, spec);
-  CHECK(t.engine_kind() == EngineKind::Reference);
+  CHECK(t.engine_kind() == EngineKind::Fast);
   const double before = t.accuracy(false);
   for (int step = 0; step < 400; ++step) t.step();
   INFO("training accuracy " << before << " before, " << t.accuracy(false) << " after 400 steps");

@@ -393,21 +393,7 @@ void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, c
   else images(0, N);
 }
 
-// ---- The stack ---------------------------------------------------------------------------
-
-std::string ConvStack::unsupported(const ModelSpec& spec) {
-  for (size_t l = 0; l < spec.hidden.size(); ++l) {
-    const HiddenLayerSpec& h = spec.hidden[l];
-    if (h.type == LayerType::FC) break;
-    if (h.type != LayerType::Conv) continue;
-    const std::string which = "conv layer " + std::to_string(l + 1);
-    if (h.act != Activation::ReLU && h.act != Activation::Linear)
-      return which + ": the fast path has ReLU and linear conv layers only";
-    if (h.batchnorm) return which + ": the fast path has no spatial batchnorm";
-    if (h.dropout_keep < 1) return which + ": the fast path has no dropout on conv layers";
-  }
-  return "";
-}
+// ---- Memory ---------------------------------------------------------------------------
 
 // The leading conv/pool layers' geometries (throws net_layout's sentence).
 static std::vector<std::pair<bool, ConvGeom>> stack_geoms(const ModelSpec& spec) {
@@ -443,111 +429,6 @@ static ConvMemory memory_of(const std::vector<std::pair<bool, ConvGeom>>& geoms,
   m.grad_buffers = 2 * B * largest * fb;
   return m;
 }
-
-ConvStack::ConvStack(const ModelSpec& spec, int max_batch, int threads) : max_batch_(std::max(1, max_batch)) {
-  const std::string why = unsupported(spec);
-  if (!why.empty()) throw std::runtime_error(why);
-  const auto geoms = stack_geoms(spec);
-  size_t largest = geoms.empty() ? 0 : size_t(geoms[0].second.in_cols());
-  size_t h = 0;
-  for (const auto& [conv, g] : geoms) {
-    while (spec.hidden[h].type != (conv ? LayerType::Conv : LayerType::Pool)) ++h;
-    Layer L;
-    L.conv = conv;
-    L.relu = conv && spec.hidden[h].act == Activation::ReLU;
-    L.g = g;
-    L.out.assign(size_t(max_batch_) * g.out_cols(), 0.f);
-    if (conv) L.ws.reserve(g, threads);
-    else L.argmax.assign(L.out.size(), 0);
-    largest = std::max(largest, size_t(g.out_cols()));
-    layers_.push_back(std::move(L));
-    ++h;
-  }
-  for (auto& gb : grad_) gb.assign(size_t(max_batch_) * largest, 0.f);
-}
-
-int ConvStack::conv_layers() const {
-  int n = 0;
-  for (const Layer& L : layers_) n += L.conv;
-  return n;
-}
-int ConvStack::in_cols() const { return layers_.empty() ? 0 : layers_[0].g.in_cols(); }
-int ConvStack::out_cols() const { return layers_.empty() ? 0 : layers_.back().g.out_cols(); }
-
-ConvMemory ConvStack::memory() const {
-  std::vector<std::pair<bool, ConvGeom>> geoms;
-  int slices = 1;
-  for (const Layer& L : layers_) {
-    geoms.push_back({L.conv, L.g});
-    if (L.conv) slices = L.ws.slices;
-  }
-  return memory_of(geoms, max_batch_, slices);
-}
-
-static void check_batch(int N, int max_batch) {
-  if (N < 1 || N > max_batch)
-    throw std::runtime_error("The conv layers were sized for batches of up to " + std::to_string(max_batch) +
-                             " images, not " + std::to_string(N) + ".");
-}
-
-const float* ConvStack::forward(const float* x, int N, const std::vector<ConvLayerParams>& p) {
-  check_batch(N, max_batch_);
-  if (int(p.size()) != conv_layers()) throw std::runtime_error("ConvStack: one ConvLayerParams per conv layer.");
-  x_ = x;
-  last_N_ = N;
-  const float* in = x;
-  size_t ci = 0;
-  for (Layer& L : layers_) {
-    if (L.conv) {
-      conv_forward_f32(L.out.data(), in, p[ci].W, p[ci].b, N, L.g, L.relu, L.ws);
-      ++ci;
-    } else {
-      maxpool_forward_f32(L.out.data(), L.argmax.data(), in, N, L.g);
-    }
-    in = L.out.data();
-  }
-  return in;
-}
-
-void ConvStack::backward(const float* dout, int N, const std::vector<ConvLayerParams>& p) {
-  if (N != last_N_ || !x_) throw std::runtime_error("ConvStack: backward needs the forward of the same batch.");
-  // g: the gradient of layer l's output; `masked`: already zero where that
-  // output's ReLU was off (a pool behind it checked its winners).
-  const float* g = dout;
-  int next = 0;  // grad_[next] receives the next dx
-  bool masked = false;
-  size_t ci = size_t(conv_layers());
-  for (int l = layers() - 1; l >= 0; --l) {
-    Layer& L = layers_[size_t(l)];
-    const float* in = l == 0 ? x_ : layers_[size_t(l) - 1].out.data();
-    if (!L.conv) {
-      const Layer* prev = l > 0 ? &layers_[size_t(l) - 1] : nullptr;
-      const float* relu_x = prev && prev->conv && prev->relu ? in : nullptr;
-      maxpool_backward_f32(grad_[next].data(), g, L.argmax.data(), relu_x, N, L.g);
-      g = grad_[next].data();
-      next ^= 1;
-      masked = relu_x != nullptr;
-      continue;
-    }
-    --ci;
-    const bool mask_here = L.relu && !masked;
-    float* gm;  // conv_backward_f32 masks its dout in place
-    if (g == dout) {  // the caller's buffer: copy before masking
-      gm = grad_[next ^ 1].data();
-      if (mask_here) std::copy(dout, dout + long(N) * L.g.out_cols(), gm);
-      else gm = const_cast<float*>(dout);  // not written when no mask is applied
-    } else {
-      gm = const_cast<float*>(g);  // one of grad_
-    }
-    float* dx = l == 0 ? nullptr : grad_[next].data();
-    conv_backward_f32(dx, p[ci].dW, p[ci].db, gm, in, p[ci].W, mask_here ? L.out.data() : nullptr, N, L.g, L.ws);
-    g = dx;
-    next ^= 1;
-    masked = false;
-  }
-}
-
-// ---- Memory ---------------------------------------------------------------------------
 
 ConvMemory conv_memory(const ModelSpec& spec, int batch, int threads) {
   return memory_of(stack_geoms(spec), batch, std::max(1, threads > 0 ? threads : parallel_threads()));

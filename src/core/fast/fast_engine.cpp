@@ -9,11 +9,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/fast/fast_conv_layers.h"
 #include "core/fast/fast_layers.h"
 #include "core/fast/fast_loss.h"
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
 #include "core/fast/parallel.h"
+#include "core/models/net.h"
 
 namespace nn {
 
@@ -21,7 +23,7 @@ std::string fast_engine_unsupported(const ModelSpec& spec) {
   if (spec.kind == ModelKind::KNN) return "kNN has no training steps";
   if (spec.optim.kind == OptimKind::LBFGS)
     return "full-batch L-BFGS works on the double-precision loss function itself";
-  if (spec.kind == ModelKind::Net && has_conv_layers(spec)) return "conv and pool layers are not in the fast engine yet";
+  if (spec.kind == ModelKind::Net) return fast::conv_layers_unsupported(spec);
   return "";
 }
 
@@ -106,17 +108,36 @@ void FastEngine::build_layers(const ModelSpec& spec, int input_dim, int classes)
     return;
   }
   int fan_in = input_dim;
+  // Conv and pool layers: their volumes from the one layout function; the
+  // last volume is the fully connected part's input as it is (flatten is the
+  // identity in this layout, see conv_layers.h).
+  const NetLayout layout = has_conv_layers(spec) ? net_layout(spec, input_dim) : NetLayout{};
+  if (!layout.ok()) throw std::runtime_error(layout.problem);
+  fast::ConvLayer* last_conv = nullptr;  // the layer just built, if a conv layer
   for (size_t l = 0; l < spec.hidden.size(); ++l) {
     const HiddenLayerSpec& h = spec.hidden[l];
+    fast::ConvLayer* conv = nullptr;
     switch (h.type) {
       case LayerType::FC:
         layers_.push_back(
             std::make_unique<DenseLayer>(h, fan_in, spec.use_bias, std::to_string(l + 1), params_, buffers_));
         break;
-      case LayerType::Conv:
-      case LayerType::Pool:
-        throw std::runtime_error("The fast engine has no conv or pool layers yet.");
+      case LayerType::Conv: {
+        auto L = std::make_unique<fast::ConvLayer>(
+            h, conv_geom(layout.volumes[l], h.filters, h.size, h.stride, h.pad), spec.use_bias,
+            std::to_string(l + 1), params_, threads_);
+        conv = L.get();
+        layers_.push_back(std::move(L));
+        break;
+      }
+      case LayerType::Pool: {
+        const bool relu_input = last_conv && last_conv->relu();
+        if (relu_input) last_conv->set_masked_by_next();
+        layers_.push_back(std::make_unique<fast::PoolLayer>(pool_geom(layout.volumes[l], h.size, h.stride), relu_input));
+        break;
+      }
     }
+    last_conv = conv;
     fan_in = layers_.back()->out_cols;
   }
   layers_.push_back(std::make_unique<DenseLayer>(out, fan_in, spec.use_bias, std::to_string(spec.hidden.size() + 1),
