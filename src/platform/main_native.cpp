@@ -1,6 +1,6 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
-//          [--open concepts,convnet,help]
+//          [--open concepts,convnet,help] [--session file]
 // --frames N renders N frames and exits (with --screenshot, the last frame is
 // saved as PNG); --demo starts training the start-up network at once.
 #include <GLFW/glfw3.h>
@@ -32,6 +32,8 @@ static bool save_screenshot(GLFWwindow* win, const char* path) {
   return stbi_write_png(path, w, h, 4, flipped.data(), w * 4) != 0;
 }
 
+// --session file loads a session JSON, a link or CSV points at start (as the
+// Save / load window would; a bad file leaves the example and says why).
 // --demo: train the start-up network while the frames run.
 static void start_demo(app::AppState& s) {
   s.training.steps_per_frame = 10;
@@ -45,7 +47,7 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open;
+  std::string open, session;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atol(argv[++i]);
     else if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) shot = argv[++i];
@@ -53,9 +55,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
     else if (!std::strcmp(argv[i], "--open") && i + 1 < argc) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--session") && i + 1 < argc) session = argv[++i];
     else {
       std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo] "
-                           "[--open concepts,convnet,help]\n");
+                           "[--open concepts,convnet,help] [--session file]\n");
       return 2;
     }
   }
@@ -68,6 +71,12 @@ int main(int argc, char** argv) {
   char info[96];
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
+  if (!session.empty()) {
+    std::string text;
+    if (!app::read_text_file(session, text)) s.io.set_status("Could not read " + session + ".", true);
+    else app::load_text(s, text);
+    if (s.io.error) s.io.open = true;
+  }
   if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
