@@ -21,7 +21,7 @@
     print: (t) => console.log(t),
     printErr: (t) => console.warn(t),
     nnplayError: fail,
-    onRuntimeInitialized: () => { notice.style.display = 'none'; window.nnplay.ready = true; },
+    onRuntimeInitialized: () => { notice.style.display = 'none'; window.nnplay.ready = true; wireEmbedding(); },
     onAbort: (what) => fail('nnplay stopped: ' + what),
   };
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
@@ -49,9 +49,41 @@
     window.nnplayLoadText(await f.text());
   });
 
+  // Visibility and input for the app. Inside an iframe, an IntersectionObserver
+  // with no root measures against the top-level page's viewport.
+  function wireEmbedding() {
+    const M = window.Module, canvas = document.getElementById('canvas');
+    let inView = true;
+    const report = () => M._nnplay_set_visible(inView && document.visibilityState !== 'hidden' ? 1 : 0);
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver((entries) => {
+        for (const e of entries) inView = e.isIntersecting;
+        report();
+      }, { threshold: 0.2 }).observe(canvas);
+    }
+    document.addEventListener('visibilitychange', report);
+    report();
+    for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart'])
+      canvas.addEventListener(ev, () => M._nnplay_touched(), { passive: true });
+    for (const ev of ['pointermove', 'pointerup', 'keyup', 'focus', 'blur'])
+      canvas.addEventListener(ev, () => M._nnplay_wake(), { passive: true });
+    window.addEventListener('resize', () => M._nnplay_wake());
+    // A call into the app's API from the page (tests, a course page's script)
+    // draws its result: wrap every exported nnplay_ function but the counters.
+    const quiet = new Set(['_nnplay_wake', '_nnplay_touched', '_nnplay_set_visible', '_nnplay_frame_count',
+                           '_nnplay_drawn_frames', '_nnplay_visible']);
+    for (const k of Object.keys(M)) {
+      if (!k.startsWith('_nnplay_') || quiet.has(k) || typeof M[k] !== 'function') continue;
+      // The raw export: Emscripten's lazy stub would replace a wrapper of itself on first call.
+      const f = (M.asm && typeof M.asm[k.slice(1)] === 'function') ? M.asm[k.slice(1)] : M[k];
+      M[k] = function () { const r = f.apply(this, arguments); M._nnplay_wake(); return r; };
+    }
+  }
+
   const s = document.createElement('script');
   s.src = build + '/nnplay.js';
   s.onerror = () => fail('Could not load ' + s.src + '. Was the web build made (./build-wasm.sh)?');
   document.body.appendChild(s);
-  canvas.focus();
+  // Focus only a top-level page: in an iframe it would scroll the notes to the demo.
+  if (window.self === window.top) canvas.focus();
 })();

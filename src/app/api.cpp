@@ -23,6 +23,9 @@
 
 using app::app_state;
 
+// What the last call that returns a string handed out (valid until the next one).
+static std::string g_text;
+
 // The value in row i of an enum's descriptor table (clamped into the table).
 template <class E>
 static E enum_at(int i) {
@@ -30,7 +33,18 @@ static E enum_at(int i) {
   return rows[size_t(std::clamp(i, 0, int(rows.size()) - 1))].value;
 }
 
-NNPLAY_API long nnplay_frame_count() { return app_state().frame; }
+// Main-loop iterations (drawn or skipped because the app is idle): what
+// tests wait on. nnplay_drawn_frames counts the frames actually drawn.
+NNPLAY_API long nnplay_frame_count() { return app_state().embed.ticks; }
+NNPLAY_API long nnplay_drawn_frames() { return app_state().frame; }
+// Embedding: the page shell reports visibility and input; start-up errors.
+NNPLAY_API void nnplay_wake() { app::wake(app_state()); }
+NNPLAY_API void nnplay_touched() { app::touched(app_state()); }
+NNPLAY_API void nnplay_set_visible(int on) { app::set_visible(app_state(), on != 0); }
+NNPLAY_API int nnplay_visible() { return app_state().embed.visible ? 1 : 0; }
+NNPLAY_API const char* nnplay_launch_errors() { return app_state().embed.errors.c_str(); }
+NNPLAY_API int nnplay_ui_layout() { return int(app_state().embed.launch.ui); }
+NNPLAY_API const char* nnplay_session_name() { return app_state().io.session_name.c_str(); }
 NNPLAY_API const char* nnplay_build_info() { return app_state().platform.build_info.c_str(); }
 NNPLAY_API double nnplay_fps() { return app_state().fps; }
 
@@ -221,15 +235,13 @@ NNPLAY_API int nnplay_load_buffer() {
 }
 // The current session as JSON (valid until the next call).
 NNPLAY_API const char* nnplay_session_json() {
-  static std::string out;
-  out = nn::save_session(app::current_session(app_state()));
-  return out.c_str();
+  g_text = nn::save_session(app::current_session(app_state()));
+  return g_text.c_str();
 }
 // The current session as a page-address fragment "#s=..." (valid until the next call).
 NNPLAY_API const char* nnplay_session_link() {
-  static std::string out;
-  out = "#s=" + nn::encode_session_url(app::current_session(app_state()));
-  return out.c_str();
+  g_text = "#s=" + nn::encode_session_url(app::current_session(app_state()));
+  return g_text.c_str();
 }
 
 // ---- Concept browser ------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include "app.h"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -110,21 +111,16 @@ void DataEditor::replace(const nn::Dataset& d) {
   data = d;
 }
 
-bool DataEditor::undo() {
-  if (undo_stack.empty()) return false;
-  redo_stack.push_back(data);
-  data = undo_stack.back();
-  undo_stack.pop_back();
+// Undo and redo: the current points go on one stack, the other's top becomes current.
+static bool step_history(std::vector<nn::Dataset>& from, std::vector<nn::Dataset>& to, nn::Dataset& data) {
+  if (from.empty()) return false;
+  to.push_back(std::move(data));
+  data = std::move(from.back());
+  from.pop_back();
   return true;
 }
-
-bool DataEditor::redo() {
-  if (redo_stack.empty()) return false;
-  undo_stack.push_back(data);
-  data = redo_stack.back();
-  redo_stack.pop_back();
-  return true;
-}
+bool DataEditor::undo() { return step_history(undo_stack, redo_stack, data); }
+bool DataEditor::redo() { return step_history(redo_stack, undo_stack, data); }
 
 void data_changed(AppState& s) {
   s.edit.count_classes();
@@ -197,6 +193,7 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.show_validation = s.display.show_validation;
   ui.heat_class = s.display.heat_class;
   ui.show_preprocessed = s.display.show_preprocessed;
+  ui.gradcheck = s.gradcheck.set;
   return ui;
 }
 
@@ -207,6 +204,9 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
   s.display.show_validation = ui.show_validation;
   s.display.heat_class = ui.heat_class;
   s.display.show_preprocessed = ui.show_preprocessed;
+  s.gradcheck.set = ui.gradcheck;
+  s.gradcheck.have = false;
+  s.gradcheck.error.clear();
 }
 
 void apply_session(AppState& s, const nn::Session& session) {
@@ -226,11 +226,32 @@ void apply_session(AppState& s, const nn::Session& session) {
   spec_changed(s);
   s.training.host->set_steps_per_frame(s.training.steps_per_frame);
   s.training.host->reset();
+  if (session.trained) s.training.host->load_trained(*session.trained);
   set_playing(s, ui.play);
 }
 
-nn::Session current_session(const AppState& s) {
+// The snapshot's model as a session's trained model: parameters and batchnorm
+// statistics exactly; the optimiser's memory stays with the trainer (loading
+// restarts it). Nothing if the snapshot is of another model description.
+static std::optional<nn::TrainedState> snapshot_model(const AppState& s) {
+  const Snapshot* snap = s.training.snapshot.get();
+  if (!snap || !snap->predictor || !snap->predictor->model || s.spec.kind == nn::ModelKind::KNN) return std::nullopt;
+  const nn::ModelSpec& was = snap->predictor->spec;
+  if (!nn::same_architecture(was, s.spec) || !(was.preprocess == s.spec.preprocess)) return std::nullopt;
+  if (snap->predictor->model->num_classes() != s.edit.data.num_classes) return std::nullopt;
+  nn::TrainedState t;
+  nn::Model& m = const_cast<nn::Model&>(*snap->predictor->model);  // params()/buffers() only collect pointers
+  for (const nn::ParamRef& p : m.params()) t.params.push_back({p.name, *p.value});
+  for (const nn::ParamRef& p : m.buffers()) t.buffers.push_back({p.name, *p.value});
+  t.step = snap->predictor->step;
+  t.epoch = snap->epoch;
+  t.optimizer.kind = s.spec.optim.kind;
+  return t;
+}
+
+nn::Session current_session(const AppState& s, bool with_model) {
   nn::Session out;
+  if (with_model) out.trained = snapshot_model(s);
   out.data = s.edit.data;
   out.spec = s.spec;
   out.name = s.io.session_name;
@@ -330,6 +351,12 @@ void app_frame(AppState& s) {
   s.training.read_latest();
   shortcuts(s);
 
+  if (s.embed.launch.ui != nn::UiLayout::Full) {
+    draw_embedded_layout(s);
+    if (s.show_help) draw_help(s);
+    if (s.io.open) draw_session_window(s);
+    return;
+  }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
   const float status_h = ImGui::GetFrameHeight() + 6 * u;
   s.display.wide_layout = W >= 1100 * u;

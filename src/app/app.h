@@ -11,6 +11,7 @@
 
 #include "core/data/dataset.h"
 #include "core/io/cards.h"
+#include "core/io/launch.h"
 #include "core/models/convnet_calc.h"
 #include "core/rng.h"
 #include "core/train/gradcheck.h"
@@ -130,6 +131,7 @@ struct Display {
 // The save / load window (session_panel.cpp) and the loaded session's name.
 struct SaveLoad {
   bool open = false;
+  bool with_model = true;    // "with trained model" (else "settings only")
   std::string text;          // its text box
   std::string status;        // its last result, shown in the window
   bool error = false;
@@ -175,12 +177,29 @@ struct ConvNetCalc {
 };
 
 // The inspector's gradient check (analysis.cpp): its settings and last result.
+// A preset can set the settings (nn::SessionUi::gradcheck), open the panel and run the check.
 struct GradCheckPanel {
-  double h = 1e-5;
-  bool with_reg = true;
+  nn::GradCheckSettings set;  // h, regularisation, kink probe; set.open / set.run act once
   bool have = false;
   nn::GradCheckResult result;
   std::string error;
+  std::string probe_note;     // where the probe input sits, for the last result
+};
+
+// How the app was asked to start (page parameters / command line) and the
+// rules of an embedded demo (embed.cpp): idle frames are skipped, training
+// waits until the demo is visible and touched (or autoplay and visible), and
+// pauses while it is scrolled out of view or its tab is hidden.
+struct Embed {
+  nn::LaunchOptions launch;
+  bool embedded = false;         // inside another page (an iframe)
+  bool visible = true;           // in view and its tab shown (the page shell says)
+  bool touched = false;          // the reader has clicked or typed in it
+  bool play_when_allowed = false;  // training asked for while not allowed yet
+  bool paused_hidden = false;    // paused because it went out of view
+  double awake_until = 0;        // seconds (ImGui time): draw frames until then
+  long ticks = 0;                // main-loop iterations, drawn or skipped
+  std::string errors;            // bad start-up parameters, shown on the canvas
 };
 
 struct AppState {
@@ -193,6 +212,7 @@ struct AppState {
   ConceptBrowser concepts;
   ConvNetCalc convnet;
   GradCheckPanel gradcheck;
+  Embed embed;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -221,7 +241,9 @@ bool redo(AppState& s);
 // nn::SessionUi (core/io/session.h); session_ui() and apply_session_ui() map
 // them to and from the app's state.
 void apply_session(AppState& s, const nn::Session& session);
-nn::Session current_session(const AppState& s);
+// with_model: also the trained parameters and batchnorm statistics of the
+// latest snapshot (when it belongs to the current model description).
+nn::Session current_session(const AppState& s, bool with_model = false);
 nn::SessionUi session_ui(const AppState& s);
 void apply_session_ui(AppState& s, const nn::SessionUi& ui);
 // Where assets/ is: embedded at /assets on the web, the source tree natively.
@@ -231,6 +253,24 @@ bool read_text_file(const std::string& path, std::string& out);
 // The model description changed (hyperparameters or architecture).
 void spec_changed(AppState& s);
 void set_playing(AppState& s, bool on);
+
+// Embedding (embed.cpp).
+// Applies start-up options: opens the preset, sets the layout, notes errors.
+void apply_launch(AppState& s, const nn::LaunchOptions& o);
+// Draw frames for the next `seconds` (input, resize, API calls, new data).
+void wake(AppState& s, double seconds = 0.75);
+// Whether the next main-loop iteration should draw: training, awake, or a
+// message still on screen. Idle apps draw nothing.
+bool wants_frame(AppState& s);
+// The page shell: the demo scrolled into / out of view, or its tab shown / hidden.
+void set_visible(AppState& s, bool visible);
+// The reader clicked or typed in the demo.
+void touched(AppState& s);
+// set_playing with the embedding rules: an embedded demo plays only when
+// visible and touched (or autoplay); otherwise it remembers the request.
+void request_playing(AppState& s, bool on);
+// The compact and canvas-only layouts (launch.ui != full).
+void draw_embedded_layout(AppState& s);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);

@@ -64,7 +64,7 @@ static LinearGeom linear_geom(double w1, double w2, double b) {
 static bool raw_linear(const AppState& s, nn::Mat& W, nn::Mat& b) {
   if (!s.training.snapshot || !s.training.snapshot->predictor) return false;
   const auto& pre = s.training.snapshot->predictor->preprocessor.spec();
-  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return false;
+  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines || pre.scale != 1.0) return false;
   return linear_weights(s, W, b) && W.cols() == 2;
 }
 
@@ -141,6 +141,12 @@ static void point_tooltip(const AppState& s, const nn::Point& p) {
   X << p.x, p.y;
   const nn::Mat sc = s.training.snapshot->predictor->predict_scores(X);
   const nn::Mat pr = nn::softmax_probs(sc);
+  const nn::Preprocessor& pre = s.training.snapshot->predictor->preprocessor;
+  if (pre.spec().scale != 1.0) {
+    const nn::Mat Z = pre.transform(X);
+    ImGui::TextDisabled("the model sees (%.3g, %.3g): input scale s = %.3g", Z(0, 0), Z.cols() > 1 ? Z(0, 1) : 0.0,
+                        pre.spec().scale);
+  }
   const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
   if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
     ImGui::TableSetupColumn("class");

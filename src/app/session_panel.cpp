@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "core/data/csv.h"
+#include "core/limits.h"
 #include "core/io/session.h"
 #include "core/limits.h"
 #include "imgui.h"
@@ -71,14 +72,26 @@ void draw_session_window(AppState& s) {
   ImGui::SetNextWindowSize({520 * u, 420 * u}, ImGuiCond_Appearing);
   ImGui::SetNextWindowPos({s.display.view.x + 30 * u, 40 * u}, ImGuiCond_Appearing);
   if (!ImGui::Begin("Save / load", &s.io.open, ImGuiWindowFlags_NoSavedSettings)) { ImGui::End(); return; }
-  if (ImGui::Button("Session JSON")) s.io.text = nn::save_session(current_session(s)), s.io.status.clear();
+  ImGui::Checkbox("with trained model", &s.io.with_model);
+  tooltip("On: the session also carries the trained parameters, so opening it shows the same decision regions at "
+          "once. Off: settings only (points and model description); the model trains from scratch.");
+  const nn::Session cur = current_session(s, s.io.with_model);
+  if (ImGui::Button("Session JSON")) s.io.text = nn::save_session(cur), s.io.status.clear();
   tooltip("Write the points, the model description and the display settings as JSON into the box.");
   ImGui::SameLine();
   if (ImGui::Button("Link")) {
-    s.io.text = "#s=" + nn::encode_session_url(current_session(s));
-    if (s.platform.set_url_hash) s.platform.set_url_hash(s.io.text);
-    set_status(s, s.platform.set_url_hash ? "The page address now holds this session: copy it from the address bar."
-                                 : "Append this to the page address to share the session.", false);
+    const std::string link = "#s=" + nn::encode_session_url(cur);
+    if (link.size() > nn::kShareLinkChars) {
+      set_status(s, "This session makes a link of " + std::to_string(link.size()) + " characters, more than the " +
+                        std::to_string(nn::kShareLinkChars) + " a link should hold: save it as a file (Download / "
+                        "Session JSON) instead, or untick \"with trained model\".", true);
+    } else {
+      s.io.text = link;
+      if (s.platform.set_url_hash) s.platform.set_url_hash(s.io.text);
+      set_status(s, (s.platform.set_url_hash ? std::string("The page address now holds this session: copy it from the address bar")
+                                             : std::string("Append this to the page address to share the session")) +
+                        " (" + std::to_string(link.size()) + " characters).", false);
+    }
   }
   tooltip("Encode the whole session in a link (the part after #), so a page address reproduces it.");
   ImGui::SameLine();
@@ -86,7 +99,7 @@ void draw_session_window(AppState& s) {
   tooltip("Write the points as x,y,class,validation lines.");
   if (s.platform.download) {
     ImGui::SameLine();
-    if (ImGui::Button("Download")) s.platform.download("nnplay-session.json", nn::save_session(current_session(s)));
+    if (ImGui::Button("Download")) s.platform.download("nnplay-session.json", nn::save_session(cur));
     tooltip("Save the session as a .json file.");
     ImGui::SameLine();
     if (ImGui::Button("Open file")) s.platform.request_upload();

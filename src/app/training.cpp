@@ -42,16 +42,30 @@ void TrainingHost::post(Command c) {
   cv_.notify_all();
 }
 
+// Training side: applies a change to the trainer. A change that re-initialised
+// the weights starts a new run, with a notice saying why; an error is kept
+// for the UI and returns false.
+bool TrainingHost::change_trainer(const std::function<bool()>& change, const char* reinit_notice) {
+  try {
+    if (change()) {
+      ++run_;
+      published_step_ = 0;
+      notice_ = reinit_notice;
+    }
+    error_.clear();
+    return true;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    return false;
+  }
+}
+
 void TrainingHost::set_data(const nn::Dataset& d) {
   post([this, d] {
     data_ = d;
     have_data_ = true;
     if (!trainer_) { dirty_ = true; return; }
-    try {
-      if (trainer_->set_data(d)) { ++run_; published_step_ = 0; notice_ = "The classes changed, so the weights were re-initialised."; }
-      error_.clear();
-    } catch (const std::exception& e) {
-      error_ = e.what();
+    if (!change_trainer([&] { return trainer_->set_data(d); }, "The classes changed, so the weights were re-initialised.")) {
       trainer_.reset();
       dirty_ = true;
     }
@@ -63,17 +77,8 @@ void TrainingHost::set_spec(const nn::ModelSpec& s) {
     spec_ = s;
     have_spec_ = true;
     if (!trainer_) { dirty_ = true; return; }
-    try {
-      if (trainer_->set_spec(s)) {
-        ++run_;
-        published_step_ = 0;
-        notice_ = "The architecture changed, so the weights were re-initialised.";
-      }
-      error_.clear();
-    } catch (const std::exception& e) {
-      error_ = e.what();
+    if (!change_trainer([&] { return trainer_->set_spec(s); }, "The architecture changed, so the weights were re-initialised."))
       playing_ = false;
-    }
   });
 }
 
@@ -93,6 +98,20 @@ void TrainingHost::reset() {
     error_.clear();
   });
 }
+void TrainingHost::load_trained(const nn::TrainedState& t) {
+  post([this, t] {
+    ensure_trainer();
+    if (!trainer_) return;
+    try {
+      trainer_->load_trained(t);
+      published_step_ = 0;
+      notice_ = "Loaded the trained model (step " + std::to_string(t.step) + ").";
+    } catch (const std::exception& e) {
+      error_ = std::string("The saved model could not be used: ") + e.what();
+    }
+  });
+}
+
 void TrainingHost::restore_last_good() {
   post([this] {
     if (!trainer_) return;

@@ -60,6 +60,10 @@ class TrainingHost {
   void restore_last_good();
   void set_steps_per_frame(int n);
   void set_active(bool on);       // false while a kNN is selected: nothing to train
+  // Puts a session's trained model into the run (after set_data/set_spec):
+  // the regions show it at once. A model that does not fit is reported in
+  // the snapshot's error and the fresh run stays.
+  void load_trained(const nn::TrainedState& t);
   // Sets a linear classifier's W (C x D) and b (1 x C) by hand.
   void set_linear_params(const nn::Mat& W, const nn::Mat& b);
 
@@ -76,6 +80,7 @@ class TrainingHost {
   void train_some(double budget_ms, int max_steps);
   void publish(bool force_inspect);
   void ensure_trainer();
+  bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
   // Training side: an exception becomes error_ and training stops.
   void failed(const char* during, const std::exception& e, bool out_of_memory);
   bool worker_iteration(long& seen_tick);

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "core/data/preprocess.h"
+#include "core/io/compress.h"
 #include "core/limits.h"
 #include "core/models/net.h"
 #include "core/train/optim.h"
@@ -381,7 +382,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 
 ojson write_preprocess(const PreprocessSpec& p) {
   return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}};
+          {"sines", p.sines}, {"scale", p.scale}};
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -390,6 +391,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
   f.finish();
   return p;
 }
@@ -566,8 +568,19 @@ std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
       return;
     }
     if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
-    else field = std::clamp(it->template get<int>(), lo, hi);
+    else {
+      // Clamped while still a double: converting 1e300 to int is undefined.
+      const double d = it->template get<double>();
+      if (!std::isnan(d)) field = int(std::clamp(d, double(lo), double(hi)));
+    }
   });
+  if (ui.contains("gradcheck")) {
+    try {
+      out.gradcheck = read_gradcheck_settings(ui);
+    } catch (const SessionError& e) {
+      problems += (problems.empty() ? "" : ", ") + std::string(e.what());
+    }
+  }
   return problems;
 }
 
@@ -576,6 +589,9 @@ nlohmann::json write_session_ui(const SessionUi& u) {
   ui_keys(u, [&](const char* key, const auto& field, int, int, bool saved) {
     if (saved) out[key] = field;
   });
+  GradCheckSettings g = u.gradcheck;
+  g.run = false;
+  if (!(g == GradCheckSettings{})) out["gradcheck"] = write_gradcheck_settings(g);
   return out;
 }
 
@@ -724,7 +740,8 @@ TrainedState read_model(const json& j, const std::string& path, const ModelSpec&
 // ---- The whole session ----------------------------------------------------------
 
 // "ui" is a flat object of the display settings the app knows (ui_keys), each
-// a scalar of its own type: nothing nests, so nothing in it can grow.
+// a scalar of its own type, plus the gradient-check settings (one level of
+// scalars): nothing nests deeper, so nothing in it can grow.
 // Stricter than read_session_ui (which clamps and ignores): a file with an
 // unknown key or a value out of range is refused with the key named.
 json read_ui(const json& j, const std::string& path) {
@@ -734,6 +751,9 @@ json read_ui(const json& j, const std::string& path) {
     if constexpr (std::is_same_v<std::decay_t<decltype(field)>, bool>) f.boolean(key, field);
     else f.integer(key, field, lo, hi);
   });
+  // The one nested key: the gradient-check panel's settings, a small object
+  // of scalars checked field by field ("ui.gradcheck.h: ...").
+  if (f.find("gradcheck")) read_gradcheck_settings(j);
   f.finish();
   return j;  // flat and checked: copying it is cheap
 }
@@ -786,6 +806,25 @@ std::string parse_error_text(const std::exception& e) {
 }  // namespace
 
 // ---- Public API ---------------------------------------------------------------
+
+GradCheckSettings read_gradcheck_settings(const json& ui) {
+  GradCheckSettings g;
+  if (!ui.is_object() || !ui.contains("gradcheck")) return g;
+  Fields f(ui.at("gradcheck"), "ui.gradcheck");
+  f.boolean("open", g.open);
+  f.number("h", g.h, kMinGradCheckStep, kMaxGradCheckStep);
+  f.boolean("include_reg", g.include_reg);
+  f.integer("probe_unit", g.probe_unit, 0, kMaxLayerWidth);
+  f.number("probe_pre", g.probe_pre, -1, 1);
+  f.boolean("run", g.run);
+  f.finish();
+  return g;
+}
+
+json write_gradcheck_settings(const GradCheckSettings& g) {
+  return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
+          {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
 
 std::string save_session(const Session& s) {
   ojson j = write_session(s);
@@ -887,8 +926,22 @@ std::string base64url_decode(const std::string& text) {
   return out;
 }
 
+// "z." then base64url of the raw deflate stream; a link without the prefix
+// is the older, uncompressed form (base64url of the JSON itself).
+static std::string decode_link_body(const std::string& text) {
+  const size_t n = std::strlen(kLinkDeflatePrefix);
+  if (text.compare(0, n, kLinkDeflatePrefix) != 0) return base64url_decode(text);
+  const std::string packed = base64url_decode(text.substr(n));
+  try {
+    return inflate_raw(packed, kMaxSessionBytes);
+  } catch (const std::runtime_error& e) {
+    throw SessionError(std::string("url: the link is damaged or incomplete (") + e.what() +
+                       "); copy the whole link again");
+  }
+}
+
 std::string encode_session_url(const Session& s) {
-  return base64url_encode(dump_text(write_session(s)));
+  return std::string(kLinkDeflatePrefix) + base64url_encode(deflate_raw(dump_text(write_session(s))));
 }
 
 Session decode_session_url(const std::string& fragment) {
@@ -898,7 +951,7 @@ Session decode_session_url(const std::string& fragment) {
   if (text.size() > kMaxLinkChars)
     throw SessionError("url: the link is too long: " +
                        limit_message("characters after #s=", (long long)kMaxLinkChars, (long long)text.size()));
-  const std::string decoded = base64url_decode(text);
+  const std::string decoded = decode_link_body(text);
   check_text_limits(decoded, "url");
   json j;
   try {

@@ -150,6 +150,7 @@ TrainedState Trainer::trained_state() {
   t.step = step_;
   t.epoch = epoch();
   t.optimizer = engine_->optimizer_state();
+  t.optimizer.kind = spec_.optim.kind;
   return t;
 }
 
@@ -159,7 +160,7 @@ void Trainer::load_trained(const TrainedState& t) {
   std::unique_ptr<Model> before = engine_->model().clone();
   engine_->set_params(*m);
   try {
-    engine_->set_optimizer_state(t.optimizer);
+    if (!engine_->set_optimizer_state(t.optimizer)) engine_->reset_optimizer(spec_.optim);
   } catch (...) {
     engine_->set_params(*before);
     throw;
