@@ -85,6 +85,18 @@ else
   failed=$((failed + 1)); note "browser e2e: no site to test"
 fi
 
+# ---- local server stage (web/serve.mjs; tests/web/serve.test.mjs) ----
+stage "local server: path checks, bind address, CSP"
+out=$(timeout 120 node tests/web/serve.test.mjs 2>&1); echo "$out" | grep -v '^ok  '
+line=$(echo "$out" | grep -E '^serve: [0-9]+ passed, [0-9]+ failed' | tail -n1)
+if [ -n "$line" ]; then
+  p=$(echo "$line" | sed -E 's/serve: ([0-9]+) passed.*/\1/'); f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed/\1/')
+  passed=$((passed + p)); failed=$((failed + f)); note "local server: $p passed, $f failed"
+else
+  failed=$((failed + 1)); note "local server: test did not finish"
+fi
+# ---- end of local server stage ----
+
 stage "native app under Xvfb"
 rm -f test-output/native.png
 if [ -x build/native/nnplay ] &&
