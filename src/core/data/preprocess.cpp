@@ -38,6 +38,9 @@ Mat expand_features(const PreprocessSpec& spec, const Mat& X_raw) {
                              std::to_string(X_raw.cols()) + " columns");
   const Eigen::Index N = X_raw.rows();
   Mat X(N, Eigen::Index(feature_names(spec).size()));
+  // No points (e.g. an empty validation set): nothing to fill. Taking a
+  // column of an empty matrix would offset its null data pointer (UBSan).
+  if (N == 0) return X;
   const auto x1 = X_raw.col(0).array(), x2 = X_raw.col(1).array();
   X.col(0) = x1.matrix();
   X.col(1) = x2.matrix();
