@@ -1,8 +1,10 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
-//          [--open concepts,convnet,help]
+//          [--open concepts,convnet,help] [--data DIR]
 // --frames N renders N frames and exits (with --screenshot, the last frame is
 // saved as PNG); --demo starts training the start-up network at once.
+// --data DIR: where image mode reads its sets (Fashion-MNIST's idx files or
+// .nnimg subsets) instead of the packages' places.
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -14,6 +16,7 @@
 
 #include "app/app.h"
 #include "app/gl.h"
+#include "core/data/images.h"
 #include "core/fast/parallel.h"
 #include "platform/window.h"
 
@@ -53,9 +56,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
     else if (!std::strcmp(argv[i], "--open") && i + 1 < argc) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) nn::image_sources().dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo] "
-                           "[--open concepts,convnet,help]\n");
+                           "[--open concepts,convnet,help] [--data DIR]\n");
       return 2;
     }
   }

@@ -303,8 +303,10 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 }
 
 ojson write_preprocess(const PreprocessSpec& p) {
-  return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}};
+  ojson j = {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
+             {"sines", p.sines}};
+  if (p.image != ImageNorm::None) j["image"] = to_string(p.image);  // 2D sessions stay as they were
+  return j;
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -313,6 +315,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.enumeration("image", p.image);
   f.finish();
   return p;
 }
