@@ -323,3 +323,22 @@ TEST_CASE("the shipped Fashion-MNIST subset holds 1,000 + 200 images per class",
   REQUIRE(s.train.class_names == fashion_mnist_classes());
   REQUIRE(fs::file_size(sub) == 8 + 24 + 4 + 13 + 10 * 4 + 66 + 12000 * 785 + 4);
 }
+
+TEST_CASE("load_image_set reads --data's subset file, and names every place it looked when missing", "[images]") {
+  TempDir t;
+  const ImageSources saved = image_sources();
+  image_sources().dir = t.dir.string();
+  image_sources().subset_dir.clear();
+  const std::string err = error_of([] { load_image_set("mnist"); });
+  CHECK(contains(err, "The image set mnist was not found"));
+  CHECK(contains(err, t.dir.string() + "/0.json"));
+  CHECK(contains(err, t.dir.string() + "/mnist.nnimg"));
+  CHECK(contains(error_of([] { load_image_set("cifar"); }), "unknown image set"));
+
+  ImageData d = small_data();
+  save_image_data_file(t.dir.string() + "/" + kMnistSubsetFile, d);
+  const ImageData r = load_image_set("mnist");
+  image_sources() = saved;
+  REQUIRE(r.train.X == d.train.X);
+  REQUIRE(r.test.y == d.test.y);
+}
