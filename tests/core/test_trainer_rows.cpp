@@ -76,8 +76,12 @@ TEST_CASE("rows: same seed, same run; a conv spec reads the rows as volumes", "[
     REQUIRE(std::isfinite(sa.data_loss));
   }
   REQUIRE(a.history().back().data_loss < a.history().front().data_loss);
-  spec.input = {5, 5, 1};  // 25 values per image, the rows have 16
-  REQUIRE_THROWS_WITH(Trainer(e, spec), Catch::Contains("16 features per row"));
+  spec.input = {2, 8, 1};  // 16 values too, but not the data's geometry
+  REQUIRE_THROWS_WITH(Trainer(e, spec), Catch::Contains("expects 2x8x1 images but the data are 4x4x1"));
+  Examples flat = e;
+  flat.shape = {};  // rows without a shape: the spec's shape must at least hold D values
+  spec.input = {5, 5, 1};
+  REQUIRE_THROWS_WITH(Trainer(flat, spec), Catch::Contains("16 features per row"));
 }
 
 TEST_CASE("rows: bad examples and 2D preprocessing are refused; set_examples keeps or restarts", "[trainer][images]") {

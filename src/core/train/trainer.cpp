@@ -47,6 +47,12 @@ static void check_examples(const Examples& e, const ModelSpec& spec) {
       if ((*y)[i] < 0 || (*y)[i] >= e.num_classes)
         throw std::runtime_error("Example " + std::to_string(i) + " has label " + std::to_string((*y)[i]) +
                                  " but the data set has only " + std::to_string(e.num_classes) + " classes.");
+  const InputShape& a = spec.input;
+  const InputShape& b = e.shape;
+  if (a.is_image() && b.is_image() && a != b)
+    throw std::runtime_error("The model expects " + std::to_string(a.width) + "x" + std::to_string(a.height) + "x" +
+                             std::to_string(a.depth) + " images but the data are " + std::to_string(b.width) + "x" +
+                             std::to_string(b.height) + "x" + std::to_string(b.depth) + ".");
   const PreprocessSpec& p = spec.preprocess;
   if (p.kind != PreprocessKind::None || p.square || p.cross || p.sines)
     throw std::runtime_error(
