@@ -5,15 +5,27 @@
 #      the threaded and the fallback configuration
 #   3. browser end-to-end tests of both web builds (playwright-core + Chromium)
 #   4. the native app under Xvfb for a fixed number of frames, with a screenshot
-# Screenshots go to test-output/. The last line is "summary: N passed, M failed".
+#   5. sanitizers: the engine tests and the native app built with clang,
+#      AddressSanitizer and UndefinedBehaviorSanitizer (build/san)
+#   6. fuzzing: every libFuzzer target of tests/fuzz replays its seeds and
+#      past crashes, then fuzzes for a bounded time (same build/san tree)
+# Screenshots go to test-output/. The summary lists each stage's result and
+# duration; the last line is "summary: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export NODE_PATH=/usr/share/nodejs:/usr/lib/nodejs
 mkdir -p test-output
-passed=0; failed=0; stages=()
+passed=0; failed=0; stages=(); times=()
 jobs=$(nproc)
+# Seconds each fuzz target runs (4 targets: the fuzz stage stays under 3 minutes).
+fuzz_secs=${NNPLAY_FUZZ_SECONDS:-30}
 
-stage() { printf '\n=== %s ===\n' "$1"; }
+stage_name=""; stage_start=$SECONDS; t0=$SECONDS
+end_stage() {
+  [ -n "$stage_name" ] && times+=("$(printf '%-52s %4d s' "$stage_name" $((SECONDS - stage_start)))")
+  stage_name=""
+}
+stage() { end_stage; stage_name=$1; stage_start=$SECONDS; printf '\n=== %s ===\n' "$1"; }
 note() { stages+=("$1"); }
 
 # ctest's "N% tests passed, F tests failed out of T" line -> counts.
@@ -35,7 +47,9 @@ stage "set-up"
 if ! scripts/setup.sh; then echo "set-up failed"; echo "summary: 0 passed, 1 failed"; exit 1; fi
 
 stage "native build and engine tests"
-if cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release -DNNPLAY_BENCH=OFF >/dev/null &&
+# The same options as build-native.sh, so neither flips the other's cache.
+if cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON \
+     -DNNPLAY_BENCH=OFF -DNNPLAY_SANITIZE=OFF -DNNPLAY_FUZZ=OFF >/dev/null &&
    ninja -C build/native -j"$jobs"; then
   run_ctest "native engine tests" build/native
 else
@@ -43,15 +57,22 @@ else
 fi
 
 stage "WebAssembly builds (threaded + fallback) and engine tests under node"
+# build-wasm.sh removes build/site before building, and the browser tests run
+# only when this build succeeded: never against a site left from an earlier one.
+web_ok=0
 if ./build-wasm.sh tests; then
+  web_ok=1
   run_ctest "wasm threaded engine tests" build/web-threaded
   run_ctest "wasm fallback engine tests" build/web-fallback
 else
+  rm -rf build/site
   failed=$((failed + 1)); note "web build: FAILED"
 fi
 
 stage "browser end-to-end tests (headless Chromium)"
-if [ -f build/site/index.html ]; then
+if [ $web_ok = 0 ]; then
+  failed=$((failed + 1)); note "browser e2e: not run (the web build failed)"
+elif [ -f build/site/index.html ]; then
   out=$(timeout 900 node tests/e2e/run.mjs 2>&1); echo "$out"
   line=$(echo "$out" | grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' | tail -n1)
   if [ -n "$line" ]; then
@@ -63,6 +84,18 @@ if [ -f build/site/index.html ]; then
 else
   failed=$((failed + 1)); note "browser e2e: no site to test"
 fi
+
+# ---- local server stage (web/serve.mjs; tests/web/serve.test.mjs) ----
+stage "local server: path checks, bind address, CSP"
+out=$(timeout 120 node tests/web/serve.test.mjs 2>&1); echo "$out" | grep -v '^ok  '
+line=$(echo "$out" | grep -E '^serve: [0-9]+ passed, [0-9]+ failed' | tail -n1)
+if [ -n "$line" ]; then
+  p=$(echo "$line" | sed -E 's/serve: ([0-9]+) passed.*/\1/'); f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed/\1/')
+  passed=$((passed + p)); failed=$((failed + f)); note "local server: $p passed, $f failed"
+else
+  failed=$((failed + 1)); note "local server: test did not finish"
+fi
+# ---- end of local server stage ----
 
 stage "native app under Xvfb"
 rm -f test-output/native.png
@@ -79,7 +112,46 @@ else
   failed=$((failed + 1)); note "native under Xvfb: FAILED to run"
 fi
 
+stage "sanitizers: engine tests and native app with ASan + UBSan (clang, -O1)"
+# One clang tree for the sanitized tests, the app and the fuzz targets.
+# Every finding is fatal (-fno-sanitize-recover); leaks are reported, except
+# those of the system's GL/X11 libraries (tests/sanitize/lsan.supp).
+san_ok=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0}
+if cmake -S . -B build/san -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+     -DCMAKE_CXX_COMPILER=clang++ -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
+     -DNNPLAY_SANITIZE=ON -DNNPLAY_FUZZ=ON >/dev/null &&
+   ninja -C build/san -j"$jobs"; then
+  san_ok=1
+  run_ctest "sanitized engine tests" build/san
+  rm -f test-output/native-san.png
+  if timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" build/san/nnplay --frames 300 --demo \
+       --open concepts,convnet,help --screenshot test-output/native-san.png >test-output/native-san.log 2>&1; then
+    passed=$((passed + 1)); note "sanitized native app (300 frames under Xvfb): 1 passed, 0 failed"
+  else
+    tail -n 40 test-output/native-san.log
+    failed=$((failed + 1)); note "sanitized native app: FAILED (test-output/native-san.log)"
+  fi
+else
+  failed=$((failed + 1)); note "sanitizer build: FAILED"
+fi
+
+stage "fuzzing: replay seeds and past crashes, then ${fuzz_secs} s per target"
+if [ $san_ok = 1 ]; then
+  out=$(tests/fuzz/run.sh build/san "$fuzz_secs" 2>&1); echo "$out"
+  p=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*OK$'); f=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*FAILED')
+  passed=$((passed + p)); failed=$((failed + f))
+  note "fuzz targets: $p passed, $f failed ($(echo "$out" | grep -oE '[0-9]+ executions' | awk '{n += $1} END {print n + 0}') executions)"
+else
+  failed=$((failed + 1)); note "fuzzing: not run (the sanitizer build failed)"
+fi
+
+end_stage
 printf '\n=== results ===\n'
 for s in "${stages[@]}"; do echo "  $s"; done
+echo "stage times (total $((SECONDS - t0)) s):"
+for s in "${times[@]}"; do echo "  $s"; done
 echo "summary: $passed passed, $failed failed"
 [ "$failed" = 0 ]

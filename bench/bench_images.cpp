@@ -43,7 +43,7 @@ double seconds_of(const std::function<void()>& fn, int reps) {
 
 void workload_images(const BenchRecord& record, bool quick) {
   const std::string path = std::string(NNPLAY_DATA_DIR) + "/" + kFashionSubsetFile;
-  std::fprintf(stderr, "[6] images: Fashion-MNIST subset %s\n", path.c_str());
+  std::fprintf(stderr, "[8] images: Fashion-MNIST subset %s\n", path.c_str());
   if (!std::filesystem::exists(path)) {
     std::fprintf(stderr, "  skipped: %s not built (run scripts/setup.sh, then build)\n", path.c_str());
     return;
@@ -55,13 +55,13 @@ void workload_images(const BenchRecord& record, bool quick) {
     const double t = seconds_of([&] { knn_rows(d.train.X, d.test.X, 5, m); }, reps);
     const std::string what = std::to_string(d.test.size()) + " test x " + std::to_string(d.train.size()) +
                              " training images, k=5, " + (m == Metric::L2 ? "L2 (GEMM form)" : "L1");
-    record(std::string("w6.knn_") + to_string(m) + "_s", t, "s", what + ", " + threads);
-    record(std::string("w6.knn_") + to_string(m) + "_cpu_s", g_cpu / parallel_threads(), "s",
+    record(std::string("w8.knn_") + to_string(m) + "_s", t, "s", what + ", " + threads);
+    record(std::string("w8.knn_") + to_string(m) + "_cpu_s", g_cpu / parallel_threads(), "s",
            what + ": CPU seconds / threads (the wall time on an idle machine)");
   }
   const MatRowsF one = d.test.X.topRows(1);
   const double q = seconds_of([&] { knn_rows(d.train.X, one, 5, Metric::L2); }, quick ? 5 : 20);
-  record("w6.sketch_knn_ms", q * 1e3, "ms", "one 28x28 query against 10,000 training images, L2, k=5");
+  record("w8.sketch_knn_ms", q * 1e3, "ms", "one 28x28 query against 10,000 training images, L2, k=5");
 
   auto epoch = [&](ModelSpec spec, const char* id, const char* what) {
     spec.optim.batch_size = 64;
@@ -78,8 +78,8 @@ void workload_images(const BenchRecord& record, bool quick) {
   ModelSpec soft;
   soft.kind = ModelKind::Linear;
   soft.hidden.clear();
-  epoch(soft, "w6.softmax_epoch_s", "one epoch of 10,000 images, softmax, batch 64");
+  epoch(soft, "w8.softmax_epoch_s", "one epoch of 10,000 images, softmax, batch 64");
   ModelSpec mlp;
   mlp.hidden = {HiddenLayerSpec::fc(100)};
-  epoch(mlp, "w6.mlp_epoch_s", "one epoch of 10,000 images, MLP 784-100-10 ReLU, batch 64");
+  epoch(mlp, "w8.mlp_epoch_s", "one epoch of 10,000 images, MLP 784-100-10 ReLU, batch 64");
 }

@@ -1,6 +1,9 @@
-// nnplay_bench.cpp: issue 6's workloads through nnplay's real engine
-// (nn::Trainer / nn::Net for training, nn::FastScorer + scorer_grid for the
-// decision regions, nn::KnnIndex + knn_grid for kNN) and a float32 matmul peak.
+// nnplay_bench.cpp: the benchmark workloads through nnplay's real engine
+// (nn::Trainer on the fast float32 engine, the default, for training;
+// nn::FastScorer + scorer_grid for the decision regions; nn::KnnIndex +
+// knn_grid for kNN), a float32 matmul peak, ConvNetJS's MNIST network from
+// the fast conv kernels, and an MLP 784-256-256-10 trained by the fast
+// engine on 1 thread and on every thread of the pool.
 // The same source runs natively and as WebAssembly under node; it prints one
 // JSON object (bench/run.sh merges the objects of every implementation).
 //   nnplay_bench [--impl NAME] [--quick]
@@ -17,10 +20,13 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/fast/conv_kernels.h"
+#include "core/fast/fast_engine.h"
 #include "core/fast/fast_eval.h"
 #include "core/models/knn.h"
 #include "core/fast/parallel.h"
 #include "core/fast/simd.h"
+#include "core/train/engine.h"
 #include "core/train/trainer.h"
 #include "bench_images.h"
 
@@ -84,6 +90,15 @@ HiddenLayerSpec layer(int width, Activation act) {
   return h;
 }
 
+// Every training figure is the fast engine's (the default): a run that fell
+// back to the reference would report the wrong engine.
+void check_fast(const Trainer& tr) {
+  if (tr.engine_kind() != EngineKind::Fast) {
+    std::fprintf(stderr, "bench: this workload does not run on the fast engine\n");
+    std::exit(1);
+  }
+}
+
 // Trains `steps` minibatch updates with the full-set evaluation off (the
 // figure is the engine's update throughput).
 double train_samples_per_s(Trainer& tr, int batch, double seconds) {
@@ -107,6 +122,7 @@ void workload_convnetjs() {
   spec.optim.mu = 0.1;
   spec.optim.batch_size = 10;
   Trainer tr(data, spec);
+  check_fast(tr);
   record("w1.train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
          "training samples/s, 2-6-2-2 tanh softmax, SGD+momentum batch 10");
   // One classify2d frame: 20 passes over the 100 points (200 steps) + 81x81 grid.
@@ -142,6 +158,7 @@ void workload_tfplayground(bool largest) {
   spec.optim.lr = 0.03;
   spec.optim.batch_size = 10;
   Trainer tr(data, spec);
+  check_fast(tr);
   const std::string w = largest ? "w2b" : "w2a";
   record(w + ".train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
          largest ? "training samples/s, 7 features-6x8 tanh-2, SGD batch 10"
@@ -171,6 +188,7 @@ void workload_spiral() {
   spec.optim.lr = 0.01;
   spec.optim.batch_size = 32;
   Trainer tr(data, spec);
+  check_fast(tr);
   record("w3.train_sps", train_samples_per_s(tr, 32, budget(1.5)), "samples/s",
          "training samples/s, 2-16-16-3 ReLU softmax, Adam batch 32");
   for (int s = 0; s < 300; ++s) tr.step();
@@ -242,7 +260,7 @@ void workload_spiral() {
   const int64_t steps0 = steps_done.load();
   while (now_s() - t0 < budget(2.0) || frames < 3) {
     for (int s = 0; s < 10; ++s) { tr.step(); ++steps_done; }
-    Snapshot s = tr.snapshot();
+    Predictor s = tr.predictor();
     FastScorer f(*s.model, s.preprocessor);
     scorer_grid(f, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf);
     ++frames;
@@ -351,6 +369,226 @@ void workload_matmul() {
          "float32 256^3 matmul, 128-bit SIMD, " + std::to_string(parallel_threads()) + " threads");
 }
 
+// ---- 7. MLP 784-256-256-10, Adam batch 64 -----------------------------------
+// MNIST-sized random inputs in [0, 1) with random labels (speed does not
+// depend on the values), no regularisation, Adam (lr 1e-3, eps 1e-8) as the
+// tf.js peer. The engine directly (no Trainer), on one thread and on all.
+void workload_mlp() {
+  std::fprintf(stderr, "[7] MLP 784-256-256-10 ReLU softmax, Adam batch 64\n");
+  const int N = 2048, D = 784, C = 10, B = 64;
+  Rng rng(17);
+  Mat X(N, D);
+  for (Eigen::Index k = 0; k < X.size(); ++k) X.data()[k] = rng.uniform();
+  Labels y(N);
+  for (int& v : y) v = rng.randint(C);
+  ModelSpec spec;
+  spec.hidden = {layer(256, Activation::ReLU), layer(256, Activation::ReLU)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.loss.reg = RegKind::None;
+  spec.optim.kind = OptimKind::Adam;
+  spec.optim.lr = 1e-3;
+  spec.optim.eps = 1e-8;
+  Rng init(1);
+  const std::unique_ptr<Model> m0 = make_model(spec, D, C, init);
+  std::vector<int> order(N);
+  for (int i = 0; i < N; ++i) order[size_t(i)] = (i * 7919) % N;
+  double sps[2] = {0, 0};
+  size_t workspace = 0;
+  for (int t = 0; t < 2; ++t) {
+    std::unique_ptr<Engine> e = make_fast_engine(spec, *m0, {t == 0 ? 1 : 0});
+    e->set_training_set(X, y);
+    Rng r(3);
+    int at = 0;
+    const double per_step = time_per_call([&] {
+      e->step(order.data() + at, B, spec.optim.lr, 0, r);
+      at = (at + B) % N;
+    }, budget(1.5), 5);
+    sps[t] = B / per_step;
+    workspace = e->workspace_bytes();
+  }
+  record("w7.train_sps_1t", sps[0], "samples/s", "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, 1 thread");
+  record("w7.train_sps", sps[1], "samples/s",
+         "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, " + std::to_string(parallel_threads()) +
+             " threads");
+  record("w7.speedup_mt", sps[1] / sps[0], "x", "all threads over 1 thread, workload 7");
+  record("w7.workspace_kb", double(workspace) / 1024, "KiB", "fast engine workspace at batch 64 (activations, caches, gradients)");
+}
+
+// ---- 6. ConvNetJS's MNIST demo network -----------------------------------------
+// 24x24x1 -> conv 5x5 8 filters pad 2 ReLU -> max pool 2 -> conv 5x5 16
+// filters pad 2 ReLU -> max pool 3 -> softmax 10, batch 20, SGD with
+// momentum 0.9 (lr 0.01, no weight decay: the optimiser ConvNetJS, tf.js and
+// nnplay all have), on random images. Until the fast engine trains conv
+// layers, the fast figure is a whole training step written here from the
+// float32 kernels (conv_kernels.h) with the last affine layer and softmax as
+// plain loops; the reference engine (Trainer, double) is measured alongside.
+struct ConvNet6 {
+  static constexpr int N = 20, C = 10;
+  ConvGeom g1 = conv_geom({24, 24, 1}, 8, 5, 1, 2), p1 = pool_geom({24, 24, 8}, 2, 2);
+  ConvGeom g2 = conv_geom({12, 12, 8}, 16, 5, 1, 2), p2 = pool_geom({12, 12, 16}, 3, 3);
+  int D = 256;  // p2.out_cols()
+  std::vector<float> W1, b1, W2, b2, W3, b3;             // W3 (C x D)
+  std::vector<float> dW1, db1, dW2, db2, dW3, db3;
+  std::vector<float> v[6];                               // momentum velocities
+  std::vector<float> x, a1, o1, a2, o2, scores, g_big, g_small, dscores;
+  std::vector<int32_t> arg1, arg2;
+  std::vector<int> y;
+  ConvWorkspace ws1, ws2;
+  ConvNet6(int threads, uint64_t seed) {
+    Rng rng(seed);
+    auto init = [&](std::vector<float>& w, size_t n, double fan_in) {
+      w.resize(n);
+      for (float& e : w) e = float(rng.normal() * std::sqrt(2.0 / fan_in));
+    };
+    init(W1, size_t(8) * 25, 25); b1.assign(8, 0.f);
+    init(W2, size_t(16) * 200, 200); b2.assign(16, 0.f);
+    init(W3, size_t(C) * D, D); b3.assign(C, 0.f);
+    dW1 = W1; db1 = b1; dW2 = W2; db2 = b2; dW3 = W3; db3 = b3;
+    const std::vector<float>* ps[6] = {&W1, &b1, &W2, &b2, &W3, &b3};
+    for (int i = 0; i < 6; ++i) v[i].assign(ps[i]->size(), 0.f);
+    x.resize(size_t(N) * 576);
+    for (float& e : x) e = float(rng.uniform());
+    y.resize(N);
+    for (int& e : y) e = rng.randint(C);
+    a1.resize(size_t(N) * g1.out_cols()); o1.resize(size_t(N) * p1.out_cols()); arg1.resize(o1.size());
+    a2.resize(size_t(N) * g2.out_cols()); o2.resize(size_t(N) * p2.out_cols()); arg2.resize(o2.size());
+    scores.resize(size_t(N) * C); dscores.resize(scores.size());
+    g_big.resize(a1.size()); g_small.resize(a1.size());
+    ws1.reserve(g1, threads); ws2.reserve(g2, threads);
+  }
+  float step(bool direct = false) {
+    // forward
+    if (direct) conv_forward_direct_f32(a1.data(), x.data(), W1.data(), b1.data(), N, g1, true);
+    else conv_forward_f32(a1.data(), x.data(), W1.data(), b1.data(), N, g1, true, ws1);
+    maxpool_forward_f32(o1.data(), arg1.data(), a1.data(), N, p1);
+    if (direct) conv_forward_direct_f32(a2.data(), o1.data(), W2.data(), b2.data(), N, g2, true);
+    else conv_forward_f32(a2.data(), o1.data(), W2.data(), b2.data(), N, g2, true, ws2);
+    maxpool_forward_f32(o2.data(), arg2.data(), a2.data(), N, p2);
+    float loss = 0;
+    for (int n = 0; n < N; ++n) {  // scores = o2 W3^T + b3, softmax
+      float* s = &scores[size_t(n) * C];
+      float mx = -1e30f;
+      for (int c = 0; c < C; ++c) {
+        float t = b3[size_t(c)];
+        for (int d = 0; d < D; ++d) t += W3[size_t(c) * D + d] * o2[size_t(n) * D + d];
+        s[c] = t;
+        mx = std::max(mx, t);
+      }
+      float z = 0;
+      for (int c = 0; c < C; ++c) z += (s[c] = std::exp(s[c] - mx));
+      for (int c = 0; c < C; ++c) dscores[size_t(n) * C + c] = (s[c] / z - (c == y[size_t(n)])) / N;
+      loss += -std::log(s[y[size_t(n)]] / z) / N;
+    }
+    // backward
+    std::fill(dW3.begin(), dW3.end(), 0.f);
+    std::fill(db3.begin(), db3.end(), 0.f);
+    std::fill(g_small.begin(), g_small.begin() + long(N) * D, 0.f);
+    for (int n = 0; n < N; ++n)
+      for (int c = 0; c < C; ++c) {
+        const float d = dscores[size_t(n) * C + c];
+        db3[size_t(c)] += d;
+        for (int k = 0; k < D; ++k) {
+          dW3[size_t(c) * D + k] += d * o2[size_t(n) * D + k];
+          g_small[size_t(n) * D + k] += d * W3[size_t(c) * D + k];
+        }
+      }
+    maxpool_backward_f32(g_big.data(), g_small.data(), arg2.data(), a2.data(), N, p2);  // ReLU mask fused
+    conv_backward_f32(g_small.data(), dW2.data(), db2.data(), g_big.data(), o1.data(), W2.data(), nullptr, N, g2, ws2);
+    maxpool_backward_f32(g_big.data(), g_small.data(), arg1.data(), a1.data(), N, p1);
+    conv_backward_f32(nullptr, dW1.data(), db1.data(), g_big.data(), x.data(), W1.data(), nullptr, N, g1, ws1);
+    // SGD with momentum: v = mu v - lr dW; W += v
+    std::vector<float>* ps[6] = {&W1, &b1, &W2, &b2, &W3, &b3};
+    const std::vector<float>* gs[6] = {&dW1, &db1, &dW2, &db2, &dW3, &db3};
+    for (int i = 0; i < 6; ++i)
+      for (size_t k = 0; k < ps[i]->size(); ++k) {
+        v[i][k] = 0.9f * v[i][k] - 0.01f * (*gs[i])[k];
+        (*ps[i])[k] += v[i][k];
+      }
+    return loss;
+  }
+};
+
+void workload_convnet() {
+  std::fprintf(stderr, "[6] ConvNetJS MNIST demo net, batch 20, SGD+momentum\n");
+  const int N = ConvNet6::N;
+  const int T = parallel_threads();
+  ConvNet6 net1(1, 6), netT(T, 6);
+  // Sanity: the loss of random 10-class labels starts near ln 10 and the step trains.
+  float first = net1.step();
+  for (int i = 0; i < 30; ++i) net1.step();
+  const float later = net1.step();
+  if (!(std::abs(first - std::log(10.f)) < 1.5f) || !(later < first)) {
+    std::fprintf(stderr, "workload 6: the kernel step does not train (loss %f -> %f)\n", first, later);
+    std::exit(1);
+  }
+  const double t1 = time_per_call([&] { net1.step(); }, budget(1.5), 5);
+  record("w6.train_sps_1t", N / t1, "samples/s", "training samples/s, fast conv kernels, 1 thread");
+  const double tT = time_per_call([&] { netT.step(); }, budget(1.5), 5);
+  record("w6.train_sps", N / tT, "samples/s",
+         "training samples/s, fast conv kernels, " + std::to_string(T) + " thread(s)");
+  record("w6.speedup_threads", t1 / tT, "x", std::to_string(T) + " threads over 1");
+  const double td = time_per_call([&] { net1.step(true); }, budget(1.0), 5);
+  record("w6.train_sps_direct_1t", N / td, "samples/s", "same, direct (no im2col) conv forward, 1 thread");
+  // Each conv layer's forward alone, im2col + GEMM vs direct, 1 thread.
+  ConvNet6& n = net1;
+  const double f1 = time_per_call([&] {
+    conv_forward_f32(n.a1.data(), n.x.data(), n.W1.data(), n.b1.data(), N, n.g1, true, n.ws1); }, budget(0.5), 5);
+  const double f1d = time_per_call([&] {
+    conv_forward_direct_f32(n.a1.data(), n.x.data(), n.W1.data(), n.b1.data(), N, n.g1, true); }, budget(0.5), 5);
+  const double f2 = time_per_call([&] {
+    conv_forward_f32(n.a2.data(), n.o1.data(), n.W2.data(), n.b2.data(), N, n.g2, true, n.ws2); }, budget(0.5), 5);
+  const double f2d = time_per_call([&] {
+    conv_forward_direct_f32(n.a2.data(), n.o1.data(), n.W2.data(), n.b2.data(), N, n.g2, true); }, budget(0.5), 5);
+  const double b2t = time_per_call([&] {
+    std::copy(n.a2.begin(), n.a2.end(), n.g_big.begin());
+    conv_backward_f32(n.g_small.data(), n.dW2.data(), n.db2.data(), n.g_big.data(), n.o1.data(), n.W2.data(), nullptr,
+                      N, n.g2, n.ws2); }, budget(0.5), 5);
+  const double macs1 = double(N) * 8 * 25 * 576, macs2 = double(N) * 16 * 200 * 144;
+  record("w6.conv1_fwd_gemm_gflops", 2 * macs1 / f1 / 1e9, "GFLOP/s", "conv 1 forward, im2col + GEMM, 1 thread");
+  record("w6.conv1_fwd_direct_gflops", 2 * macs1 / f1d / 1e9, "GFLOP/s", "conv 1 forward, direct, 1 thread");
+  record("w6.conv2_fwd_gemm_gflops", 2 * macs2 / f2 / 1e9, "GFLOP/s", "conv 2 forward, im2col + GEMM, 1 thread");
+  record("w6.conv2_fwd_direct_gflops", 2 * macs2 / f2d / 1e9, "GFLOP/s", "conv 2 forward, direct, 1 thread");
+  record("w6.conv2_bwd_gflops", 4 * macs2 / b2t / 1e9, "GFLOP/s", "conv 2 backward (dW + dx), 1 thread");
+  // Memory at batch 64.
+  ModelSpec spec;
+  spec.input = {24, 24, 1};
+  spec.hidden = {HiddenLayerSpec::conv(8, 5, 1, 2), HiddenLayerSpec::pool(2, 2), HiddenLayerSpec::conv(16, 5, 1, 2),
+                 HiddenLayerSpec::pool(3, 3)};
+  const ConvMemory m = conv_memory(spec, 64, T);
+  record("w6.activation_bytes_b64", double(m.activations), "bytes", "conv/pool activations at batch 64");
+  record("w6.workspace_bytes_b64", double(m.workspace()), "bytes",
+         "workspace at batch 64: im2col " + std::to_string(m.im2col) + ", partial grads " +
+             std::to_string(m.partial_grads) + ", argmax " + std::to_string(m.argmax) + ", gradient buffers " +
+             std::to_string(m.grad_buffers));
+  record("w6.workspace_over_activations", double(m.workspace()) / double(m.activations), "x",
+         "workspace / activations at batch 64");
+  // The reference engine (double, naive loops) on the same network, through
+  // the Engine interface the trainer uses.
+  spec.loss.kind = LossKind::Softmax;
+  spec.loss.lambda = 0;
+  spec.optim.kind = OptimKind::Momentum;
+  spec.optim.lr = 0.01;
+  spec.optim.mu = 0.9;
+  spec.optim.batch_size = N;
+  spec.engine = EngineKind::Reference;
+  Rng rng(6);
+  Mat X(200, 576);
+  for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.uniform();
+  Labels yl(200);
+  for (int& e : yl) e = rng.randint(10);
+  std::unique_ptr<Engine> ref = make_engine(spec, make_model(spec, 576, 10, rng));
+  ref->set_training_set(X, yl);
+  std::vector<int> idx(200);
+  for (int i = 0; i < 200; ++i) idx[size_t(i)] = i;
+  int at = 0;
+  const double tr = time_per_call([&] {
+    ref->step(idx.data() + at, N, 0.01, 0.0, rng);
+    at = (at + N) % 200;
+  }, budget(1.0), 3);
+  record("w6.train_sps_reference", N / tr, "samples/s",
+         "training samples/s, reference engine (double, naive loops)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -369,7 +607,9 @@ int main(int argc, char** argv) {
   if (want("3")) workload_spiral();
   if (want("4")) workload_knn();
   if (want("5")) workload_matmul();
-  if (want("6")) workload_images(record, g_quick);  // bench_images.cpp
+  if (want("6")) workload_convnet();
+  if (want("7")) workload_mlp();
+  if (want("8")) workload_images(record, g_quick);  // bench_images.cpp
   std::printf("{\"impl\": \"%s\", \"threads\": %d, \"seconds\": %.1f, \"results\": [\n", json_escape(impl).c_str(),
               parallel_threads(), now_s() - t0);
   for (size_t i = 0; i < g_results.size(); ++i) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 6, one command: installs what they need (Debian
+# The benchmarks, one command: installs what they need (Debian
 # packages via scripts/setup.sh, the JavaScript peers from bench/package.json
 # via npm), builds nnplay's bench natively and as both WebAssembly builds,
 # runs every implementation in one process each on this machine, prints the
@@ -68,4 +68,8 @@ run nnplay-wasm-fallback "${node_run[@]}" build/bench-wasm-fallback/bench/nnplay
 (cd bench && run tfplayground-js node js/tfplayground.mjs "${quick[@]}")
 (cd bench && run tfjs-wasm "${node_run[@]}" js/tfjs.mjs wasm "${quick[@]}")
 (cd bench && run tfjs-cpu node js/tfjs.mjs cpu "${quick[@]}")
+# Workload 6 (ConvNetJS's MNIST demo net): its peers in their own scripts.
+(cd bench && run convnetjs-conv node js/conv_convnetjs.mjs "${quick[@]}")
+(cd bench && run tfjs-wasm-conv "${node_run[@]}" js/conv_tfjs.mjs wasm "${quick[@]}")
+(cd bench && run tfjs-cpu-conv node js/conv_tfjs.mjs cpu "${quick[@]}")
 node bench/js/report.mjs "$raw" bench/results

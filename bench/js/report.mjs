@@ -1,12 +1,13 @@
 // report.mjs: merges the per-implementation JSON files written by
 // bench/run.sh into results/latest.json and prints (and writes to
 // results/latest.md) the human table: nnplay's three builds side by side,
-// the peer on the same workload, the ratio and issue 6's target.
+// the peer on the same workload, the ratio and the target it should meet.
 //   node report.mjs <raw dir> <results dir>
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execSync } from 'node:child_process';
+import { convRows } from './conv_rows.mjs';
 
 const [rawDir, outDir] = process.argv.slice(2);
 const impls = {};
@@ -43,7 +44,13 @@ const rows = [
   ['', 'w4.knn_ms_100k', null, false, { max: 250 }],
   ['5 matmul peak', 'w5.gflops_1t', ['tfjs-wasm', 'w5.gflops'], true, null],
   ['', 'w5.gflops_mt', null, true, null],
+  ['7 MLP 784-256-256-10', 'w7.train_sps', ['tfjs-wasm', 'w7.train_sps'], true, { ratio: 1.5 }],
+  ['', 'w7.train_sps', ['tfjs-cpu', 'w7.train_sps'], true, null],
+  ['', 'w7.train_sps_1t', ['tfjs-wasm', 'w7.train_sps'], true, null],
+  ['', 'w7.speedup_mt', null, true, null],
+  ['', 'w7.workspace_kb', null, false, null],
 ];
+rows.push(...convRows);
 const ours = ['nnplay-native', 'nnplay-wasm-threaded', 'nnplay-wasm-fallback'];
 const fmt = (v) => v === undefined ? '-' : v >= 1e6 ? (v / 1e6).toFixed(2) + 'M' : v >= 1e4 ? (v / 1e3).toFixed(0) + 'k' : v >= 100 ? v.toFixed(0) : v.toFixed(v >= 10 ? 1 : 2);
 const unitOf = (id) => Object.values(impls).flatMap((j) => j.results).find((r) => r.id === id)?.unit ?? '';

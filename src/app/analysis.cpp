@@ -19,18 +19,18 @@ namespace app {
 void draw_plots(AppState& s) {
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  const float u = s.ui_scale, w = ImGui::GetContentRegionAvail().x;
-  const History& h = s.history;
-  ImGui::Checkbox("log scale", &s.plot_log);
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  const History& h = s.training.history;
+  ImGui::Checkbox("log scale", &s.display.plot_log);
   tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(w * 0.35f);
-  ImGui::SliderFloat("smoothing", &s.plot_smoothing, 0.f, 0.99f, "%.2f");
+  ImGui::SliderFloat("smoothing", &s.display.plot_smoothing, 0.f, 0.99f, "%.2f");
   tooltip("Exponential moving average of the curves: minibatch losses are noisy.");
   ImGui::TextUnformatted("Loss per step (minibatch)");
   PlotOptions lo;
-  lo.log_y = s.plot_log;
-  lo.smoothing = s.plot_smoothing;
+  lo.log_y = s.display.plot_log;
+  lo.smoothing = s.display.plot_smoothing;
   plot_lines("loss", {w, 130 * u},
              {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)},
               {"reg", &h.step, &h.reg_loss, IM_COL32(213, 94, 0, 255)},
@@ -68,7 +68,7 @@ static void histogram(const std::vector<int>& counts, float w, float hgt, ImU32 
 // What each hidden unit computes over the plane [-1.25, 1.25]^2: one small
 // map per unit, blue below zero, orange above, white at zero.
 static void neuron_maps(const nn::Mat& A, float u) {
-  const int G = TrainView::kNeuronGrid, units = int(A.cols());
+  const int G = Snapshot::kNeuronGrid, units = int(A.cols());
   const float px = 1.6f * u, side = G * px, gap = 4 * u;
   const float avail = ImGui::GetContentRegionAvail().x;
   const int per_row = std::max(1, int((avail + gap) / (side + gap)));
@@ -114,21 +114,21 @@ static void weight_grid(const nn::Mat& W, float max_w, float u) {
 void draw_inspector(AppState& s) {
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Inspector", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  const TrainView* tv = s.tv.get();
-  if (!tv || tv->step == 0) {
+  const Snapshot* snap = s.training.snapshot.get();
+  if (!snap || snap->step == 0) {
     ImGui::TextDisabled("Train a step to see inside the model.");
   }
-  if (!tv) return;
-  const float u = s.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  if (!snap) return;
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
   // Update/parameter ratios: the course's rule of thumb is about 1e-3.
-  if (!tv->params.empty() &&
+  if (!snap->params.empty() &&
       ImGui::BeginTable("params", 4, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("param");
     ImGui::TableSetupColumn("|W|");
     ImGui::TableSetupColumn("|grad|");
     ImGui::TableSetupColumn("update/param");
     ImGui::TableHeadersRow();
-    for (const auto& p : tv->params) {
+    for (const auto& p : snap->params) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn(); ImGui::TextUnformatted(p.name.c_str());
       ImGui::TableNextColumn(); ImGui::Text("%.3g", p.param_norm);
@@ -144,13 +144,13 @@ void draw_inspector(AppState& s) {
     }
     ImGui::EndTable();
   }
-  const History& h = s.history;
+  const History& h = s.training.history;
   if (!h.ratio_step.empty()) {
     ImGui::TextUnformatted("update / parameter ratio (dashed: 1e-3)");
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("norm(update) / norm(W) per step. Around 1e-3 is healthy: far above, the learning rate is "
                         "too high; far below, too low.");
-    static const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
+    const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
                                  IM_COL32(204, 121, 167, 255), IM_COL32(120, 120, 120, 255)};
     std::vector<PlotSeries> series;
     for (size_t i = 0; i < h.ratios.size() && i < 5; ++i)
@@ -160,8 +160,8 @@ void draw_inspector(AppState& s) {
     ro.marks = {1e-3f};
     plot_lines("ratios", {w, 90 * u}, series, ro, u);
   }
-  for (size_t i = 0; i < tv->layers.size(); ++i) {
-    const nn::LayerStats& L = tv->layers[i];
+  for (size_t i = 0; i < snap->layers.size(); ++i) {
+    const nn::LayerStats& L = snap->layers[i];
     ImGui::Text("%s: %d units, mean %.2f, std %.2f", L.name.c_str(), L.units, L.act_mean, L.act_std);
     if (L.dead_fraction > 0 || L.saturated_fraction > 0) {
       ImGui::SameLine();
@@ -177,12 +177,12 @@ void draw_inspector(AppState& s) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Histogram of this layer's activations over the training points, from %.2g to %.2g.",
                         L.hist_lo, L.hist_hi);
-    if (i < tv->neuron_maps.size() && tv->neuron_maps[i].size() > 0) neuron_maps(tv->neuron_maps[i], u);
+    if (i < snap->neuron_maps.size() && snap->neuron_maps[i].size() > 0) neuron_maps(snap->neuron_maps[i], u);
   }
-  if (!tv->weights.empty() && ImGui::TreeNode("Weights")) {
-    for (size_t i = 0; i < tv->weights.size(); ++i) {
+  if (!snap->weights.empty() && ImGui::TreeNode("Weights")) {
+    for (size_t i = 0; i < snap->weights.size(); ++i) {
       ImGui::Text("W%d", int(i + 1));
-      weight_grid(tv->weights[i], w, u);
+      weight_grid(snap->weights[i], w, u);
     }
     ImGui::TreePop();
   }
@@ -193,42 +193,38 @@ void draw_inspector(AppState& s) {
 static void gradient_check_section(AppState& s) {
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Gradient check")) return;
-  static double h = 1e-5;
-  static bool with_reg = true;
-  static nn::GradCheckResult result;
-  static std::string error;
-  static bool have = false;
-  slider_double(s, "step h", h, 1e-9, 1e-1, "%.0e", true,
+  GradCheckPanel& g = s.gradcheck;
+  slider_double(s, "step h", g.h, 1e-9, 1e-1, "%.0e", true,
                 "Step of the centered difference (f(x+h) - f(x-h)) / 2h. Too large: truncation error and kinks; "
                 "too small: round-off.");
-  ImGui::Checkbox("include regularisation", &with_reg);
+  ImGui::Checkbox("include regularisation", &g.with_reg);
   tooltip("Check the gradient of the data loss plus the penalty, or of the data loss alone.");
-  const TrainView* tv = s.tv.get();
-  ImGui::BeginDisabled(!tv || !tv->predictor);
+  const Snapshot* snap = s.training.snapshot.get();
+  ImGui::BeginDisabled(!snap || !snap->predictor);
   if (ImGui::Button("Run check now")) {
-    have = false;
-    error.clear();
+    g.have = false;
+    g.error.clear();
     try {
       std::vector<nn::Point> train;
-      for (const auto& p : s.data.points)
+      for (const auto& p : s.edit.data.points)
         if (!p.validation && int(train.size()) < 16) train.push_back(p);
       if (train.empty()) throw std::runtime_error("there are no training points to check on");
-      auto model = tv->predictor->model->clone();
-      const nn::Mat X = tv->predictor->preprocessor.transform(nn::points_to_matrix(train));
-      result = nn::grad_check(*model, X, nn::points_labels(train), h, with_reg, 20, 1);
-      have = true;
+      auto model = snap->predictor->model->clone();
+      const nn::Mat X = snap->predictor->preprocessor.transform(nn::points_to_matrix(train));
+      g.result = nn::grad_check(*model, X, nn::points_labels(train), g.h, g.with_reg, 20, 1);
+      g.have = true;
     } catch (const std::exception& e) {
-      error = std::string("The check could not run: ") + e.what();
+      g.error = std::string("The check could not run: ") + e.what();
     }
   }
   tooltip("Compare backprop's gradient with a numerical one on up to 16 training points (20 entries per parameter).");
   ImGui::EndDisabled();
-  if (!error.empty()) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s", error.c_str());
-  if (!have) return;
-  const bool ok = result.max_rel_error_smooth < 1e-6;
+  if (!g.error.empty()) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s", g.error.c_str());
+  if (!g.have) return;
+  const bool ok = g.result.max_rel_error_smooth < 1e-6;
   ImGui::TextColored(ok ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.1f, 0.1f, 1),
-                     "worst relative error %.1e (%.1e away from kinks): %s", result.max_rel_error,
-                     result.max_rel_error_smooth, ok ? "the gradient is right" : "look closer");
+                     "worst relative error %.1e (%.1e away from kinks): %s", g.result.max_rel_error,
+                     g.result.max_rel_error_smooth, ok ? "the gradient is right" : "look closer");
   if (ImGui::BeginTable("gc", 5, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("param");
     ImGui::TableSetupColumn("analytic");
@@ -236,7 +232,7 @@ static void gradient_check_section(AppState& s) {
     ImGui::TableSetupColumn("rel. error");
     ImGui::TableSetupColumn("kink");
     ImGui::TableHeadersRow();
-    for (const auto& e : result.worst) {
+    for (const auto& e : g.result.worst) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn(); ImGui::Text("%s[%d]", e.param.c_str(), e.index);
       ImGui::TableNextColumn(); ImGui::Text("%.3e", e.analytic);
@@ -258,7 +254,7 @@ static void gradient_check_section(AppState& s) {
 // The linear classifier's W and b as numbers: edit them and the regions and
 // losses follow at once (training pauses so the edit is not undone).
 static void linear_weights_section(AppState& s) {
-  if (s.spec.kind != nn::ModelKind::Linear || !s.tv || !s.tv->predictor) return;
+  if (s.spec.kind != nn::ModelKind::Linear || !s.training.snapshot || !s.training.snapshot->predictor) return;
   nn::Mat W, b;
   if (!linear_weights(s, W, b) || !ImGui::CollapsingHeader("Weights W and b", ImGuiTreeNodeFlags_DefaultOpen)) return;
   bool changed = false;
@@ -284,38 +280,38 @@ static void linear_weights_section(AppState& s) {
   }
   if (changed) {
     set_playing(s, false);
-    s.host->set_linear_params(W, b);
+    s.training.host->set_linear_params(W, b);
   }
-  if (s.tv->current_loss.data_loss >= 0)
-    ImGui::Text("loss on the training points: %.4f = data %.4f + reg %.4f", s.tv->current_loss.total(),
-                s.tv->current_loss.data_loss, s.tv->current_loss.reg_loss);
+  if (s.training.snapshot->current_loss.data_loss >= 0)
+    ImGui::Text("loss on the training points: %.4f = data %.4f + reg %.4f", s.training.snapshot->current_loss.total(),
+                s.training.snapshot->current_loss.data_loss, s.training.snapshot->current_loss.reg_loss);
 }
 
 // x, y, class, scores and loss of every point, for small data sets.
 static void point_table_section(AppState& s) {
-  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->predictor) return;
+  if (s.spec.kind == nn::ModelKind::KNN || !s.training.snapshot || !s.training.snapshot->predictor) return;
   if (!ImGui::CollapsingHeader("Points table")) return;
-  const int n = int(s.data.points.size());
+  const int n = int(s.edit.data.points.size());
   if (n == 0) { ImGui::TextDisabled("No points."); return; }
   if (n > 200) { ImGui::TextDisabled("The table shows data sets of up to 200 points (this one has %d).", n); return; }
-  const nn::Mat sc = s.tv->predictor->predict_scores(nn::points_to_matrix(s.data.points));
-  const auto losses = nn::data_loss(sc, nn::points_labels(s.data.points), s.spec.loss).per_point;
+  const nn::Mat sc = s.training.snapshot->predictor->predict_scores(nn::points_to_matrix(s.edit.data.points));
+  const auto losses = nn::data_loss(sc, nn::points_labels(s.edit.data.points), s.spec.loss).per_point;
   const int C = int(sc.cols());
   if (ImGui::BeginTable("points", 4 + C, ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,
-                        {0, 220 * s.ui_scale})) {
+                        {0, 220 * s.display.ui_scale})) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("x");
     ImGui::TableSetupColumn("y");
     ImGui::TableSetupColumn("class");
     for (int c = 0; c < C; ++c) {
-      static char names[8][8];
-      std::snprintf(names[c], sizeof names[c], "s%d", c + 1);
-      ImGui::TableSetupColumn(names[c]);
+      char name[16];  // TableSetupColumn copies it
+      std::snprintf(name, sizeof name, "s%d", c + 1);
+      ImGui::TableSetupColumn(name);
     }
     ImGui::TableSetupColumn("loss");
     ImGui::TableHeadersRow();
     for (int i = 0; i < n; ++i) {
-      const auto& p = s.data.points[i];
+      const auto& p = s.edit.data.points[i];
       ImGui::TableNextRow();
       ImGui::TableNextColumn(); ImGui::Text("%.2f", p.x);
       ImGui::TableNextColumn(); ImGui::Text("%.2f", p.y);

@@ -4,11 +4,13 @@
 #include "app.h"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "imgui.h"
 
 namespace app {
@@ -38,9 +40,9 @@ void notify(AppState& s, const std::string& text) {
 }
 
 void app_init(AppState& s, float ui_scale, const std::string& build_info) {
-  s.ui_scale = ui_scale;
-  s.build_info = build_info;
-  s.host = std::make_unique<TrainingHost>();
+  s.display.ui_scale = ui_scale;
+  s.platform.build_info = build_info;
+  s.training.host = std::make_unique<TrainingHost>();
   // Start like a lecture would: a 3-arm spiral and a small ReLU network.
   s.spec.kind = nn::ModelKind::Net;
   s.spec.hidden = {{16, nn::Activation::ReLU}, {16, nn::Activation::ReLU}};
@@ -49,88 +51,121 @@ void app_init(AppState& s, float ui_scale, const std::string& build_info) {
   s.spec.loss.lambda = 1e-4;
   s.spec.knn = {3, nn::Metric::L2, false};
   generate_data(s);
-  s.undo.clear();
+  s.edit.undo_stack.clear();
   spec_changed(s);
-  s.host->set_steps_per_frame(s.steps_per_frame);
+  s.training.host->set_steps_per_frame(s.training.steps_per_frame);
 }
 
-void app_shutdown(AppState& s) { s.host.reset(); }
+void app_shutdown(AppState& s) { s.training.host.reset(); }
 
-void begin_edit(AppState& s) {
-  s.undo.push_back(s.data);
-  if (s.undo.size() > 500) s.undo.erase(s.undo.begin());
-  s.redo.clear();
+// ---- Data editing ------------------------------------------------------------
+
+void DataEditor::begin() {
+  undo_stack.push_back(data);
+  if (int(undo_stack.size()) > nn::kUiMaxUndo) undo_stack.erase(undo_stack.begin());
+  redo_stack.clear();
 }
 
-void data_changed(AppState& s) {
+void DataEditor::count_classes() {
   int max_label = 1;
-  for (const auto& p : s.data.points) max_label = std::max(max_label, p.label);
-  s.data.num_classes = std::clamp(max_label + 1, 2, nn::kMaxClasses);
-  s.host->set_data(s.data);
-  s.regions.dirty = true;
+  for (const auto& p : data.points) max_label = std::max(max_label, p.label);
+  data.num_classes = std::clamp(max_label + 1, 2, nn::kMaxClasses);
 }
 
-void add_point(AppState& s, double x, double y, int label) {
-  begin_edit(s);
-  label = std::clamp(label, 0, nn::kMaxClasses - 1);
-  s.data.points.push_back({x, y, label, false});
-  data_changed(s);
+bool DataEditor::add_point(double x, double y, int label) {
+  begin();
+  data.points.push_back({x, y, std::clamp(label, 0, nn::kMaxClasses - 1), false});
+  return true;
 }
 
-bool remove_nearest(AppState& s, double x, double y, double max_dist) {
+bool DataEditor::remove_nearest(double x, double y, double max_dist) {
   int best = -1;
   double bd = max_dist * max_dist;
-  for (int i = 0; i < int(s.data.points.size()); ++i) {
-    const auto& p = s.data.points[i];
+  for (int i = 0; i < int(data.points.size()); ++i) {
+    const auto& p = data.points[i];
     const double d = (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y);
     if (d <= bd) { bd = d; best = i; }
   }
   if (best < 0) return false;
-  begin_edit(s);
-  s.data.points.erase(s.data.points.begin() + best);
-  data_changed(s);
+  begin();
+  data.points.erase(data.points.begin() + best);
   return true;
 }
 
+bool DataEditor::clear() {
+  if (data.points.empty()) return false;
+  begin();
+  data.points.clear();
+  return true;
+}
+
+void DataEditor::generate() {
+  begin();
+  data = nn::generate(gen.kind, std::clamp(gen.n, 2, nn::kUiMaxGenPointsTyped), std::clamp(gen.classes, 2, nn::kUiClasses),
+                      std::clamp(double(gen.noise), 0.0, 1.0), uint64_t(std::max(0, gen.seed)));
+  nn::split_train_val(data, std::clamp(double(gen.val_ratio), 0.0, 0.9), uint64_t(gen.seed) + 7);
+}
+
+void DataEditor::replace(const nn::Dataset& d) {
+  begin();
+  data = d;
+}
+
+// Undo and redo: the current points go on one stack, the other's top becomes current.
+static bool step_history(std::vector<nn::Dataset>& from, std::vector<nn::Dataset>& to, nn::Dataset& data) {
+  if (from.empty()) return false;
+  to.push_back(std::move(data));
+  data = std::move(from.back());
+  from.pop_back();
+  return true;
+}
+bool DataEditor::undo() { return step_history(undo_stack, redo_stack, data); }
+bool DataEditor::redo() { return step_history(redo_stack, undo_stack, data); }
+
+void data_changed(AppState& s) {
+  s.edit.count_classes();
+  s.training.host->set_data(s.edit.data);
+  s.display.regions.dirty = true;
+}
+
+void add_point(AppState& s, double x, double y, int label) {
+  if (s.edit.data.points.size() >= size_t(nn::kMaxPoints)) {
+    notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.edit.data.points.size() + 1) + ".");
+    return;
+  }
+  if (s.edit.add_point(x, y, label)) data_changed(s);
+}
+bool remove_nearest(AppState& s, double x, double y, double max_dist) {
+  if (!s.edit.remove_nearest(x, y, max_dist)) return false;
+  data_changed(s);
+  return true;
+}
 void clear_points(AppState& s) {
-  if (s.data.points.empty()) return;
-  begin_edit(s);
-  s.data.points.clear();
-  data_changed(s);
+  if (s.edit.clear()) data_changed(s);
 }
-
 void generate_data(AppState& s) {
-  begin_edit(s);
-  s.data = nn::generate(s.gen.kind, std::clamp(s.gen.n, 2, nn::kUiMaxGenPointsTyped), std::clamp(s.gen.classes, 2, nn::kUiClasses),
-                        std::clamp(double(s.gen.noise), 0.0, 1.0), uint64_t(std::max(0, s.gen.seed)));
-  nn::split_train_val(s.data, std::clamp(double(s.gen.val_ratio), 0.0, 0.9), uint64_t(s.gen.seed) + 7);
+  s.edit.generate();
   data_changed(s);
 }
-
 bool undo(AppState& s) {
-  if (s.undo.empty()) return false;
-  s.redo.push_back(s.data);
-  s.data = s.undo.back();
-  s.undo.pop_back();
+  if (!s.edit.undo()) return false;
+  data_changed(s);
+  return true;
+}
+bool redo(AppState& s) {
+  if (!s.edit.redo()) return false;
   data_changed(s);
   return true;
 }
 
-bool redo(AppState& s) {
-  if (s.redo.empty()) return false;
-  s.undo.push_back(s.data);
-  s.data = s.redo.back();
-  s.redo.pop_back();
-  data_changed(s);
-  return true;
-}
+// ---- Model, sessions ------------------------------------------------------------
 
 void spec_changed(AppState& s) {
   const bool trainable = s.spec.kind != nn::ModelKind::KNN;
-  s.host->set_active(trainable);
-  s.host->set_spec(s.spec);
-  if (!trainable) s.playing = false;
-  s.regions.dirty = true;
+  s.training.host->set_active(trainable);
+  s.training.host->set_spec(s.spec);
+  if (!trainable) s.training.playing = false;
+  s.display.regions.dirty = true;
 }
 
 std::string assets_dir() {
@@ -150,46 +185,80 @@ bool read_text_file(const std::string& path, std::string& out) {
   return true;
 }
 
-void apply_session(AppState& s, const nn::Session& session) {
-  begin_edit(s);
-  s.data = session.data;
-  s.spec = session.spec;
-  s.session_name = session.name;
-  s.session_description = session.description;
-  const auto& ui = session.ui;
-  auto get = [&](const char* key, auto def) {
-    return ui.is_object() && ui.contains(key) ? ui.at(key).get<decltype(def)>() : def;
-  };
-  try {
-    s.steps_per_frame = std::clamp(get("steps_per_frame", s.steps_per_frame), 1, 200);
-    s.plot_log = get("plot_log", s.plot_log);
-    s.show_validation = get("show_validation", true);
-    s.heat_class = std::clamp(get("heat_class", -1), -1, nn::kMaxClasses - 1);
-    s.show_preprocessed = get("show_preprocessed", false);
-  } catch (const std::exception& e) {
-    notify(s, std::string("Some display settings of this session were ignored: ") + e.what());
-  }
-  data_changed(s);
-  spec_changed(s);
-  s.host->set_steps_per_frame(s.steps_per_frame);
-  s.host->reset();
-  set_playing(s, ui.is_object() && ui.contains("play") && ui.at("play").is_boolean() && ui.at("play").get<bool>());
+nn::SessionUi session_ui(const AppState& s) {
+  nn::SessionUi ui;
+  ui.play = s.training.playing;
+  ui.steps_per_frame = s.training.steps_per_frame;
+  ui.plot_log = s.display.plot_log;
+  ui.show_validation = s.display.show_validation;
+  ui.heat_class = s.display.heat_class;
+  ui.show_preprocessed = s.display.show_preprocessed;
+  return ui;
 }
 
-nn::Session current_session(const AppState& s) {
+// play is applied by apply_session, after the new run has started.
+void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
+  s.training.steps_per_frame = ui.steps_per_frame;
+  s.display.plot_log = ui.plot_log;
+  s.display.show_validation = ui.show_validation;
+  s.display.heat_class = ui.heat_class;
+  s.display.show_preprocessed = ui.show_preprocessed;
+}
+
+void apply_session(AppState& s, const nn::Session& session) {
+  s.edit.replace(session.data);
+  s.spec = session.spec;
+  s.io.session_name = session.name;
+  s.io.session_description = session.description;
+  // Keys a session leaves out: training speed and log scale stay as they
+  // are, the rest take their defaults.
+  nn::SessionUi ui;
+  ui.steps_per_frame = s.training.steps_per_frame;
+  ui.plot_log = s.display.plot_log;
+  const std::string problems = nn::read_session_ui(session.ui, ui);
+  if (!problems.empty()) notify(s, "Some display settings of this session were ignored: " + problems);
+  apply_session_ui(s, ui);
+  data_changed(s);
+  spec_changed(s);
+  s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+  s.training.host->reset();
+  if (session.trained) s.training.host->load_trained(*session.trained);
+  set_playing(s, ui.play);
+}
+
+// The snapshot's model as a session's trained model: parameters and batchnorm
+// statistics exactly; the optimiser's memory stays with the trainer (loading
+// restarts it). Nothing if the snapshot is of another model description.
+static std::optional<nn::TrainedState> snapshot_model(const AppState& s) {
+  const Snapshot* snap = s.training.snapshot.get();
+  if (!snap || !snap->predictor || !snap->predictor->model || s.spec.kind == nn::ModelKind::KNN) return std::nullopt;
+  const nn::ModelSpec& was = snap->predictor->spec;
+  if (!nn::same_architecture(was, s.spec) || !(was.preprocess == s.spec.preprocess)) return std::nullopt;
+  if (snap->predictor->model->num_classes() != s.edit.data.num_classes) return std::nullopt;
+  nn::TrainedState t;
+  nn::Model& m = const_cast<nn::Model&>(*snap->predictor->model);  // params()/buffers() only collect pointers
+  for (const nn::ParamRef& p : m.params()) t.params.push_back({p.name, *p.value});
+  for (const nn::ParamRef& p : m.buffers()) t.buffers.push_back({p.name, *p.value});
+  t.step = snap->predictor->step;
+  t.epoch = snap->epoch;
+  t.optimizer.kind = s.spec.optim.kind;
+  return t;
+}
+
+nn::Session current_session(const AppState& s, bool with_model) {
   nn::Session out;
-  out.data = s.data;
+  if (with_model) out.trained = snapshot_model(s);
+  out.data = s.edit.data;
   out.spec = s.spec;
-  out.name = s.session_name;
-  out.description = s.session_description;
-  out.ui = {{"steps_per_frame", s.steps_per_frame}, {"plot_log", s.plot_log},
-            {"show_validation", s.show_validation}, {"heat_class", s.heat_class}};
+  out.name = s.io.session_name;
+  out.description = s.io.session_description;
+  out.ui = nn::write_session_ui(session_ui(s));
   return out;
 }
 
 bool linear_weights(const AppState& s, nn::Mat& W, nn::Mat& b) {
-  if (!s.tv || !s.tv->predictor || s.tv->predictor->model->kind() != nn::ModelKind::Linear) return false;
-  const nn::Model& m = *s.tv->predictor->model;
+  if (!s.training.snapshot || !s.training.snapshot->predictor || s.training.snapshot->predictor->model->kind() != nn::ModelKind::Linear) return false;
+  const nn::Model& m = *s.training.snapshot->predictor->model;
   const nn::Mat* w = m.param("W");
   if (!w) return false;
   W = *w;
@@ -200,8 +269,8 @@ bool linear_weights(const AppState& s, nn::Mat& W, nn::Mat& b) {
 
 void set_playing(AppState& s, bool on) {
   if (s.spec.kind == nn::ModelKind::KNN) on = false;
-  s.playing = on;
-  s.host->set_playing(on);
+  s.training.playing = on;
+  s.training.host->set_playing(on);
 }
 
 static void shortcuts(AppState& s) {
@@ -218,79 +287,91 @@ static void shortcuts(AppState& s) {
   }
   if (ctrl) return;
   for (int c = 0; c < 6; ++c)
-    if (ImGui::IsKeyPressed(ImGuiKey(ImGuiKey_1 + c), false)) s.current_class = c;
-  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) set_playing(s, !s.playing);
-  if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.host->step(1);
-  if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.host->step_epoch();
-  if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.host->reset();
+    if (ImGui::IsKeyPressed(ImGuiKey(ImGuiKey_1 + c), false)) s.edit.current_class = c;
+  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) set_playing(s, !s.training.playing);
+  if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.training.host->step(1);
+  if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.training.host->step_epoch();
+  if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.training.host->reset();
   if (ImGui::IsKeyPressed(ImGuiKey_H, false) || ImGui::IsKeyPressed(ImGuiKey_F1, false))
     s.show_help = !s.show_help;
 }
 
-// Reads the newest snapshot and appends its steps to the plot series.
-static void read_training(AppState& s) {
-  auto tv = s.host->view();
-  if (tv == s.tv) return;
-  s.tv = tv;
-  if (!tv) return;
-  History& h = s.history;
-  if (h.run != tv->run) { h.clear(); h.run = tv->run; }
-  for (const nn::StepStats& st : tv->new_history) {
-    h.step.push_back(float(st.step));
-    h.data_loss.push_back(float(st.data_loss));
-    h.reg_loss.push_back(float(st.reg_loss));
-    h.total_loss.push_back(float(st.data_loss + st.reg_loss));
-    h.lr.push_back(float(st.lr));
+void History::append(const Snapshot& snap) {
+  if (run != snap.run) { clear(); run = snap.run; }
+  for (const nn::StepStats& st : snap.new_history) {
+    step.push_back(float(st.step));
+    data_loss.push_back(float(st.data_loss));
+    reg_loss.push_back(float(st.reg_loss));
+    total_loss.push_back(float(st.data_loss + st.reg_loss));
+    lr.push_back(float(st.lr));
     if (st.evaluated) {
-      h.eval_step.push_back(float(st.step));
-      h.train_acc.push_back(float(st.train_acc));
-      h.val_acc.push_back(float(st.val_acc));
-      h.train_loss.push_back(float(st.train_data_loss + st.train_reg_loss));
-      h.val_loss.push_back(float(st.val_data_loss));
+      eval_step.push_back(float(st.step));
+      train_acc.push_back(float(st.train_acc));
+      val_acc.push_back(float(st.val_acc));
+      train_loss.push_back(float(st.train_data_loss + st.train_reg_loss));
+      val_loss.push_back(float(st.val_data_loss));
     }
   }
   // Sample the weights' update/parameter ratios (one point per snapshot).
-  if (!tv->new_history.empty() && !tv->params.empty()) {
-    std::vector<std::pair<std::string, double>> w;
-    for (const auto& p : tv->params)
-      if (p.name[0] == 'W' && std::isfinite(p.update_ratio)) w.push_back({p.name, p.update_ratio});
-    if (h.ratio_names.size() != w.size()) {
-      h.ratio_step.clear();
-      h.ratio_names.clear();
-      h.ratios.assign(w.size(), {});
-      for (const auto& [name, r] : w) h.ratio_names.push_back(name);
-    }
-    h.ratio_step.push_back(float(tv->step));
-    for (size_t i = 0; i < w.size(); ++i) h.ratios[i].push_back(float(w[i].second));
+  if (snap.new_history.empty() || snap.params.empty()) return;
+  std::vector<std::pair<std::string, double>> w;
+  for (const auto& p : snap.params)
+    if (p.name[0] == 'W' && std::isfinite(p.update_ratio)) w.push_back({p.name, p.update_ratio});
+  if (ratio_names.size() != w.size()) {
+    ratio_step.clear();
+    ratio_names.clear();
+    ratios.assign(w.size(), {});
+    for (const auto& [name, r] : w) ratio_names.push_back(name);
   }
-  if (tv->divergence.diverged && s.playing) s.playing = false;
-  if (!tv->playing && s.playing && tv->generation > 0 && !tv->error.empty()) s.playing = false;
+  ratio_step.push_back(float(snap.step));
+  for (size_t i = 0; i < w.size(); ++i) ratios[i].push_back(float(w[i].second));
+}
+
+bool Training::read_latest() {
+  auto latest = host->snapshot();
+  if (latest == snapshot) return false;
+  snapshot = latest;
+  if (!snapshot) return false;
+  history.append(*snapshot);
+  // Training stopped on its own: it diverged, or could not run.
+  if (snapshot->divergence.diverged && playing) playing = false;
+  if (!snapshot->playing && playing && snapshot->generation > 0 && !snapshot->error.empty()) playing = false;
+  return true;
 }
 
 void app_frame(AppState& s) {
   ImGuiIO& io = ImGui::GetIO();
   ++s.frame;
   s.fps = io.Framerate;
-  s.host->frame(8.0);
-  read_training(s);
+  s.training.host->frame(8.0);
+  s.training.read_latest();
   shortcuts(s);
 
-  const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.ui_scale;
+  if (s.embed.launch.ui != nn::UiLayout::Full) {
+    draw_embedded_layout(s);
+    if (s.show_help) draw_help(s);
+    if (s.io.open) draw_session_window(s);
+    return;
+  }
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
   const float status_h = ImGui::GetFrameHeight() + 6 * u;
-  s.wide_layout = W >= 1100 * u;
+  s.display.wide_layout = W >= 1100 * u;
   const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
-  const float analysis_w = s.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
-  s.view.x = sidebar_w;
-  s.view.y = 0;
-  s.view.w = std::max(1.f, W - sidebar_w - analysis_w);
-  s.view.h = std::max(1.f, H - status_h);
+  const float analysis_w = s.display.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
+  s.display.sidebar_w = sidebar_w;
+  s.display.analysis_w = analysis_w;
+  s.display.status_h = status_h;
+  s.display.view.x = sidebar_w;
+  s.display.view.y = 0;
+  s.display.view.w = std::max(1.f, W - sidebar_w - analysis_w);
+  s.display.view.h = std::max(1.f, H - status_h);
 
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize({sidebar_w, H - status_h});
   draw_sidebar(s);
   update_regions(s);
   draw_canvas(s);
-  if (s.wide_layout) {
+  if (s.display.wide_layout) {
     ImGui::SetNextWindowPos({W - analysis_w, 0});
     ImGui::SetNextWindowSize({analysis_w, H - status_h});
     draw_analysis(s);
@@ -299,9 +380,9 @@ void app_frame(AppState& s) {
   ImGui::SetNextWindowSize({W, status_h});
   draw_status_bar(s);
   if (s.show_help) draw_help(s);
-  if (s.show_io) draw_session_window(s);
-  if (s.show_concepts) draw_concepts(s);
-  if (s.show_convnet) draw_convnet(s);
+  if (s.io.open) draw_session_window(s);
+  if (s.concepts.open) draw_concepts(s);
+  if (s.convnet.open) draw_convnet(s);
 }
 
 }  // namespace app

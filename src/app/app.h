@@ -1,6 +1,8 @@
-// app.h: the playground's state and the per-frame entry point. Panels are free
-// functions of this state (panels_*.cpp, canvas.cpp); platform code calls
-// app_frame() once per frame between ImGui's NewFrame and Render.
+// app.h: the playground's state and the per-frame entry point. The state is
+// in parts (data editing, training, display, save/load, platform hooks, the
+// windows' own state); panels are free functions of it (panels.cpp,
+// canvas.cpp, analysis.cpp, ...); platform code calls app_frame() once per
+// frame between ImGui's NewFrame and Render.
 #pragma once
 #include <functional>
 #include <memory>
@@ -8,6 +10,11 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/io/cards.h"
+#include "core/io/launch.h"
+#include "core/models/convnet_calc.h"
+#include "core/rng.h"
+#include "core/train/gradcheck.h"
 #include "core/models/knn.h"
 #include "core/io/session.h"
 #include "core/spec.h"
@@ -34,14 +41,14 @@ struct Regions {
   std::vector<float> confidence, heat;
   std::vector<unsigned char> rgba;
   bool dirty = true;
-  long generation = -1;   // TrainView generation drawn
+  long generation = -1;   // Snapshot generation drawn
   double last_ms = 0;     // time of the last computation
   double ms_per_texel = 0;
 };
 
 enum class Tool { Add, Spray, Erase, Move };
 
-// Series for the plots (appended from each TrainView's new history).
+// Series for the plots (appended from each Snapshot's new history).
 struct History {
   long run = -1;
   std::vector<float> step, data_loss, reg_loss, total_loss, lr;
@@ -51,6 +58,7 @@ struct History {
   std::vector<std::string> ratio_names;
   std::vector<std::vector<float>> ratios;
   void clear();
+  void append(const Snapshot& snap);  // the snapshot's new steps (clears on a new run)
 };
 
 struct GenSettings {
@@ -62,65 +70,165 @@ struct GenSettings {
   float val_ratio = 0.2f;
 };
 
-struct AppState {
+// The points and the tools that edit them, with undo and redo. Each edit
+// returns whether the points changed; the caller then tells the trainer
+// (data_changed). begin() saves the points for undo.
+struct DataEditor {
   nn::Dataset data;
-  std::vector<nn::Dataset> undo, redo;
+  std::vector<nn::Dataset> undo_stack, redo_stack;
   int current_class = 0;
   Tool tool = Tool::Add;
   float brush_radius = 0.12f;  // world units
   int brush_density = 4;       // points per frame while spraying
   int dragging = -1;           // point being moved
   GenSettings gen;
-  bool show_validation = true;
-  bool show_preprocessed = false;
+  int spray_frame = 0;                 // frames of the current spray stroke
+  nn::Rng spray_rng{12345};            // where sprayed points land
+  int linear_drag_class = -1;          // linear model: the class whose line or arrow is dragged
+  bool linear_drag_tip = false;        // ... by its arrow tip (else by its line)
 
-  nn::ModelSpec spec;
+  void begin();
+  bool add_point(double x, double y, int label);
+  bool remove_nearest(double x, double y, double max_dist);
+  bool clear();
+  void generate();                     // from gen
+  void replace(const nn::Dataset& d);  // undoable
+  bool undo();
+  bool redo();
+  void count_classes();                // num_classes from the labels present
+};
+
+// Training as the UI sees it: the host that trains, the latest snapshot it
+// published, and the plot series built from the snapshots.
+struct Training {
   std::unique_ptr<TrainingHost> host;
-  std::shared_ptr<const TrainView> tv;  // latest snapshot read this frame
+  std::shared_ptr<const Snapshot> snapshot;  // latest snapshot read this frame
   History history;
   bool playing = false;
   int steps_per_frame = 5;
 
+  bool read_latest();  // takes the host's newest snapshot; true if it is new
+};
+
+// What the canvas and the plots show, and how.
+struct Display {
   View view;
   Regions regions;
   int heat_class = -1;       // -1: class regions; c: class c's probability as a heatmap
   bool show_contour = true;
-
+  bool show_validation = true;
+  bool show_preprocessed = false;
   bool plot_log = true;
   float plot_smoothing = 0.6f;
   bool wide_layout = true;   // plots/inspector in their own column
-
+  // This frame's layout in pixels: the sidebar on the left, the analysis
+  // column on the right (width 0 when not wide), the status bar at the bottom;
+  // the canvas is `view` (set in app_frame, exported for tests).
+  float sidebar_w = 0, analysis_w = 0, status_h = 0;
   float ui_scale = 1;        // device pixel ratio (and monitor content scale)
-  long frame = 0;
-  double fps = 0;
+};
+
+// The save / load window (session_panel.cpp) and the loaded session's name.
+struct SaveLoad {
+  bool open = false;
+  bool with_model = true;    // "with trained model" (else "settings only")
+  std::string text;          // its text box
+  std::string status;        // its last result, shown in the window
+  bool error = false;
+  std::string session_name, session_description;  // of the loaded preset or session
+  void set_status(const std::string& msg, bool is_error) { status = msg; error = is_error; }
+};
+
+// Services of the page the app runs in (set by the web entry point; empty natively).
+struct PlatformHooks {
   std::string build_info;    // e.g. "threaded (SIMD + 4 threads)"
-  std::string message;       // last user-facing notice
-  double message_time = 0;
-  bool show_help = false;
-  bool show_io = false;         // the save / load window (session_panel.cpp)
-  std::string io_text;          // its text box
-  std::string io_status;        // its last result, shown in the window
-  bool io_error = false;
-  // Platform hooks (set by the web entry point; empty natively).
   std::function<void(const std::string&)> set_url_hash;
   std::function<void(const std::string& name, const std::string& text)> download;
   std::function<void()> request_upload;
-  bool show_concepts = false;   // the concept browser (concepts.cpp)
-  bool show_convnet = false;    // the ConvNet calculator (convnet_panel.cpp)
-  std::string session_name, session_description;  // of the loaded preset or session
 };
 
-AppState& app_state();          // the one instance (the exported C API reads it)
+// The concept browser (concepts.cpp). The deck is read once, on first use;
+// whether each card's demo exists is decided then too.
+enum class DemoKind { None, Missing, Preset, ConvNet };
+struct ConceptBrowser {
+  bool open = false;
+  bool loaded = false;
+  std::string error;                // why the deck could not be read (shown in the window)
+  nn::CardDeck deck;
+  std::vector<DemoKind> demo;       // per card
+  int live_demos = 0;               // cards whose demo can be shown
+  char query[128] = "";
+  std::string last_query;
+  std::vector<int> matches;         // indices into deck.cards for `query`
+  // The last demo loaded from here: shown at the top of the window and under its card.
+  std::string shown_card, shown_name, shown_description, shown_error;
+};
+
+// The ConvNet calculator (convnet_panel.cpp); it does not touch the playground's model.
+struct ConvNetCalc {
+  bool open = false;
+  bool init = false;
+  std::vector<std::string> ids, names;  // presets
+  int preset = 0;                       // index into ids
+  nn::ConvNetSpec net;                  // being edited
+  int batch = 1;
+  bool f64 = false;                     // activation memory in float64 (else float32)
+  std::string notice;                   // last clamped input, shown in the window
+};
+
+// The inspector's gradient check (analysis.cpp): its settings and last result.
+struct GradCheckPanel {
+  double h = 1e-5;
+  bool with_reg = true;
+  bool have = false;
+  nn::GradCheckResult result;
+  std::string error;
+};
+
+// How the app was asked to start (page parameters / command line) and the
+// rules of an embedded demo (embed.cpp): idle frames are skipped, training
+// waits until the demo is visible and touched (or autoplay and visible), and
+// pauses while it is scrolled out of view or its tab is hidden.
+struct Embed {
+  nn::LaunchOptions launch;
+  bool embedded = false;         // inside another page (an iframe)
+  bool visible = true;           // in view and its tab shown (the page shell says)
+  bool touched = false;          // the reader has clicked or typed in it
+  bool play_when_allowed = false;  // training asked for while not allowed yet
+  bool paused_hidden = false;    // paused because it went out of view
+  double awake_until = 0;        // seconds (ImGui time): draw frames until then
+  long ticks = 0;                // main-loop iterations, drawn or skipped
+  std::string errors;            // bad start-up parameters, shown on the canvas
+};
+
+struct AppState {
+  nn::ModelSpec spec;        // the model being trained
+  DataEditor edit;
+  Training training;
+  Display display;
+  SaveLoad io;
+  PlatformHooks platform;
+  ConceptBrowser concepts;
+  ConvNetCalc convnet;
+  GradCheckPanel gradcheck;
+  Embed embed;
+  bool show_help = false;
+  long frame = 0;
+  double fps = 0;
+  std::string message;       // last user-facing notice (status bar)
+  double message_time = 0;
+};
+
+AppState& app_state();          // the one instance (the exported test API reads it)
 void app_init(AppState& s, float ui_scale, const std::string& build_info);
 void app_frame(AppState& s);    // builds the whole UI for this frame
 void app_shutdown(AppState& s);
 void notify(AppState& s, const std::string& text);
 
-// Editing the data. begin_edit() snapshots for undo; data_changed() tells the
-// trainer and the regions.
-void begin_edit(AppState& s);
+// Editing the data: each is one undoable edit (DataEditor) followed by
+// data_changed(), which tells the trainer and the regions.
 void data_changed(AppState& s);
-void add_point(AppState& s, double x, double y, int label);   // one undoable edit
+void add_point(AppState& s, double x, double y, int label);
 bool remove_nearest(AppState& s, double x, double y, double max_dist);
 void clear_points(AppState& s);
 void generate_data(AppState& s);
@@ -128,11 +236,15 @@ bool undo(AppState& s);
 bool redo(AppState& s);
 
 // Replaces data and model with a saved session or a preset and starts a fresh
-// run (undoable as a data edit). ui keys understood: "play" (bool),
-// "steps_per_frame" (int), "plot_log" (bool), "show_validation" (bool),
-// "heat_class" (int, -1 = class regions), "show_preprocessed" (bool).
+// run (undoable as a data edit). The display settings it carries are
+// nn::SessionUi (core/io/session.h); session_ui() and apply_session_ui() map
+// them to and from the app's state.
 void apply_session(AppState& s, const nn::Session& session);
-nn::Session current_session(const AppState& s);
+// with_model: also the trained parameters and batchnorm statistics of the
+// latest snapshot (when it belongs to the current model description).
+nn::Session current_session(const AppState& s, bool with_model = false);
+nn::SessionUi session_ui(const AppState& s);
+void apply_session_ui(AppState& s, const nn::SessionUi& ui);
 // Where assets/ is: embedded at /assets on the web, the source tree natively.
 std::string assets_dir();
 bool read_text_file(const std::string& path, std::string& out);
@@ -140,6 +252,24 @@ bool read_text_file(const std::string& path, std::string& out);
 // The model description changed (hyperparameters or architecture).
 void spec_changed(AppState& s);
 void set_playing(AppState& s, bool on);
+
+// Embedding (embed.cpp).
+// Applies start-up options: opens the preset, sets the layout, notes errors.
+void apply_launch(AppState& s, const nn::LaunchOptions& o);
+// Draw frames for the next `seconds` (input, resize, API calls, new data).
+void wake(AppState& s, double seconds = 0.75);
+// Whether the next main-loop iteration should draw: training, awake, or a
+// message still on screen. Idle apps draw nothing.
+bool wants_frame(AppState& s);
+// The page shell: the demo scrolled into / out of view, or its tab shown / hidden.
+void set_visible(AppState& s, bool visible);
+// The reader clicked or typed in the demo.
+void touched(AppState& s);
+// set_playing with the embedding rules: an embedded demo plays only when
+// visible and touched (or autoplay); otherwise it remembers the request.
+void request_playing(AppState& s, bool on);
+// The compact and canvas-only layouts (launch.ui != full).
+void draw_embedded_layout(AppState& s);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);
@@ -153,11 +283,18 @@ void draw_session_window(AppState& s);  // session_panel.cpp
 // Loads a session JSON, a link (or its #s=... fragment) or CSV points. On any
 // problem nothing changes and the message says what was wrong; returns success.
 bool load_text(AppState& s, const std::string& text);
+// The message for a text over nn::kMaxSessionBytes (load_text's, and the page's
+// for a file it does not even read).
+std::string text_too_large(size_t bytes);
 void draw_concepts(AppState& s);   // concepts.cpp: the concept browser with "Show me"
+void ensure_concepts_loaded(ConceptBrowser& c);
+// Loads a demo by id, as its "Show me" button does: a playground preset or a
+// ConvNet calculator preset. False (with the reason shown) on failure.
+bool show_demo(AppState& s, const std::string& id, const std::string& card_id);
 void draw_convnet(AppState& s);    // convnet_panel.cpp: the ConvNet calculator
+void ensure_convnet_init(ConvNetCalc& c);
 // Selects a ConvNet calculator preset by id (nn::convnet_preset_ids()); false if unknown.
-bool convnet_select_preset(const std::string& id);
-
+bool convnet_select_preset(ConvNetCalc& c, const std::string& id);
 
 // The linear classifier's W (C x D) and b (1 x C, empty without a bias) from
 // the latest snapshot; false when the model is not a linear classifier.

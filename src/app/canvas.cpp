@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/models/losses.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
@@ -18,8 +19,8 @@ static ImU32 class_color(int c, int alpha = 255) {
 }
 
 static void draw_axes(const AppState& s, ImDrawList* dl) {
-  const View& v = s.view;
-  const float sc = s.ui_scale;
+  const View& v = s.display.view;
+  const float sc = s.display.ui_scale;
   const double x0 = v.to_world_x(v.x), x1 = v.to_world_x(v.x + v.w);
   const double y0 = v.to_world_y(v.y + v.h), y1 = v.to_world_y(v.y);
   const double step = 0.5;
@@ -61,8 +62,8 @@ static LinearGeom linear_geom(double w1, double w2, double b) {
 
 // The linear classifier's W and b when it works on the raw (x, y) plane.
 static bool raw_linear(const AppState& s, nn::Mat& W, nn::Mat& b) {
-  if (!s.tv || !s.tv->predictor) return false;
-  const auto& pre = s.tv->predictor->preprocessor.spec();
+  if (!s.training.snapshot || !s.training.snapshot->predictor) return false;
+  const auto& pre = s.training.snapshot->predictor->preprocessor.spec();
   if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return false;
   return linear_weights(s, W, b) && W.cols() == 2;
 }
@@ -70,8 +71,8 @@ static bool raw_linear(const AppState& s, nn::Mat& W, nn::Mat& b) {
 static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
   nn::Mat W, B;
   if (!raw_linear(s, W, B)) return;
-  const View& v = s.view;
-  const float u = s.ui_scale;
+  const View& v = s.display.view;
+  const float u = s.display.ui_scale;
   dl->PushClipRect({v.x, v.y}, {v.x + v.w, v.y + v.h}, true);
   for (int c = 0; c < W.rows(); ++c) {
     const double w1 = W(c, 0), w2 = W(c, 1), b = B.size() ? B(0, c) : 0.0;
@@ -92,13 +93,13 @@ static void draw_linear_lines(const AppState& s, ImDrawList* dl) {
 
 // Picks up an arrow tip or a line under the mouse and drags it.
 static bool drag_linear(AppState& s, bool hovered) {
-  static int cls = -1;
-  static bool tip = false;
+  int& cls = s.edit.linear_drag_class;
+  bool& tip = s.edit.linear_drag_tip;
   nn::Mat W, b;
   if (!raw_linear(s, W, b)) { cls = -1; return false; }
-  const View& v = s.view;
+  const View& v = s.display.view;
   const ImVec2 m = ImGui::GetIO().MousePos;
-  const double mx = v.to_world_x(m.x), my = v.to_world_y(m.y), pick = 7 * s.ui_scale / v.scale();
+  const double mx = v.to_world_x(m.x), my = v.to_world_y(m.y), pick = 7 * s.display.ui_scale / v.scale();
   if (cls < 0 && hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !ImGui::GetIO().KeyShift) {
     for (int c = 0; c < W.rows() && cls < 0; ++c) {
       const double w1 = W(c, 0), w2 = W(c, 1), bc = b.size() ? b(0, c) : 0.0;
@@ -127,7 +128,7 @@ static bool drag_linear(AppState& s, bool hovered) {
   } else if (b.size()) {
     b(0, cls) = -(w1 * mx + w2 * my);  // the line passes through the mouse
   }
-  s.host->set_linear_params(W, b);
+  s.training.host->set_linear_params(W, b);
   return true;
 }
 
@@ -135,10 +136,10 @@ static bool drag_linear(AppState& s, bool hovered) {
 static void point_tooltip(const AppState& s, const nn::Point& p) {
   ImGui::Text("point (%.2f, %.2f), class %d (%s)%s", p.x, p.y, p.label + 1, kClassNames[p.label % 8],
               p.validation ? ", validation" : "");
-  if (s.spec.kind == nn::ModelKind::KNN || !s.tv || !s.tv->predictor) return;
+  if (s.spec.kind == nn::ModelKind::KNN || !s.training.snapshot || !s.training.snapshot->predictor) return;
   nn::Mat X(1, 2);
   X << p.x, p.y;
-  const nn::Mat sc = s.tv->predictor->predict_scores(X);
+  const nn::Mat sc = s.training.snapshot->predictor->predict_scores(X);
   const nn::Mat pr = nn::softmax_probs(sc);
   const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
   if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
@@ -163,9 +164,9 @@ static void point_tooltip(const AppState& s, const nn::Point& p) {
 static int nearest_point(const AppState& s, double x, double y, double max_dist) {
   int best = -1;
   double bd = max_dist * max_dist;
-  for (int i = 0; i < int(s.data.points.size()); ++i) {
-    const auto& p = s.data.points[i];
-    if (p.validation && !s.show_validation) continue;
+  for (int i = 0; i < int(s.edit.data.points.size()); ++i) {
+    const auto& p = s.edit.data.points[i];
+    if (p.validation && !s.display.show_validation) continue;
     const double d = (p.x - x) * (p.x - x) + (p.y - y) * (p.y - y);
     if (d <= bd) { bd = d; best = i; }
   }
@@ -173,64 +174,147 @@ static int nearest_point(const AppState& s, double x, double y, double max_dist)
 }
 
 static void handle_mouse(AppState& s, bool hovered) {
-  const View& v = s.view;
+  const View& v = s.display.view;
   const ImVec2 m = ImGui::GetIO().MousePos;
   const double wx = v.to_world_x(m.x), wy = v.to_world_y(m.y);
-  const double pick = 10 * s.ui_scale / v.scale();
-  static int spray_frame = 0;
+  const double pick = 10 * s.display.ui_scale / v.scale();
+  int& spray_frame = s.edit.spray_frame;
   if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Right)) remove_nearest(s, wx, wy, pick * 1.5);
-  if (s.dragging >= 0) {
+  if (s.edit.dragging >= 0) {
     if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
-      auto& p = s.data.points[s.dragging];
+      auto& p = s.edit.data.points[s.edit.dragging];
       p.x = std::clamp(wx, -5.0, 5.0);
       p.y = std::clamp(wy, -5.0, 5.0);
-      s.regions.dirty = s.spec.kind == nn::ModelKind::KNN;
+      s.display.regions.dirty = s.spec.kind == nn::ModelKind::KNN;
     } else {
-      s.dragging = -1;
+      s.edit.dragging = -1;
       data_changed(s);
     }
     return;
   }
   if (!hovered) return;
-  switch (s.tool) {
+  switch (s.edit.tool) {
     case Tool::Add:
-      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) add_point(s, wx, wy, s.current_class);
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) add_point(s, wx, wy, s.edit.current_class);
       break;
     case Tool::Move:
       if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
         const int i = nearest_point(s, wx, wy, pick * 1.5);
-        if (i >= 0) { begin_edit(s); s.dragging = i; }
+        if (i >= 0) { s.edit.begin(); s.edit.dragging = i; }
       }
       break;
     case Tool::Erase:
-      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) begin_edit(s);
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) s.edit.begin();
       if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
-        const size_t before = s.data.points.size();
-        const double r2 = double(s.brush_radius) * s.brush_radius;
-        std::erase_if(s.data.points, [&](const nn::Point& p) {
+        const size_t before = s.edit.data.points.size();
+        const double r2 = double(s.edit.brush_radius) * s.edit.brush_radius;
+        std::erase_if(s.edit.data.points, [&](const nn::Point& p) {
           return (p.x - wx) * (p.x - wx) + (p.y - wy) * (p.y - wy) <= r2;
         });
-        if (s.data.points.size() != before) data_changed(s);
+        if (s.edit.data.points.size() != before) data_changed(s);
       }
       break;
     case Tool::Spray:
-      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) { begin_edit(s); spray_frame = 0; }
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) { s.edit.begin(); spray_frame = 0; }
       if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && (spray_frame++ % 2 == 0)) {
         // Uniform in the brush disc, deterministic sequence per spray stroke.
-        static nn::Rng rng(12345);
-        for (int k = 0; k < s.brush_density; ++k) {
-          const double r = s.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
-          s.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.current_class, false});
+        nn::Rng& rng = s.edit.spray_rng;
+        const size_t before = s.edit.data.points.size();
+        for (int k = 0; k < s.edit.brush_density && s.edit.data.points.size() < size_t(nn::kUiMaxSprayPoints); ++k) {
+          const double r = s.edit.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
+          s.edit.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.edit.current_class, false});
         }
-        if (s.data.points.size() > 20000) s.data.points.resize(20000);
-        data_changed(s);
+        if (s.edit.data.points.size() == before)
+          notify(s, "The spray brush stops at " + std::to_string(nn::kUiMaxSprayPoints) +
+                        " points; add more by clicking or by loading a file (up to " + std::to_string(nn::kMaxPoints) + ").");
+        else
+          data_changed(s);
       }
       break;
   }
 }
 
+// The points as drawn: the user's own, or (preprocessed view) a copy moved
+// to the first two features the model sees.
+static std::vector<nn::Point> preprocessed_points(const AppState& s) {
+  std::vector<nn::Point> out = s.edit.data.points;
+  if (out.empty()) return out;
+  const nn::Mat Z = s.training.snapshot->predictor->preprocessor.transform(nn::points_to_matrix(out));
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].x = Z(i, 0);
+    out[i].y = Z.cols() > 1 ? Z(i, 1) : 0;
+  }
+  return out;
+}
+
+// Training points filled, validation points as rings. Returns the point
+// under the mouse (-1: none).
+static int draw_points(const AppState& s, ImDrawList* dl, const std::vector<nn::Point>& shown, bool hovered) {
+  const View& v = s.display.view;
+  const float u = s.display.ui_scale, r = 4.5f * u;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  int hovered_point = -1;
+  for (int i = 0; i < int(shown.size()); ++i) {
+    const nn::Point& p = shown[i];
+    if (p.validation && !s.display.show_validation) continue;
+    const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
+    if (p.validation) {
+      dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
+      dl->AddCircle(c, r, class_color(p.label), 0, 2.2f * u);
+    } else {
+      dl->AddCircleFilled(c, r, class_color(p.label));
+      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, 1.f * u);
+    }
+    if (hovered && std::abs(c.x - m.x) <= r + 2 && std::abs(c.y - m.y) <= r + 2) hovered_point = i;
+  }
+  return hovered_point;
+}
+
+// A line of text over the plane: what the preprocessed view shows, or how to start.
+static void draw_banner(const AppState& s, ImDrawList* dl, bool pre_view) {
+  const View& v = s.display.view;
+  const float u = s.display.ui_scale;
+  if (pre_view) {
+    dl->AddText({v.x + 10 * u, v.y + 8 * u}, IM_COL32(120, 30, 30, 255),
+                "Preprocessed view: the points as the model sees them (first two features)");
+  } else if (s.edit.data.points.empty()) {
+    const char* hint = "Click to add points, or generate a data set in the Data panel";
+    const ImVec2 ts = ImGui::CalcTextSize(hint);
+    dl->AddText({v.x + (v.w - ts.x) / 2, v.y + v.h * 0.3f}, IM_COL32(90, 90, 90, 255), hint);
+  }
+}
+
+// The brush outline at the mouse, and a tooltip: the hovered point's scores,
+// or the mouse's coordinates and the predicted class there.
+static void hover_readout(const AppState& s, ImDrawList* dl, int hovered_point) {
+  const View& v = s.display.view;
+  const Regions& rg = s.display.regions;
+  const float u = s.display.ui_scale, r = 4.5f * u;
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const Tool tool = s.edit.tool;
+  if (tool == Tool::Spray || tool == Tool::Erase)
+    dl->AddCircle(m, float(s.edit.brush_radius * v.scale()),
+                  tool == Tool::Erase ? IM_COL32(60, 60, 60, 200) : class_color(s.edit.current_class, 220), 0, 1.5f * u);
+  else if (tool == Tool::Add)
+    dl->AddCircle(m, r + 2 * u, class_color(s.edit.current_class, 200), 0, 1.5f * u);
+  ImGui::BeginTooltip();
+  if (hovered_point >= 0) {
+    point_tooltip(s, s.edit.data.points[hovered_point]);
+  } else {
+    ImGui::Text("x = %.2f, y = %.2f", v.to_world_x(m.x), v.to_world_y(m.y));
+    const int cx = int((m.x - v.x) / rg.divisor), cy = int((m.y - v.y) / rg.divisor);
+    if (cx >= 0 && cy >= 0 && cx < rg.w && cy < rg.h && !rg.labels.empty()) {
+      const int label = rg.labels[size_t(cy) * rg.w + cx];
+      if (label >= 0)
+        ImGui::Text("predicted: class %d (%s), confidence %.0f%%", label + 1, kClassNames[label % 8],
+                    100.0 * rg.confidence[size_t(cy) * rg.w + cx]);
+    }
+  }
+  ImGui::EndTooltip();
+}
+
 void draw_canvas(AppState& s) {
-  const View& v = s.view;
+  const View& v = s.display.view;
   ImGui::SetNextWindowPos({v.x, v.y});
   ImGui::SetNextWindowSize({v.w, v.h});
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
@@ -243,14 +327,13 @@ void draw_canvas(AppState& s) {
   ImGui::SetCursorScreenPos({v.x, v.y});
   ImGui::InvisibleButton("plane", {v.w, v.h}, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   const bool hovered = ImGui::IsItemHovered() || ImGui::IsItemActive();
-  const float u = s.ui_scale;
-  const ImVec2 m = ImGui::GetIO().MousePos;
 
-  // Preprocessed view: the points after the preprocessing the model sees.
-  const bool pre_view = s.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.tv && s.tv->predictor;
+  // Preprocessed view: the points after the preprocessing the model sees; no editing.
+  const bool pre_view = s.display.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.training.snapshot &&
+                        s.training.snapshot->predictor;
   if (!pre_view && !drag_linear(s, ImGui::IsItemHovered())) handle_mouse(s, ImGui::IsItemHovered());
 
-  const Regions& rg = s.regions;
+  const Regions& rg = s.display.regions;
   if (rg.texture && !pre_view) {
     const ImVec2 uv1{v.w / float(rg.w * rg.divisor), v.h / float(rg.h * rg.divisor)};
     dl->AddImage((ImTextureID)(intptr_t)rg.texture, {v.x, v.y}, {v.x + v.w, v.y + v.h}, {0, 0}, uv1);
@@ -259,64 +342,11 @@ void draw_canvas(AppState& s) {
   }
   draw_axes(s, dl);
   if (!pre_view) draw_linear_lines(s, dl);
-
-  const float r = 4.5f * u;
-  // The points as drawn: the user's own, or (preprocessed view) a transformed copy.
-  std::vector<nn::Point> transformed;
-  if (pre_view && !s.data.points.empty()) {
-    transformed = s.data.points;
-    const nn::Mat Z = s.tv->predictor->preprocessor.transform(nn::points_to_matrix(transformed));
-    for (size_t i = 0; i < transformed.size(); ++i) {
-      transformed[i].x = Z(i, 0);
-      transformed[i].y = Z.cols() > 1 ? Z(i, 1) : 0;
-    }
-  }
-  const std::vector<nn::Point>& shown = pre_view ? transformed : s.data.points;
-  int hovered_point = -1;
-  for (int i = 0; i < int(shown.size()); ++i) {
-    const nn::Point& p = shown[i];
-    if (p.validation && !s.show_validation) continue;
-    const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
-    if (p.validation) {
-      dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
-      dl->AddCircle(c, r, class_color(p.label), 0, 2.2f * u);
-    } else {
-      dl->AddCircleFilled(c, r, class_color(p.label));
-      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, 1.f * u);
-    }
-    if (hovered && std::abs(c.x - m.x) <= r + 2 && std::abs(c.y - m.y) <= r + 2) hovered_point = i;
-  }
-  if (pre_view) {
-    dl->AddText({v.x + 10 * u, v.y + 8 * u}, IM_COL32(120, 30, 30, 255),
-                "Preprocessed view: the points as the model sees them (first two features)");
-  } else if (s.data.points.empty()) {
-    const char* hint = "Click to add points, or generate a data set in the Data panel";
-    const ImVec2 ts = ImGui::CalcTextSize(hint);
-    dl->AddText({v.x + (v.w - ts.x) / 2, v.y + v.h * 0.3f}, IM_COL32(90, 90, 90, 255), hint);
-  }
-
-  if (ImGui::IsItemHovered() && !pre_view) {
-    if (s.tool == Tool::Spray || s.tool == Tool::Erase)
-      dl->AddCircle(m, float(s.brush_radius * v.scale()), s.tool == Tool::Erase ? IM_COL32(60, 60, 60, 200)
-                                                                               : class_color(s.current_class, 220),
-                    0, 1.5f * u);
-    else if (s.tool == Tool::Add)
-      dl->AddCircle(m, r + 2 * u, class_color(s.current_class, 200), 0, 1.5f * u);
-    ImGui::BeginTooltip();
-    if (hovered_point >= 0) {
-      point_tooltip(s, s.data.points[hovered_point]);
-    } else {
-      ImGui::Text("x = %.2f, y = %.2f", v.to_world_x(m.x), v.to_world_y(m.y));
-      const int cx = int((m.x - v.x) / rg.divisor), cy = int((m.y - v.y) / rg.divisor);
-      if (cx >= 0 && cy >= 0 && cx < rg.w && cy < rg.h && !rg.labels.empty()) {
-        const int label = rg.labels[size_t(cy) * rg.w + cx];
-        if (label >= 0)
-          ImGui::Text("predicted: class %d (%s), confidence %.0f%%", label + 1, kClassNames[label % 8],
-                      100.0 * rg.confidence[size_t(cy) * rg.w + cx]);
-      }
-    }
-    ImGui::EndTooltip();
-  }
+  std::vector<nn::Point> moved;
+  if (pre_view) moved = preprocessed_points(s);
+  const int hovered_point = draw_points(s, dl, pre_view ? moved : s.edit.data.points, hovered);
+  draw_banner(s, dl, pre_view);
+  if (ImGui::IsItemHovered() && !pre_view) hover_readout(s, dl, hovered_point);
   ImGui::End();
   ImGui::PopStyleVar(2);
 }

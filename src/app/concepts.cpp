@@ -1,8 +1,7 @@
 // concepts.cpp: the concept browser: the cards of assets/cards.json grouped by
 // topic, with search, caveats, and "Show me" buttons that load a preset
 // (assets/presets/<demo>.json) or open the ConvNet calculator on one of its
-// presets. Also exports nnplay_show_preset / nnplay_card_count /
-// nnplay_demo_count for the browser tests.
+// presets.
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
@@ -20,33 +19,13 @@
 namespace app {
 namespace {
 
-enum class DemoKind { None, Missing, Preset, ConvNet };
-
-// Everything the browser keeps between frames. The deck is read once; whether
-// each card's demo exists is decided at that time too.
-struct Concepts {
-  bool loaded = false;
-  std::string error;                // why the deck could not be read (shown in the window)
-  nn::CardDeck deck;
-  std::vector<DemoKind> demo;       // per card
-  int live_demos = 0;               // cards whose demo can be shown
-  char query[128] = "";
-  std::string last_query;
-  std::vector<int> matches;         // indices into deck.cards for `query`
-  // The last demo loaded from here: shown at the top of the window and under its card.
-  std::string shown_card, shown_name, shown_description, shown_error;
-};
-
-Concepts& concepts() {
-  static Concepts c;
-  return c;
-}
-
 bool is_convnet_demo(const std::string& id) { return id.rfind("convnet-", 0) == 0; }
 
 std::string preset_path(const std::string& id) { return assets_dir() + "/presets/" + id + ".json"; }
 
-void ensure_loaded(Concepts& c) {
+}  // namespace
+
+void ensure_concepts_loaded(ConceptBrowser& c) {
   if (c.loaded) return;
   c.loaded = true;
   std::string text;
@@ -77,19 +56,18 @@ void ensure_loaded(Concepts& c) {
   c.matches = nn::search_cards(c.deck.cards, "");
 }
 
-}  // namespace
 
 // Loads a demo by id: a playground preset, or a ConvNet calculator preset.
 // Returns false (with the reason in the window and the status bar) on failure.
-static bool show_demo(AppState& s, const std::string& id, const std::string& card_id) {
-  Concepts& c = concepts();
+bool show_demo(AppState& s, const std::string& id, const std::string& card_id) {
+  ConceptBrowser& c = s.concepts;
   c.shown_card = card_id;
   c.shown_error.clear();
   if (is_convnet_demo(id)) {
     try {
       const nn::ConvNetSpec net = nn::convnet_preset(id);
-      convnet_select_preset(id);
-      s.show_convnet = true;
+      convnet_select_preset(s.convnet, id);
+      s.convnet.open = true;
       c.shown_name = net.name;
       c.shown_description =
           "Opened in the ConvNet calculator: hover a cell for its formula, edit a layer to see every size after it "
@@ -149,7 +127,7 @@ static constexpr ImU32 kQuestionCol = IM_COL32(0, 70, 140, 255);
 static constexpr ImU32 kCaveatCol = IM_COL32(168, 72, 0, 255);
 static constexpr ImU32 kErrorCol = IM_COL32(190, 20, 20, 255);
 
-static void draw_card(AppState& s, Concepts& c, int i) {
+static void draw_card(AppState& s, ConceptBrowser& c, int i) {
   const nn::Card& card = c.deck.cards[i];
   ImGui::PushID(i);
   bold_wrapped(card.question, kQuestionCol);
@@ -188,15 +166,11 @@ static void draw_card(AppState& s, Concepts& c, int i) {
 }
 
 void draw_concepts(AppState& s) {
-  Concepts& c = concepts();
-  ensure_loaded(c);
-  const float u = s.ui_scale;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowSize({std::min(560 * u, display.x - 20 * u), std::min(640 * u, display.y - 60 * u)},
-                           ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos({std::max(0.f, std::min(s.view.x + 20 * u, display.x - 580 * u)), 20 * u},
-                          ImGuiCond_Appearing);
-  if (!ImGui::Begin("Concepts", &s.show_concepts, ImGuiWindowFlags_NoSavedSettings)) {
+  ConceptBrowser& c = s.concepts;
+  ensure_concepts_loaded(c);
+  const float u = s.display.ui_scale;
+  place_window(s, 560, 640, 60);
+  if (!ImGui::Begin("Concepts", &s.concepts.open, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();
     return;
   }
@@ -255,28 +229,3 @@ void draw_concepts(AppState& s) {
 }
 
 }  // namespace app
-
-// ---- Exported for the browser tests ------------------------------------------
-#include "api.h"
-
-// Loads a demo as its "Show me" button would: 1 on success, 0 on failure.
-NNPLAY_API int nnplay_show_preset(const char* id) {
-  app::AppState& s = app::app_state();
-  return app::show_demo(s, id ? id : "", "") ? 1 : 0;
-}
-// Cards in the deck (-1 if it could not be loaded).
-NNPLAY_API int nnplay_card_count() {
-  app::Concepts& c = app::concepts();
-  app::ensure_loaded(c);
-  return c.error.empty() ? int(c.deck.cards.size()) : -1;
-}
-// Cards whose demo can be shown (a preset file exists, or a calculator preset).
-NNPLAY_API int nnplay_demo_count() {
-  app::Concepts& c = app::concepts();
-  app::ensure_loaded(c);
-  return c.error.empty() ? c.live_demos : -1;
-}
-// Opens (1) or closes (0) the concept browser.
-NNPLAY_API void nnplay_show_concepts(int on) { app::app_state().show_concepts = on != 0; }
-// The kind of the current model: 0 kNN, 1 linear, 2 network (to check a demo loaded).
-NNPLAY_API int nnplay_model_kind() { return int(app::app_state().spec.kind); }

@@ -17,30 +17,6 @@
 namespace app {
 namespace {
 
-// The calculator's own state (it does not touch the playground's model).
-struct Calc {
-  bool init = false;
-  std::vector<std::string> ids, names;  // presets
-  int preset = 0;                       // index into ids
-  nn::ConvNetSpec net;                  // being edited
-  int batch = 1;
-  bool f64 = false;                     // activation memory in float64 (else float32)
-  std::string notice;                   // last clamped input, shown in the window
-};
-
-Calc& calc() {
-  static Calc c;
-  if (!c.init) {
-    c.init = true;
-    c.ids = nn::convnet_preset_ids();
-    for (const auto& id : c.ids) c.names.push_back(nn::convnet_preset(id).name);
-    const auto vgg = std::find(c.ids.begin(), c.ids.end(), "convnet-vgg16");
-    c.preset = vgg == c.ids.end() ? 0 : int(vgg - c.ids.begin());
-    c.net = nn::convnet_preset(c.ids[c.preset]);
-  }
-  return c;
-}
-
 constexpr int kMaxLayers = 64;
 constexpr ImU32 kErrorCol = IM_COL32(190, 20, 20, 255);
 
@@ -53,26 +29,27 @@ std::string with_commas(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
+// v in units of `base` (1024 or 1000) with the largest prefix that keeps it
+// at least 1, and 3 significant digits: "93.0 MB", "1.23M".
+std::string scaled(double v, double base, const char* const* units, int count, const char* sep) {
+  int u = 0;
+  while (v >= base && u < count - 1) { v /= base; ++u; }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f%s%s" : v < 10 ? "%.2f%s%s" : v < 100 ? "%.1f%s%s" : "%.0f%s%s", v,
+                sep, units[u]);
+  return buf;
+}
+
 // Bytes in binary units, as the CS231n notes count them (24M floats * 4 B = 93 MB).
 std::string human_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-  int u = 0;
-  while (b >= 1024 && u < 5) { b /= 1024; ++u; }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : b < 10 ? "%.2f %s" : b < 100 ? "%.1f %s" : "%.0f %s", b,
-                units[u]);
-  return buf;
+  const char* const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  return scaled(b, 1024, units, 6, " ");
 }
 
 // Counts in decimal units: 950, 1.23M, 15.5G.
 std::string human_count(double v) {
-  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
-  int p = 0;
-  while (v >= 1000 && p < 6) { v /= 1000; ++p; }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, p == 0 ? "%.0f%s" : v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v,
-                prefixes[p]);
-  return buf;
+  const char* const prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+  return scaled(v, 1000, prefixes, 7, "");
 }
 
 std::string vol(const nn::Volume& v) {
@@ -91,7 +68,7 @@ void cell_tip(const std::string& text) {
 
 // A compact integer field whose typed value is clamped into [lo, hi], with a
 // notice in the window and the status bar naming the limits.
-bool int_field(AppState& s, Calc& c, const char* label, const char* what, int& v, int lo, int hi, const char* tip) {
+bool int_field(AppState& s, ConvNetCalc& c, const char* label, const char* what, int& v, int lo, int hi, const char* tip) {
   int t = v;
   bool changed = ImGui::InputInt(label, &t, 0, 0);
   tooltip(tip);
@@ -116,9 +93,13 @@ void set_kind(nn::ConvLayerSpec& L, nn::ConvLayerKind k) {
   else L = nn::ConvLayerSpec::relu();
 }
 
-const char* kKindNames[] = {"CONV", "POOL", "FC", "RELU"};  // ConvLayerKind minus Input, in enum order
+// The kinds a layer can take (every ConvLayerKind but Input), named by nn::to_string.
+constexpr nn::ConvLayerKind kLayerKinds[4] = {nn::ConvLayerKind::Conv, nn::ConvLayerKind::Pool,
+                                              nn::ConvLayerKind::FC, nn::ConvLayerKind::ReLU};
+const char* const kKindNames[4] = {nn::to_string(kLayerKinds[0]), nn::to_string(kLayerKinds[1]),
+                                   nn::to_string(kLayerKinds[2]), nn::to_string(kLayerKinds[3])};
 
-void preset_row(AppState& s, Calc& c) {
+void preset_row(AppState& s, ConvNetCalc& c) {
   const bool edited = [&] {
     const nn::ConvNetSpec p = nn::convnet_preset(c.ids[c.preset]);
     return !(p.input == c.net.input && p.layers == c.net.layers);
@@ -130,7 +111,7 @@ void preset_row(AppState& s, Calc& c) {
                                    ImGui::GetFontSize() * 26));
   if (ImGui::BeginCombo("preset", preview.c_str())) {
     for (int i = 0; i < int(c.ids.size()); ++i) {
-      if (ImGui::Selectable(c.names[i].c_str(), i == c.preset)) convnet_select_preset(c.ids[i]);
+      if (ImGui::Selectable(c.names[i].c_str(), i == c.preset)) convnet_select_preset(c, c.ids[i]);
       if (i == c.preset) ImGui::SetItemDefaultFocus();
     }
     ImGui::EndCombo();
@@ -138,13 +119,13 @@ void preset_row(AppState& s, Calc& c) {
   tooltip("Start from a network of the course notes (AlexNet, VGG-16) or a small example a concept card points at.");
   ImGui::SameLine();
   ImGui::BeginDisabled(!edited);
-  if (ImGui::Button("Reset")) convnet_select_preset(c.ids[c.preset]);
+  if (ImGui::Button("Reset")) convnet_select_preset(c, c.ids[c.preset]);
   tooltip("Throw away your edits and reload the selected preset.");
   ImGui::EndDisabled();
   (void)s;
 }
 
-void input_row(AppState& s, Calc& c) {
+void input_row(AppState& s, ConvNetCalc& c) {
   const float w = ImGui::GetFontSize() * 4.2f;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("input");
@@ -179,89 +160,97 @@ void input_row(AppState& s, Calc& c) {
   c.f64 = dt == 1;
 }
 
-void layer_editor(AppState& s, Calc& c, const nn::ConvNetResult& R) {
-  auto& layers = c.net.layers;
-  const float fs = ImGui::GetFontSize();
-  // About a third of the window for the editor; the results table gets the rest.
-  const int fit = int(ImGui::GetContentRegionAvail().y * 0.33f / ImGui::GetFrameHeightWithSpacing());
-  const int rows = std::clamp(int(layers.size()), 1, std::clamp(fit, 3, 8));
-  const float height = (rows + 1.3f) * ImGui::GetFrameHeightWithSpacing();
-  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
-                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+// What the arrow and remove buttons of the layer rows asked for (applied
+// after the table, so the rows never see a list changing under them).
+struct RowAction {
   int move_from = -1, move_to = -1, remove = -1;
-  if (ImGui::BeginTable("layers", 9, flags, {0, height})) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
-    ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, fs * 4.8f);
-    ImGui::TableSetupColumn("K", ImGuiTableColumnFlags_WidthFixed, fs * 3.6f);
-    ImGui::TableSetupColumn("F", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
-    ImGui::TableSetupColumn("S", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
-    ImGui::TableSetupColumn("P", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
-    ImGui::TableSetupColumn("dilation", ImGuiTableColumnFlags_WidthFixed, fs * 3.4f);
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 4.9f);
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableHeadersRow();
-    for (int i = 0; i < int(layers.size()); ++i) {
-      nn::ConvLayerSpec& L = layers[i];
-      const nn::ConvLayerResult* res = i + 1 < int(R.layers.size()) ? &R.layers[i + 1] : nullptr;
-      ImGui::PushID(i);
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::AlignTextToFramePadding();
-      const std::string name = res ? res->name : "layer " + std::to_string(i + 1);
-      if (res && !res->valid) ImGui::TextColored(ImColor(kErrorCol), "%s", name.c_str());
-      else ImGui::TextUnformatted(name.c_str());
-      if (res && !res->valid) cell_tip(res->message);
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      int k = std::clamp(int(L.kind) - 1, 0, 3);
-      if (combo("##kind", k, kKindNames, 4,
-                "CONV: K filters of F x F over the whole depth. POOL: max over F x F windows, depth kept. "
-                "FC: K outputs, each seeing the whole volume. RELU: max(0, x) in place."))
-        set_kind(L, nn::ConvLayerKind(k + 1));
-      const bool conv = L.kind == nn::ConvLayerKind::Conv, pool = L.kind == nn::ConvLayerKind::Pool,
-                 fc = L.kind == nn::ConvLayerKind::FC;
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      if (conv || fc)
-        int_field(s, c, "##K", "K", L.K, 1, 100000,
-                  conv ? "K: number of filters, which becomes the output depth." : "K: number of outputs (neurons).");
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      if (conv || pool) int_field(s, c, "##F", "F", L.F, 1, 1000, "F: the filter or window is F x F pixels.");
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      if (conv || pool) int_field(s, c, "##S", "S", L.S, 1, 1000, "S: the stride, pixels the window moves per step.");
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      if (conv || pool)
-        int_field(s, c, "##P", "P", L.P, 0, 1000,
-                  "P: zeros added on each border; P = (F-1)/2 keeps the size at stride 1.");
-      ImGui::TableNextColumn();
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      if (conv)
-        int_field(s, c, "##d", "Dilation", L.dilation, 1, 1000,
-                  "Dilation d: taps d pixels apart, so the filter spans d(F-1)+1 pixels with the same weights.");
-      ImGui::TableNextColumn();
-      ImGui::BeginDisabled(i == 0);
-      if (ImGui::ArrowButton("##up", ImGuiDir_Up)) { move_from = i; move_to = i - 1; }
-      tooltip("Move this layer up.");
-      ImGui::EndDisabled();
-      ImGui::SameLine(0, 2);
-      ImGui::BeginDisabled(i + 1 == int(layers.size()));
-      if (ImGui::ArrowButton("##down", ImGuiDir_Down)) { move_from = i; move_to = i + 1; }
-      tooltip("Move this layer down.");
-      ImGui::EndDisabled();
-      ImGui::SameLine(0, 2);
-      if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) remove = i;
-      tooltip("Remove this layer.");
-      ImGui::TableNextColumn();
-      ImGui::PopID();
-    }
-    ImGui::EndTable();
-  }
-  if (move_from >= 0) std::swap(layers[move_from], layers[move_to]);
-  if (remove >= 0) layers.erase(layers.begin() + remove);
+};
+
+void layer_columns(float fs) {
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
+  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, fs * 4.8f);
+  ImGui::TableSetupColumn("K", ImGuiTableColumnFlags_WidthFixed, fs * 3.6f);
+  ImGui::TableSetupColumn("F", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+  ImGui::TableSetupColumn("S", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+  ImGui::TableSetupColumn("P", ImGuiTableColumnFlags_WidthFixed, fs * 2.4f);
+  ImGui::TableSetupColumn("dilation", ImGuiTableColumnFlags_WidthFixed, fs * 3.4f);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, fs * 4.9f);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+}
+
+// The K, F, S, P and dilation cells: only the fields the layer's kind reads.
+void layer_fields(AppState& s, ConvNetCalc& c, nn::ConvLayerSpec& L) {
+  const bool conv = L.kind == nn::ConvLayerKind::Conv, pool = L.kind == nn::ConvLayerKind::Pool,
+             fc = L.kind == nn::ConvLayerKind::FC;
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (conv || fc)
+    int_field(s, c, "##K", "K", L.K, 1, 100000,
+              conv ? "K: number of filters, which becomes the output depth." : "K: number of outputs (neurons).");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (conv || pool) int_field(s, c, "##F", "F", L.F, 1, 1000, "F: the filter or window is F x F pixels.");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (conv || pool) int_field(s, c, "##S", "S", L.S, 1, 1000, "S: the stride, pixels the window moves per step.");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (conv || pool)
+    int_field(s, c, "##P", "P", L.P, 0, 1000,
+              "P: zeros added on each border; P = (F-1)/2 keeps the size at stride 1.");
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  if (conv)
+    int_field(s, c, "##d", "Dilation", L.dilation, 1, 1000,
+              "Dilation d: taps d pixels apart, so the filter spans d(F-1)+1 pixels with the same weights.");
+}
+
+// Move up / move down / remove.
+void row_buttons(int i, int count, RowAction& act) {
+  ImGui::TableNextColumn();
+  ImGui::BeginDisabled(i == 0);
+  if (ImGui::ArrowButton("##up", ImGuiDir_Up)) { act.move_from = i; act.move_to = i - 1; }
+  tooltip("Move this layer up.");
+  ImGui::EndDisabled();
+  ImGui::SameLine(0, 2);
+  ImGui::BeginDisabled(i + 1 == count);
+  if (ImGui::ArrowButton("##down", ImGuiDir_Down)) { act.move_from = i; act.move_to = i + 1; }
+  tooltip("Move this layer down.");
+  ImGui::EndDisabled();
+  ImGui::SameLine(0, 2);
+  if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) act.remove = i;
+  tooltip("Remove this layer.");
+}
+
+// One editable layer i of count: its name (red if invalid), kind, the fields
+// its kind reads, and the move / remove buttons. res: its analysis, if any.
+void layer_row(AppState& s, ConvNetCalc& c, nn::ConvLayerSpec& L, const nn::ConvLayerResult* res, int i, int count,
+               RowAction& act) {
+  ImGui::PushID(i);
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::AlignTextToFramePadding();
+  const std::string name = res ? res->name : "layer " + std::to_string(i + 1);
+  if (res && !res->valid) ImGui::TextColored(ImColor(kErrorCol), "%s", name.c_str());
+  else ImGui::TextUnformatted(name.c_str());
+  if (res && !res->valid) cell_tip(res->message);
+  ImGui::TableNextColumn();
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  int k = int(std::find(kLayerKinds, kLayerKinds + 4, L.kind) - kLayerKinds) % 4;
+  if (combo("##kind", k, kKindNames, 4,
+            "CONV: K filters of F x F over the whole depth. POOL: max over F x F windows, depth kept. "
+            "FC: K outputs, each seeing the whole volume. RELU: max(0, x) in place."))
+    set_kind(L, kLayerKinds[k]);
+  layer_fields(s, c, L);
+  row_buttons(i, count, act);
+  ImGui::TableNextColumn();
+  ImGui::PopID();
+}
+
+// Buttons that append a layer of each kind.
+void add_layer_buttons(std::vector<nn::ConvLayerSpec>& layers) {
   ImGui::BeginDisabled(int(layers.size()) >= kMaxLayers);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("add");
@@ -281,6 +270,26 @@ void layer_editor(AppState& s, Calc& c, const nn::ConvNetResult& R) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::TextDisabled("(%d layers)", int(layers.size()));
+}
+
+void layer_editor(AppState& s, ConvNetCalc& c, const nn::ConvNetResult& R) {
+  auto& layers = c.net.layers;
+  // About a third of the window for the editor; the results table gets the rest.
+  const int fit = int(ImGui::GetContentRegionAvail().y * 0.33f / ImGui::GetFrameHeightWithSpacing());
+  const int rows = std::clamp(int(layers.size()), 1, std::clamp(fit, 3, 8));
+  const float height = (rows + 1.3f) * ImGui::GetFrameHeightWithSpacing();
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersOuter |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+  RowAction act;
+  if (ImGui::BeginTable("layers", 9, flags, {0, height})) {
+    layer_columns(ImGui::GetFontSize());
+    for (int i = 0; i < int(layers.size()); ++i)
+      layer_row(s, c, layers[i], i + 1 < int(R.layers.size()) ? &R.layers[i + 1] : nullptr, i, int(layers.size()), act);
+    ImGui::EndTable();
+  }
+  if (act.move_from >= 0) std::swap(layers[act.move_from], layers[act.move_to]);
+  if (act.remove >= 0) layers.erase(layers.begin() + act.remove);
+  add_layer_buttons(layers);
 }
 
 std::string params_tip(const nn::ConvLayerResult& L) {
@@ -318,13 +327,7 @@ std::string equiv_text(const nn::ConvLayerResult& L, std::string* tip) {
   return "";
 }
 
-void results_table(Calc& c, const nn::ConvNetResult& R, float height) {
-  const int bytes = c.f64 ? 8 : 4;
-  const float fs = ImGui::GetFontSize();
-  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
-                                ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
-                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("results", 9, flags, {0, height})) return;
+void results_columns(float fs) {
   ImGui::TableSetupScrollFreeze(1, 1);
   ImGui::TableSetupColumn("layer", 0, fs * 5.5f);
   ImGui::TableSetupColumn("kind", 0, fs * 3.2f);
@@ -352,69 +355,76 @@ void results_table(Calc& c, const nn::ConvNetResult& R, float height) {
     ImGui::TableHeader(ImGui::TableGetColumnName(col));
     cell_tip(head_tips[col]);
   }
-  bool after_invalid = false;
-  for (const nn::ConvLayerResult& L : R.layers) {
-    ImGui::PushID(&L);
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    if (!L.valid) ImGui::TextColored(ImColor(kErrorCol), "%s", L.name.c_str());
-    else ImGui::TextUnformatted(L.name.c_str());
-    if (!L.valid) cell_tip(L.message);
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(nn::to_string(L.kind));
-    ImGui::TableNextColumn();
-    if (!L.valid) {
-      ImGui::TextColored(ImColor(after_invalid ? IM_COL32(150, 110, 110, 255) : kErrorCol), "%s",
-                         after_invalid ? "not computed" : "invalid");
-      cell_tip(L.message);
-      after_invalid = true;
-      ImGui::PopID();
-      continue;
-    }
-    ImGui::TextUnformatted(vol(L.out).c_str());
-    if (L.kind == nn::ConvLayerKind::Conv || L.kind == nn::ConvLayerKind::Pool) {
-      char t[200];
-      std::snprintf(t, sizeof t, "(%d - %d + 2*%d)/%d + 1 = %d wide, %s tall%s", L.in.W, L.F_eff, L.spec.P,
-                    L.spec.S, L.out.W, std::to_string(L.out.H).c_str(),
-                    L.F_eff != L.spec.F ? " (F' = d(F-1)+1 for the dilated filter)" : "");
-      cell_tip(t);
-    }
-    ImGui::TableNextColumn();
-    if (L.params > 0) { ImGui::TextUnformatted(with_commas(L.params).c_str()); cell_tip(params_tip(L)); }
-    else ImGui::TextDisabled("0");
-    ImGui::TableNextColumn();
-    if (L.in_place) {
-      ImGui::TextDisabled("in place");
-      cell_tip("ReLU overwrites its input, so it adds no activation memory (" + with_commas(L.activations) +
-               " values shared with the layer before).");
-    } else {
-      ImGui::TextUnformatted(with_commas(L.activations).c_str());
-    }
-    ImGui::TableNextColumn();
-    if (!L.in_place) {
-      const int64_t b = c.f64 ? L.act_bytes_f64 : L.act_bytes_f32;
-      ImGui::TextUnformatted(human_bytes(double(b)).c_str());
-      cell_tip(with_commas(L.activations) + " values x " + std::to_string(bytes) + " bytes x batch " +
-               std::to_string(R.batch) + " = " + with_commas(b) + " bytes.");
-    }
-    ImGui::TableNextColumn();
-    if (L.flops > 0) {
-      ImGui::TextUnformatted(human_count(double(L.flops)).c_str());
-      cell_tip(with_commas(L.flops) + " floating-point operations per example (2 per multiply-add).");
-    }
-    ImGui::TableNextColumn();
-    if (L.kind != nn::ConvLayerKind::Input) {
-      ImGui::Text("%" PRId64 " px", L.rf);
-      cell_tip("One output value of " + L.name + " sees a " + std::to_string(L.rf) + " x " + std::to_string(L.rf) +
-               " patch of the input; neighbouring outputs are " + std::to_string(L.jump) + " input pixels apart.");
-    }
-    ImGui::TableNextColumn();
-    std::string tip;
-    const std::string eq = equiv_text(L, &tip);
-    if (!eq.empty()) { ImGui::TextUnformatted(eq.c_str()); cell_tip(tip); }
+}
+
+// One analysed layer: output volume, parameters, activations, memory, FLOPs,
+// receptive field and the FC <-> CONV equivalence, each cell with its
+// formula as a tooltip. A row after an invalid layer is "not computed".
+void result_row(const ConvNetCalc& c, const nn::ConvNetResult& R, const nn::ConvLayerResult& L, bool& after_invalid) {
+  const int bytes = c.f64 ? 8 : 4;
+  ImGui::PushID(&L);
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  if (!L.valid) ImGui::TextColored(ImColor(kErrorCol), "%s", L.name.c_str());
+  else ImGui::TextUnformatted(L.name.c_str());
+  if (!L.valid) cell_tip(L.message);
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(nn::to_string(L.kind));
+  ImGui::TableNextColumn();
+  if (!L.valid) {
+    ImGui::TextColored(ImColor(after_invalid ? IM_COL32(150, 110, 110, 255) : kErrorCol), "%s",
+                       after_invalid ? "not computed" : "invalid");
+    cell_tip(L.message);
+    after_invalid = true;
     ImGui::PopID();
+    return;
   }
-  // Totals row.
+  ImGui::TextUnformatted(vol(L.out).c_str());
+  if (L.kind == nn::ConvLayerKind::Conv || L.kind == nn::ConvLayerKind::Pool) {
+    char t[200];
+    std::snprintf(t, sizeof t, "(%d - %d + 2*%d)/%d + 1 = %d wide, %s tall%s", L.in.W, L.F_eff, L.spec.P,
+                  L.spec.S, L.out.W, std::to_string(L.out.H).c_str(),
+                  L.F_eff != L.spec.F ? " (F' = d(F-1)+1 for the dilated filter)" : "");
+    cell_tip(t);
+  }
+  ImGui::TableNextColumn();
+  if (L.params > 0) { ImGui::TextUnformatted(with_commas(L.params).c_str()); cell_tip(params_tip(L)); }
+  else ImGui::TextDisabled("0");
+  ImGui::TableNextColumn();
+  if (L.in_place) {
+    ImGui::TextDisabled("in place");
+    cell_tip("ReLU overwrites its input, so it adds no activation memory (" + with_commas(L.activations) +
+             " values shared with the layer before).");
+  } else {
+    ImGui::TextUnformatted(with_commas(L.activations).c_str());
+  }
+  ImGui::TableNextColumn();
+  if (!L.in_place) {
+    const int64_t b = c.f64 ? L.act_bytes_f64 : L.act_bytes_f32;
+    ImGui::TextUnformatted(human_bytes(double(b)).c_str());
+    cell_tip(with_commas(L.activations) + " values x " + std::to_string(bytes) + " bytes x batch " +
+             std::to_string(R.batch) + " = " + with_commas(b) + " bytes.");
+  }
+  ImGui::TableNextColumn();
+  if (L.flops > 0) {
+    ImGui::TextUnformatted(human_count(double(L.flops)).c_str());
+    cell_tip(with_commas(L.flops) + " floating-point operations per example (2 per multiply-add).");
+  }
+  ImGui::TableNextColumn();
+  if (L.kind != nn::ConvLayerKind::Input) {
+    ImGui::Text("%" PRId64 " px", L.rf);
+    cell_tip("One output value of " + L.name + " sees a " + std::to_string(L.rf) + " x " + std::to_string(L.rf) +
+             " patch of the input; neighbouring outputs are " + std::to_string(L.jump) + " input pixels apart.");
+  }
+  ImGui::TableNextColumn();
+  std::string tip;
+  const std::string eq = equiv_text(L, &tip);
+  if (!eq.empty()) { ImGui::TextUnformatted(eq.c_str()); cell_tip(tip); }
+  ImGui::PopID();
+}
+
+// Sums over the (valid) layers.
+void totals_row(const nn::ConvNetResult& R, int bytes) {
   ImGui::TableNextRow();
   ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(225, 232, 242, 255));
   ImGui::TableNextColumn();
@@ -431,13 +441,34 @@ void results_table(Calc& c, const nn::ConvNetResult& R, float height) {
   ImGui::TextUnformatted(human_bytes(double(R.activation_bytes(bytes))).c_str());
   ImGui::TableNextColumn();
   ImGui::TextUnformatted(human_count(double(R.total_flops)).c_str());
+}
+
+void results_table(ConvNetCalc& c, const nn::ConvNetResult& R, float height) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_BordersOuter | ImGuiTableFlags_BordersV |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Resizable;
+  if (!ImGui::BeginTable("results", 9, flags, {0, height})) return;
+  results_columns(ImGui::GetFontSize());
+  bool after_invalid = false;
+  for (const nn::ConvLayerResult& L : R.layers) result_row(c, R, L, after_invalid);
+  totals_row(R, c.f64 ? 8 : 4);
   ImGui::EndTable();
 }
 
 }  // namespace
 
-bool convnet_select_preset(const std::string& id) {
-  Calc& c = calc();
+void ensure_convnet_init(ConvNetCalc& c) {
+  if (c.init) return;
+  c.init = true;
+  c.ids = nn::convnet_preset_ids();
+  for (const auto& id : c.ids) c.names.push_back(nn::convnet_preset(id).name);
+  const auto vgg = std::find(c.ids.begin(), c.ids.end(), "convnet-vgg16");
+  c.preset = vgg == c.ids.end() ? 0 : int(vgg - c.ids.begin());
+  c.net = nn::convnet_preset(c.ids[c.preset]);
+}
+
+bool convnet_select_preset(ConvNetCalc& c, const std::string& id) {
+  ensure_convnet_init(c);
   const auto it = std::find(c.ids.begin(), c.ids.end(), id);
   if (it == c.ids.end()) return false;
   c.preset = int(it - c.ids.begin());
@@ -447,14 +478,10 @@ bool convnet_select_preset(const std::string& id) {
 }
 
 void draw_convnet(AppState& s) {
-  Calc& c = calc();
-  const float u = s.ui_scale;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowSize({std::min(900 * u, display.x - 20 * u), std::min(680 * u, display.y - 50 * u)},
-                           ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos({std::max(10 * u, std::min(s.view.x + 20 * u, display.x - 910 * u)), 20 * u},
-                          ImGuiCond_Appearing);
-  if (!ImGui::Begin("ConvNet calculator", &s.show_convnet, ImGuiWindowFlags_NoSavedSettings)) {
+  ConvNetCalc& c = s.convnet;
+  ensure_convnet_init(c);
+  place_window(s, 900, 680, 50);
+  if (!ImGui::Begin("ConvNet calculator", &s.convnet.open, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();
     return;
   }
@@ -496,19 +523,3 @@ void draw_convnet(AppState& s) {
 }
 
 }  // namespace app
-
-// ---- Exported for the browser tests ------------------------------------------
-#include "api.h"
-
-// Whether the calculator window is open, and the total parameters of the
-// network it shows (-1 if some layer is invalid).
-NNPLAY_API int nnplay_convnet_open() { return app::app_state().show_convnet ? 1 : 0; }
-NNPLAY_API double nnplay_convnet_total_params() {
-  app::Calc& c = app::calc();
-  try {
-    const nn::ConvNetResult R = nn::analyse_convnet(c.net, c.batch);
-    return R.valid ? double(R.total_params) : -1;
-  } catch (const std::exception&) {
-    return -1;
-  }
-}

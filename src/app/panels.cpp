@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "core/data/dataset.h"
+#include "core/fast/fast_engine.h"
 #include "core/models/net.h"
 #include "imgui.h"
 #include "palette.h"
@@ -17,7 +18,7 @@ namespace app {
 static void class_buttons(AppState& s) {
   const float sz = ImGui::GetFrameHeight() * 1.2f;
   int used = 2;
-  for (const auto& p : s.data.points) used = std::max(used, p.label + 1);
+  for (const auto& p : s.edit.data.points) used = std::max(used, p.label + 1);
   const int shown = std::clamp(used + 1, 2, nn::kUiClasses);
   for (int c = 0; c < shown; ++c) {
     if (c > 0) ImGui::SameLine();
@@ -28,10 +29,10 @@ static void class_buttons(AppState& s) {
     ImGui::PushStyleColor(ImGuiCol_ButtonActive, IM_COL32(k.r, k.g, k.b, 160));
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(20, 20, 20, 255));
     ImGui::PushStyleColor(ImGuiCol_Border, IM_COL32(20, 20, 20, 255));
-    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, s.current_class == c ? 3.f * s.ui_scale : 0.f);
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, s.edit.current_class == c ? 3.f * s.display.ui_scale : 0.f);
     char label[8];
     std::snprintf(label, sizeof label, "%d", c + 1);
-    if (ImGui::Button(label, {sz, sz})) s.current_class = c;
+    if (ImGui::Button(label, {sz, sz})) s.edit.current_class = c;
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(5);
     char tip[96];
@@ -44,21 +45,21 @@ static void class_buttons(AppState& s) {
 static void data_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) return;
   class_buttons(s);
-  int tool = int(s.tool);
+  int tool = int(s.edit.tool);
   ImGui::RadioButton("Add", &tool, 0); tooltip("Left-click adds one point of the selected class.");
   ImGui::SameLine(); ImGui::RadioButton("Spray", &tool, 1); tooltip("Hold the left button to spray points inside the brush.");
   ImGui::SameLine(); ImGui::RadioButton("Erase", &tool, 2); tooltip("Hold the left button to erase the points under the brush.");
   ImGui::SameLine(); ImGui::RadioButton("Move", &tool, 3); tooltip("Drag a point to move it.");
-  s.tool = Tool(tool);
-  if (s.tool == Tool::Spray || s.tool == Tool::Erase) {
-    double r = s.brush_radius;
-    if (slider_double(s, "brush", r, 0.02, 0.6, "%.2f", false, "Brush radius in plane units.")) s.brush_radius = float(r);
-    if (s.tool == Tool::Spray) slider_int(s, "density", s.brush_density, 1, 20, "Points sprayed per stroke step.");
+  s.edit.tool = Tool(tool);
+  if (s.edit.tool == Tool::Spray || s.edit.tool == Tool::Erase) {
+    double r = s.edit.brush_radius;
+    if (slider_double(s, "brush", r, 0.02, 0.6, "%.2f", false, "Brush radius in plane units.")) s.edit.brush_radius = float(r);
+    if (s.edit.tool == Tool::Spray) slider_int(s, "density", s.edit.brush_density, 1, 20, "Points sprayed per stroke step.");
   }
   int counts[nn::kMaxClasses] = {0}, nval = 0;
-  for (const auto& p : s.data.points) { ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)]; nval += p.validation; }
-  ImGui::Text("%d points (%d validation):", int(s.data.points.size()), nval);
-  for (int c = 0; c < s.data.num_classes; ++c) {
+  for (const auto& p : s.edit.data.points) { ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)]; nval += p.validation; }
+  ImGui::Text("%d points (%d validation):", int(s.edit.data.points.size()), nval);
+  for (int c = 0; c < s.edit.data.num_classes; ++c) {
     ImGui::SameLine();
     const Rgb k = kClassColors[c];
     ImGui::TextColored(ImVec4(k.r / 320.f, k.g / 320.f, k.b / 320.f, 1), "%d", counts[c]);
@@ -66,36 +67,36 @@ static void data_section(AppState& s) {
   if (ImGui::Button("Clear")) clear_points(s);
   tooltip("Remove every point (undo brings them back).");
   ImGui::SameLine();
-  ImGui::BeginDisabled(s.undo.empty());
+  ImGui::BeginDisabled(s.edit.undo_stack.empty());
   if (ImGui::Button("Undo")) undo(s);
   tooltip("Undo the last edit of the data (Ctrl+Z).");
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(s.redo.empty());
+  ImGui::BeginDisabled(s.edit.redo_stack.empty());
   if (ImGui::Button("Redo")) redo(s);
   tooltip("Redo an undone edit (Ctrl+Y or Ctrl+Shift+Z).");
   ImGui::EndDisabled();
-  ImGui::Checkbox("Show validation points", &s.show_validation);
+  ImGui::Checkbox("Show validation points", &s.display.show_validation);
   tooltip("Validation points (hollow rings) are held out of training: they measure how well the model generalises.");
 
   if (ImGui::TreeNodeEx("Generate a data set", ImGuiTreeNodeFlags_DefaultOpen)) {
-    enum_combo("shape", s.gen.kind, "The shape of the generated classes.");
-    slider_int(s, "points", s.gen.n, 10, nn::kUiMaxGenPoints, "How many points to generate.", true);
-    if (nn::gen_has_classes(s.gen.kind))
-      slider_int(s, "classes", s.gen.classes, 2, nn::kUiClasses, "Number of classes (blobs, spiral arms, linear regions).");
-    double noise = s.gen.noise;
-    if (slider_double(s, "noise", noise, 0.0, 0.5, "%.2f", false, "Random jitter added to every point.")) s.gen.noise = float(noise);
-    slider_int(s, "seed", s.gen.seed, 0, 9999, "The same seed always generates the same points.");
-    double vr = s.gen.val_ratio;
+    enum_combo("shape", s.edit.gen.kind, "The shape of the generated classes.");
+    slider_int(s, "points", s.edit.gen.n, 10, nn::kUiMaxGenPoints, "How many points to generate.", true);
+    if (nn::gen_has_classes(s.edit.gen.kind))
+      slider_int(s, "classes", s.edit.gen.classes, 2, nn::kUiClasses, "Number of classes (blobs, spiral arms, linear regions).");
+    double noise = s.edit.gen.noise;
+    if (slider_double(s, "noise", noise, 0.0, 0.5, "%.2f", false, "Random jitter added to every point.")) s.edit.gen.noise = float(noise);
+    slider_int(s, "seed", s.edit.gen.seed, 0, 9999, "The same seed always generates the same points.");
+    double vr = s.edit.gen.val_ratio;
     if (slider_double(s, "validation", vr, 0.0, 0.9, "%.2f", false,
                       "Share of points held out for validation, drawn as hollow rings."))
-      s.gen.val_ratio = float(vr);
+      s.edit.gen.val_ratio = float(vr);
     if (ImGui::Button("Generate")) generate_data(s);
     tooltip("Replace the points with a generated data set (undo brings the old ones back).");
     ImGui::SameLine();
     if (ImGui::Button("Re-split")) {
-      begin_edit(s);
-      nn::split_train_val(s.data, s.gen.val_ratio, uint64_t(s.gen.seed) + 7 + s.undo.size());
+      s.edit.begin();
+      nn::split_train_val(s.edit.data, s.edit.gen.val_ratio, uint64_t(s.edit.gen.seed) + 7 + s.edit.undo_stack.size());
       data_changed(s);
     }
     tooltip("Draw a new random train/validation split of the current points.");
@@ -116,7 +117,7 @@ static void layer_editor(AppState& s, nn::ModelSpec& sp) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.38f);
     slider_int(s, "##w", L.width, 1, nn::kUiMaxLayerWidth, "Units in this layer: more units, more capacity.");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFrameHeight() - 8 * s.ui_scale);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFrameHeight() - 8 * s.display.ui_scale);
     enum_combo("##act", L.act, "The layer's non-linearity (hover the open list for each one's trade-off).");
     ImGui::SameLine();
     if (ImGui::Button("x", {ImGui::GetFrameHeight(), 0})) remove = i;
@@ -173,7 +174,7 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
   ImGui::Checkbox("x\xc2\xb2", &sp.preprocess.square); tooltip("Add x1^2 and x2^2 as input features.");
   ImGui::SameLine(); ImGui::Checkbox("x1\xc2\xb7x2", &sp.preprocess.cross); tooltip("Add the product x1*x2 as a feature.");
   ImGui::SameLine(); ImGui::Checkbox("sin", &sp.preprocess.sines); tooltip("Add sin(x1) and sin(x2) as features.");
-  ImGui::Checkbox("Show preprocessed data", &s.show_preprocessed);
+  ImGui::Checkbox("Show preprocessed data", &s.display.show_preprocessed);
   tooltip("Draw the points as the model sees them after preprocessing (first two features).");
 }
 
@@ -247,6 +248,14 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
   enum_combo("engine", sp.engine,
              "Which arithmetic trains: the fast float32 engine, or the double-precision reference it is tested "
              "against. Switching keeps the weights.");
+  if (sp.engine == nn::EngineKind::Fast) {
+    const std::string why = nn::fast_engine_unsupported(sp);
+    if (!why.empty()) {
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextDisabled("This model runs on the reference engine: %s.", why.c_str());
+      ImGui::PopTextWrapPos();
+    }
+  }
   int seed = int(sp.seed % 10000);
   if (slider_int(s, "seed", seed, 0, 9999, "Seed of initialisation, shuffles and dropout: the same seed gives the same run."))
     sp.seed = uint64_t(seed);
@@ -255,58 +264,64 @@ static void optim_section(AppState& s, nn::ModelSpec& sp) {
 static void training_section(AppState& s) {
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Training", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  const TrainView* tv = s.tv.get();
-  if (ImGui::Button(s.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0})) set_playing(s, !s.playing);
+  const Snapshot* snap = s.training.snapshot.get();
+  if (ImGui::Button(s.training.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0})) set_playing(s, !s.training.playing);
   tooltip("Train continuously (Space).");
   ImGui::SameLine();
-  if (ImGui::Button("Step")) s.host->step(1);
+  if (ImGui::Button("Step")) s.training.host->step(1);
   tooltip("One minibatch update (S).");
   ImGui::SameLine();
-  if (ImGui::Button("Epoch")) s.host->step_epoch();
+  if (ImGui::Button("Epoch")) s.training.host->step_epoch();
   tooltip("Train until one more pass over the training points is done (E).");
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) s.host->reset();
+  if (ImGui::Button("Reset")) s.training.host->reset();
   tooltip("Start again from a fresh initialisation with the same seed (R). Your points are kept.");
-  if (slider_int(s, "steps/frame", s.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true))
-    s.host->set_steps_per_frame(s.steps_per_frame);
-  if (tv) {
-    ImGui::Text("step %lld   epoch %.2f", (long long)tv->step, tv->epoch);
-    if (tv->last.step > 0) {
-      ImGui::Text("loss %.4f (data %.4f + reg %.4f)", tv->last.data_loss + tv->last.reg_loss, tv->last.data_loss,
-                  tv->last.reg_loss);
-      const auto& h = s.history;
+  if (slider_int(s, "steps/frame", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true))
+    s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+  if (snap) {
+    ImGui::Text("step %lld   epoch %.2f", (long long)snap->step, snap->epoch);
+    if (snap->last.step > 0) {
+      ImGui::Text("loss %.4f (data %.4f + reg %.4f)", snap->last.data_loss + snap->last.reg_loss, snap->last.data_loss,
+                  snap->last.reg_loss);
+      const auto& h = s.training.history;
       if (!h.train_acc.empty()) {
         ImGui::Text("train acc %.1f%%", 100 * h.train_acc.back());
         if (std::isfinite(h.val_acc.back())) { ImGui::SameLine(); ImGui::Text("  val acc %.1f%%", 100 * h.val_acc.back()); }
       }
-      ImGui::Text("learning rate %.2e", tv->last.lr);
+      ImGui::Text("learning rate %.2e", snap->last.lr);
     }
-    if (tv->divergence.diverged) {
+    if (snap->divergence.diverged) {
       ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
-      ImGui::TextWrapped("%s", tv->divergence.message.c_str());
+      ImGui::TextWrapped("%s", snap->divergence.message.c_str());
       ImGui::PopStyleColor();
-      if (ImGui::Button("Continue from last good parameters")) s.host->restore_last_good();
+      if (ImGui::Button("Continue from last good parameters")) s.training.host->restore_last_good();
       tooltip("The parameters are already back to the step before the blow-up; this lets training go on.");
     }
-    if (!tv->error.empty()) {
+    if (!snap->error.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
-      ImGui::TextWrapped("%s", tv->error.c_str());
+      ImGui::TextWrapped("%s", snap->error.c_str());
       ImGui::PopStyleColor();
     }
-    if (!tv->notice.empty()) ImGui::TextWrapped("%s", tv->notice.c_str());
+    if (!snap->dead_units.empty() && !snap->divergence.diverged) {
+      // A lesson rather than an error: amber, not red.
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(170, 95, 0, 255));
+      ImGui::TextWrapped("%s", snap->dead_units.c_str());
+      ImGui::PopStyleColor();
+    }
+    if (!snap->notice.empty()) ImGui::TextWrapped("%s", snap->notice.c_str());
   }
 }
 
 static void display_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Display")) return;
-  int heat = s.heat_class + 1;
-  static const char* items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
+  int heat = s.display.heat_class + 1;
+  const char* const items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
                                 "class 4 probability", "class 5 probability", "class 6 probability"};
-  if (combo("shading", heat, items, std::min(7, s.data.num_classes + 1),
+  if (combo("shading", heat, items, std::min(7, s.edit.data.num_classes + 1),
             "Colour the plane by predicted class (saturation = confidence) or by one class's softmax probability."))
-    s.regions.dirty = true;
-  s.heat_class = heat - 1;
-  if (ImGui::Checkbox("decision boundary", &s.show_contour)) s.regions.dirty = true;
+    s.display.regions.dirty = true;
+  s.display.heat_class = heat - 1;
+  if (ImGui::Checkbox("decision boundary", &s.display.show_contour)) s.display.regions.dirty = true;
   tooltip("Outline where the predicted class changes.");
 }
 
@@ -326,16 +341,16 @@ void draw_sidebar(AppState& s) {
   }
   training_section(s);
   display_section(s);
-  if (!s.wide_layout) draw_plots(s);
+  if (!s.display.wide_layout) draw_plots(s);
   ImGui::PopItemWidth();
   ImGui::Separator();
-  if (ImGui::Button("Save / load")) s.show_io = !s.show_io;
+  if (ImGui::Button("Save / load")) s.io.open = !s.io.open;
   tooltip("Save the session (points, model, settings) as JSON, a link or CSV, or load one.");
   ImGui::SameLine();
-  if (ImGui::Button("Concepts")) s.show_concepts = !s.show_concepts;
+  if (ImGui::Button("Concepts")) s.concepts.open = !s.concepts.open;
   tooltip("Browse the course's concepts; 'Show me' loads a live demonstration.");
   ImGui::SameLine();
-  if (ImGui::Button("ConvNet calculator")) s.show_convnet = !s.show_convnet;
+  if (ImGui::Button("ConvNet calculator")) s.convnet.open = !s.convnet.open;
   tooltip("Output sizes, parameters, memory and receptive fields of a stack of conv/pool/FC layers.");
   ImGui::SameLine();
   if (ImGui::Button("Help (H)")) s.show_help = !s.show_help;
@@ -344,11 +359,11 @@ void draw_sidebar(AppState& s) {
 }
 
 void draw_status_bar(AppState& s) {
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {8 * s.ui_scale, 3 * s.ui_scale});
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {8 * s.display.ui_scale, 3 * s.display.ui_scale});
   ImGui::Begin("Status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                       ImGuiWindowFlags_NoSavedSettings);
-  ImGui::Text("nnplay | build: %s | %.0f fps | regions %dx%d in %.1f ms", s.build_info.c_str(), s.fps,
-              s.regions.w, s.regions.h, s.regions.last_ms);
+  ImGui::Text("nnplay | build: %s | %.0f fps | regions %dx%d in %.1f ms", s.platform.build_info.c_str(), s.fps,
+              s.display.regions.w, s.display.regions.h, s.display.regions.last_ms);
   if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) {
     ImGui::SameLine();
     ImGui::TextColored({0.05f, 0.3f, 0.6f, 1}, "| %s", s.message.c_str());
@@ -358,21 +373,21 @@ void draw_status_bar(AppState& s) {
 }
 
 void draw_help(AppState& s) {
-  ImGui::SetNextWindowSize({440 * s.ui_scale, 0}, ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos({s.view.x + 20 * s.ui_scale, 20 * s.ui_scale}, ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize({440 * s.display.ui_scale, 0}, ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos({s.display.view.x + 20 * s.display.ui_scale, 20 * s.display.ui_scale}, ImGuiCond_Appearing);
   ImGui::Begin("Help", &s.show_help, ImGuiWindowFlags_NoSavedSettings);
+  const char* const canvas[] = {
+      "Left-click: add a point (or spray / erase / move, per the tool)", "Right-click: remove the nearest point",
+      "Hover a point: its scores, probabilities and loss",
+      "Linear model: drag a line to move it, its arrow tip to turn and scale w",
+      "(Shift+click adds a point right on a line)"};
+  const char* const keys[] = {"1 - 6: class to draw", "Space: play / pause training",
+                                     "S: one step    E: one epoch    R: reset the weights",
+                                     "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "H or F1: this help"};
   ImGui::TextUnformatted("Canvas");
-  ImGui::BulletText("Left-click: add a point (or spray / erase / move, per the tool)");
-  ImGui::BulletText("Right-click: remove the nearest point");
-  ImGui::BulletText("Hover a point: its scores, probabilities and loss");
-  ImGui::BulletText("Linear model: drag a line to move it, its arrow tip to turn and scale w");
-  ImGui::BulletText("(Shift+click adds a point right on a line)");
+  for (const char* line : canvas) ImGui::BulletText("%s", line);
   ImGui::TextUnformatted("Keys");
-  ImGui::BulletText("1 - 6: class to draw");
-  ImGui::BulletText("Space: play / pause training");
-  ImGui::BulletText("S: one step    E: one epoch    R: reset the weights");
-  ImGui::BulletText("Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo");
-  ImGui::BulletText("H or F1: this help");
+  for (const char* line : keys) ImGui::BulletText("%s", line);
   ImGui::End();
 }
 

@@ -16,10 +16,10 @@ namespace app {
 
 nn::KnnIndex make_knn_index(const AppState& s) {
   std::vector<nn::Point> train;
-  train.reserve(s.data.points.size());
-  for (const auto& p : s.data.points)
+  train.reserve(s.edit.data.points.size());
+  for (const auto& p : s.edit.data.points)
     if (!p.validation) train.push_back(p);
-  return nn::KnnIndex(train, s.data.num_classes);
+  return nn::KnnIndex(train, s.edit.data.num_classes);
 }
 
 // Region colour of a class at a confidence in [0, 1]: pale where the model is
@@ -45,14 +45,14 @@ static void shade_heat(int cls, float p, unsigned char* out) {
 }
 
 void update_regions(AppState& s) {
-  Regions& r = s.regions;
+  Regions& r = s.display.regions;
   const bool knn = s.spec.kind == nn::ModelKind::KNN;
-  const TrainView* tv = s.tv.get();
-  const bool training = !knn && s.playing;
-  if (!knn && tv && tv->generation != r.generation) r.dirty = true;
+  const Snapshot* snap = s.training.snapshot.get();
+  const bool training = !knn && s.training.playing;
+  if (!knn && snap && snap->generation != r.generation) r.dirty = true;
 
   // Resolution: full while idle; while training, coarse enough for ~10 ms.
-  const int full_w = std::max(1, int(std::lround(s.view.w))), full_h = std::max(1, int(std::lround(s.view.h)));
+  const int full_w = std::max(1, int(std::lround(s.display.view.w))), full_h = std::max(1, int(std::lround(s.display.view.h)));
   int divisor = 1;
   if (training && r.ms_per_texel > 0) {
     const double full_ms = r.ms_per_texel * full_w * full_h;
@@ -66,7 +66,7 @@ void update_regions(AppState& s) {
   r.w = w; r.h = h; r.divisor = divisor;
 
   const auto t0 = std::chrono::steady_clock::now();
-  const View& v = s.view;
+  const View& v = s.display.view;
   // Texel centres span exactly the canvas (the last texel may overhang it).
   const double x0 = v.to_world_x(v.x), x1 = v.to_world_x(v.x + w * divisor);
   const double y1 = v.to_world_y(v.y), y0 = v.to_world_y(v.y + h * divisor);
@@ -74,10 +74,10 @@ void update_regions(AppState& s) {
   if (knn) {
     const nn::KnnIndex index = make_knn_index(s);
     nn::knn_grid(index, s.spec.knn, w, h, x0, x1, y0, y1, r.labels, r.confidence);
-  } else if (tv && tv->scorer) {
-    heat_class = s.heat_class < tv->scorer->num_classes() ? s.heat_class : -1;
-    nn::scorer_grid(*tv->scorer, w, h, x0, x1, y0, y1, r.labels, r.confidence, heat_class, &r.heat);
-    r.generation = tv->generation;
+  } else if (snap && snap->scorer) {
+    heat_class = s.display.heat_class < snap->scorer->num_classes() ? s.display.heat_class : -1;
+    nn::scorer_grid(*snap->scorer, w, h, x0, x1, y0, y1, r.labels, r.confidence, heat_class, &r.heat);
+    r.generation = snap->generation;
   } else {
     r.labels.assign(size_t(w) * h, -1);
     r.confidence.assign(size_t(w) * h, 0.f);
@@ -87,7 +87,7 @@ void update_regions(AppState& s) {
     if (heat_class >= 0) shade_heat(heat_class, r.heat[i], &r.rgba[i * 4]);
     else shade(r.labels[i], r.confidence[i], &r.rgba[i * 4]);
   }
-  if (s.show_contour) {
+  if (s.display.show_contour) {
     // The decision boundary: darken texels whose right or lower neighbour
     // belongs to another class.
     for (int y = 0; y < h; ++y)

@@ -1,7 +1,7 @@
 // training.h: runs the engine's Trainer away from the UI. In the threaded
 // build a worker thread owns the Trainer; in the fallback build pump() trains
 // for a time budget each frame. Either way the UI sends commands and reads
-// only immutable snapshots (TrainView), so drawing never waits on training.
+// only immutable snapshots (Snapshot), so drawing never waits on training.
 #pragma once
 #include <condition_variable>
 #include <deque>
@@ -20,7 +20,7 @@
 namespace app {
 
 // What the UI may read about training, published after each batch of steps.
-struct TrainView {
+struct Snapshot {
   long generation = 0;               // bumps on every publish
   long run = 0;                      // bumps when the run started over (history cleared)
   int64_t step = 0;
@@ -39,7 +39,8 @@ struct TrainView {
   std::shared_ptr<const nn::Predictor> predictor;  // model + preprocessing (hover readouts)
   nn::LossParts current_loss{-1, 0};  // whole training set now (test mode); -1: unknown
   std::string notice;                // e.g. "Architecture changed: weights re-initialised."
-  std::string error;                 // e.g. no training points
+  std::string error;                 // e.g. no training points, out of memory
+  std::string dead_units;            // a ReLU layer is entirely dead (nn::all_dead_message)
   bool playing = false;
 };
 
@@ -59,13 +60,17 @@ class TrainingHost {
   void restore_last_good();
   void set_steps_per_frame(int n);
   void set_active(bool on);       // false while a kNN is selected: nothing to train
+  // Puts a session's trained model into the run (after set_data/set_spec):
+  // the regions show it at once. A model that does not fit is reported in
+  // the snapshot's error and the fresh run stays.
+  void load_trained(const nn::TrainedState& t);
   // Sets a linear classifier's W (C x D) and b (1 x C) by hand.
   void set_linear_params(const nn::Mat& W, const nn::Mat& b);
 
   // Once per frame (UI thread): lets the worker run the next frame's steps,
   // or, in the fallback build, trains here for at most budget_ms.
   void frame(double budget_ms);
-  std::shared_ptr<const TrainView> view() const;
+  std::shared_ptr<const Snapshot> snapshot() const;  // the latest published
 
  private:
   using Command = std::function<void()>;
@@ -75,6 +80,12 @@ class TrainingHost {
   void train_some(double budget_ms, int max_steps);
   void publish(bool force_inspect);
   void ensure_trainer();
+  bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
+  // Training side: an exception becomes error_ and training stops.
+  void failed(const char* during, const std::exception& e, bool out_of_memory);
+  bool worker_iteration(long& seen_tick);
+  void publish_view(bool force_inspect);
+  void publish_error();
 
   bool threaded_ = false;
   std::thread worker_;
@@ -83,7 +94,7 @@ class TrainingHost {
   std::deque<Command> queue_;
   bool quit_ = false;
   long frame_tick_ = 0;           // UI frames seen (worker trains once per tick)
-  std::shared_ptr<const TrainView> view_;
+  std::shared_ptr<const Snapshot> snapshot_;
 
   // Training side only.
   std::unique_ptr<nn::Trainer> trainer_;

@@ -27,8 +27,15 @@ TEST_CASE("softmax: the first loss is log C with small weights", "[claims][softm
   REQUIRE(std::abs(before - logC) < 0.05 * logC);
   REQUIRE(std::abs(first - logC) < 0.05 * logC);
 
-  // The card's caveat (a large initial scale gives a much larger first loss)
-  // is not shown: the engine has no init scale knob for a linear model.
+  // The card's caveat: a large initial scale spreads the scores and the first
+  // loss is much larger than log C. The init gain (the Model panel's "init
+  // gain") scales the 0.01 * N(0,1) weights: 1000 gives weights of about 10.
+  ModelSpec large = s.spec;
+  large.init.gain = 1000;
+  Trainer tl = make_trainer(s.data, large);
+  const double large_before = tl.model().loss(tl.X_train(), tl.y_train()).data_loss;
+  measure("softmax-initial-loss", "with init gain 1000 the loss before training=" + num(large_before));
+  REQUIRE(large_before > 2 * logC);
 }
 
 TEST_CASE("with lambda > 0 the total loss stays above a floor", "[claims][reg-loss-floor]") {

@@ -1,7 +1,8 @@
 // Tests of sessions: save -> load -> save is the identity on the text, every
 // enum name round-trips, short presets take the defaults, every kind of
 // malformed input is refused with a message naming the field, and the URL
-// form round-trips and refuses garbage. Also the spec enums' names.
+// form round-trips and refuses garbage. Also the spec enums' names, and the
+// display settings a session carries ("ui"), which once lost show_preprocessed.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -55,9 +56,9 @@ static Session rich_session() {
   m.optim.step_epochs = 20;
   m.optim.decay = 0.1;
   m.optim.clip_norm = 5;
-  m.preprocess = {PreprocessKind::Whiten, true, true, true};
+  m.preprocess = {PreprocessKind::Whiten, true, true, true, 0.25};
   m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
-  s.ui = {{"panels", {{"loss", true}, {"weights", false}}}, {"zoom", 1.5}};
+  s.ui = {{"steps_per_frame", 7}, {"plot_log", true}, {"heat_class", 2}, {"play", false}};
   return s;
 }
 
@@ -88,7 +89,7 @@ TEST_CASE("save -> load -> save gives identical text and equal sessions", "[sess
 
 TEST_CASE("saved text is readable: version first, one line per point", "[session]") {
   const std::string text = save_session(rich_session());
-  REQUIRE(text.rfind("{\n  \"version\": 1,", 0) == 0);
+  REQUIRE(text.rfind("{\n  \"version\": " + std::to_string(kSessionVersion) + ",", 0) == 0);
   REQUIRE(text.find(
               "\n      {\"x\":-0.45678901234567,\"y\":-0.3333333333333333,\"label\":0,"
               "\"validation\":true},\n") != std::string::npos);
@@ -238,6 +239,8 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   // Out of range.
   CHECK(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = -3; })) ==
         "spec.optim.lr: must be a number in (0, 10] (got -3)");
+  CHECK(load_error(edited([](json& j) { j["spec"]["preprocess"]["scale"] = 0; })) ==
+        "spec.preprocess.scale: must be a number in [0.001, 1000] (got 0)");
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = 0; })), StartsWith("spec.optim.lr:"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["knn"]["k"] = 0; })),
              StartsWith("spec.knn.k: must be an integer in 1..1000"));
@@ -286,8 +289,9 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   CHECK_THAT(load_error(save_session(nan_session)),
              StartsWith("data.points[0].x: must be a number") && Contains("null"));
   // Versions.
-  CHECK_THAT(load_error(edited([](json& j) { j["version"] = 2; })),
-             StartsWith("version: 2 is newer than this nnplay can read (up to 1)"));
+  CHECK_THAT(load_error(edited([](json& j) { j["version"] = kSessionVersion + 1; })),
+             StartsWith("version: " + std::to_string(kSessionVersion + 1) +
+                        " is newer than this nnplay can read (up to " + std::to_string(kSessionVersion) + ")"));
   CHECK_THAT(load_error(edited([](json& j) { j.erase("version"); })), StartsWith("version: missing"));
   CHECK_THAT(load_error(edited([](json& j) { j["version"] = 0; })), StartsWith("version: must be an integer"));
 }
@@ -506,4 +510,49 @@ TEST_CASE("bad ConvNet specs are refused with the field's path", "[session]") {
     j["spec"]["kind"] = "linear";
     j["spec"].erase("input");
   })));
+}
+
+TEST_CASE("every display setting survives save and load", "[session]") {
+  // No field at its default, so a key the writer drops reads back as the default.
+  SessionUi ui;
+  ui.steps_per_frame = 37;
+  ui.plot_log = false;
+  ui.show_validation = false;
+  ui.heat_class = 2;
+  ui.show_preprocessed = true;
+  ui.gradcheck.h = 1e-3;
+  ui.gradcheck.probe_unit = 2;
+  ui.gradcheck.probe_pre = 2e-6;
+  ui.gradcheck.include_reg = false;
+  Session s;
+  s.ui = write_session_ui(ui);
+  const Session back = load_session(save_session(s));
+  SessionUi read;
+  REQUIRE(read_session_ui(back.ui, read).empty());
+  CHECK(read == ui);
+  CHECK(back.ui.at("show_preprocessed") == true);
+  // "play" is read from presets but a saved session opens paused.
+  CHECK_FALSE(back.ui.contains("play"));
+  // Nor does a gradient check run on load unless a preset asks for it.
+  ui.gradcheck.run = true;
+  CHECK_FALSE(write_session_ui(ui).at("gradcheck").at("run").get<bool>());
+  CHECK_THAT(load_error(R"({"version": 1, "ui": {"gradcheck": {"h": 0}}})"),
+             Catch::Matchers::StartsWith("ui.gradcheck.h: must be a number in [1e-12, 1]"));
+}
+
+TEST_CASE("display settings: missing keys keep the given values, bad ones are named and clamped", "[session]") {
+  SessionUi base;
+  base.steps_per_frame = 9;
+  SessionUi ui = base;
+  CHECK(read_session_ui(json::object(), ui).empty());
+  CHECK(ui == base);
+
+  ui = base;
+  const std::string problems =
+      read_session_ui(json{{"play", true}, {"plot_log", "yes"}, {"heat_class", 99}, {"steps_per_frame", 0}}, ui);
+  CHECK(problems == "plot_log (got string \"yes\")");
+  CHECK(ui.play);
+  CHECK(ui.plot_log == base.plot_log);
+  CHECK(ui.heat_class == kMaxClasses - 1);
+  CHECK(ui.steps_per_frame == 1);
 }

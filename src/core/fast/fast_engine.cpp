@@ -1,15 +1,351 @@
-// fast_engine.cpp: the float32 engine. Not written yet: every description
-// trains on the reference engine until it is.
+// fast_engine.cpp: the float32 engine: which descriptions it trains, the
+// network built as a list of fast layers, and one step (gather the
+// minibatch, forward, loss, backward, regularisation, clipping, update).
 #include "core/fast/fast_engine.h"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <stdexcept>
+#include <vector>
+
+#include "core/fast/fast_layers.h"
+#include "core/fast/fast_loss.h"
+#include "core/fast/fast_optim.h"
+#include "core/fast/gemm.h"
+#include "core/fast/parallel.h"
 
 namespace nn {
 
-bool fast_engine_supports(const ModelSpec&) { return false; }
+std::string fast_engine_unsupported(const ModelSpec& spec) {
+  if (spec.kind == ModelKind::KNN) return "kNN has no training steps";
+  if (spec.optim.kind == OptimKind::LBFGS)
+    return "full-batch L-BFGS works on the double-precision loss function itself";
+  if (spec.kind == ModelKind::Net && has_conv_layers(spec)) return "conv and pool layers are not in the fast engine yet";
+  return "";
+}
 
-std::unique_ptr<Engine> make_fast_engine(const ModelSpec&, const Model&) {
-  throw std::runtime_error("The fast engine is not available in this build.");
+bool fast_engine_supports(const ModelSpec& spec) { return fast_engine_unsupported(spec).empty(); }
+
+namespace {
+
+using fast::DenseLayer;
+using fast::Layer;
+using fast::ParamArena;
+using fast::Pass;
+
+class FastEngine : public Engine {
+ public:
+  FastEngine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options);
+  EngineKind kind() const override { return EngineKind::Fast; }
+  void set_training_set(const Mat& X, const Labels& y) override;
+  EngineStep step(const int* idx, int n, double lr, double clip_norm, Rng& rng) override;
+  void restore_last_good() override;
+  std::string nonfinite_param() const override;
+  void set_hyperparameters(const ModelSpec& spec) override;
+  void reset_optimizer(const OptimSpec& optim) override;
+  Evaluation evaluate(const Mat& X, const Labels& y) override;
+  Mat scores(const Mat& X) override;
+  const Model& model() override;
+  void set_params(const Model& m) override;
+  std::vector<ParamStats> param_stats() override;
+  size_t workspace_bytes() const override;
+
+ private:
+  void build_layers(const ModelSpec& spec, int input_dim, int classes);
+  void reserve(int N);
+  Pass pass(bool train, Rng* rng) { return {train, rng, &params_, &buffers_, threads_}; }
+  void load_rows(const Mat& X, int r0, int n);  // X's rows [r0, r0+n) into the input buffer
+  void forward(int N, bool train, Rng* rng);    // input buffer -> scores (acts_.back())
+  double reg_loss() const;
+  int chunk() const { return cap_ > 64 ? cap_ : 64; }  // rows per test-mode pass
+
+  LossSpec loss_;
+  int input_dim_ = 0, classes_ = 0, threads_ = 1;
+  ParamArena params_, buffers_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  // The workspace, sized for cap_ rows: acts_[0] the input batch, acts_[l+1]
+  // the output of layer l (acts_.back() the scores); two gradient buffers
+  // used in turn by the backward pass; the batch's labels.
+  std::vector<std::vector<float>> acts_;
+  std::vector<float> d0_, d1_;
+  std::vector<int> y_batch_;
+  int cap_ = 0;
+  std::vector<float> X_;  // the training set as floats, row-major
+  Labels y_;
+  fast::FastOptimizer opt_;
+  std::unique_ptr<Model> model_;  // the double-precision copy model() hands out
+  bool model_stale_ = true;
+  bool stepped_ = false, restorable_ = false;
+};
+
+FastEngine::FastEngine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options)
+    : loss_(spec.loss), input_dim_(initial.input_dim()), classes_(initial.num_classes()), opt_(spec.optim) {
+  const std::string why = fast_engine_unsupported(spec);
+  if (!why.empty()) throw std::runtime_error("The fast engine cannot train this model: " + why + ".");
+  const int pool = parallel_threads();
+  threads_ = options.threads > 0 ? std::min(options.threads, pool) : pool;
+  build_layers(spec, input_dim_, classes_);
+  params_.allocate();
+  buffers_.allocate();
+  model_ = initial.clone();
+  model_->set_hyperparameters(spec);
+  set_params(initial);
+}
+
+// The reference network's layers in order (Net::params() names): hidden
+// fully connected layers "1".."L-1", then the output layer "L"; a linear
+// classifier is the output layer alone, named "W" and "b".
+void FastEngine::build_layers(const ModelSpec& spec, int input_dim, int classes) {
+  HiddenLayerSpec out;
+  out.width = classes;
+  out.act = Activation::Linear;
+  if (spec.kind == ModelKind::Linear) {
+    layers_.push_back(std::make_unique<DenseLayer>(out, input_dim, spec.use_bias, "", params_, buffers_));
+    layers_.front()->first = true;
+    return;
+  }
+  int fan_in = input_dim;
+  for (size_t l = 0; l < spec.hidden.size(); ++l) {
+    const HiddenLayerSpec& h = spec.hidden[l];
+    switch (h.type) {
+      case LayerType::FC:
+        layers_.push_back(
+            std::make_unique<DenseLayer>(h, fan_in, spec.use_bias, std::to_string(l + 1), params_, buffers_));
+        break;
+      case LayerType::Conv:
+      case LayerType::Pool:
+        throw std::runtime_error("The fast engine has no conv or pool layers yet.");
+    }
+    fan_in = layers_.back()->out_cols;
+  }
+  layers_.push_back(std::make_unique<DenseLayer>(out, fan_in, spec.use_bias, std::to_string(spec.hidden.size() + 1),
+                                                 params_, buffers_));
+  layers_.front()->first = true;
+}
+
+void FastEngine::reserve(int N) {
+  if (N <= cap_) return;
+  cap_ = N;
+  acts_.resize(layers_.size() + 1);
+  size_t widest = size_t(input_dim_);
+  acts_[0].assign(size_t(N) * input_dim_, 0.f);
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    layers_[l]->reserve(N);
+    acts_[l + 1].assign(size_t(N) * layers_[l]->out_cols, 0.f);
+    widest = std::max(widest, size_t(layers_[l]->out_cols));
+  }
+  d0_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);  // gemm's B operand in backward
+  d1_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);
+  y_batch_.assign(size_t(N), 0);
+}
+
+size_t FastEngine::workspace_bytes() const {
+  size_t floats = d0_.size() + d1_.size();
+  for (const auto& a : acts_) floats += a.size();
+  for (const auto& L : layers_) floats += L->workspace_floats();
+  return floats * sizeof(float);
+}
+
+void FastEngine::set_training_set(const Mat& X, const Labels& y) {
+  if (X.rows() > 0 && X.cols() != input_dim_)
+    throw std::runtime_error("The model expects " + std::to_string(input_dim_) + " input features but got " +
+                             std::to_string(X.cols()) + ": rebuild the model after changing the features.");
+  X_.resize(size_t(X.size()));
+  for (Eigen::Index k = 0; k < X.size(); ++k) X_[size_t(k)] = float(X.data()[k]);
+  y_ = y;
+}
+
+void FastEngine::load_rows(const Mat& X, int r0, int n) {
+  if (X.cols() != input_dim_)
+    throw std::runtime_error("The model expects " + std::to_string(input_dim_) + " input features but got " +
+                             std::to_string(X.cols()) + ".");
+  const double* src = X.data() + long(r0) * input_dim_;
+  float* dst = acts_[0].data();
+  for (long k = 0; k < long(n) * input_dim_; ++k) dst[k] = float(src[k]);
+}
+
+void FastEngine::forward(int N, bool train, Rng* rng) {
+  const Pass p = pass(train, rng);
+  for (size_t l = 0; l < layers_.size(); ++l) layers_[l]->forward(acts_[l].data(), acts_[l + 1].data(), N, p);
+}
+
+double FastEngine::reg_loss() const {
+  double r = 0;
+  for (size_t b = 0; b < params_.blocks().size(); ++b)
+    if (params_.blocks()[b].regularized) r += fast::reg_loss(params_.value(int(b)), long(params_.blocks()[b].size()), loss_);
+  return r;
+}
+
+EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, Rng& rng) {
+  reserve(n);
+  // The minibatch: rows idx[0..n) of the training set.
+  float* x = acts_[0].data();
+  for (int i = 0; i < n; ++i) {
+    std::memcpy(x + long(i) * input_dim_, X_.data() + long(idx[i]) * input_dim_, size_t(input_dim_) * sizeof(float));
+    y_batch_[size_t(i)] = y_[size_t(idx[i])];
+  }
+  buffers_.save();  // running averages before the step, for restore_last_good
+  forward(n, true, &rng);
+
+  // Loss and dscores (N, C), then backward, output side first.
+  EngineStep out;
+  out.loss.data_loss =
+      n > 0 ? fast::data_loss_sum(acts_.back().data(), y_batch_.data(), n, classes_, loss_, d0_.data(), n) / n : 0.0;
+  const Pass p = pass(true, &rng);
+  float* d = d0_.data();
+  float* dx = d1_.data();
+  for (size_t l = layers_.size(); l-- > 0;) {
+    layers_[l]->backward(acts_[l].data(), acts_[l + 1].data(), d, l > 0 ? dx : nullptr, n, p);
+    std::swap(d, dx);
+  }
+  // Regularisation on every W (never b, gamma, beta), before the update.
+  out.loss.reg_loss = reg_loss();
+  if (loss_.reg != RegKind::None)
+    for (size_t b = 0; b < params_.blocks().size(); ++b)
+      if (params_.blocks()[b].regularized)
+        fast::add_reg_grad(params_.value(int(b)), long(params_.blocks()[b].size()), loss_, params_.grad(int(b)));
+
+  out.grad_norm = fast::clip_global_norm(params_.grads(), params_.size(), clip_norm);
+  opt_.step(params_.values(), params_.other(), params_.grads(), params_.size(), lr, threads_);
+  params_.flip();
+  stepped_ = restorable_ = true;
+  model_stale_ = true;
+  return out;
+}
+
+void FastEngine::restore_last_good() {
+  if (!restorable_) return;
+  params_.flip();
+  buffers_.flip();
+  opt_.undo();
+  restorable_ = false;
+  model_stale_ = true;
+}
+
+std::string FastEngine::nonfinite_param() const {
+  for (size_t b = 0; b < params_.blocks().size(); ++b) {
+    const float* v = params_.value(int(b));
+    for (size_t k = 0; k < params_.blocks()[b].size(); ++k)
+      if (!std::isfinite(v[k]))
+        return "parameter " + params_.blocks()[b].name + (std::isnan(v[k]) ? " became NaN" : " became infinite");
+  }
+  return "";
+}
+
+void FastEngine::set_hyperparameters(const ModelSpec& spec) {
+  loss_ = spec.loss;
+  if (spec.kind == ModelKind::Net)
+    for (size_t l = 0; l + 1 < layers_.size() && l < spec.hidden.size(); ++l) layers_[l]->set_hyperparameters(spec.hidden[l]);
+  opt_.set_spec(spec.optim);  // keeps v, cache, m, t
+  model_->set_hyperparameters(spec);
+}
+
+void FastEngine::reset_optimizer(const OptimSpec& optim) {
+  opt_.reset(optim);
+  restorable_ = false;
+}
+
+Evaluation FastEngine::evaluate(const Mat& X, const Labels& y) {
+  Evaluation e;
+  const int N = int(X.rows());
+  if (Eigen::Index(y.size()) != X.rows())
+    throw std::runtime_error("Got " + std::to_string(y.size()) + " labels for " + std::to_string(N) + " points.");
+  reserve(chunk());
+  double total = 0;
+  long correct = 0;
+  for (int r0 = 0; r0 < N; r0 += chunk()) {
+    const int n = std::min(chunk(), N - r0);
+    load_rows(X, r0, n);
+    forward(n, false, nullptr);
+    int c = 0;
+    total += fast::data_loss_sum(acts_.back().data(), y.data() + r0, n, classes_, loss_, nullptr, 0, &c);
+    correct += c;
+  }
+  e.loss = {N > 0 ? total / N : 0.0, reg_loss()};
+  e.accuracy = N > 0 ? double(correct) / N : std::numeric_limits<double>::quiet_NaN();
+  return e;
+}
+
+// The double-precision model of the current floats scores the points, so the
+// Trainer's predictions equal those of a Predictor snapshot (a copy of
+// model()) exactly; evaluate() is the float path that training statistics use.
+Mat FastEngine::scores(const Mat& X) { return model().scores(X); }
+
+// Copies between the arena's blocks and a double model's matrices, by name.
+void copy_block(const fast::ParamBlock& b, const float* src, Mat& dst) {
+  for (int r = 0; r < b.rows; ++r)
+    for (int c = 0; c < b.cols; ++c)
+      dst(r, c) = b.transposed ? src[long(c) * b.rows + r] : src[long(r) * b.cols + c];
+}
+void copy_block(const fast::ParamBlock& b, const Mat& src, float* dst) {
+  for (int r = 0; r < b.rows; ++r)
+    for (int c = 0; c < b.cols; ++c)
+      (b.transposed ? dst[long(c) * b.rows + r] : dst[long(r) * b.cols + c]) = float(src(r, c));
+}
+
+const Model& FastEngine::model() {
+  if (!model_stale_) return *model_;
+  for (const ParamRef& p : model_->params()) {
+    const int b = params_.find(p.name);
+    copy_block(params_.blocks()[size_t(b)], params_.value(b), *p.value);
+  }
+  for (const ParamRef& p : model_->buffers()) {
+    const int b = buffers_.find(p.name);
+    copy_block(buffers_.blocks()[size_t(b)], buffers_.value(b), *p.value);
+  }
+  model_stale_ = false;
+  return *model_;
+}
+
+void FastEngine::set_params(const Model& m) {
+  // Everything is checked before anything is written.
+  for (ParamArena* arena : {&params_, &buffers_})
+    for (const fast::ParamBlock& b : arena->blocks()) {
+      const Mat* v = m.param(b.name);
+      if (!v) throw std::runtime_error("The model has no parameter " + b.name + ": it has another architecture.");
+      if (v->rows() != b.rows || v->cols() != b.cols)
+        throw std::runtime_error("Parameter " + b.name + " has another shape than the engine's.");
+    }
+  for (ParamArena* arena : {&params_, &buffers_})
+    for (size_t b = 0; b < arena->blocks().size(); ++b)
+      copy_block(arena->blocks()[b], *m.param(arena->blocks()[b].name), arena->value(int(b)));
+  restorable_ = stepped_ = false;
+  model_stale_ = true;
+}
+
+std::vector<ParamStats> FastEngine::param_stats() {
+  std::vector<ParamStats> out;
+  if (!stepped_) return out;
+  for (size_t b = 0; b < params_.blocks().size(); ++b) {
+    const fast::ParamBlock& blk = params_.blocks()[b];
+    const float* now = params_.value(int(b));
+    // After restore_last_good the values are those before the step: no update.
+    const float* before = restorable_ ? params_.other() + blk.offset : now;
+    const float* g = params_.grad(int(b));
+    double pn = 0, gn = 0, bn = 0, un = 0;
+    for (size_t k = 0; k < blk.size(); ++k) {
+      pn += double(now[k]) * now[k];
+      gn += double(g[k]) * g[k];
+      bn += double(before[k]) * before[k];
+      const double u = double(now[k]) - before[k];
+      un += u * u;
+    }
+    ParamStats st;
+    st.name = blk.name;
+    st.param_norm = std::sqrt(pn);
+    st.grad_norm = std::sqrt(gn);
+    if (bn > 0) st.update_ratio = std::sqrt(un) / std::sqrt(bn);
+    else st.update_ratio = un > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+    out.push_back(st);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> make_fast_engine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options) {
+  return std::make_unique<FastEngine>(spec, initial, options);
 }
 
 }  // namespace nn

@@ -1,10 +1,15 @@
 // simd.h: 4-lane float vectors through the compiler's vector extensions. The
 // same source becomes SSE natively and wasm_simd128 under Emscripten
 // (-msimd128). Includes vectorised exp/tanh/sigmoid approximations; their
-// maximum errors are measured in tests/core/test_simd.cpp.
+// maximum errors are measured in tests/core/test_fast_eval.cpp.
 #pragma once
 #include <cstdint>
 #include <cstring>
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 namespace nn::simd {
 
@@ -20,6 +25,15 @@ inline i4 as_i4(f4 v) { i4 r; std::memcpy(&r, &v, sizeof r); return r; }
 inline f4 select(i4 mask, f4 a, f4 b) { return as_f4((mask & as_i4(a)) | (~mask & as_i4(b))); }
 inline f4 max(f4 a, f4 b) { return select(a > b, a, b); }
 inline f4 min(f4 a, f4 b) { return select(a < b, a, b); }
+inline f4 sqrt(f4 a) {
+#if defined(__wasm_simd128__)
+  return (f4)wasm_f32x4_sqrt((v128_t)a);
+#elif defined(__SSE__)
+  return (f4)_mm_sqrt_ps((__m128)a);
+#else
+  return f4{__builtin_sqrtf(a[0]), __builtin_sqrtf(a[1]), __builtin_sqrtf(a[2]), __builtin_sqrtf(a[3])};
+#endif
+}
 inline f4 abs(f4 a) { return as_f4(as_i4(a) & i4{0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff}); }
 
 // exp(x) for x in [-87, 88] (clamped outside): x = n ln2 + r with n an

@@ -3,12 +3,17 @@
 // SessionError whose message starts with the field's path.
 #include "core/io/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <type_traits>
 
+#include "core/data/preprocess.h"
+#include "core/io/compress.h"
 #include "core/limits.h"
 #include "core/models/net.h"
+#include "core/train/optim.h"
 
 namespace nn {
 
@@ -23,12 +28,85 @@ namespace {
   throw SessionError(path + ": " + message);
 }
 
-// A JSON value as it appears in "(got ...)", shortened.
+// Invalid UTF-8 in a string is replaced rather than refused, so saving never fails.
+template <class J>
+std::string dump_text(const J& j, int indent = -1) {
+  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+}
+
+// Writes v as JSON into out but stops once out holds more than `limit`
+// characters: a huge or deep value costs no more than the message shows.
+// Each level writes a character before descending, so the recursion is at
+// most limit + 1 deep whatever v's depth.
+void show_into(const json& v, std::string& out, size_t limit) {
+  if (out.size() > limit) return;
+  if (v.is_object() || v.is_array()) {
+    out += v.is_object() ? '{' : '[';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end() && out.size() <= limit; ++it) {
+      if (!first) out += ',';
+      first = false;
+      if (v.is_object()) out += dump_text(json(it.key().substr(0, limit))) + ':';
+      show_into(*it, out, limit);
+    }
+    out += v.is_object() ? '}' : ']';
+  } else if (v.is_string()) {
+    out += dump_text(json(v.get_ref<const std::string&>().substr(0, limit + 1)));
+  } else {
+    out += v.dump();
+  }
+}
+
+// A JSON value as it appears in "(got ...)", at most 40 characters.
 std::string show(const json& v) {
-  std::string s = v.dump();
+  std::string s;
+  show_into(v, s, 40);
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   if (v.is_number()) return s;
   return std::string(v.type_name()) + " " + s;
+}
+
+std::string megabytes(size_t bytes) {
+  std::ostringstream os;
+  os.precision(bytes < (10u << 20) ? 2 : 3);
+  os << double(bytes) / double(1u << 20) << " MB";
+  return os.str();
+}
+
+// Checks the raw text against the session limits before anything parses it:
+// at most kMaxSessionBytes, nested at most kMaxJsonDepth arrays/objects deep.
+// (A deeper value would be copied and printed by recursion, which overflows
+// the stack, and a deep "ui" grows enormous when saved.) One linear scan that
+// skips strings; brackets it miscounts in broken text only make the parser's
+// own error come first.
+void check_text_limits(const std::string& text, const std::string& where) {
+  if (text.size() > kMaxSessionBytes)
+    fail(where, "the session is too large: at most " + megabytes(kMaxSessionBytes) + " (" +
+                    std::to_string(kMaxSessionBytes) + " bytes; got " + std::to_string(text.size()) + ")");
+  int depth = 0, deepest = 0;
+  size_t first_too_deep = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest) deepest = depth;
+      if (depth == kMaxJsonDepth + 1 && first_too_deep == 0) first_too_deep = i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  if (deepest > kMaxJsonDepth)
+    fail(where, "nested too deeply: " +
+                    limit_message("levels of nested arrays and objects", kMaxJsonDepth, deepest) +
+                    ", first exceeded at character " + std::to_string(first_too_deep + 1));
 }
 
 std::string fmt(double v) {
@@ -304,7 +382,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 
 ojson write_preprocess(const PreprocessSpec& p) {
   ojson j = {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-             {"sines", p.sines}};
+             {"sines", p.sines}, {"scale", p.scale}};
   if (p.image != ImageNorm::None) j["image"] = to_string(p.image);  // 2D sessions stay as they were
   return j;
 }
@@ -315,6 +393,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
   f.enumeration("image", p.image);
   f.finish();
   return p;
@@ -463,21 +542,234 @@ Dataset read_data(const json& j, const std::string& path) {
   return d;
 }
 
+// ---- Display settings ("ui") -------------------------------------------------------
+
+// The one list of ui keys: calls f(key, field, lo, hi, saved) for each
+// (lo..hi bound integers; saved says whether the writer writes the key).
+template <class U, class F>
+void ui_keys(U& u, F&& f) {
+  f("play", u.play, 0, 1, false);
+  f("steps_per_frame", u.steps_per_frame, 1, kUiMaxStepsPerFrame, true);
+  f("plot_log", u.plot_log, 0, 1, true);
+  f("show_validation", u.show_validation, 0, 1, true);
+  f("heat_class", u.heat_class, -1, kMaxClasses - 1, true);
+  f("show_preprocessed", u.show_preprocessed, 0, 1, true);
+}
+
+}  // namespace
+
+std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
+  if (!ui.is_object()) return "";
+  std::string problems;
+  ui_keys(out, [&](const char* key, auto& field, int lo, int hi, bool) {
+    const auto it = ui.find(key);
+    if (it == ui.end()) return;
+    using T = std::decay_t<decltype(field)>;
+    const bool ok = std::is_same_v<T, bool> ? it->is_boolean() : it->is_number();
+    if (!ok) {
+      problems += (problems.empty() ? "" : ", ") + std::string(key) + " (got " + show(*it) + ")";
+      return;
+    }
+    if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
+    else {
+      // Clamped while still a double: converting 1e300 to int is undefined.
+      const double d = it->template get<double>();
+      if (!std::isnan(d)) field = int(std::clamp(d, double(lo), double(hi)));
+    }
+  });
+  if (ui.contains("gradcheck")) {
+    try {
+      out.gradcheck = read_gradcheck_settings(ui);
+    } catch (const SessionError& e) {
+      problems += (problems.empty() ? "" : ", ") + std::string(e.what());
+    }
+  }
+  return problems;
+}
+
+nlohmann::json write_session_ui(const SessionUi& u) {
+  nlohmann::json out = nlohmann::json::object();
+  ui_keys(u, [&](const char* key, const auto& field, int, int, bool saved) {
+    if (saved) out[key] = field;
+  });
+  GradCheckSettings g = u.gradcheck;
+  g.run = false;
+  if (!(g == GradCheckSettings{})) out["gradcheck"] = write_gradcheck_settings(g);
+  return out;
+}
+
+namespace {
+// ---- A trained model ------------------------------------------------------------
+
+ojson write_mat(const NamedMat& m) {
+  ojson values = ojson::array();
+  for (Eigen::Index r = 0; r < m.value.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.value.cols(); ++c) values.push_back(m.value(r, c));
+  return {{"name", m.name}, {"shape", {m.value.rows(), m.value.cols()}}, {"values", values}};
+}
+
+NamedMat read_mat(const json& j, const std::string& path) {
+  NamedMat m;
+  Fields f(j, path);
+  if (j.is_object() && !j.contains("name")) fail(f.at("name"), "missing (every matrix has a name, shape and values)");
+  f.text("name", m.name, 64);
+  const json* shape = f.find("shape");
+  if (!shape) fail(f.at("shape"), "missing (every matrix has a name, shape and values)");
+  const bool pair = shape->is_array() && shape->size() == 2 && (*shape)[0].is_number_unsigned() &&
+                    (*shape)[1].is_number_unsigned();
+  if (!pair) fail(f.at("shape"), "must be [rows, columns] (got " + show(*shape) + ")");
+  const uint64_t rows = (*shape)[0].get<uint64_t>(), cols = (*shape)[1].get<uint64_t>();
+  if (rows > uint64_t(kMaxLayerWeights) || cols > uint64_t(kMaxLayerWeights) ||
+      rows * cols > uint64_t(kMaxLayerWeights))
+    fail(f.at("shape"), limit_message("values in one matrix", kMaxLayerWeights, (long long)(rows * cols)));
+  const json* values = f.find("values");
+  if (!values) fail(f.at("values"), "missing (every matrix has a name, shape and values)");
+  if (!values->is_array()) fail(f.at("values"), "must be an array of numbers (got " + show(*values) + ")");
+  if (values->size() != rows * cols)
+    fail(f.at("values"), "has " + std::to_string(values->size()) + " numbers, shape [" + std::to_string(rows) +
+                             ", " + std::to_string(cols) + "] needs " + std::to_string(rows * cols));
+  m.value.resize(Eigen::Index(rows), Eigen::Index(cols));
+  for (size_t i = 0; i < values->size(); ++i) {
+    const json& v = (*values)[i];
+    if (!v.is_number() || !std::isfinite(v.get<double>()))
+      fail(f.at("values") + "[" + std::to_string(i) + "]", "must be a finite number (got " + show(v) + ")");
+    m.value(Eigen::Index(i / cols), Eigen::Index(i % cols)) = v.get<double>();
+  }
+  f.finish();
+  return m;
+}
+
+ojson write_mats(const std::vector<NamedMat>& ms) {
+  ojson out = ojson::array();
+  for (const NamedMat& m : ms) out.push_back(write_mat(m));
+  return out;
+}
+
+std::vector<NamedMat> read_mats(const json& j, const std::string& path) {
+  if (!j.is_array()) fail(path, "must be an array of matrices (got " + show(j) + ")");
+  if (j.size() > 4 * size_t(kMaxHiddenLayers + 1) * 4)
+    fail(path, limit_message("matrices", 4 * (kMaxHiddenLayers + 1) * 4, (long long)j.size()));
+  std::vector<NamedMat> out;
+  for (size_t i = 0; i < j.size(); ++i) out.push_back(read_mat(j[i], path + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
+  return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
+}
+
+// The saved matrices must be exactly the ones the spec's network has.
+void check_mats(const std::vector<NamedMat>& saved, const std::vector<ParamRef>& mine, const std::string& path,
+                const char* what) {
+  for (size_t i = 0; i < saved.size() && i < mine.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    if (saved[i].name != mine[i].name)
+      fail(at + ".name", "is \"" + saved[i].name + "\" but the spec's network has " + mine[i].name + " here");
+    if (saved[i].value.rows() != mine[i].value->rows() || saved[i].value.cols() != mine[i].value->cols())
+      fail(at + ".shape", "is " + shape_text(saved[i].value.rows(), saved[i].value.cols()) +
+                              " but the spec's network needs " +
+                              shape_text(mine[i].value->rows(), mine[i].value->cols()) + " for " + mine[i].name);
+  }
+  if (saved.size() != mine.size()) {
+    std::string names;
+    for (const ParamRef& p : mine) names += (names.empty() ? "" : ", ") + p.name;
+    fail(path, "has " + std::to_string(saved.size()) + " " + what + ", the spec's network has " +
+                   std::to_string(mine.size()) + (names.empty() ? "" : " (" + names + ")"));
+  }
+}
+
+ojson write_model(const TrainedState& t) {
+  return {{"step", t.step},
+          {"epoch", t.epoch},
+          {"params", write_mats(t.params)},
+          {"buffers", write_mats(t.buffers)},
+          {"optimizer",
+           {{"kind", to_string(t.optimizer.kind)}, {"t", t.optimizer.t}, {"state", write_mats(t.optimizer.slots)}}}};
+}
+
+// Reads "model" and checks it against the network that `spec` builds for
+// `data` (input features from the preprocessing or the image shape, one
+// score per class).
+TrainedState read_model(const json& j, const std::string& path, const ModelSpec& spec, const Dataset& data) {
+  TrainedState t;
+  Fields f(j, path);
+  if (spec.kind == ModelKind::KNN)
+    fail(path, "a kNN model has no trained parameters (it remembers the training points); remove \"model\"");
+  uint64_t step = 0;
+  f.seed("step", step);
+  if (step > (uint64_t(1) << 53)) fail(f.at("step"), limit_message("steps", 1LL << 53, (long long)step));
+  t.step = int64_t(step);
+  f.number("epoch", t.epoch, 0, 1e15);
+  if (const json* v = f.find("params")) t.params = read_mats(*v, f.at("params"));
+  if (const json* v = f.find("buffers")) t.buffers = read_mats(*v, f.at("buffers"));
+  t.optimizer.kind = spec.optim.kind;
+  if (const json* v = f.find("optimizer")) {
+    Fields o(*v, f.at("optimizer"));
+    o.enumeration("kind", t.optimizer.kind);
+    uint64_t steps = 0;
+    o.seed("t", steps);
+    if (steps > (uint64_t(1) << 53)) fail(o.at("t"), limit_message("steps", 1LL << 53, (long long)steps));
+    t.optimizer.t = int64_t(steps);
+    if (const json* s = o.find("state")) t.optimizer.slots = read_mats(*s, o.at("state"));
+    o.finish();
+    if (t.optimizer.kind != spec.optim.kind)
+      fail(o.at("kind"), std::string("is ") + to_string(t.optimizer.kind) + " but spec.optim.kind is " +
+                             to_string(spec.optim.kind));
+  }
+  f.finish();
+
+  // The network the spec builds; its random initial values do not matter.
+  const int input_dim =
+      spec.input.is_image() ? spec.input.size() : int(feature_names(spec.preprocess).size());
+  std::unique_ptr<Model> model;
+  try {
+    Rng rng(spec.seed);
+    model = make_model(spec, input_dim, data.num_classes, rng);
+  } catch (const std::exception& e) {
+    fail("spec", e.what());
+  }
+  check_mats(t.params, model->params(), f.at("params"), "parameter matrices");
+  check_mats(t.buffers, model->buffers(), f.at("buffers"), "batchnorm statistics");
+  if (spec.optim.kind != OptimKind::LBFGS) {
+    try {
+      make_optimizer(spec.optim)->set_state(t.optimizer, model->params_view());
+    } catch (const std::exception& e) {
+      fail(f.at("optimizer") + ".state", e.what());
+    }
+  }
+  return t;
+}
+
 // ---- The whole session ----------------------------------------------------------
 
-// Invalid UTF-8 in a string is replaced rather than refused, so saving never fails.
-template <class J>
-std::string dump_text(const J& j, int indent = -1) {
-  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+// "ui" is a flat object of the display settings the app knows (ui_keys), each
+// a scalar of its own type, plus the gradient-check settings (one level of
+// scalars): nothing nests deeper, so nothing in it can grow.
+// Stricter than read_session_ui (which clamps and ignores): a file with an
+// unknown key or a value out of range is refused with the key named.
+json read_ui(const json& j, const std::string& path) {
+  Fields f(j, path);
+  SessionUi scratch;
+  ui_keys(scratch, [&](const char* key, auto& field, int lo, int hi, bool) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, bool>) f.boolean(key, field);
+    else f.integer(key, field, lo, hi);
+  });
+  // The one nested key: the gradient-check panel's settings, a small object
+  // of scalars checked field by field ("ui.gradcheck.h: ...").
+  if (f.find("gradcheck")) read_gradcheck_settings(j);
+  f.finish();
+  return j;  // flat and checked: copying it is cheap
 }
 
 ojson write_session(const Session& s) {
-  return {{"version", s.version},
-          {"name", s.name},
-          {"description", s.description},
-          {"data", write_data(s.data)},
-          {"spec", write_spec(s.spec)},
-          {"ui", s.ui.is_null() ? ojson::object() : ojson::parse(dump_text(s.ui))}};
+  ojson j = {{"version", s.trained ? std::max(s.version, 2) : s.version},
+             {"name", s.name},
+             {"description", s.description},
+             {"data", write_data(s.data)},
+             {"spec", write_spec(s.spec)},
+             {"ui", s.ui.is_null() ? ojson::object() : ojson::parse(dump_text(s.ui))}};
+  if (s.trained) j["model"] = write_model(*s.trained);
+  return j;
 }
 
 Session read_session(const json& j) {
@@ -497,9 +789,11 @@ Session read_session(const json& j) {
   f.text("description", s.description, 20000);
   if (const json* v = f.find("data")) s.data = read_data(*v, "data");
   if (const json* v = f.find("spec")) s.spec = read_spec(*v, "spec");
-  if (const json* v = f.find("ui")) {
-    if (!v->is_object()) fail("ui", "must be an object (got " + show(*v) + ")");
-    s.ui = *v;
+  if (const json* v = f.find("ui")) s.ui = read_ui(*v, "ui");
+  if (const json* v = f.find("model")) {
+    if (version < 2) fail("model", "a trained model needs \"version\": 2 (this file says " +
+                                       std::to_string(version) + ")");
+    s.trained = read_model(*v, "model", s.spec, s.data);
   }
   f.finish();
   return s;
@@ -516,24 +810,66 @@ std::string parse_error_text(const std::exception& e) {
 
 // ---- Public API ---------------------------------------------------------------
 
+GradCheckSettings read_gradcheck_settings(const json& ui) {
+  GradCheckSettings g;
+  if (!ui.is_object() || !ui.contains("gradcheck")) return g;
+  Fields f(ui.at("gradcheck"), "ui.gradcheck");
+  f.boolean("open", g.open);
+  f.number("h", g.h, kMinGradCheckStep, kMaxGradCheckStep);
+  f.boolean("include_reg", g.include_reg);
+  f.integer("probe_unit", g.probe_unit, 0, kMaxLayerWidth);
+  f.number("probe_pre", g.probe_pre, -1, 1);
+  f.boolean("run", g.run);
+  f.finish();
+  return g;
+}
+
+json write_gradcheck_settings(const GradCheckSettings& g) {
+  return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
+          {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
+
 std::string save_session(const Session& s) {
   ojson j = write_session(s);
-  // Pretty-print everything but the points, which get one line each: dump
-  // with a placeholder and splice them in. Strings are dumped with their
-  // quotes escaped, so no user text can contain the unescaped placeholder.
-  const ojson points = std::move(j["data"]["points"]);
-  j["data"]["points"] = "@@points@@";
-  std::string text = dump_text(j, 2);
-  std::string lines = "[";
-  for (size_t i = 0; i < points.size(); ++i)
-    lines += std::string(i ? "," : "") + "\n      " + dump_text(points[i]);
-  lines += points.empty() ? "]" : "\n    ]";
-  const std::string placeholder = "\"@@points@@\"";
-  text.replace(text.find(placeholder), placeholder.size(), lines);
-  return text + "\n";
+  // Pretty-print everything but the points and matrices, which get one line
+  // each: dump with numbered placeholders, then splice them in. The
+  // placeholder's tag is chosen to occur nowhere in the user's text (name,
+  // description, ui), and enum names and numbers never contain '@'.
+  const std::string user_text = dump_text(j["name"]) + dump_text(j["description"]) + dump_text(j["ui"]);
+  std::string tag = "\"@@";
+  while (user_text.find(tag.substr(1)) != std::string::npos) tag += "@";
+  std::vector<ojson> lines;
+  const auto one_line_each = [&](ojson& array) {
+    for (ojson& item : array) {
+      lines.push_back(std::move(item));
+      item = tag.substr(1) + std::to_string(lines.size() - 1);
+    }
+  };
+  one_line_each(j["data"]["points"]);
+  if (j.contains("model")) {
+    ojson& m = j["model"];
+    one_line_each(m["params"]);
+    one_line_each(m["buffers"]);
+    one_line_each(m["optimizer"]["state"]);
+  }
+  const std::string text = dump_text(j, 2);
+  std::string out;
+  out.reserve(text.size() + lines.size() * 64);
+  size_t from = 0;
+  for (size_t at = text.find(tag); at != std::string::npos; at = text.find(tag, from)) {
+    out.append(text, from, at - from);
+    size_t end = at + tag.size();
+    size_t index = 0;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') index = index * 10 + size_t(text[end++] - '0');
+    out += dump_text(lines[index]);
+    from = end + 1;  // past the closing quote
+  }
+  out.append(text, from, std::string::npos);
+  return out + "\n";
 }
 
 Session load_session(const std::string& text) {
+  check_text_limits(text, "(top level)");
   json j;
   try {
     j = json::parse(text);
@@ -593,15 +929,33 @@ std::string base64url_decode(const std::string& text) {
   return out;
 }
 
+// "z." then base64url of the raw deflate stream; a link without the prefix
+// is the older, uncompressed form (base64url of the JSON itself).
+static std::string decode_link_body(const std::string& text) {
+  const size_t n = std::strlen(kLinkDeflatePrefix);
+  if (text.compare(0, n, kLinkDeflatePrefix) != 0) return base64url_decode(text);
+  const std::string packed = base64url_decode(text.substr(n));
+  try {
+    return inflate_raw(packed, kMaxSessionBytes);
+  } catch (const std::runtime_error& e) {
+    throw SessionError(std::string("url: the link is damaged or incomplete (") + e.what() +
+                       "); copy the whole link again");
+  }
+}
+
 std::string encode_session_url(const Session& s) {
-  return base64url_encode(dump_text(write_session(s)));
+  return std::string(kLinkDeflatePrefix) + base64url_encode(deflate_raw(dump_text(write_session(s))));
 }
 
 Session decode_session_url(const std::string& fragment) {
   std::string text = fragment;
   if (!text.empty() && text[0] == '#') text.erase(0, 1);
   if (text.empty()) throw SessionError("url: the link holds no session");
-  const std::string decoded = base64url_decode(text);
+  if (text.size() > kMaxLinkChars)
+    throw SessionError("url: the link is too long: " +
+                       limit_message("characters after #s=", (long long)kMaxLinkChars, (long long)text.size()));
+  const std::string decoded = decode_link_body(text);
+  check_text_limits(decoded, "url");
   json j;
   try {
     j = json::parse(decoded);

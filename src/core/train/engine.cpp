@@ -35,6 +35,29 @@ double accuracy_of_scores(const Mat& scores, const Labels& y) {
   return double(correct) / double(y.size());
 }
 
+static std::string shape_text(const Mat& m) {
+  return std::to_string(m.rows()) + "x" + std::to_string(m.cols());
+}
+
+void load_params_into(Model& m, const TrainedState& t) {
+  const auto copy = [](const std::vector<ParamRef>& mine, const std::vector<NamedMat>& saved, const char* what) {
+    if (mine.size() != saved.size())
+      throw std::runtime_error(std::string("the saved model has ") + std::to_string(saved.size()) + " " + what +
+                               ", this network has " + std::to_string(mine.size()));
+    for (size_t i = 0; i < mine.size(); ++i) {
+      if (mine[i].name != saved[i].name)
+        throw std::runtime_error(std::string(what) + " " + std::to_string(i) + " is \"" + saved[i].name +
+                                 "\", this network has \"" + mine[i].name + "\" there");
+      if (mine[i].value->rows() != saved[i].value.rows() || mine[i].value->cols() != saved[i].value.cols())
+        throw std::runtime_error(saved[i].name + " is " + shape_text(saved[i].value) + ", this network needs " +
+                                 shape_text(*mine[i].value));
+    }
+    for (size_t i = 0; i < mine.size(); ++i) *mine[i].value = saved[i].value;
+  };
+  copy(m.params(), t.params, "parameters");
+  copy(m.buffers(), t.buffers, "batchnorm statistics");
+}
+
 // ---- Reference engine ---------------------------------------------------------------
 
 ReferenceEngine::ReferenceEngine(const ModelSpec& spec, std::unique_ptr<Model> model)
@@ -102,6 +125,27 @@ Evaluation ReferenceEngine::evaluate(const Mat& X, const Labels& y) {
   e.loss = {data_loss(s, y, model_->loss_spec()).loss, model_->reg_loss()};
   e.accuracy = accuracy_of_scores(s, y);
   return e;
+}
+
+OptimizerState ReferenceEngine::optimizer_state() {
+  if (!optim_) {  // L-BFGS: the trainer keeps its pairs, which are not saved
+    OptimizerState s;
+    s.kind = optim_spec_.kind;
+    return s;
+  }
+  return optim_->state(model_->params_view());
+}
+
+bool ReferenceEngine::set_optimizer_state(const OptimizerState& state) {
+  if (!optim_) {
+    if (state.kind != optim_spec_.kind)
+      throw std::runtime_error(std::string("the saved optimiser state is for ") + to_string(state.kind) +
+                               ", not " + to_string(optim_spec_.kind));
+    return true;
+  }
+  optim_->set_state(state, model_->params_view());
+  last_good_optim_.reset();
+  return true;
 }
 
 std::vector<ParamStats> ReferenceEngine::param_stats() {

@@ -7,6 +7,7 @@
 //   Fast (core/fast): float32 SIMD kernels, tested against the reference.
 #pragma once
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,22 @@ struct ParamStats {
   double grad_norm = 0;     // the gradient the update used (after clipping)
   double update_ratio = 0;  // norm(x_after - x_before) / norm(x_before); inf if x_before = 0
 };
+
+// A trained model as a session saves it: the parameters and batchnorm
+// statistics by name (in the model's params() and buffers() order, each
+// with its shape), the step and epoch counters and the optimiser's memory.
+// Enough for the loaded model to predict exactly as the saved one did.
+struct TrainedState {
+  std::vector<NamedMat> params;
+  std::vector<NamedMat> buffers;
+  int64_t step = 0;
+  double epoch = 0;
+  OptimizerState optimizer;
+};
+
+// Copies a trained state into `m` (which has the spec's shapes). Throws
+// std::runtime_error naming the first matrix whose name or shape differs.
+void load_params_into(Model& m, const TrainedState& t);
 
 // What one step reports.
 struct EngineStep {
@@ -78,6 +95,18 @@ class Engine {
   virtual Model* live_model() { return nullptr; }
   // Per parameter after the last step: norms and update/parameter ratio.
   virtual std::vector<ParamStats> param_stats() = 0;
+  // Bytes of per-batch scratch (activations, caches, gradient buffers) the
+  // engine holds at its current batch capacity; 0 when it does not count.
+  virtual size_t workspace_bytes() const { return 0; }
+
+  // The optimiser's memory (velocity, caches, Adam's moments, t), for saving
+  // a trained model, and putting it back: true if restored (throws
+  // std::runtime_error naming the first missing or misshapen matrix); false
+  // if this engine cannot, and then the caller restarts the optimiser. The
+  // fast engine neither exports nor restores it (yet): a model it trained
+  // saves no optimiser memory, and training after loading starts it afresh.
+  virtual OptimizerState optimizer_state() { return {}; }
+  virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
 };
 
 // The engine that trains `spec`: spec.engine, except that full-batch L-BFGS
@@ -104,6 +133,8 @@ class ReferenceEngine : public Engine {
   void set_params(const Model& m) override { model_->copy_params_from(m); }
   Model* live_model() override { return model_.get(); }
   std::vector<ParamStats> param_stats() override;
+  OptimizerState optimizer_state() override;
+  bool set_optimizer_state(const OptimizerState& state) override;
 
  private:
   std::unique_ptr<Model> model_;

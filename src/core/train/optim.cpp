@@ -18,6 +18,49 @@ bool Optimizer::fit_state(const std::vector<ParamRef>& params, std::vector<Mat>&
   return true;
 }
 
+OptimizerState Optimizer::state(const std::vector<ConstParamRef>& params) const {
+  OptimizerState out;
+  out.kind = spec_.kind;
+  out.t = t_;
+  // slots() only hands out pointers to this optimiser's own vectors.
+  for (auto& [slot, mats] : const_cast<Optimizer*>(this)->slots()) {
+    if (mats->size() != params.size()) continue;  // not stepped yet
+    for (size_t i = 0; i < params.size(); ++i)
+      out.slots.push_back({std::string(slot) + "." + params[i].name, (*mats)[i]});
+  }
+  return out;
+}
+
+void Optimizer::set_state(const OptimizerState& state, const std::vector<ConstParamRef>& params) {
+  if (state.kind != spec_.kind)
+    throw std::runtime_error(std::string("the saved optimiser state is for ") + to_string(state.kind) +
+                             ", not " + to_string(spec_.kind));
+  reset();
+  if (state.t == 0 && state.slots.empty()) return;
+  std::vector<std::pair<const char*, std::vector<Mat>*>> mine = slots();
+  for (auto& [slot, mats] : mine) {
+    mats->clear();
+    for (const ConstParamRef& p : params) {
+      const std::string name = std::string(slot) + "." + p.name;
+      const NamedMat* found = nullptr;
+      for (const NamedMat& m : state.slots)
+        if (m.name == name) found = &m;
+      if (!found) throw std::runtime_error("the optimiser state has no \"" + name + "\"");
+      if (found->value.rows() != p.value->rows() || found->value.cols() != p.value->cols())
+        throw std::runtime_error("the optimiser state \"" + name + "\" is " +
+                                 std::to_string(found->value.rows()) + "x" + std::to_string(found->value.cols()) +
+                                 ", its parameter is " + std::to_string(p.value->rows()) + "x" +
+                                 std::to_string(p.value->cols()));
+      mats->push_back(found->value);
+    }
+  }
+  const size_t expected = mine.size() * params.size();
+  if (state.slots.size() != expected)
+    throw std::runtime_error("the optimiser state has " + std::to_string(state.slots.size()) +
+                             " matrices, " + to_string(spec_.kind) + " keeps " + std::to_string(expected));
+  t_ = state.t;
+}
+
 void SGD::step(std::vector<ParamRef>& params, double lr) {
   ++t_;
   for (ParamRef& p : params) {

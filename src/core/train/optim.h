@@ -7,6 +7,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/models/model.h"
@@ -14,6 +16,23 @@
 #include "core/tensor.h"
 
 namespace nn {
+
+// A matrix with a name: a parameter ("W1"), a batchnorm statistic
+// ("running_mean1") or an optimiser's state for one parameter ("m.W1").
+struct NamedMat {
+  std::string name;
+  Mat value;
+};
+
+// What an optimiser remembers between steps, by name, for saving a trained
+// model: the step count t and one matrix per parameter and state vector,
+// named "<state>.<param>" ("v.W1", "cache.b2", "m.W1" and "v.W1" for Adam).
+// SGD and L-BFGS keep no matrices here (L-BFGS's pairs are not saved).
+struct OptimizerState {
+  OptimKind kind = OptimKind::SGD;
+  int64_t t = 0;
+  std::vector<NamedMat> slots;
+};
 
 // ---- First-order updates ---------------------------------------------------
 // Each optimiser keeps its own state (velocity v, cache, Adam's m and v, the
@@ -38,10 +57,20 @@ class Optimizer {
   OptimKind kind() const { return spec_.kind; }
   int64_t t() const { return t_; }  // steps since the last reset
 
+  // The state by name (see OptimizerState); an optimiser that has not
+  // stepped yet reports t = 0 and no matrices.
+  OptimizerState state(const std::vector<ConstParamRef>& params) const;
+  // Puts back a saved state for these parameters. Throws std::runtime_error
+  // naming the first slot that is missing or has the wrong shape, or if the
+  // state is of another kind. An empty state (t = 0) resets.
+  void set_state(const OptimizerState& state, const std::vector<ConstParamRef>& params);
+
  protected:
   // Makes `state` one zero matrix per parameter, shaped like it, unless it
   // already matches every shape (then it is kept). Returns true if it zeroed.
   static bool fit_state(const std::vector<ParamRef>& params, std::vector<Mat>& state);
+  // The state vectors by name ("v", "cache", "m"), one Mat per parameter.
+  virtual std::vector<std::pair<const char*, std::vector<Mat>*>> slots() { return {}; }
 
   OptimSpec spec_;
   int64_t t_ = 0;
@@ -63,7 +92,9 @@ class Momentum : public Optimizer {
   void step(std::vector<ParamRef>& params, double lr) override;
   void reset() override { Optimizer::reset(); v.clear(); }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Momentum>(*this); }
-  std::vector<Mat> v;  // velocity, one per parameter
+  std::vector<Mat> v;
+ protected:
+  std::vector<std::pair<const char*, std::vector<Mat>*>> slots() override { return {{"v", &v}}; }  // velocity, one per parameter
 };
 
 // Nesterov momentum in the cs231n form (the gradient is taken at x, which
@@ -78,6 +109,8 @@ class Nesterov : public Optimizer {
   void reset() override { Optimizer::reset(); v.clear(); }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Nesterov>(*this); }
   std::vector<Mat> v;
+ protected:
+  std::vector<std::pair<const char*, std::vector<Mat>*>> slots() override { return {{"v", &v}}; }
 };
 
 // cache += dx^2
@@ -89,6 +122,8 @@ class Adagrad : public Optimizer {
   void reset() override { Optimizer::reset(); cache.clear(); }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adagrad>(*this); }
   std::vector<Mat> cache;
+ protected:
+  std::vector<std::pair<const char*, std::vector<Mat>*>> slots() override { return {{"cache", &cache}}; }
 };
 
 // cache = decay_rate * cache + (1 - decay_rate) * dx^2
@@ -100,6 +135,8 @@ class RMSProp : public Optimizer {
   void reset() override { Optimizer::reset(); cache.clear(); }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<RMSProp>(*this); }
   std::vector<Mat> cache;
+ protected:
+  std::vector<std::pair<const char*, std::vector<Mat>*>> slots() override { return {{"cache", &cache}}; }
 };
 
 // m = beta1 * m + (1 - beta1) * dx
@@ -115,6 +152,8 @@ class Adam : public Optimizer {
   void reset() override { Optimizer::reset(); m.clear(); v.clear(); }
   std::unique_ptr<Optimizer> clone() const override { return std::make_unique<Adam>(*this); }
   std::vector<Mat> m, v;
+ protected:
+  std::vector<std::pair<const char*, std::vector<Mat>*>> slots() override { return {{"m", &m}, {"v", &v}}; }
 };
 
 // The first-order optimiser named by spec.kind. L-BFGS is not one of them

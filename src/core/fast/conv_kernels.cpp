@@ -1,0 +1,556 @@
+// conv_kernels.cpp: float32 conv and max-pool kernels (see conv_kernels.h).
+// Sections: two GEMM micro-kernels, im2col/col2im, the conv layer, the
+// direct conv, max pooling, memory accounting.
+#include "core/fast/conv_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "core/fast/parallel.h"
+#include "core/fast/simd.h"
+#include "core/models/net.h"
+
+namespace nn {
+
+using simd::f4;
+
+// ---- f32_gemm_4x8: C = A B + bias, optional ReLU -----------------------------------
+// C (M x N, row stride ldc), B (Kd x N, row stride ldb), A (M x Kd) read as
+// A[i*a_rs + p*a_cs], so A may be a matrix or the transpose of one (dcol =
+// W^T dout reads W with a_rs = 1). The tile is MR rows by NV vectors of 4
+// columns, held in registers across the whole Kd loop: per step NV loads of
+// B, MR broadcasts of A, MR*NV multiply-adds.
+
+template <int MR, int NV>
+static inline void gemm_tile(int Kd, const float* A, long a_rs, long a_cs, const float* B, long ldb, float* C,
+                             long ldc, const float* bias, bool relu) {
+  f4 acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = simd::splat(bias ? bias[i] : 0.f);
+  for (int p = 0; p < Kd; ++p) {
+    f4 bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = simd::load(B + p * ldb + 4 * v);
+    for (int i = 0; i < MR; ++i) {
+      const f4 a = simd::splat(A[i * a_rs + p * a_cs]);
+      for (int v = 0; v < NV; ++v) acc[i][v] += a * bv[v];
+    }
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) {
+      if (relu) acc[i][v] = simd::max(acc[i][v], simd::splat(0.f));
+      simd::store(C + i * ldc + 4 * v, acc[i][v]);
+    }
+}
+
+// The last N % 4 columns, scalar.
+template <int MR>
+static inline void gemm_tile_scalar(int Kd, int cols, const float* A, long a_rs, long a_cs, const float* B,
+                                    long ldb, float* C, long ldc, const float* bias, bool relu) {
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < cols; ++j) {
+      float s = bias ? bias[i] : 0.f;
+      for (int p = 0; p < Kd; ++p) s += A[i * a_rs + p * a_cs] * B[p * ldb + j];
+      C[i * ldc + j] = relu ? std::max(s, 0.f) : s;
+    }
+}
+
+template <int MR>
+static void gemm_rows(int N, int Kd, const float* A, long a_rs, long a_cs, const float* B, long ldb, float* C,
+                      long ldc, const float* bias, bool relu, int j0, int j1) {
+  int j = j0;
+  for (; j + 8 <= j1; j += 8) gemm_tile<MR, 2>(Kd, A, a_rs, a_cs, B + j, ldb, C + j, ldc, bias, relu);
+  for (; j + 4 <= j1; j += 4) gemm_tile<MR, 1>(Kd, A, a_rs, a_cs, B + j, ldb, C + j, ldc, bias, relu);
+  if (j < j1) gemm_tile_scalar<MR>(Kd, j1 - j, A, a_rs, a_cs, B + j, ldb, C + j, ldc, bias, relu);
+}
+
+// Columns in panels of 64 outer, rows inner: a panel of B (Kd x 64) stays in
+// L1 while every 4-row block of A passes over it.
+static void f32_gemm_4x8(int M, int N, int Kd, const float* A, long a_rs, long a_cs, const float* B, long ldb,
+                         float* C, long ldc, const float* bias, bool relu) {
+  for (int j0 = 0; j0 < N; j0 += 64) {
+    const int j1 = std::min(N, j0 + 64);
+    int i = 0;
+    for (; i + 4 <= M; i += 4)
+      gemm_rows<4>(N, Kd, A + i * a_rs, a_rs, a_cs, B, ldb, C + i * ldc, ldc, bias ? bias + i : nullptr, relu,
+                   j0, j1);
+    const float* Ai = A + i * a_rs;
+    float* Ci = C + i * ldc;
+    const float* bi = bias ? bias + i : nullptr;
+    switch (M - i) {
+      case 3: gemm_rows<3>(N, Kd, Ai, a_rs, a_cs, B, ldb, Ci, ldc, bi, relu, j0, j1); break;
+      case 2: gemm_rows<2>(N, Kd, Ai, a_rs, a_cs, B, ldb, Ci, ldc, bi, relu, j0, j1); break;
+      case 1: gemm_rows<1>(N, Kd, Ai, a_rs, a_cs, B, ldb, Ci, ldc, bi, relu, j0, j1); break;
+      default: break;
+    }
+  }
+}
+
+// ---- f32_gemm_nt_2x4: C += A B^T ---------------------------------------------------
+// A (M x L), B (N x L), both row-major with rows of length L: C[i][j] +=
+// dot(A row i, B row j). The tile keeps MR x NR vector accumulators over L
+// and sums their lanes at the end (dW += dout col^T: both rows contiguous).
+
+static inline float hsum(f4 v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+
+template <int MR, int NR>
+static inline void gemm_nt_tile(int L, const float* A, const float* B, float* C, long ldc) {
+  f4 acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = simd::splat(0.f);
+  int t = 0;
+  for (; t + 4 <= L; t += 4) {
+    f4 a[MR], b[NR];
+    for (int i = 0; i < MR; ++i) a[i] = simd::load(A + long(i) * L + t);
+    for (int j = 0; j < NR; ++j) b[j] = simd::load(B + long(j) * L + t);
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) {
+      float s = hsum(acc[i][j]);
+      for (int u = t; u < L; ++u) s += A[long(i) * L + u] * B[long(j) * L + u];
+      C[i * ldc + j] += s;
+    }
+}
+
+template <int MR>
+static void gemm_nt_rows(int N, int L, const float* A, const float* B, float* C, long ldc) {
+  int j = 0;
+  for (; j + 4 <= N; j += 4) gemm_nt_tile<MR, 4>(L, A, B + long(j) * L, C + j, ldc);
+  for (; j < N; ++j) gemm_nt_tile<MR, 1>(L, A, B + long(j) * L, C + j, ldc);
+}
+
+static void f32_gemm_nt_2x4(int M, int N, int L, const float* A, const float* B, float* C, long ldc) {
+  int i = 0;
+  for (; i + 2 <= M; i += 2) gemm_nt_rows<2>(N, L, A + long(i) * L, B, C + i * ldc, ldc);
+  if (i < M) gemm_nt_rows<1>(N, L, A + long(i) * L, B, C + i * ldc, ldc);
+}
+
+// ---- im2col / col2im ----------------------------------------------------------------
+// col (C*F*F x H'*W'): row (c*F + ky)*F + kx, column oy*W' + ox holds
+// x[c, oy*S - P + ky, ox*S - P + kx], 0 where that lands on the padding.
+// For one tap, the output columns whose input column is inside the image:
+// ix = ox*S - P + kx in [0, W) <=> ox in [ox0, ox1).
+static inline void valid_range(int kx, int n_out, int size, int S, int P, int& o0, int& o1) {
+  const int lo = P - kx;             // ox*S >= lo
+  const int hi = size - 1 + P - kx;  // ox*S <= hi
+  o0 = lo <= 0 ? 0 : (lo + S - 1) / S;
+  o1 = hi < 0 ? 0 : std::min(n_out, hi / S + 1);
+  if (o1 < o0) o1 = o0;
+}
+
+// Short rows (a few dozen floats): inline loops, not memcpy/memset calls,
+// whose per-call cost was a quarter of a training step on workload 6.
+static inline void zero_run(float* dst, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::splat(0.f));
+  for (; i < n; ++i) dst[i] = 0.f;
+}
+static inline void copy_run(float* dst, const float* src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::load(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+static void im2col(const float* x, const ConvGeom& g, float* col) {
+  const int HWo = g.H_out * g.W_out;
+  for (int c = 0; c < g.C; ++c)
+    for (int ky = 0; ky < g.F; ++ky) {
+      int oy0, oy1;
+      valid_range(ky, g.H_out, g.H, g.S, g.P, oy0, oy1);
+      for (int kx = 0; kx < g.F; ++kx) {
+        float* row = col + long((c * g.F + ky) * g.F + kx) * HWo;
+        int ox0, ox1;
+        valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
+        zero_run(row, oy0 * g.W_out);
+        for (int oy = oy0; oy < oy1; ++oy) {
+          float* dst = row + oy * g.W_out;
+          const float* src = x + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
+          for (int ox = 0; ox < ox0; ++ox) dst[ox] = 0.f;
+          if (g.S == 1) copy_run(dst + ox0, src + ox0, ox1 - ox0);
+          else for (int ox = ox0; ox < ox1; ++ox) dst[ox] = src[ox * g.S];
+          for (int ox = ox1; ox < g.W_out; ++ox) dst[ox] = 0.f;
+        }
+        zero_run(row + oy1 * g.W_out, HWo - oy1 * g.W_out);
+      }
+    }
+}
+
+// dx (C*H*W) = the sum, over every col entry, of that entry at the input
+// position im2col read it from (overlapping windows add up).
+static void col2im(const float* col, const ConvGeom& g, float* dx) {
+  const int HWo = g.H_out * g.W_out;
+  zero_run(dx, g.in_cols());
+  for (int c = 0; c < g.C; ++c)
+    for (int ky = 0; ky < g.F; ++ky) {
+      int oy0, oy1;
+      valid_range(ky, g.H_out, g.H, g.S, g.P, oy0, oy1);
+      for (int kx = 0; kx < g.F; ++kx) {
+        const float* row = col + long((c * g.F + ky) * g.F + kx) * HWo;
+        int ox0, ox1;
+        valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
+        for (int oy = oy0; oy < oy1; ++oy) {
+          const float* src = row + oy * g.W_out;
+          float* dst = dx + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
+          if (g.S == 1) {
+            int ox = ox0;
+            for (; ox + 4 <= ox1; ox += 4) simd::store(dst + ox, simd::load(dst + ox) + simd::load(src + ox));
+            for (; ox < ox1; ++ox) dst[ox] += src[ox];
+          } else
+            for (int ox = ox0; ox < ox1; ++ox) dst[ox * g.S] += src[ox];
+        }
+      }
+    }
+}
+
+// ---- Workspace and slices ------------------------------------------------------------
+
+static long col_floats(const ConvGeom& g) { return long(g.C) * g.F * g.F * g.H_out * g.W_out; }
+static long w_floats(const ConvGeom& g) { return long(g.K) * g.C * g.F * g.F; }
+
+size_t ConvWorkspace::floats(const ConvGeom& g, int slices) {
+  return size_t(slices) * col_floats(g) + size_t(std::max(0, slices - 1)) * (w_floats(g) + g.K);
+}
+
+void ConvWorkspace::reserve(const ConvGeom& g, int threads) {
+  slices = std::max(1, threads > 0 ? threads : parallel_threads());
+  buf.assign(floats(g, slices), 0.f);
+}
+
+static int slices_for(const ConvGeom& g, int N, const ConvWorkspace& ws) {
+  const long macs = long(N) * w_floats(g) * g.H_out * g.W_out;
+  if (macs < ws.min_parallel_macs) return 1;
+  return std::max(1, std::min(ws.slices, N));
+}
+
+static void check_ws(const ConvGeom& g, const ConvWorkspace& ws) {
+  if (ws.buf.size() < ConvWorkspace::floats(g, ws.slices))
+    throw std::runtime_error("The conv layer's workspace was reserved for another shape.");
+}
+
+// fn(slice, n0, n1) on consecutive images [n0, n1) of N, slices at once.
+template <class Fn>
+static void for_slices(int N, int slices, Fn&& fn) {
+  if (slices <= 1) { fn(0, 0, N); return; }
+  parallel_for(slices, [&](int s0, int s1) {
+    for (int s = s0; s < s1; ++s) fn(s, int(long(N) * s / slices), int(long(N) * (s + 1) / slices));
+  }, 1);
+}
+
+// ---- Convolution ----------------------------------------------------------------------
+
+void conv_forward_f32(float* out, const float* x, const float* W, const float* b, int N, const ConvGeom& g,
+                      bool relu, ConvWorkspace& ws) {
+  check_ws(g, ws);
+  const int CFF = g.C * g.F * g.F, HWo = g.H_out * g.W_out;
+  const bool one_by_one = g.F == 1 && g.S == 1 && g.P == 0;  // col would be x itself
+  for_slices(N, slices_for(g, N, ws), [&](int s, int n0, int n1) {
+    float* col = ws.buf.data() + s * col_floats(g);
+    for (int n = n0; n < n1; ++n) {
+      const float* xn = x + long(n) * g.in_cols();
+      if (!one_by_one) im2col(xn, g, col);
+      // out_n (K x H'W') = W (K x CFF) col (CFF x H'W') + b
+      f32_gemm_4x8(g.K, HWo, CFF, W, CFF, 1, one_by_one ? xn : col, HWo, out + long(n) * g.out_cols(), HWo, b,
+                   relu);
+    }
+  });
+}
+
+void conv_backward_f32(float* dx, float* dW, float* db, float* dout, const float* x, const float* W,
+                       const float* relu_out, int N, const ConvGeom& g, ConvWorkspace& ws) {
+  check_ws(g, ws);
+  const int CFF = g.C * g.F * g.F, HWo = g.H_out * g.W_out;
+  const long wf = w_floats(g);
+  const int slices = slices_for(g, N, ws);
+  float* partials = ws.buf.data() + ws.slices * col_floats(g);  // slices 1.. : dW then db each
+  for_slices(N, slices, [&](int s, int n0, int n1) {
+    float* col = ws.buf.data() + s * col_floats(g);
+    float* dW_s = s == 0 ? dW : partials + (s - 1) * (wf + g.K);
+    float* db_s = !db ? nullptr : s == 0 ? db : partials + (s - 1) * (wf + g.K) + wf;
+    std::fill(dW_s, dW_s + wf, 0.f);
+    if (db_s) std::fill(db_s, db_s + g.K, 0.f);
+    for (int n = n0; n < n1; ++n) {
+      float* dn = dout + long(n) * g.out_cols();
+      if (relu_out) {  // out = max(0, z): dz = dout where out > 0
+        const float* on = relu_out + long(n) * g.out_cols();
+        for (int o = 0; o < g.out_cols(); ++o)
+          if (!(on[o] > 0.f)) dn[o] = 0.f;
+      }
+      if (db_s)  // out[k, :] = ... + b[k]
+        for (int k = 0; k < g.K; ++k) {
+          const float* r = dn + long(k) * HWo;
+          f4 acc = simd::splat(0.f);
+          int t = 0;
+          for (; t + 4 <= HWo; t += 4) acc += simd::load(r + t);
+          float sum = hsum(acc);
+          for (; t < HWo; ++t) sum += r[t];
+          db_s[k] += sum;
+        }
+      // out_n = W col + b: dW += dout_n col^T, dcol = W^T dout_n
+      im2col(x + long(n) * g.in_cols(), g, col);
+      f32_gemm_nt_2x4(g.K, CFF, HWo, dn, col, dW_s, CFF);
+      if (dx) {
+        f32_gemm_4x8(CFF, HWo, g.K, W, 1, CFF, dn, HWo, col, HWo, nullptr, false);
+        col2im(col, g, dx + long(n) * g.in_cols());
+      }
+    }
+  });
+  for (int s = 1; s < slices; ++s) {  // in slice order: the same sums for the same slice count
+    const float* p = partials + (s - 1) * (wf + g.K);
+    for (long i = 0; i < wf; ++i) dW[i] += p[i];
+    if (db)
+      for (int k = 0; k < g.K; ++k) db[k] += p[wf + k];
+  }
+}
+
+// ---- Direct convolution (for comparison) ------------------------------------------------
+// Per filter k: the output plane starts at b[k]; each tap (c, ky, kx) adds
+// W[k,c,ky,kx] times the input shifted by that tap, one output row at a time.
+void conv_forward_direct_f32(float* out, const float* x, const float* W, const float* b, int N,
+                             const ConvGeom& g, bool relu) {
+  const int HWo = g.H_out * g.W_out;
+  for (int n = 0; n < N; ++n) {
+    const float* xn = x + long(n) * g.in_cols();
+    for (int k = 0; k < g.K; ++k) {
+      float* o = out + long(n) * g.out_cols() + long(k) * HWo;
+      std::fill(o, o + HWo, b ? b[k] : 0.f);
+      for (int c = 0; c < g.C; ++c)
+        for (int ky = 0; ky < g.F; ++ky) {
+          int oy0, oy1;
+          valid_range(ky, g.H_out, g.H, g.S, g.P, oy0, oy1);
+          for (int kx = 0; kx < g.F; ++kx) {
+            const float w = W[long(k) * g.C * g.F * g.F + (c * g.F + ky) * g.F + kx];
+            const f4 wv = simd::splat(w);
+            int ox0, ox1;
+            valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
+            for (int oy = oy0; oy < oy1; ++oy) {
+              float* dst = o + oy * g.W_out;
+              const float* src = xn + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
+              int ox = ox0;
+              if (g.S == 1)
+                for (; ox + 4 <= ox1; ox += 4) simd::store(dst + ox, simd::load(dst + ox) + wv * simd::load(src + ox));
+              for (; ox < ox1; ++ox) dst[ox] += w * src[ox * g.S];
+            }
+          }
+        }
+      if (relu)
+        for (int i = 0; i < HWo; ++i) o[i] = std::max(o[i], 0.f);
+    }
+  }
+}
+
+// ---- Max pooling ----------------------------------------------------------------------
+
+static bool pool_parallel(const ConvGeom& g, int N) {
+  return long(N) * g.out_cols() * g.F * g.F >= (1L << 16);
+}
+
+void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, const ConvGeom& g) {
+  const int oc = g.out_cols();
+  auto images = [&](int n0, int n1) {
+    for (int n = n0; n < n1; ++n) {
+      const float* xn = x + long(n) * g.in_cols();
+      float* on = out + long(n) * oc;
+      int32_t* an = argmax + long(n) * oc;
+      for (int c = 0; c < g.C; ++c)
+        for (int oy = 0; oy < g.H_out; ++oy)
+          for (int ox = 0; ox < g.W_out; ++ox) {
+            int best = (c * g.H + oy * g.S) * g.W + ox * g.S;
+            float bv = xn[best];
+            for (int ky = 0; ky < g.F; ++ky) {
+              const int r = (c * g.H + oy * g.S + ky) * g.W + ox * g.S;
+              for (int kx = 0; kx < g.F; ++kx)
+                if (xn[r + kx] > bv) { bv = xn[r + kx]; best = r + kx; }  // strictly: ties keep the first
+            }
+            const int o = (c * g.H_out + oy) * g.W_out + ox;
+            on[o] = bv;
+            an[o] = best;
+          }
+    }
+  };
+  if (pool_parallel(g, N)) parallel_for(N, images, 1);
+  else images(0, N);
+}
+
+void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, const float* relu_x, int N,
+                          const ConvGeom& g) {
+  const int oc = g.out_cols();
+  auto images = [&](int n0, int n1) {
+    for (int n = n0; n < n1; ++n) {
+      float* dn = dx + long(n) * g.in_cols();
+      const float* rn = relu_x ? relu_x + long(n) * g.in_cols() : nullptr;
+      const float* gn = dout + long(n) * oc;
+      const int32_t* an = argmax + long(n) * oc;
+      std::fill(dn, dn + g.in_cols(), 0.f);
+      // out[o] = x[argmax[o]]: the winner alone gets the gradient (summed
+      // over the windows it wins); with relu_x, only if it was positive.
+      for (int o = 0; o < oc; ++o)
+        if (!rn || rn[an[o]] > 0.f) dn[an[o]] += gn[o];
+    }
+  };
+  if (pool_parallel(g, N)) parallel_for(N, images, 1);
+  else images(0, N);
+}
+
+// ---- The stack ---------------------------------------------------------------------------
+
+std::string ConvStack::unsupported(const ModelSpec& spec) {
+  for (size_t l = 0; l < spec.hidden.size(); ++l) {
+    const HiddenLayerSpec& h = spec.hidden[l];
+    if (h.type == LayerType::FC) break;
+    if (h.type != LayerType::Conv) continue;
+    const std::string which = "conv layer " + std::to_string(l + 1);
+    if (h.act != Activation::ReLU && h.act != Activation::Linear)
+      return which + ": the fast path has ReLU and linear conv layers only";
+    if (h.batchnorm) return which + ": the fast path has no spatial batchnorm";
+    if (h.dropout_keep < 1) return which + ": the fast path has no dropout on conv layers";
+  }
+  return "";
+}
+
+// The leading conv/pool layers' geometries (throws net_layout's sentence).
+static std::vector<std::pair<bool, ConvGeom>> stack_geoms(const ModelSpec& spec) {
+  const NetLayout layout = net_layout(spec);
+  if (!layout.ok()) throw std::runtime_error(layout.problem);
+  std::vector<std::pair<bool, ConvGeom>> out;
+  for (size_t l = 0; l < spec.hidden.size(); ++l) {
+    const HiddenLayerSpec& h = spec.hidden[l];
+    if (h.type == LayerType::FC) break;
+    const Volume in = layout.volumes[l];
+    if (h.type == LayerType::Conv) out.push_back({true, conv_geom(in, h.filters, h.size, h.stride, h.pad)});
+    else out.push_back({false, pool_geom(in, h.size, h.stride)});
+  }
+  return out;
+}
+
+static ConvMemory memory_of(const std::vector<std::pair<bool, ConvGeom>>& geoms, int batch, int slices) {
+  ConvMemory m;
+  if (geoms.empty()) return m;
+  const size_t fb = sizeof(float), B = size_t(std::max(batch, 0));
+  size_t largest = size_t(geoms[0].second.in_cols());
+  m.activations = B * largest * fb;
+  for (const auto& [conv, g] : geoms) {
+    m.activations += B * size_t(g.out_cols()) * fb;
+    largest = std::max(largest, size_t(g.out_cols()));
+    if (conv) {
+      m.im2col += size_t(slices) * col_floats(g) * fb;
+      m.partial_grads += size_t(slices - 1) * (w_floats(g) + g.K) * fb;
+    } else {
+      m.argmax += B * size_t(g.out_cols()) * sizeof(int32_t);
+    }
+  }
+  m.grad_buffers = 2 * B * largest * fb;
+  return m;
+}
+
+ConvStack::ConvStack(const ModelSpec& spec, int max_batch, int threads) : max_batch_(std::max(1, max_batch)) {
+  const std::string why = unsupported(spec);
+  if (!why.empty()) throw std::runtime_error(why);
+  const auto geoms = stack_geoms(spec);
+  size_t largest = geoms.empty() ? 0 : size_t(geoms[0].second.in_cols());
+  size_t h = 0;
+  for (const auto& [conv, g] : geoms) {
+    while (spec.hidden[h].type != (conv ? LayerType::Conv : LayerType::Pool)) ++h;
+    Layer L;
+    L.conv = conv;
+    L.relu = conv && spec.hidden[h].act == Activation::ReLU;
+    L.g = g;
+    L.out.assign(size_t(max_batch_) * g.out_cols(), 0.f);
+    if (conv) L.ws.reserve(g, threads);
+    else L.argmax.assign(L.out.size(), 0);
+    largest = std::max(largest, size_t(g.out_cols()));
+    layers_.push_back(std::move(L));
+    ++h;
+  }
+  for (auto& gb : grad_) gb.assign(size_t(max_batch_) * largest, 0.f);
+}
+
+int ConvStack::conv_layers() const {
+  int n = 0;
+  for (const Layer& L : layers_) n += L.conv;
+  return n;
+}
+int ConvStack::in_cols() const { return layers_.empty() ? 0 : layers_[0].g.in_cols(); }
+int ConvStack::out_cols() const { return layers_.empty() ? 0 : layers_.back().g.out_cols(); }
+
+ConvMemory ConvStack::memory() const {
+  std::vector<std::pair<bool, ConvGeom>> geoms;
+  int slices = 1;
+  for (const Layer& L : layers_) {
+    geoms.push_back({L.conv, L.g});
+    if (L.conv) slices = L.ws.slices;
+  }
+  return memory_of(geoms, max_batch_, slices);
+}
+
+static void check_batch(int N, int max_batch) {
+  if (N < 1 || N > max_batch)
+    throw std::runtime_error("The conv layers were sized for batches of up to " + std::to_string(max_batch) +
+                             " images, not " + std::to_string(N) + ".");
+}
+
+const float* ConvStack::forward(const float* x, int N, const std::vector<ConvLayerParams>& p) {
+  check_batch(N, max_batch_);
+  if (int(p.size()) != conv_layers()) throw std::runtime_error("ConvStack: one ConvLayerParams per conv layer.");
+  x_ = x;
+  last_N_ = N;
+  const float* in = x;
+  size_t ci = 0;
+  for (Layer& L : layers_) {
+    if (L.conv) {
+      conv_forward_f32(L.out.data(), in, p[ci].W, p[ci].b, N, L.g, L.relu, L.ws);
+      ++ci;
+    } else {
+      maxpool_forward_f32(L.out.data(), L.argmax.data(), in, N, L.g);
+    }
+    in = L.out.data();
+  }
+  return in;
+}
+
+void ConvStack::backward(const float* dout, int N, const std::vector<ConvLayerParams>& p) {
+  if (N != last_N_ || !x_) throw std::runtime_error("ConvStack: backward needs the forward of the same batch.");
+  // g: the gradient of layer l's output; `masked`: already zero where that
+  // output's ReLU was off (a pool behind it checked its winners).
+  const float* g = dout;
+  int next = 0;  // grad_[next] receives the next dx
+  bool masked = false;
+  size_t ci = size_t(conv_layers());
+  for (int l = layers() - 1; l >= 0; --l) {
+    Layer& L = layers_[size_t(l)];
+    const float* in = l == 0 ? x_ : layers_[size_t(l) - 1].out.data();
+    if (!L.conv) {
+      const Layer* prev = l > 0 ? &layers_[size_t(l) - 1] : nullptr;
+      const float* relu_x = prev && prev->conv && prev->relu ? in : nullptr;
+      maxpool_backward_f32(grad_[next].data(), g, L.argmax.data(), relu_x, N, L.g);
+      g = grad_[next].data();
+      next ^= 1;
+      masked = relu_x != nullptr;
+      continue;
+    }
+    --ci;
+    const bool mask_here = L.relu && !masked;
+    float* gm;  // conv_backward_f32 masks its dout in place
+    if (g == dout) {  // the caller's buffer: copy before masking
+      gm = grad_[next ^ 1].data();
+      if (mask_here) std::copy(dout, dout + long(N) * L.g.out_cols(), gm);
+      else gm = const_cast<float*>(dout);  // not written when no mask is applied
+    } else {
+      gm = const_cast<float*>(g);  // one of grad_
+    }
+    float* dx = l == 0 ? nullptr : grad_[next].data();
+    conv_backward_f32(dx, p[ci].dW, p[ci].db, gm, in, p[ci].W, mask_here ? L.out.data() : nullptr, N, L.g, L.ws);
+    g = dx;
+    next ^= 1;
+    masked = false;
+  }
+}
+
+// ---- Memory ---------------------------------------------------------------------------
+
+ConvMemory conv_memory(const ModelSpec& spec, int batch, int threads) {
+  return memory_of(stack_geoms(spec), batch, std::max(1, threads > 0 ? threads : parallel_threads()));
+}
+
+}  // namespace nn
