@@ -28,6 +28,7 @@
 #include "core/fast/simd.h"
 #include "core/train/engine.h"
 #include "core/train/trainer.h"
+#include "bench_images.h"
 
 using namespace nn;
 
@@ -635,6 +636,7 @@ int main(int argc, char** argv) {
   if (want("5")) workload_matmul();
   if (want("6")) workload_convnet();
   if (want("7")) workload_mlp();
+  if (want("8")) workload_images(record, g_quick);  // bench_images.cpp
   std::printf("{\"impl\": \"%s\", \"threads\": %d, \"seconds\": %.1f, \"results\": [\n", json_escape(impl).c_str(),
               parallel_threads(), now_s() - t0);
   for (size_t i = 0; i < g_results.size(); ++i) {

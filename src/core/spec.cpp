@@ -190,6 +190,20 @@ std::span<const EnumRow<PreprocessKind>> enum_rows<PreprocessKind>() {
 }
 
 template <>
+std::span<const EnumRow<ImageNorm>> enum_rows<ImageNorm>() {
+  static constexpr EnumRow<ImageNorm> rows[] = {
+      {ImageNorm::None, "none", "raw pixels", "Pixel values in [0, 1] as loaded."},
+      {ImageNorm::MeanImage, "mean_image", "subtract the mean image",
+       "Each pixel minus its mean over the training images."},
+      {ImageNorm::Global, "global", "global normalisation",
+       "Every value minus the one mean of all pixels, divided by their one standard deviation."},
+      {ImageNorm::PerPixel, "per_pixel", "per-pixel normalisation",
+       "Subtract the mean image, then divide each pixel by its own standard deviation."},
+  };
+  return rows;
+}
+
+template <>
 std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>() {
   static constexpr EnumRow<EngineKind> rows[] = {
       {EngineKind::Fast, "fast", "fast (float32 SIMD)",

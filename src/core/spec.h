@@ -25,6 +25,12 @@ enum class InitKind { Zeros, Constant, SmallRandom, Xavier, He };
 enum class OptimKind { SGD, Momentum, Nesterov, Adagrad, RMSProp, Adam, LBFGS };
 enum class ScheduleKind { Constant, Step, Exponential, InvT };
 enum class PreprocessKind { None, MeanSubtract, Normalize, PCA, Whiten };
+// Preprocessing of image rows, statistics from the training images:
+// MeanImage subtracts the mean image; Global subtracts the one mean of all
+// pixels and divides by their one standard deviation (a constant scale and
+// shift of every value); PerPixel subtracts the mean image and divides each
+// pixel by its own standard deviation over the training images.
+enum class ImageNorm { None, MeanImage, Global, PerPixel };
 // Which arithmetic trains the model: the float32 SIMD engine (core/fast), or
 // the readable double-precision reference it is tested against.
 enum class EngineKind { Fast, Reference };
@@ -123,6 +129,9 @@ struct PreprocessSpec {
   // expansion and the kind step (so "normalise" then s = 10 gives features of
   // standard deviation 10). Range kMinInputScale..kMaxInputScale (limits.h).
   double scale = 1.0;
+  // Image rows only (the Trainer's example path), where the 2D fields above
+  // must stay at their defaults.
+  ImageNorm image = ImageNorm::None;
   bool operator==(const PreprocessSpec&) const = default;
 };
 
@@ -177,6 +186,7 @@ template <> std::span<const EnumRow<InitKind>> enum_rows<InitKind>();
 template <> std::span<const EnumRow<OptimKind>> enum_rows<OptimKind>();
 template <> std::span<const EnumRow<ScheduleKind>> enum_rows<ScheduleKind>();
 template <> std::span<const EnumRow<PreprocessKind>> enum_rows<PreprocessKind>();
+template <> std::span<const EnumRow<ImageNorm>> enum_rows<ImageNorm>();
 template <> std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>();
 
 template <class E>

@@ -8,6 +8,8 @@
 // step / loss / accuracy table and exits: 0 done, 3 diverged, 2 cannot train,
 // 1 bad input. --frames N renders N frames and exits (with --screenshot, the
 // last frame is saved as PNG); --demo starts training at once.
+// --data DIR: where image mode reads its sets (Fashion-MNIST's idx files or
+// .nnimg subsets) instead of the packages' places.
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -21,6 +23,7 @@
 
 #include "app/app.h"
 #include "app/gl.h"
+#include "core/data/images.h"
 #include "core/fast/parallel.h"
 #include "core/io/launch.h"
 #include "core/train/headless.h"
@@ -51,7 +54,7 @@ static void start_demo(app::AppState& s) {
 static const char kUsage[] =
     "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
-    "              [--demo] [--open concepts,convnet,help] [--list-presets]\n";
+    "              [--demo] [--open concepts,convnet,help] [--list-presets] [--data DIR]\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && has_value) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
     else if (!std::strcmp(argv[i], "--open") && has_value) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--data") && has_value) nn::image_sources().dir = argv[++i];
     else if (!std::strcmp(argv[i], "--train") && has_value) {
       char* end = nullptr;
       train_steps = std::strtoll(argv[++i], &end, 10);

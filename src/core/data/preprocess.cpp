@@ -131,4 +131,54 @@ Mat Preprocessor::transform(const Mat& X_raw) const {
 
 int Preprocessor::output_dim() const { return int(feature_names(spec_).size()); }
 
+// ---- Image rows -----------------------------------------------------------------
+
+void ImagePreprocessor::fit(ImageNorm kind, const Mat& X) {
+  kind_ = kind;
+  const Eigen::Index D = X.cols(), N = X.rows();
+  mean_image_ = N > 0 ? Vec(X.colwise().mean()) : Vec::Zero(D);
+  pixel_std_ = Vec::Ones(D);
+  global_mean_ = N > 0 ? X.mean() : 0.0;
+  global_std_ = 1.0;
+  if (N > 0) {
+    pixel_std_ = ((X.rowwise() - mean_image_).array().square().colwise().sum() / double(N)).sqrt().matrix();
+    for (Eigen::Index c = 0; c < D; ++c)
+      if (!(pixel_std_[c] > 1e-12)) pixel_std_[c] = 1.0;  // a pixel that never changes: leave it
+    const double var = (X.array() - global_mean_).square().sum() / double(X.size());
+    global_std_ = var > 1e-24 ? std::sqrt(var) : 1.0;
+  }
+  shift_ = Vec::Zero(D);
+  scale_ = Vec::Ones(D);
+  switch (kind_) {
+    case ImageNorm::None: break;
+    case ImageNorm::MeanImage: shift_ = mean_image_; break;
+    case ImageNorm::Global:
+      shift_.setConstant(global_mean_);
+      scale_.setConstant(global_std_);
+      break;
+    case ImageNorm::PerPixel:
+      shift_ = mean_image_;
+      scale_ = pixel_std_;
+      break;
+  }
+}
+
+Mat ImagePreprocessor::transform(const Mat& X) const {
+  if (X.cols() != shift_.cols())
+    throw std::runtime_error("image preprocessing was fitted on rows of " + std::to_string(shift_.cols()) +
+                             " values, not " + std::to_string(X.cols()));
+  if (kind_ == ImageNorm::None) return X;
+  return ((X.rowwise() - shift_).array().rowwise() / scale_.array()).matrix();
+}
+
+void ImagePreprocessor::transform_inplace(Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& X) const {
+  if (X.cols() != shift_.cols())
+    throw std::runtime_error("image preprocessing was fitted on rows of " + std::to_string(shift_.cols()) +
+                             " values, not " + std::to_string(X.cols()));
+  if (kind_ == ImageNorm::None) return;
+  const Eigen::RowVectorXf sh = shift_.cast<float>(), inv = scale_.cast<float>().cwiseInverse();
+  X = ((X.rowwise() - sh).array().rowwise() * inv.array()).matrix();
+}
+
 }  // namespace nn
+

@@ -51,4 +51,31 @@ class Preprocessor {
   Mat eigvecs_;
 };
 
+// ---- Image rows -----------------------------------------------------------------
+// Preprocessing of images flattened to rows (N x D): the statistics come from
+// the training images (ImageNorm in spec.h). The mean image is kept whatever
+// the kind, for display.
+class ImagePreprocessor {
+ public:
+  void fit(ImageNorm kind, const Mat& X_train);
+  Mat transform(const Mat& X) const;  // N x D -> N x D
+  // In place on float rows (kNN on images).
+  void transform_inplace(Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& X) const;
+  int output_dim() const { return int(mean_image_.cols()); }
+
+  ImageNorm kind() const { return kind_; }
+  const Vec& mean_image() const { return mean_image_; }  // 1 x D mean of each pixel
+  const Vec& pixel_std() const { return pixel_std_; }    // 1 x D, zeros replaced by 1
+  double global_mean() const { return global_mean_; }    // of every value of every training image
+  double global_std() const { return global_std_; }      // likewise (1 if 0)
+  // The affine map the kind applies: x' = (x - shift) / scale, per column.
+  const Vec& shift() const { return shift_; }
+  const Vec& scale() const { return scale_; }
+
+ private:
+  ImageNorm kind_ = ImageNorm::None;
+  Vec mean_image_, pixel_std_, shift_, scale_;
+  double global_mean_ = 0, global_std_ = 1;
+};
+
 }  // namespace nn

@@ -381,8 +381,10 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 }
 
 ojson write_preprocess(const PreprocessSpec& p) {
-  return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}, {"scale", p.scale}};
+  ojson j = {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
+             {"sines", p.sines}, {"scale", p.scale}};
+  if (p.image != ImageNorm::None) j["image"] = to_string(p.image);  // 2D sessions stay as they were
+  return j;
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -392,6 +394,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
   f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
+  f.enumeration("image", p.image);
   f.finish();
   return p;
 }

@@ -142,20 +142,41 @@ namespace {
 template <class IndexOf>
 KnnVote tally_votes(const std::vector<Point>& pts, size_t n, IndexOf index_of, double x, double y,
                     const KnnSpec& spec) {
+  // On the stack for the usual small k (the grid calls this per pixel).
+  int labels_small[64];
+  double dist_small[64];
+  std::vector<int> labels_big;
+  std::vector<double> dist_big;
+  int* labels = labels_small;
+  double* dist = dist_small;
+  if (n > 64) {
+    labels_big.resize(n);
+    dist_big.resize(n);
+    labels = labels_big.data();
+    dist = dist_big.data();
+  }
+  for (size_t j = 0; j < n; ++j) {
+    const Point& p = pts[index_of(j)];
+    labels[j] = p.label;
+    dist[j] = KnnIndex::true_distance(p.x - x, p.y - y, spec.metric);
+  }
+  return knn_tally(labels, dist, int(n), spec.weighted);
+}
+}  // namespace
+
+KnnVote knn_tally(const int* labels, const double* dist, int n, bool weighted) {
   KnnVote v;
-  if (n == 0) return v;
+  if (n <= 0) return v;
   double votes[kMaxClasses] = {0};
   int first_seen[kMaxClasses];
   std::fill(first_seen, first_seen + kMaxClasses, std::numeric_limits<int>::max());
   double total = 0;
-  for (size_t j = 0; j < n; ++j) {
-    const Point& p = pts[index_of(j)];
-    const int c = std::clamp(p.label, 0, kMaxClasses - 1);
-    double w = 1.0;
-    if (spec.weighted) w = 1.0 / (KnnIndex::true_distance(p.x - x, p.y - y, spec.metric) + 1e-9);
+  for (int j = 0; j < n; ++j) {
+    const int c = std::clamp(labels[j], 0, kMaxClasses - 1);
+    const double w = weighted ? 1.0 / (dist[j] + 1e-9) : 1.0;
     votes[c] += w;
     total += w;
-    first_seen[c] = std::min(first_seen[c], int(j));
+    first_seen[c] = std::min(first_seen[c], j);
   }
   for (int c = 0; c < kMaxClasses; ++c) {
     if (votes[c] == 0) continue;
@@ -166,7 +187,6 @@ KnnVote tally_votes(const std::vector<Point>& pts, size_t n, IndexOf index_of, d
   v.confidence = votes[v.label] / total;
   return v;
 }
-}  // namespace
 
 KnnVote KnnIndex::tally(double x, double y, const std::vector<int>& nb, const KnnSpec& spec) const {
   return tally_votes(pts_, nb.size(), [&](size_t j) { return nb[j]; }, x, y, spec);

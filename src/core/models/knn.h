@@ -12,8 +12,11 @@
 #pragma once
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "core/data/dataset.h"
 #include "core/spec.h"
+#include "core/tensor.h"
 
 namespace nn {
 
@@ -60,5 +63,39 @@ class KnnIndex {
 // spanning [x0, x1] x [y1, y0] (row 0 at y1, the top). Split across threads.
 void knn_grid(const KnnIndex& index, const KnnSpec& spec, int W, int H, double x0, double x1,
               double y0, double y1, std::vector<int>& labels, std::vector<float>& confidence);
+
+// The vote of n neighbours, nearest first, by the rule at the top of this
+// file: labels[j] and dist[j] (true distance) of neighbour j.
+KnnVote knn_tally(const int* labels, const double* dist, int n, bool weighted);
+
+// ---- kNN on rows (images) -----------------------------------------------------
+// Training and query rows are images flattened to D values (images.h). The
+// same ordering and tie rule as for points: neighbours sorted by (distance,
+// training row index).
+
+using MatRowsF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The k nearest training rows of each of n queries, nearest first.
+struct RowNeighbours {
+  int k = 0;                 // min(k asked, training rows)
+  std::vector<int> index;    // n x k, row q's neighbours at [q*k, q*k + k)
+  std::vector<double> dist;  // n x k, true distances: L1 sum |a - b|, or Euclidean
+};
+
+// Reference: every pair compared in double precision, sum |a - b| or
+// sum (a - b)^2, then sorted.
+RowNeighbours knn_rows_brute(const MatRowsF& train, const MatRowsF& queries, int k, Metric m);
+// Fast path, tested against the reference: float SIMD over tiles of queries x
+// training rows, threaded over the queries. L2 uses the expansion
+// ||a - b||^2 = ||a||^2 - 2 a.b + ||b||^2, so the inner loop is a matrix
+// product (one multiply-add per value pair); L1 has no such form and sums
+// |a - b| in the same tiles.
+RowNeighbours knn_rows(const MatRowsF& train, const MatRowsF& queries, int k, Metric m);
+
+// Votes of the first spec.k neighbours of each query (nb.k >= spec.k).
+std::vector<KnnVote> knn_rows_votes(const RowNeighbours& nb, const Labels& y_train, const KnnSpec& spec);
+// knn_rows + the votes' labels.
+Labels knn_rows_predict(const MatRowsF& train, const Labels& y_train, const MatRowsF& queries,
+                        const KnnSpec& spec);
 
 }  // namespace nn

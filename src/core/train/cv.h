@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/models/knn.h"
 #include "core/spec.h"
 
 namespace nn {
@@ -27,5 +28,12 @@ CvResult knn_cross_validate_folds(const Dataset& data, const std::vector<int>& k
 std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<int>& ks,
                                        Metric metric, int folds, uint64_t seed,
                                        bool weighted = false);
+
+// The same on rows (images): `folds` shuffled folds of the rows of X by
+// kfold_indices(N, folds, seed), each predicted by knn_rows over the other
+// folds. The neighbours are searched once per fold for the largest k and
+// every k votes with its first k of them. Throws as above.
+CvResult knn_cross_validate_rows(const MatRowsF& X, const Labels& y, const std::vector<int>& ks, Metric metric,
+                                 int folds, uint64_t seed, bool weighted = false);
 
 }  // namespace nn

@@ -30,6 +30,36 @@ static void check_dataset(const Dataset& data) {
 // True if a model built from b has exactly the parameters of one built from
 // a, so training can go on with b's hyperparameters. Init and seed count as
 // structure: changing them asks for a new initialisation.
+// Throws unless the rows are usable: D > 0, as many labels as rows, labels
+// below the number of classes, the 2D preprocessing off.
+static void check_examples(const Examples& e, const ModelSpec& spec) {
+  if (e.num_classes < 2 || e.num_classes > kMaxClasses)
+    throw std::runtime_error("The data set must have between 2 and " + std::to_string(kMaxClasses) +
+                             " classes (it has " + std::to_string(e.num_classes) + ").");
+  if (e.X_train.cols() < 1) throw std::runtime_error("The examples have no features (D = 0).");
+  if (e.X_val.rows() > 0 && e.X_val.cols() != e.X_train.cols())
+    throw std::runtime_error("Validation rows have " + std::to_string(e.X_val.cols()) + " values, training rows " +
+                             std::to_string(e.X_train.cols()) + ".");
+  if (size_t(e.X_train.rows()) != e.y_train.size() || size_t(e.X_val.rows()) != e.y_val.size())
+    throw std::runtime_error("Each example needs exactly one label.");
+  for (const Labels* y : {&e.y_train, &e.y_val})
+    for (size_t i = 0; i < y->size(); ++i)
+      if ((*y)[i] < 0 || (*y)[i] >= e.num_classes)
+        throw std::runtime_error("Example " + std::to_string(i) + " has label " + std::to_string((*y)[i]) +
+                                 " but the data set has only " + std::to_string(e.num_classes) + " classes.");
+  const InputShape& a = spec.input;
+  const InputShape& b = e.shape;
+  if (a.is_image() && b.is_image() && a != b)
+    throw std::runtime_error("The model expects " + std::to_string(a.width) + "x" + std::to_string(a.height) + "x" +
+                             std::to_string(a.depth) + " images but the data are " + std::to_string(b.width) + "x" +
+                             std::to_string(b.height) + "x" + std::to_string(b.depth) + ".");
+  const PreprocessSpec& p = spec.preprocess;
+  if (p.kind != PreprocessKind::None || p.square || p.cross || p.sines)
+    throw std::runtime_error(
+        "Rows of images are preprocessed by preprocess.image (mean image, global or per-pixel "
+        "normalisation); the 2D preprocessing (kind, feature expansion) must be off.");
+}
+
 static bool same_shapes(const ModelSpec& a, const ModelSpec& b) {
   return same_architecture(a, b) && a.preprocess == b.preprocess && a.init == b.init && a.seed == b.seed;
 }
@@ -50,9 +80,26 @@ Trainer::Trainer(const Dataset& data, const ModelSpec& spec) : data_(data), spec
   reset();
 }
 
+Trainer::Trainer(const Examples& rows, const ModelSpec& spec) : spec_(spec), rows_mode_(true), rows_(rows) {
+  if (spec.kind == ModelKind::KNN)
+    throw std::runtime_error(
+        "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
+  check_examples(rows, spec);
+  reset();
+}
+
 // Splits the points into training and validation sets and fits the
 // preprocessing on the training points only (validation must stay unseen).
 void Trainer::fit_preprocessing() {
+  if (rows_mode_) {
+    // Statistics of the training rows only, as for points.
+    ipre_.fit(spec_.preprocess.image, rows_.X_train);
+    X_train_ = ipre_.transform(rows_.X_train);
+    X_val_ = rows_.X_val.rows() > 0 ? ipre_.transform(rows_.X_val) : Mat(0, rows_.X_train.cols());
+    y_train_ = rows_.y_train;
+    y_val_ = rows_.y_val;
+    return;
+  }
   std::vector<Point> train, val;
   for (const Point& p : data_.points) (p.validation ? val : train).push_back(p);
   pre_.fit(spec_.preprocess, points_to_matrix(train));
@@ -75,7 +122,7 @@ void Trainer::reset() {
   // shuffles and dropout masks. A local until make_model succeeds, so a spec
   // it refuses changes nothing else.
   Rng rng(spec_.seed);
-  new_engine(make_model(spec_, pre_.output_dim(), data_.num_classes, rng));
+  new_engine(make_model(spec_, input_dim(), num_classes(), rng));
   rng_ = rng;
   order_.clear();
   cursor_ = 0;
@@ -94,6 +141,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   if (spec.kind == ModelKind::KNN)
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
+  if (rows_mode_) check_examples(rows_, spec);
   if (!same_shapes(spec_, spec)) {
     const ModelSpec old = spec_;
     spec_ = spec;
@@ -127,6 +175,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
 }
 
 bool Trainer::set_data(const Dataset& data) {
+  if (rows_mode_) throw std::runtime_error("This trainer trains on rows: use set_examples.");
   check_dataset(data);
   data_ = data;
   fit_preprocessing();
@@ -365,6 +414,22 @@ void Trainer::restore_last_good() {
   engine_->restore_last_good();
 }
 
+bool Trainer::set_examples(const Examples& rows) {
+  if (!rows_mode_) throw std::runtime_error("This trainer trains on 2D points: use set_data.");
+  check_examples(rows, spec_);
+  rows_ = rows;
+  fit_preprocessing();
+  order_.clear();
+  cursor_ = 0;
+  const Model& m = engine_->model();
+  if (input_dim() != m.input_dim() || num_classes() != m.num_classes()) {
+    reset();
+    return true;
+  }
+  engine_->set_training_set(X_train_, y_train_);
+  return false;
+}
+
 // ---- Statistics --------------------------------------------------------------
 
 const std::vector<ParamStats>& Trainer::param_stats() {
@@ -407,7 +472,9 @@ std::vector<LayerStats> Trainer::inspect() {
 
 // ---- Predictions ---------------------------------------------------------------
 
-Mat Trainer::predict_scores(const Mat& X_raw) { return engine_->scores(pre_.transform(X_raw)); }
+Mat Trainer::predict_scores(const Mat& X_raw) {
+  return engine_->scores(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
+}
 
 int Trainer::predict(double x, double y) {
   Mat X(1, 2);
@@ -423,12 +490,16 @@ Predictor Trainer::predictor() {
   Predictor p;
   p.model = engine_->model().clone();
   p.preprocessor = pre_;
+  p.rows = rows_mode_;
+  p.image_preprocessor = ipre_;
   p.spec = spec_;
   p.step = step_;
   return p;
 }
 
-Mat Predictor::predict_scores(const Mat& X_raw) const { return model->scores(preprocessor.transform(X_raw)); }
+Mat Predictor::predict_scores(const Mat& X_raw) const {
+  return model->scores(rows ? image_preprocessor.transform(X_raw) : preprocessor.transform(X_raw));
+}
 
 int Predictor::predict(double x, double y) const {
   Mat X(1, 2);

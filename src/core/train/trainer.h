@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/data/examples.h"
 #include "core/models/model.h"
 #include "core/train/engine.h"
 #include "core/train/inspect.h"
@@ -49,11 +50,13 @@ struct DivergenceStatus {
 // another thread while training goes on.
 struct Predictor {
   std::unique_ptr<Model> model;
-  Preprocessor preprocessor;
+  Preprocessor preprocessor;             // 2D points
+  bool rows = false;                     // true: rows of an Examples set, through image_preprocessor
+  ImagePreprocessor image_preprocessor;
   ModelSpec spec;
   int64_t step = 0;  // the step the copy was taken after
 
-  Mat predict_scores(const Mat& X_raw) const;  // raw N x 2 coordinates -> N x C scores
+  Mat predict_scores(const Mat& X_raw) const;  // raw N x 2 coordinates (or N x D rows) -> N x C scores
   int predict(double x, double y) const;
 };
 
@@ -63,6 +66,12 @@ class Trainer {
   // uses KnnIndex directly), a bad spec, or labels outside 0..num_classes-1.
   // A data set with no training points is fine until step() is called.
   Trainer(const Dataset& data, const ModelSpec& spec);
+  // The example path: rows of D features (images: D = H*W*C) with labels,
+  // already split into training and validation. Preprocessing is
+  // spec.preprocess.image (ImagePreprocessor); the 2D fields of
+  // spec.preprocess must be at their defaults. Conv layers read the rows as
+  // spec.input volumes. Throws as above, or if D is 0.
+  Trainer(const Examples& rows, const ModelSpec& spec);
 
   // One minibatch update (or one L-BFGS iteration on the full batch).
   // Throws std::runtime_error if there are no training points or if training
@@ -82,6 +91,10 @@ class Trainer {
   // the input dimension and the number of classes are unchanged; otherwise
   // the run starts over. Returns true if it started over.
   bool set_data(const Dataset& data);
+  // The same for the example path (only on a Trainer built from Examples).
+  bool set_examples(const Examples& rows);
+  // True when built from Examples.
+  bool rows_mode() const { return rows_mode_; }
   // Fresh initialisation from spec.seed: counters 0, history and divergence
   // cleared. Same seed, same steps => same run bit for bit.
   void reset();
@@ -125,7 +138,7 @@ class Trainer {
   std::vector<LayerStats> inspect();
 
   // ---- Predictions (test mode) -------------------------------------------
-  Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates -> N x C
+  Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates (or N x D rows) -> N x C
   int predict(double x, double y);
   // Fraction of correctly classified training (or validation) points; NaN if
   // there are none.
@@ -156,6 +169,8 @@ class Trainer {
   const ModelSpec& spec() const { return spec_; }
   const Dataset& data() const { return data_; }
   const Preprocessor& preprocessor() const { return pre_; }
+  const ImagePreprocessor& image_preprocessor() const { return ipre_; }
+  const Examples& examples() const { return rows_; }
   const Mat& X_train() const { return X_train_; }  // preprocessed, N_train x D
   const Labels& y_train() const { return y_train_; }
   const Mat& X_val() const { return X_val_; }
@@ -163,6 +178,8 @@ class Trainer {
 
  private:
   void fit_preprocessing();
+  int input_dim() const { return rows_mode_ ? ipre_.output_dim() : pre_.output_dim(); }
+  int num_classes() const { return rows_mode_ ? rows_.num_classes : data_.num_classes; }
   void new_engine(std::unique_ptr<Model> initial);
   void minibatch_update(StepStats& s);
   void lbfgs_update(StepStats& s);
@@ -180,6 +197,9 @@ class Trainer {
   Dataset data_;
   ModelSpec spec_;
   Preprocessor pre_;
+  bool rows_mode_ = false;  // the example path: rows_ and ipre_ instead of data_ and pre_
+  Examples rows_;
+  ImagePreprocessor ipre_;
   Mat X_train_, X_val_;  // preprocessed
   Labels y_train_, y_val_;
 
