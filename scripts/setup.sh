@@ -22,6 +22,7 @@ log() { printf '[setup] %s\n' "$*"; }
 pkgs=(build-essential cmake ninja-build pkg-config emscripten
       libglfw3-dev libeigen3-dev catch2 nlohmann-json3-dev
       dpkg-dev git ca-certificates libstb-dev fonts-dejavu-core)
+pkgs+=(zlib1g-dev)  # deflate for compressed links (native); the web build uses scripts/fetch-zlib.sh
 if [ "$want_browser" = 1 ]; then
   pkgs+=(chromium xvfb xdotool imagemagick x11-utils mesa-utils libgl1-mesa-dri)
   # Sanitizers and libFuzzer: clang 14 and its runtimes; llvm for
@@ -95,6 +96,7 @@ if [ "$need_src" = 1 ]; then
   log "ImGui $(grep -m1 'define IMGUI_VERSION ' "$imgui_dir/imgui.h" | awk '{print $3}') in third_party/imgui"
 fi
 
+"$here/scripts/fetch-zlib.sh"  # zlib's source for the WebAssembly builds (after the deb-src entry)
 if [ "$want_npm" = 1 ] && [ ! -d "$here/node_modules/playwright-core" ]; then
   log "npm install (playwright-core)"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error)

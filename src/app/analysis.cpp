@@ -150,7 +150,7 @@ void draw_inspector(AppState& s) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("norm(update) / norm(W) per step. Around 1e-3 is healthy: far above, the learning rate is "
                         "too high; far below, too low.");
-    static const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
+    const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
                                  IM_COL32(204, 121, 167, 255), IM_COL32(120, 120, 120, 255)};
     std::vector<PlotSeries> series;
     for (size_t i = 0; i < h.ratios.size() && i < 5; ++i)

@@ -4,11 +4,13 @@
 #include "app.h"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "imgui.h"
 
 namespace app {
@@ -109,21 +111,16 @@ void DataEditor::replace(const nn::Dataset& d) {
   data = d;
 }
 
-bool DataEditor::undo() {
-  if (undo_stack.empty()) return false;
-  redo_stack.push_back(data);
-  data = undo_stack.back();
-  undo_stack.pop_back();
+// Undo and redo: the current points go on one stack, the other's top becomes current.
+static bool step_history(std::vector<nn::Dataset>& from, std::vector<nn::Dataset>& to, nn::Dataset& data) {
+  if (from.empty()) return false;
+  to.push_back(std::move(data));
+  data = std::move(from.back());
+  from.pop_back();
   return true;
 }
-
-bool DataEditor::redo() {
-  if (redo_stack.empty()) return false;
-  undo_stack.push_back(data);
-  data = redo_stack.back();
-  redo_stack.pop_back();
-  return true;
-}
+bool DataEditor::undo() { return step_history(undo_stack, redo_stack, data); }
+bool DataEditor::redo() { return step_history(redo_stack, undo_stack, data); }
 
 void data_changed(AppState& s) {
   s.edit.count_classes();
@@ -132,6 +129,10 @@ void data_changed(AppState& s) {
 }
 
 void add_point(AppState& s, double x, double y, int label) {
+  if (s.edit.data.points.size() >= size_t(nn::kMaxPoints)) {
+    notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.edit.data.points.size() + 1) + ".");
+    return;
+  }
   if (s.edit.add_point(x, y, label)) data_changed(s);
 }
 bool remove_nearest(AppState& s, double x, double y, double max_dist) {
@@ -221,11 +222,32 @@ void apply_session(AppState& s, const nn::Session& session) {
   spec_changed(s);
   s.training.host->set_steps_per_frame(s.training.steps_per_frame);
   s.training.host->reset();
+  if (session.trained) s.training.host->load_trained(*session.trained);
   set_playing(s, ui.play);
 }
 
-nn::Session current_session(const AppState& s) {
+// The snapshot's model as a session's trained model: parameters and batchnorm
+// statistics exactly; the optimiser's memory stays with the trainer (loading
+// restarts it). Nothing if the snapshot is of another model description.
+static std::optional<nn::TrainedState> snapshot_model(const AppState& s) {
+  const Snapshot* snap = s.training.snapshot.get();
+  if (!snap || !snap->predictor || !snap->predictor->model || s.spec.kind == nn::ModelKind::KNN) return std::nullopt;
+  const nn::ModelSpec& was = snap->predictor->spec;
+  if (!nn::same_architecture(was, s.spec) || !(was.preprocess == s.spec.preprocess)) return std::nullopt;
+  if (snap->predictor->model->num_classes() != s.edit.data.num_classes) return std::nullopt;
+  nn::TrainedState t;
+  nn::Model& m = const_cast<nn::Model&>(*snap->predictor->model);  // params()/buffers() only collect pointers
+  for (const nn::ParamRef& p : m.params()) t.params.push_back({p.name, *p.value});
+  for (const nn::ParamRef& p : m.buffers()) t.buffers.push_back({p.name, *p.value});
+  t.step = snap->predictor->step;
+  t.epoch = snap->epoch;
+  t.optimizer.kind = s.spec.optim.kind;
+  return t;
+}
+
+nn::Session current_session(const AppState& s, bool with_model) {
   nn::Session out;
+  if (with_model) out.trained = snapshot_model(s);
   out.data = s.edit.data;
   out.spec = s.spec;
   out.name = s.io.session_name;
@@ -325,11 +347,20 @@ void app_frame(AppState& s) {
   s.training.read_latest();
   shortcuts(s);
 
+  if (s.embed.launch.ui != nn::UiLayout::Full) {
+    draw_embedded_layout(s);
+    if (s.show_help) draw_help(s);
+    if (s.io.open) draw_session_window(s);
+    return;
+  }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
   const float status_h = ImGui::GetFrameHeight() + 6 * u;
   s.display.wide_layout = W >= 1100 * u;
   const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
   const float analysis_w = s.display.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
+  s.display.sidebar_w = sidebar_w;
+  s.display.analysis_w = analysis_w;
+  s.display.status_h = status_h;
   s.display.view.x = sidebar_w;
   s.display.view.y = 0;
   s.display.view.w = std::max(1.f, W - sidebar_w - analysis_w);

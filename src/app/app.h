@@ -11,6 +11,7 @@
 
 #include "core/data/dataset.h"
 #include "core/io/cards.h"
+#include "core/io/launch.h"
 #include "core/models/convnet_calc.h"
 #include "core/rng.h"
 #include "core/train/gradcheck.h"
@@ -120,12 +121,17 @@ struct Display {
   bool plot_log = true;
   float plot_smoothing = 0.6f;
   bool wide_layout = true;   // plots/inspector in their own column
+  // This frame's layout in pixels: the sidebar on the left, the analysis
+  // column on the right (width 0 when not wide), the status bar at the bottom;
+  // the canvas is `view` (set in app_frame, exported for tests).
+  float sidebar_w = 0, analysis_w = 0, status_h = 0;
   float ui_scale = 1;        // device pixel ratio (and monitor content scale)
 };
 
 // The save / load window (session_panel.cpp) and the loaded session's name.
 struct SaveLoad {
   bool open = false;
+  bool with_model = true;    // "with trained model" (else "settings only")
   std::string text;          // its text box
   std::string status;        // its last result, shown in the window
   bool error = false;
@@ -179,6 +185,22 @@ struct GradCheckPanel {
   std::string error;
 };
 
+// How the app was asked to start (page parameters / command line) and the
+// rules of an embedded demo (embed.cpp): idle frames are skipped, training
+// waits until the demo is visible and touched (or autoplay and visible), and
+// pauses while it is scrolled out of view or its tab is hidden.
+struct Embed {
+  nn::LaunchOptions launch;
+  bool embedded = false;         // inside another page (an iframe)
+  bool visible = true;           // in view and its tab shown (the page shell says)
+  bool touched = false;          // the reader has clicked or typed in it
+  bool play_when_allowed = false;  // training asked for while not allowed yet
+  bool paused_hidden = false;    // paused because it went out of view
+  double awake_until = 0;        // seconds (ImGui time): draw frames until then
+  long ticks = 0;                // main-loop iterations, drawn or skipped
+  std::string errors;            // bad start-up parameters, shown on the canvas
+};
+
 struct AppState {
   nn::ModelSpec spec;        // the model being trained
   DataEditor edit;
@@ -189,6 +211,7 @@ struct AppState {
   ConceptBrowser concepts;
   ConvNetCalc convnet;
   GradCheckPanel gradcheck;
+  Embed embed;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -217,7 +240,9 @@ bool redo(AppState& s);
 // nn::SessionUi (core/io/session.h); session_ui() and apply_session_ui() map
 // them to and from the app's state.
 void apply_session(AppState& s, const nn::Session& session);
-nn::Session current_session(const AppState& s);
+// with_model: also the trained parameters and batchnorm statistics of the
+// latest snapshot (when it belongs to the current model description).
+nn::Session current_session(const AppState& s, bool with_model = false);
 nn::SessionUi session_ui(const AppState& s);
 void apply_session_ui(AppState& s, const nn::SessionUi& ui);
 // Where assets/ is: embedded at /assets on the web, the source tree natively.
@@ -227,6 +252,24 @@ bool read_text_file(const std::string& path, std::string& out);
 // The model description changed (hyperparameters or architecture).
 void spec_changed(AppState& s);
 void set_playing(AppState& s, bool on);
+
+// Embedding (embed.cpp).
+// Applies start-up options: opens the preset, sets the layout, notes errors.
+void apply_launch(AppState& s, const nn::LaunchOptions& o);
+// Draw frames for the next `seconds` (input, resize, API calls, new data).
+void wake(AppState& s, double seconds = 0.75);
+// Whether the next main-loop iteration should draw: training, awake, or a
+// message still on screen. Idle apps draw nothing.
+bool wants_frame(AppState& s);
+// The page shell: the demo scrolled into / out of view, or its tab shown / hidden.
+void set_visible(AppState& s, bool visible);
+// The reader clicked or typed in the demo.
+void touched(AppState& s);
+// set_playing with the embedding rules: an embedded demo plays only when
+// visible and touched (or autoplay); otherwise it remembers the request.
+void request_playing(AppState& s, bool on);
+// The compact and canvas-only layouts (launch.ui != full).
+void draw_embedded_layout(AppState& s);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);
@@ -240,6 +283,9 @@ void draw_session_window(AppState& s);  // session_panel.cpp
 // Loads a session JSON, a link (or its #s=... fragment) or CSV points. On any
 // problem nothing changes and the message says what was wrong; returns success.
 bool load_text(AppState& s, const std::string& text);
+// The message for a text over nn::kMaxSessionBytes (load_text's, and the page's
+// for a file it does not even read).
+std::string text_too_large(size_t bytes);
 void draw_concepts(AppState& s);   // concepts.cpp: the concept browser with "Show me"
 void ensure_concepts_loaded(ConceptBrowser& c);
 // Loads a demo by id, as its "Show me" button does: a playground preset or a

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/models/losses.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
@@ -218,12 +219,16 @@ static void handle_mouse(AppState& s, bool hovered) {
       if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && (spray_frame++ % 2 == 0)) {
         // Uniform in the brush disc, deterministic sequence per spray stroke.
         nn::Rng& rng = s.edit.spray_rng;
-        for (int k = 0; k < s.edit.brush_density; ++k) {
+        const size_t before = s.edit.data.points.size();
+        for (int k = 0; k < s.edit.brush_density && s.edit.data.points.size() < size_t(nn::kUiMaxSprayPoints); ++k) {
           const double r = s.edit.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
           s.edit.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.edit.current_class, false});
         }
-        if (s.edit.data.points.size() > 20000) s.edit.data.points.resize(20000);
-        data_changed(s);
+        if (s.edit.data.points.size() == before)
+          notify(s, "The spray brush stops at " + std::to_string(nn::kUiMaxSprayPoints) +
+                        " points; add more by clicking or by loading a file (up to " + std::to_string(nn::kMaxPoints) + ").");
+        else
+          data_changed(s);
       }
       break;
   }

@@ -6,7 +6,9 @@
 
 #include "app.h"
 #include "core/data/csv.h"
+#include "core/limits.h"
 #include "core/io/session.h"
+#include "core/limits.h"
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "widgets.h"
@@ -19,7 +21,17 @@ static void set_status(AppState& s, const std::string& msg, bool error) {
   notify(s, msg);
 }
 
+std::string text_too_large(size_t bytes) {
+  return "Could not load: the text is too large (" + std::to_string((bytes + (1u << 20) - 1) >> 20) +
+         " MB; sessions, links and CSV files may have at most " + std::to_string(nn::kMaxSessionBytes >> 20) +
+         " MB).\nNothing was changed.";
+}
+
 bool load_text(AppState& s, const std::string& raw) {
+  if (raw.size() > nn::kMaxSessionBytes) {
+    set_status(s, text_too_large(raw.size()), true);
+    return false;
+  }
   // Trim white space.
   const size_t a = raw.find_first_not_of(" \t\r\n"), b = raw.find_last_not_of(" \t\r\n");
   const std::string text = a == std::string::npos ? "" : raw.substr(a, b - a + 1);
@@ -46,6 +58,9 @@ bool load_text(AppState& s, const std::string& raw) {
     std::string msg = e.what();
     for (size_t i = 1; i < std::min<size_t>(e.problems.size(), 5); ++i) msg += "\n  " + e.problems[i];
     set_status(s, msg + "\nNothing was changed.", true);
+  } catch (const std::bad_alloc&) {
+    set_status(s, "Could not load: out of memory (the page may use at most " + std::to_string(nn::kMaxWasmMemoryMB) +
+                      " MB).\nNothing was changed.", true);
   } catch (const std::exception& e) {
     set_status(s, std::string("Could not load: ") + e.what() + "\nNothing was changed.", true);
   }
@@ -57,14 +72,26 @@ void draw_session_window(AppState& s) {
   ImGui::SetNextWindowSize({520 * u, 420 * u}, ImGuiCond_Appearing);
   ImGui::SetNextWindowPos({s.display.view.x + 30 * u, 40 * u}, ImGuiCond_Appearing);
   if (!ImGui::Begin("Save / load", &s.io.open, ImGuiWindowFlags_NoSavedSettings)) { ImGui::End(); return; }
-  if (ImGui::Button("Session JSON")) s.io.text = nn::save_session(current_session(s)), s.io.status.clear();
+  ImGui::Checkbox("with trained model", &s.io.with_model);
+  tooltip("On: the session also carries the trained parameters, so opening it shows the same decision regions at "
+          "once. Off: settings only (points and model description); the model trains from scratch.");
+  const nn::Session cur = current_session(s, s.io.with_model);
+  if (ImGui::Button("Session JSON")) s.io.text = nn::save_session(cur), s.io.status.clear();
   tooltip("Write the points, the model description and the display settings as JSON into the box.");
   ImGui::SameLine();
   if (ImGui::Button("Link")) {
-    s.io.text = "#s=" + nn::encode_session_url(current_session(s));
-    if (s.platform.set_url_hash) s.platform.set_url_hash(s.io.text);
-    set_status(s, s.platform.set_url_hash ? "The page address now holds this session: copy it from the address bar."
-                                 : "Append this to the page address to share the session.", false);
+    const std::string link = "#s=" + nn::encode_session_url(cur);
+    if (link.size() > nn::kShareLinkChars) {
+      set_status(s, "This session makes a link of " + std::to_string(link.size()) + " characters, more than the " +
+                        std::to_string(nn::kShareLinkChars) + " a link should hold: save it as a file (Download / "
+                        "Session JSON) instead, or untick \"with trained model\".", true);
+    } else {
+      s.io.text = link;
+      if (s.platform.set_url_hash) s.platform.set_url_hash(s.io.text);
+      set_status(s, (s.platform.set_url_hash ? std::string("The page address now holds this session: copy it from the address bar")
+                                             : std::string("Append this to the page address to share the session")) +
+                        " (" + std::to_string(link.size()) + " characters).", false);
+    }
   }
   tooltip("Encode the whole session in a link (the part after #), so a page address reproduces it.");
   ImGui::SameLine();
@@ -72,7 +99,7 @@ void draw_session_window(AppState& s) {
   tooltip("Write the points as x,y,class,validation lines.");
   if (s.platform.download) {
     ImGui::SameLine();
-    if (ImGui::Button("Download")) s.platform.download("nnplay-session.json", nn::save_session(current_session(s)));
+    if (ImGui::Button("Download")) s.platform.download("nnplay-session.json", nn::save_session(cur));
     tooltip("Save the session as a .json file.");
     ImGui::SameLine();
     if (ImGui::Button("Open file")) s.platform.request_upload();

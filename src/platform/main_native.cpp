@@ -1,8 +1,13 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
-//   nnplay [--frames N] [--screenshot out.png] [--size 1280x800] [--scale S] [--demo]
-//          [--open concepts,convnet,help]
-// --frames N renders N frames and exits (with --screenshot, the last frame is
-// saved as PNG); --demo starts training the start-up network at once.
+//   nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]
+//          [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size 1280x800]
+//          [--scale S] [--demo] [--open concepts,convnet,help] [--list-presets]
+// A session file or --preset opens it instead of the start-up example; --ui,
+// --controls and --autoplay are the web page's ?ui=, ?controls=, ?autoplay.
+// --train N trains the session's model N steps without a window, prints a
+// step / loss / accuracy table and exits: 0 done, 3 diverged, 2 cannot train,
+// 1 bad input. --frames N renders N frames and exits (with --screenshot, the
+// last frame is saved as PNG); --demo starts training at once.
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -12,9 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include "app/app.h"
 #include "app/gl.h"
 #include "core/fast/parallel.h"
+#include "core/io/launch.h"
+#include "core/train/headless.h"
 #include "platform/window.h"
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -39,26 +50,95 @@ static void start_demo(app::AppState& s) {
   app::set_playing(s, true);
 }
 
+static const char kUsage[] =
+    "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
+    "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
+    "              [--demo] [--open concepts,convnet,help] [--list-presets]\n";
+
+static bool read_file(const std::string& path, std::string& out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  out = ss.str();
+  return true;
+}
+
 int main(int argc, char** argv) {
   long frames = -1;
   const char* shot = nullptr;
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open;
+  std::string open, session_path;
+  long long train_steps = -1;
+  const std::string assets = NNPLAY_ASSETS_DIR;
+  const std::vector<std::string> presets = nn::preset_ids(assets);
+  nn::LaunchOptions launch;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) frames = std::atol(argv[++i]);
-    else if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) shot = argv[++i];
-    else if (!std::strcmp(argv[i], "--size") && i + 1 < argc) std::sscanf(argv[++i], "%dx%d", &width, &height);
-    else if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) scale = float(std::atof(argv[++i]));
+    const bool has_value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--frames") && has_value) frames = std::atol(argv[++i]);
+    else if (!std::strcmp(argv[i], "--screenshot") && has_value) shot = argv[++i];
+    else if (!std::strcmp(argv[i], "--size") && has_value) std::sscanf(argv[++i], "%dx%d", &width, &height);
+    else if (!std::strcmp(argv[i], "--scale") && has_value) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
-    else if (!std::strcmp(argv[i], "--open") && i + 1 < argc) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--open") && has_value) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--train") && has_value) {
+      char* end = nullptr;
+      train_steps = std::strtoll(argv[++i], &end, 10);
+      if (*end || train_steps < 1 || train_steps > 100000000) {
+        std::fprintf(stderr, "nnplay: --train takes a number of steps from 1 to 100000000 (got \"%s\")\n", argv[i]);
+        return 1;
+      }
+    } else if (!std::strcmp(argv[i], "--list-presets")) {
+      for (const std::string& id : presets) std::printf("%s\n", id.c_str());
+      return 0;
+    } else if (!std::strcmp(argv[i], "--autoplay")) nn::set_launch_option(launch, "autoplay", "", presets);
+    else if ((!std::strcmp(argv[i], "--preset") || !std::strcmp(argv[i], "--ui") || !std::strcmp(argv[i], "--controls")) &&
+             has_value) {
+      const std::string key = argv[i] + 2;
+      nn::set_launch_option(launch, key, argv[++i], presets);
+    } else if (argv[i][0] != '-' && session_path.empty()) session_path = argv[i];
     else {
-      std::fprintf(stderr, "usage: nnplay [--frames N] [--screenshot out.png] [--size WxH] [--scale S] [--demo] "
-                           "[--open concepts,convnet,help]\n");
+      std::fprintf(stderr, "nnplay: unknown or incomplete option \"%s\"\n%s", argv[i], kUsage);
       return 2;
     }
   }
+  for (const std::string& e : launch.errors) std::fprintf(stderr, "nnplay: %s\n", e.c_str());
+  if (!launch.errors.empty() && train_steps > 0) return 1;
+  if (!session_path.empty() && !launch.preset.empty()) {
+    std::fprintf(stderr, "nnplay: give a session file or --preset, not both\n");
+    return 1;
+  }
+
+  // The session to open: a file, a preset, or (empty) the start-up example.
+  std::string session_text, session_label;
+  if (!session_path.empty()) {
+    if (!read_file(session_path, session_text)) {
+      std::fprintf(stderr, "nnplay: cannot read %s\n", session_path.c_str());
+      return 1;
+    }
+    session_label = session_path;
+  } else if (!launch.preset.empty() && !nn::is_convnet_preset(launch.preset)) {
+    read_file(assets + "/presets/" + launch.preset + ".json", session_text);
+    session_label = "preset " + launch.preset;
+  }
+
+  if (train_steps > 0) {
+    if (session_text.empty()) {
+      std::fprintf(stderr, "nnplay: --train needs a session file or a playground --preset\n");
+      return 1;
+    }
+    nn::Session session;
+    try {
+      session = nn::load_session(session_text);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "nnplay: %s: %s\n", session_label.c_str(), e.what());
+      return 1;
+    }
+    return nn::train_headless(session, train_steps, std::cout);
+  }
+
   platform::Window w;
   if (!platform::window_open(w, "nnplay", width, height, scale, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")) {
     std::fprintf(stderr, "nnplay: could not open a window with an OpenGL 3.3 context (is a display available?)\n");
@@ -68,6 +148,9 @@ int main(int argc, char** argv) {
   char info[96];
   std::snprintf(info, sizeof info, "native (%d threads)", nn::parallel_threads());
   app::app_init(s, scale, info);
+  if (!session_path.empty() && !app::load_text(s, session_text))
+    std::fprintf(stderr, "nnplay: could not open %s: %s\n", session_label.c_str(), s.io.status.c_str());
+  app::apply_launch(s, launch);  // --preset, --ui, --controls, --autoplay
   if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
@@ -75,6 +158,13 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
+    ++s.embed.ticks;
+    // Idle (not training, no input, nothing animating): sleep until an event.
+    // A scripted run (--frames) never waits.
+    if (frames < 0 && !app::wants_frame(s)) {
+      glfwWaitEvents();
+      app::wake(s);
+    }
     platform::window_begin_frame(w);
     app::app_frame(s);
     platform::window_render(w);

@@ -1,15 +1,22 @@
 // main_web.cpp: the WebAssembly entry point. Sizes the canvas to its CSS box
 // times the device pixel ratio every frame (crisp on HiDPI, follows window
-// and iframe resizes) and hands the frame loop to the browser.
+// and iframe resizes) and hands the frame loop to the browser. Reads the
+// page's parameters (?preset=, ?ui=, ?controls=, ?autoplay; core/io/launch.h).
+// An idle app draws nothing: the loop only counts the tick until training,
+// input (the page shell calls nnplay_wake / nnplay_touched), a resize or a
+// message asks for frames again.
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "app/app.h"
 #include "core/fast/parallel.h"
+#include "core/io/launch.h"
 #include "platform/window.h"
 
 static platform::Window g_window;
@@ -24,19 +31,35 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+// The page address's fragment, copied to the heap (the caller frees it). Not
+// emscripten_run_script_string: that evals, which the page's
+// Content-Security-Policy forbids.
+EM_JS(char*, js_location_hash, (), {
+  const h = location.hash || '';
+  const n = lengthBytesUTF8(h) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(h, p, n);
+  return p;
+});
 
-static void fit_canvas() {
+// True if the canvas's size changed.
+static bool fit_canvas() {
   double css_w = 0, css_h = 0;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);
   const double dpr = emscripten_get_device_pixel_ratio();
   const int w = std::max(1, int(std::lround(css_w * dpr))), h = std::max(1, int(std::lround(css_h * dpr)));
   int cw, ch;
   glfwGetWindowSize(g_window.glfw, &cw, &ch);
-  if (cw != w || ch != h) glfwSetWindowSize(g_window.glfw, w, h);
+  if (cw == w && ch == h) return false;
+  glfwSetWindowSize(g_window.glfw, w, h);
+  return true;
 }
 
 static void frame() {
-  fit_canvas();
+  app::AppState& s = app::app_state();
+  ++s.embed.ticks;
+  if (fit_canvas()) app::wake(s);
+  if (!app::wants_frame(s)) return;
   platform::window_begin_frame(g_window);
   app::app_frame(app::app_state());
   platform::window_render(g_window);
@@ -63,8 +86,17 @@ int main() {
   s.platform.request_upload = [] { js_request_upload(); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
-  const std::string hash = emscripten_run_script_string("location.hash || ''");
+  char* raw_hash = js_location_hash();
+  const std::string hash = raw_hash ? raw_hash : "";
+  std::free(raw_hash);
   if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
+  // ?preset=, ?ui=, ?controls=, ?autoplay. Inside another page (an iframe)
+  // the demo waits to be seen and touched before it trains.
+  s.embed.embedded = EM_ASM_INT({ try { return window.self !== window.top ? 1 : 0; } catch (e) { return 1; } }) != 0;
+  s.embed.visible = EM_ASM_INT({ return document.visibilityState === 'hidden' ? 0 : 1; }) != 0;
+  const std::string query = emscripten_run_script_string("location.search || ''");
+  app::apply_launch(s, nn::parse_launch_query(query, nn::preset_ids(app::assets_dir())));
+  EM_ASM(if (window.nnplayStarted) window.nnplayStarted(););
   emscripten_set_main_loop(frame, 0, true);
   return 0;
 }

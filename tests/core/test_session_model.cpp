@@ -28,6 +28,7 @@ static Session trained_session(int steps, OptimKind optim = OptimKind::Adam) {
   s.spec.optim.kind = optim;
   s.spec.optim.lr = optim == OptimKind::SGD ? 0.1 : 0.01;
   s.spec.optim.batch_size = 32;
+  s.spec.engine = EngineKind::Reference;  // the engine that saves its optimiser memory
   Trainer t(s.data, s.spec);
   for (int i = 0; i < steps; ++i) t.step();
   s.trained = t.trained_state();
@@ -132,6 +133,17 @@ TEST_CASE("a loaded model predicts exactly what the saved model predicted", "[se
   REQUIRE(loaded.last().train_acc == original.accuracy(false));
   loaded.step();
   REQUIRE(loaded.step_count() == 61);
+
+  // The fast (float32) engine: its model reloads exactly too; it saves no
+  // optimiser memory, so training after loading starts the optimiser afresh.
+  Session f = s;
+  f.spec.engine = EngineKind::Fast;
+  Trainer fast(f.data, f.spec);
+  for (int i = 0; i < 30; ++i) fast.step();
+  f.trained = fast.trained_state();
+  REQUIRE(f.trained->optimizer.kind == OptimKind::Adam);
+  const Session f_back = load_session(save_session(f));
+  CHECK((loaded_scores(f_back, X).array() == fast.predict_scores(X).array()).all());
 
   // The untrained network of the same spec predicts something else.
   Trainer fresh(s.data, s.spec);

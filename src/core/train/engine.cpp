@@ -136,15 +136,16 @@ OptimizerState ReferenceEngine::optimizer_state() {
   return optim_->state(model_->params_view());
 }
 
-void ReferenceEngine::set_optimizer_state(const OptimizerState& state) {
+bool ReferenceEngine::set_optimizer_state(const OptimizerState& state) {
   if (!optim_) {
     if (state.kind != optim_spec_.kind)
       throw std::runtime_error(std::string("the saved optimiser state is for ") + to_string(state.kind) +
                                ", not " + to_string(optim_spec_.kind));
-    return;
+    return true;
   }
   optim_->set_state(state, model_->params_view());
   last_good_optim_.reset();
+  return true;
 }
 
 std::vector<ParamStats> ReferenceEngine::param_stats() {

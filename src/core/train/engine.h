@@ -100,15 +100,13 @@ class Engine {
   virtual size_t workspace_bytes() const { return 0; }
 
   // The optimiser's memory (velocity, caches, Adam's moments, t), for saving
-  // a trained model; and putting it back (throws std::runtime_error naming
-  // the first missing or misshapen matrix). An engine that cannot export its
-  // optimiser reports an empty state, and a saved state it cannot take is
-  // refused.
+  // a trained model, and putting it back: true if restored (throws
+  // std::runtime_error naming the first missing or misshapen matrix); false
+  // if this engine cannot, and then the caller restarts the optimiser. The
+  // fast engine neither exports nor restores it (yet): a model it trained
+  // saves no optimiser memory, and training after loading starts it afresh.
   virtual OptimizerState optimizer_state() { return {}; }
-  virtual void set_optimizer_state(const OptimizerState& state) {
-    if (!state.slots.empty() || state.t != 0)
-      throw std::runtime_error("this engine cannot restore an optimiser state");
-  }
+  virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
 };
 
 // The engine that trains `spec`: spec.engine, except that full-batch L-BFGS
@@ -136,7 +134,7 @@ class ReferenceEngine : public Engine {
   Model* live_model() override { return model_.get(); }
   std::vector<ParamStats> param_stats() override;
   OptimizerState optimizer_state() override;
-  void set_optimizer_state(const OptimizerState& state) override;
+  bool set_optimizer_state(const OptimizerState& state) override;
 
  private:
   std::unique_ptr<Model> model_;

@@ -1,0 +1,261 @@
+// embed.cpp: nnplay as a demo inside course notes. Start-up options (preset,
+// layout, controls, autoplay), the compact and canvas-only layouts, and the
+// rules that keep many demos on one page light: an idle app draws no frames;
+// an embedded demo trains only when visible and touched (or autoplay and
+// visible), and pauses when it scrolls out of view or its tab is hidden.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "app.h"
+#include "imgui.h"
+#include "widgets.h"
+
+namespace app {
+
+// Wall-clock seconds: ImGui's clock stands still while no frames are drawn.
+static double now_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void wake(AppState& s, double seconds) {
+  s.embed.awake_until = std::max(s.embed.awake_until, now_s() + seconds);
+}
+
+bool wants_frame(AppState& s) {
+  if (s.frame < 10) return true;  // the first frames lay out the windows
+  if (s.training.playing) return true;
+  if (s.display.regions.dirty) return true;
+  if (now_s() < s.embed.awake_until) return true;
+  // A notice on the status bar stays for 8 s: draw once more when it goes.
+  if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8.2) return true;
+  return false;
+}
+
+static bool play_allowed(const AppState& s) {
+  if (!s.embed.embedded) return true;
+  return s.embed.visible && (s.embed.touched || s.embed.launch.autoplay);
+}
+
+void request_playing(AppState& s, bool on) {
+  if (on && !play_allowed(s)) {
+    s.embed.play_when_allowed = true;
+    set_playing(s, false);
+    return;
+  }
+  s.embed.play_when_allowed = false;
+  set_playing(s, on);
+  wake(s);
+}
+
+void set_visible(AppState& s, bool visible) {
+  if (s.embed.visible == visible) return;
+  s.embed.visible = visible;
+  wake(s);
+  if (!visible && s.training.playing) {
+    set_playing(s, false);
+    s.embed.paused_hidden = true;
+  } else if (visible && (s.embed.paused_hidden || s.embed.play_when_allowed)) {
+    s.embed.paused_hidden = false;
+    if (play_allowed(s)) request_playing(s, true);
+  }
+}
+
+void touched(AppState& s) {
+  wake(s);
+  if (s.embed.touched) return;
+  s.embed.touched = true;
+  if (s.embed.play_when_allowed && play_allowed(s)) request_playing(s, true);
+}
+
+void apply_launch(AppState& s, const nn::LaunchOptions& o) {
+  s.embed.launch = o;
+  s.embed.errors.clear();
+  for (const std::string& e : o.errors) s.embed.errors += (s.embed.errors.empty() ? "" : "\n") + e;
+  if (!o.preset.empty()) {
+    const bool was_playing = s.training.playing;
+    if (show_demo(s, o.preset, "") && nn::is_convnet_preset(o.preset) && o.ui != nn::UiLayout::Full)
+      s.embed.launch.ui = nn::UiLayout::Full;  // the calculator is a window of the full layout
+    // A preset may ask to play; an embedded demo waits for its reader.
+    if (s.training.playing && !was_playing) request_playing(s, true);
+  }
+  if (o.autoplay) request_playing(s, true);
+  if (!s.embed.errors.empty()) notify(s, "Some start-up parameters were ignored (see the canvas).");
+  wake(s, 1.5);
+}
+
+// ---- Compact and canvas-only layouts ---------------------------------------------
+
+static bool shows(const AppState& s, nn::Control c) {
+  const std::vector<nn::Control> list = nn::shown_controls(s.embed.launch);
+  return std::find(list.begin(), list.end(), c) != list.end();
+}
+
+// The bar under the canvas: Play/Step/Reset and the chosen controls, wrapped
+// onto as many rows as the width needs.
+static void embed_bar(AppState& s, float bar_h) {
+  const float u = s.display.ui_scale;
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos({0, io.DisplaySize.y - bar_h});
+  ImGui::SetNextWindowSize({io.DisplaySize.x, bar_h});
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6 * u, 4 * u});
+  ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoSavedSettings);
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  // Keeps the next item on this row if it fits, else starts a new row.
+  auto next = [&](float width) {
+    const float x = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x;
+    if (x + width <= right) ImGui::SameLine();
+  };
+  const bool trainable = s.spec.kind != nn::ModelKind::KNN;
+  const float fs = ImGui::GetFontSize();
+  bool first = true;
+  auto place = [&](float width) { if (!first) next(width); first = false; };
+  if (trainable && shows(s, nn::Control::Play)) {
+    place(fs * 4);
+    if (ImGui::Button(s.training.playing ? "Pause" : "Play", {fs * 4, 0})) touched(s), request_playing(s, !s.training.playing);
+    tooltip("Train continuously (Space).");
+  }
+  if (trainable && shows(s, nn::Control::Step)) {
+    place(fs * 3);
+    if (ImGui::Button("Step")) touched(s), s.training.host->step(1);
+    tooltip("One minibatch update (S).");
+  }
+  if (trainable && shows(s, nn::Control::Reset)) {
+    place(fs * 3.5f);
+    if (ImGui::Button("Reset")) touched(s), s.training.host->reset();
+    tooltip("A fresh initialisation with the same seed (R).");
+  }
+  nn::ModelSpec sp = s.spec;
+  const float slider_w = std::min(fs * 9, io.DisplaySize.x * 0.4f);
+  auto labelled = [&](float w) { place(w + fs * 5); ImGui::SetNextItemWidth(w); };
+  if (shows(s, nn::Control::Model)) {
+    labelled(fs * 7);
+    enum_combo("model", sp.kind, "kNN, a linear classifier or a neural network.");
+    if (sp.kind == nn::ModelKind::KNN) {
+      labelled(fs * 5);
+      slider_int(s, "k", sp.knn.k, 1, 25, "Neighbours that vote.");
+    }
+  }
+  if (trainable && shows(s, nn::Control::Lr)) {
+    labelled(slider_w);
+    slider_double(s, "lr", sp.optim.lr, 1e-5, 10, "%.1e", true, "Learning rate: the step size.");
+  }
+  if (trainable && shows(s, nn::Control::Reg)) {
+    labelled(slider_w);
+    slider_double(s, "lambda", sp.loss.lambda, 1e-6, 10, "%.1e", true, "Regularisation strength.");
+  }
+  if (trainable && shows(s, nn::Control::Loss)) {
+    labelled(fs * 8);
+    enum_combo("loss", sp.loss.kind, "Softmax (cross-entropy) or one of the hinge (SVM) losses.");
+  }
+  if (trainable && shows(s, nn::Control::Optim)) {
+    labelled(fs * 7);
+    enum_combo("optimiser", sp.optim.kind, "How the gradient becomes an update.");
+  }
+  if (trainable && shows(s, nn::Control::Batch)) {
+    labelled(slider_w);
+    slider_int(s, "batch", sp.optim.batch_size, 0, nn::kUiMaxBatch, "Points per step (0: the full batch).", true);
+  }
+  if (sp.kind == nn::ModelKind::Net && shows(s, nn::Control::Layers)) {
+    int layers = int(sp.hidden.size()), width = sp.hidden.empty() ? 8 : sp.hidden[0].width;
+    labelled(fs * 5);
+    const bool a = slider_int(s, "layers", layers, 0, nn::kUiMaxHiddenLayers, "Hidden layers.");
+    labelled(fs * 5);
+    const bool b = slider_int(s, "width", width, 1, nn::kUiMaxLayerWidth, "Neurons per hidden layer.", true);
+    if (a || b) {
+      nn::HiddenLayerSpec h = sp.hidden.empty() ? nn::HiddenLayerSpec{} : sp.hidden[0];
+      h.width = width;
+      sp.hidden.assign(size_t(layers), h);
+    }
+  }
+  if (sp.kind == nn::ModelKind::Net && shows(s, nn::Control::Act) && !sp.hidden.empty()) {
+    nn::Activation act = sp.hidden[0].act;
+    labelled(fs * 7);
+    if (enum_combo("activation", act, "The hidden layers' non-linearity."))
+      for (auto& h : sp.hidden) h.act = act;
+  }
+  if (shows(s, nn::Control::Data)) {
+    place(fs * 6);
+    if (ImGui::Button("New data")) touched(s), generate_data(s);
+    tooltip("Draw a new data set from the generator.");
+  }
+  if (trainable && shows(s, nn::Control::Speed)) {
+    labelled(fs * 6);
+    if (slider_int(s, "speed", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training steps per frame.", true))
+      s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+  }
+  if (!(sp == s.spec)) {
+    touched(s);
+    s.spec = sp;
+    spec_changed(s);
+  }
+  if (trainable && shows(s, nn::Control::Stats) && s.training.snapshot) {
+    const Snapshot& snap = *s.training.snapshot;
+    char text[128];
+    const auto& h = s.training.history;
+    std::snprintf(text, sizeof text, "step %lld  loss %.3f  acc %.0f%%", (long long)snap.step,
+                  snap.last.data_loss + snap.last.reg_loss, h.train_acc.empty() ? 0.0 : 100 * h.train_acc.back());
+    place(ImGui::CalcTextSize(text).x);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(text);
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+}
+
+// Rows the bar needs at this width: a first pass measures nothing, so
+// estimate from the number of controls and the width.
+static int bar_rows(const AppState& s, float width) {
+  const float fs = ImGui::GetFontSize();
+  float need = 0;
+  for (nn::Control c : nn::shown_controls(s.embed.launch)) {
+    switch (c) {
+      case nn::Control::Play: case nn::Control::Step: case nn::Control::Reset: need += fs * 4.5f; break;
+      case nn::Control::Layers: need += fs * 21; break;
+      case nn::Control::Stats: need += fs * 14; break;
+      default: need += fs * 14; break;
+    }
+  }
+  return std::clamp(int(std::ceil(need / std::max(1.f, width - fs))), 1, 4);
+}
+
+void draw_embedded_layout(AppState& s) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
+  const float row = ImGui::GetFrameHeightWithSpacing();
+  const float bar_h = bar_rows(s, W) * row + 8 * u;
+  s.display.wide_layout = false;
+  s.display.view = {0, 0, std::max(1.f, W), std::max(1.f, H - bar_h)};
+  update_regions(s);
+  draw_canvas(s);
+  embed_bar(s, bar_h);
+  // Messages (bad parameters, notices) over the canvas's top edge.
+  const std::string msg = !s.embed.errors.empty() ? s.embed.errors
+                          : (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) ? s.message : "";
+  if (!msg.empty()) {
+    ImGui::SetNextWindowPos({6 * u, 6 * u});
+    ImGui::SetNextWindowSizeConstraints({0, 0}, {W - 12 * u, H * 0.5f});
+    ImGui::SetNextWindowBgAlpha(0.85f);
+    ImGui::Begin("Notice", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+    ImGui::PushTextWrapPos(W - 24 * u);
+    if (!s.embed.errors.empty()) ImGui::TextColored({0.7f, 0.05f, 0.05f, 1}, "%s", msg.c_str());
+    else ImGui::TextUnformatted(msg.c_str());
+    ImGui::PopTextWrapPos();
+    if (!s.embed.errors.empty() && ImGui::SmallButton("OK")) s.embed.errors.clear();
+    ImGui::End();
+  }
+  if (s.embed.embedded && !s.training.playing && s.embed.play_when_allowed && !s.embed.touched) {
+    const char* hint = "Click Play (or the canvas) to start";
+    const ImVec2 ts = ImGui::CalcTextSize(hint);
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    const ImVec2 p{(W - ts.x) / 2, s.display.view.h - ts.y - 10 * u};
+    dl->AddRectFilled({p.x - 6 * u, p.y - 3 * u}, {p.x + ts.x + 6 * u, p.y + ts.y + 3 * u}, IM_COL32(255, 255, 255, 220),
+                      4 * u);
+    dl->AddText(p, IM_COL32(30, 30, 30, 255), hint);
+  }
+}
+
+}  // namespace app

@@ -1,0 +1,140 @@
+// Embedding in course notes: the notes page served by a plain static server
+// (no COOP/COEP headers, like a course site) loads every iframe without a
+// console error; only the demo the reader touched trains, and it pauses when
+// scrolled out of view; an idle demo draws no frames; ?preset= loads every
+// preset; bad parameters give a message and the default state.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repo, outDir, openApp, api, apiString, frames } from './harness.mjs';
+
+// A static file server with no special headers at all.
+function staticServer(root) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const srv = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(root, rel);
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () =>
+    resolve({ url: `http://127.0.0.1:${srv.address().port}/`, stop: () => srv.close() })));
+}
+
+const inFrame = (frame, fn, ...args) => frame.evaluate(([fn, args]) => window.Module['_' + fn](...args), [fn, args]);
+const frameReady = (frame) => frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&
+                                                         window.Module._nnplay_frame_count() > 10, null, { timeout: 90000 });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The ConvNet calculator's preset ids (nn::convnet_preset_ids()); the playground's come from assets/presets.
+const convnetIds = ['convnet-output-size', 'convnet-cifar-conv', 'convnet-no-padding', 'convnet-stacked-3x3',
+                    'convnet-dilated', 'convnet-fc-to-conv', 'convnet-alexnet', 'convnet-vgg16', 'convnet-vgg16-conv-384'];
+
+export default async function ({ browser, plainUrl, report }) {
+  const site = path.join(repo, 'build/site');
+  const plain = await staticServer(site);
+  try {
+    // ---- The notes page ----------------------------------------------------------
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const logs = [];
+    page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+    await page.goto(plain.url + 'notes-example.html');
+    const iframes = await page.$$('iframe');
+    report.check('[embed] the notes page has at least 5 demos', iframes.length >= 5, `${iframes.length}`);
+    const frames_ = [];
+    for (const el of iframes) {  // lazy iframes load when scrolled to
+      await el.scrollIntoViewIfNeeded();
+      const f = await el.contentFrame();
+      await frameReady(f);
+      frames_.push(f);
+    }
+    report.check('[embed] every iframe loaded the app', frames_.length === iframes.length);
+    report.check('[embed] the iframes run the fallback build (no COOP/COEP)',
+                 (await Promise.all(frames_.map((f) => f.evaluate(() => window.nnplay.build)))).every((b) => b === 'fallback'));
+    const errors = logs.filter((l) => l.startsWith('[error]') || l.startsWith('[pageerror]'));
+    report.check('[embed] no console errors on the notes page', errors.length === 0, errors.slice(0, 3).join(' | '));
+    report.check('[embed] no demo trains before it is touched',
+                 (await Promise.all(frames_.map((f) => inFrame(f, 'nnplay_step_count')))).every((n) => n === 0));
+
+    // Idle: with nothing to do, the loop ticks but draws nothing.
+    const last = frames_[frames_.length - 1];
+    await sleep(1500);
+    const d0 = await inFrame(last, 'nnplay_drawn_frames'), t0 = await inFrame(last, 'nnplay_frame_count');
+    await sleep(2000);
+    const d1 = await inFrame(last, 'nnplay_drawn_frames'), t1 = await inFrame(last, 'nnplay_frame_count');
+    console.log(`     [embed] idle demo over 2 s: ${d1 - d0} frames drawn, ${t1 - t0} loop ticks`);
+    report.check('[embed] an idle demo draws no frames', d1 - d0 === 0 && t1 > t0, `${d1 - d0} drawn`);
+
+    // Touch the linear-classifier demo (its preset asks to play): only it trains.
+    const k = 1;
+    await iframes[k].scrollIntoViewIfNeeded();
+    await sleep(500);
+    const box = await iframes[k].boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height * 0.3);
+    await sleep(3000);
+    const steps = await Promise.all(frames_.map((f) => inFrame(f, 'nnplay_step_count')));
+    report.check('[embed] the touched demo trains', steps[k] > 0, `steps ${steps.join(',')}`);
+    report.check('[embed] the others stay idle', steps.every((n, i) => i === k || n === 0), `steps ${steps.join(',')}`);
+    await page.screenshot({ path: path.join(outDir, 'e2e-embed-notes.png') });
+
+    // Scroll it out of view: it pauses; back in view: it resumes.
+    await iframes[iframes.length - 1].scrollIntoViewIfNeeded();
+    await sleep(1000);
+    const a = await inFrame(frames_[k], 'nnplay_step_count');
+    await sleep(1500);
+    const b = await inFrame(frames_[k], 'nnplay_step_count');
+    report.check('[embed] a demo scrolled out of view pauses', a === b && (await inFrame(frames_[k], 'nnplay_visible')) === 0,
+                 `${a} -> ${b}`);
+    await iframes[k].scrollIntoViewIfNeeded();
+    await sleep(1500);
+    report.check('[embed] and resumes when scrolled back', (await inFrame(frames_[k], 'nnplay_step_count')) > b);
+    await page.close();
+
+    // ---- Every preset by ?preset= --------------------------------------------------
+    const ids = fs.readdirSync(path.join(repo, 'assets/presets')).filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, '')).sort().concat(convnetIds);
+    const bad = [];
+    const p2 = await browser.newPage({ viewport: { width: 640, height: 480 } });
+    for (const id of ids) {
+      await p2.goto(`${plain.url}index.html?preset=${id}&ui=compact`);
+      await p2.waitForFunction(() => window.nnplay && window.nnplay.ready && window.Module._nnplay_frame_count() > 10,
+                               null, { timeout: 60000 });
+      const errs = await p2.evaluate(() => window.Module.UTF8ToString(window.Module._nnplay_launch_errors()));
+      const ok = id.startsWith('convnet-') ? (await p2.evaluate(() => window.Module._nnplay_convnet_open())) === 1
+                                           : (await p2.evaluate(() => window.Module.UTF8ToString(window.Module._nnplay_session_name()))).length > 0;
+      if (errs || !ok) bad.push(`${id}: ${errs || 'not shown'}`);
+      if (id === 'svm-vs-softmax') await p2.screenshot({ path: path.join(outDir, 'e2e-embed-compact-640x480.png') });
+    }
+    report.check(`[embed] ?preset= loads each of the ${ids.length} presets`, bad.length === 0, bad.slice(0, 3).join(' | '));
+
+    // ---- Bad parameters --------------------------------------------------------------
+    await p2.goto(`${plain.url}index.html?preset=nope&ui=tiny&controls=play,fly&autoplay=maybe`);
+    await p2.waitForFunction(() => window.nnplay && window.nnplay.ready && window.Module._nnplay_frame_count() > 10,
+                             null, { timeout: 60000 });
+    const msg = await p2.evaluate(() => window.Module.UTF8ToString(window.Module._nnplay_launch_errors()));
+    report.check('[embed] bad parameters each get a message',
+                 ['preset: no preset "nope"', 'ui: unknown layout "tiny"', 'controls: unknown control "fly"', 'autoplay: must be']
+                   .every((m) => msg.includes(m)), msg.split('\n')[0]);
+    report.check('[embed] and the default state: full layout, start-up example, not playing',
+                 (await p2.evaluate(() => window.Module._nnplay_ui_layout())) === 0 &&
+                 (await p2.evaluate(() => window.Module._nnplay_point_count())) > 0 &&
+                 (await p2.evaluate(() => window.Module._nnplay_is_playing())) === 0);
+    await p2.screenshot({ path: path.join(outDir, 'e2e-embed-bad-params.png') });
+
+    // ---- Small frames ------------------------------------------------------------------
+    for (const [w, h, dpr] of [[480, 360, 1], [640, 480, 1], [800, 600, 1], [640, 480, 2]]) {
+      const p3 = await browser.newPage({ viewport: { width: w, height: h }, deviceScaleFactor: dpr });
+      await p3.goto(`${plain.url}index.html?preset=svm-vs-softmax&ui=compact&controls=play,step,reset,lr,loss,stats`);
+      await p3.waitForFunction(() => window.nnplay && window.nnplay.ready && window.Module._nnplay_frame_count() > 10,
+                               null, { timeout: 60000 });
+      await sleep(500);
+      await p3.screenshot({ path: path.join(outDir, `e2e-embed-${w}x${h}-dpr${dpr}.png`) });
+      await p3.close();
+    }
+    await p2.close();
+  } finally {
+    plain.stop();
+  }
+}
