@@ -365,8 +365,8 @@ TEST_CASE("the fast optimiser state saves by the reference's names and restores 
     std::unique_ptr<Engine> ref = make_engine(rs, a->model().clone());
     b->set_training_set(X, y);
     ref->set_training_set(X, y);
-    b->set_optimizer_state(st);
-    ref->set_optimizer_state(st);
+    REQUIRE(b->set_optimizer_state(st));
+    REQUIRE(ref->set_optimizer_state(st));
     Rng ra(3), rb(3), rc(3);
     const EngineStep sa = a->step(idx.data(), 8, 0.01, 0, ra), sb = b->step(idx.data(), 8, 0.01, 0, rb);
     ref->step(idx.data(), 8, 0.01, 0, rc);

@@ -134,14 +134,15 @@ TEST_CASE("a loaded model predicts exactly what the saved model predicted", "[se
   loaded.step();
   REQUIRE(loaded.step_count() == 61);
 
-  // The fast (float32) engine: its model reloads exactly too; it saves no
-  // optimiser memory, so training after loading starts the optimiser afresh.
+  // The fast (float32) engine: its model reloads exactly too, and it saves
+  // its optimiser memory under the reference's names (m.W1, v.W1, ...).
   Session f = s;
   f.spec.engine = EngineKind::Fast;
   Trainer fast(f.data, f.spec);
   for (int i = 0; i < 30; ++i) fast.step();
   f.trained = fast.trained_state();
   REQUIRE(f.trained->optimizer.kind == OptimKind::Adam);
+  REQUIRE(f.trained->optimizer.slots.size() == 2 * f.trained->params.size());  // Adam's m and v
   const Session f_back = load_session(save_session(f));
   CHECK((loaded_scores(f_back, X).array() == fast.predict_scores(X).array()).all());
 

@@ -51,7 +51,7 @@ class FastEngine : public Engine {
   std::vector<ParamStats> param_stats() override;
   size_t workspace_bytes() const override;
   OptimizerState optimizer_state() override;
-  void set_optimizer_state(const OptimizerState& state) override;
+  bool set_optimizer_state(const OptimizerState& state) override;
 
  private:
   void build_layers(const ModelSpec& spec, int input_dim, int classes);
@@ -339,7 +339,7 @@ OptimizerState FastEngine::optimizer_state() {
   return out;
 }
 
-void FastEngine::set_optimizer_state(const OptimizerState& state) {
+bool FastEngine::set_optimizer_state(const OptimizerState& state) {
   if (state.kind != opt_.kind())
     throw std::runtime_error(std::string("the saved optimiser state is for ") + to_string(state.kind) + ", not " +
                              to_string(opt_.kind()));
@@ -365,7 +365,7 @@ void FastEngine::set_optimizer_state(const OptimizerState& state) {
   }
   opt_.reset(opt_spec_);
   restorable_ = false;
-  if (state.t == 0 && state.slots.empty()) return;
+  if (state.t == 0 && state.slots.empty()) return true;
   for (size_t slot = 0; slot < names.size(); ++slot) {
     std::vector<float>& v = *opt_.state(int(slot));
     v.assign(params_.size(), 0.f);
@@ -374,6 +374,7 @@ void FastEngine::set_optimizer_state(const OptimizerState& state) {
         if (m.name == std::string(names[slot]) + "." + b.name) copy_block(b, m.value, v.data() + b.offset);
   }
   opt_.set_t(state.t);
+  return true;
 }
 
 std::vector<ParamStats> FastEngine::param_stats() {

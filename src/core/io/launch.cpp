@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "core/models/convnet_calc.h"
 
@@ -98,7 +99,7 @@ bool set_launch_option(LaunchOptions& o, const std::string& key, const std::stri
     for (std::string item; std::getline(ss, item, ',');) {
       if (item.empty()) continue;
       Control c;
-      if (!from_string(item, c)) unknown.push_back(quoted(item));
+      if (!from_string(item, c)) unknown.push_back(quoted(std::as_const(item)));  // not std::quoted (ADL on a non-const string)
       else if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
     }
     if (!unknown.empty())
