@@ -8,7 +8,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { register } from 'node:module';
 import { budget, finish, record, timePerCall } from './common.mjs';
+
+// Gradients, for tf.train.adam's minimize (workload 7): tfjs-core's node
+// bundle registers none; its ES module files do, loaded through the resolve
+// hook of conv_esm_hooks.mjs (as conv_tfjs.mjs does).
+register('./conv_esm_hooks.mjs', import.meta.url);
+await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
 const backend = process.argv[2] || 'wasm';
 await tf.setBackend(backend);
@@ -52,7 +59,7 @@ record('w5.gflops', 2 * n * n * n / tm / 1e9, 'GFLOP/s', `float32 256^3 tf.matMu
   for (let i = 0; i < batches; i++) {
     xsb.push(tf.randomUniform([B, D], 0, 1, 'float32', 10 + i));
     const labels = tf.tensor1d(Array.from({ length: B }, (_, k) => (k * 7 + i) % C), 'int32');
-    ysb.push(tf.oneHot(labels, C).toFloat());
+    ysb.push(tf.cast(tf.oneHot(labels, C), 'float32'));
   }
   const v = (shape, std, seed) => tf.variable(std > 0 ? tf.randomNormal(shape, 0, std, 'float32', seed) : tf.zeros(shape));
   const W1 = v([D, H], Math.sqrt(2 / D), 21), c1 = v([H], 0), W2 = v([H, H], Math.sqrt(2 / H), 22), c2 = v([H], 0);

@@ -118,3 +118,32 @@ TEST_CASE("1 and 2 threads give the same losses", "[fast_engine_runs]") {
   }
   REQUIRE(one->evaluate(X, y).loss.data_loss == Approx(two->evaluate(X, y).loss.data_loss).epsilon(1e-6));
 }
+
+TEST_CASE("switching the engine keeps the parameters and the run goes on alike", "[fast_engine_runs]") {
+  const Dataset data = make_spiral(150, 0.1, 5, 3);
+  ModelSpec spec = spiral_net(false);
+  Trainer t(data, spec), u(data, spec);
+  for (int i = 0; i < 50; ++i) {
+    t.step();
+    u.step();
+  }
+  std::unique_ptr<Model> before = t.model().clone();
+  spec.engine = EngineKind::Reference;
+  REQUIRE_FALSE(t.set_spec(spec));  // not a restart
+  REQUIRE(t.engine_kind() == EngineKind::Reference);
+  for (const ConstParamRef& p : before->params_view()) REQUIRE(*t.model().param(p.name) == *p.value);
+  // The optimiser restarts on the new engine (as for any engine switch); the
+  // fast run with a fresh optimiser gives the same losses within float rounding.
+  ModelSpec fresh = u.spec();
+  fresh.optim.kind = OptimKind::RMSProp;
+  u.set_spec(fresh);
+  fresh.optim.kind = OptimKind::Adam;
+  u.set_spec(fresh);  // a new optimiser kind resets the state: as the switch does
+  for (int i = 0; i < 20; ++i) {
+    const StepStats a = t.step(), b = u.step();
+    REQUIRE(a.data_loss == Approx(b.data_loss).epsilon(1e-4));
+  }
+  spec.engine = EngineKind::Fast;
+  t.set_spec(spec);
+  REQUIRE(t.engine_kind() == EngineKind::Fast);
+}

@@ -134,8 +134,8 @@ TEST_CASE("a loaded model predicts exactly what the saved model predicted", "[se
   loaded.step();
   REQUIRE(loaded.step_count() == 61);
 
-  // The fast (float32) engine: its model reloads exactly too; it saves no
-  // optimiser memory, so training after loading starts the optimiser afresh.
+  // The fast (float32) engine: its model reloads exactly too, and it saves
+  // its optimiser memory under the reference's names (m.W1, v.W1, ...).
   Session f = s;
   f.spec.engine = EngineKind::Fast;
   Trainer fast(f.data, f.spec);

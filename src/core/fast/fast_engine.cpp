@@ -52,6 +52,8 @@ class FastEngine : public Engine {
   void set_params(const Model& m) override;
   std::vector<ParamStats> param_stats() override;
   size_t workspace_bytes() const override;
+  OptimizerState optimizer_state() override;
+  bool set_optimizer_state(const OptimizerState& state) override;
 
  private:
   void build_layers(const ModelSpec& spec, int input_dim, int classes);
@@ -76,13 +78,15 @@ class FastEngine : public Engine {
   std::vector<float> X_;  // the training set as floats, row-major
   Labels y_;
   fast::FastOptimizer opt_;
+  OptimSpec opt_spec_;  // the optimiser's current constants (for a reset)
   std::unique_ptr<Model> model_;  // the double-precision copy model() hands out
   bool model_stale_ = true;
   bool stepped_ = false, restorable_ = false;
 };
 
 FastEngine::FastEngine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options)
-    : loss_(spec.loss), input_dim_(initial.input_dim()), classes_(initial.num_classes()), opt_(spec.optim) {
+    : loss_(spec.loss), input_dim_(initial.input_dim()), classes_(initial.num_classes()), opt_(spec.optim),
+      opt_spec_(spec.optim) {
   const std::string why = fast_engine_unsupported(spec);
   if (!why.empty()) throw std::runtime_error("The fast engine cannot train this model: " + why + ".");
   const int pool = parallel_threads();
@@ -259,11 +263,13 @@ void FastEngine::set_hyperparameters(const ModelSpec& spec) {
   if (spec.kind == ModelKind::Net)
     for (size_t l = 0; l + 1 < layers_.size() && l < spec.hidden.size(); ++l) layers_[l]->set_hyperparameters(spec.hidden[l]);
   opt_.set_spec(spec.optim);  // keeps v, cache, m, t
+  opt_spec_ = spec.optim;
   model_->set_hyperparameters(spec);
 }
 
 void FastEngine::reset_optimizer(const OptimSpec& optim) {
   opt_.reset(optim);
+  opt_spec_ = optim;
   restorable_ = false;
 }
 
@@ -333,6 +339,63 @@ void FastEngine::set_params(const Model& m) {
       copy_block(arena->blocks()[b], *m.param(arena->blocks()[b].name), arena->value(int(b)));
   restorable_ = stepped_ = false;
   model_stale_ = true;
+}
+
+// Saved by the reference's names ("m.W1", "v.b2", ...), each in its
+// parameter's shape, so that either engine can load what the other saved.
+OptimizerState FastEngine::optimizer_state() {
+  OptimizerState out;
+  out.kind = opt_.kind();
+  out.t = opt_.t();
+  const std::vector<const char*> names = fast::FastOptimizer::slot_names(opt_.kind());
+  for (size_t slot = 0; slot < names.size(); ++slot) {
+    const std::vector<float>& v = *opt_.state(int(slot));
+    if (v.size() != params_.size()) continue;  // not stepped yet
+    for (const fast::ParamBlock& b : params_.blocks()) {
+      Mat m(b.rows, b.cols);
+      copy_block(b, v.data() + b.offset, m);
+      out.slots.push_back({std::string(names[slot]) + "." + b.name, std::move(m)});
+    }
+  }
+  return out;
+}
+
+bool FastEngine::set_optimizer_state(const OptimizerState& state) {
+  if (state.kind != opt_.kind())
+    throw std::runtime_error(std::string("the saved optimiser state is for ") + to_string(state.kind) + ", not " +
+                             to_string(opt_.kind()));
+  const std::vector<const char*> names = fast::FastOptimizer::slot_names(opt_.kind());
+  // Checked in full before anything changes.
+  if (!(state.t == 0 && state.slots.empty())) {
+    if (state.slots.size() != names.size() * params_.blocks().size())
+      throw std::runtime_error("the optimiser state has " + std::to_string(state.slots.size()) + " matrices, " +
+                               to_string(opt_.kind()) + " keeps " +
+                               std::to_string(names.size() * params_.blocks().size()));
+    for (const char* slot : names)
+      for (const fast::ParamBlock& b : params_.blocks()) {
+        const std::string name = std::string(slot) + "." + b.name;
+        const NamedMat* found = nullptr;
+        for (const NamedMat& m : state.slots)
+          if (m.name == name) found = &m;
+        if (!found) throw std::runtime_error("the optimiser state has no \"" + name + "\"");
+        if (found->value.rows() != b.rows || found->value.cols() != b.cols)
+          throw std::runtime_error("the optimiser state \"" + name + "\" is " + std::to_string(found->value.rows()) +
+                                   "x" + std::to_string(found->value.cols()) + ", its parameter is " +
+                                   std::to_string(b.rows) + "x" + std::to_string(b.cols));
+      }
+  }
+  opt_.reset(opt_spec_);
+  restorable_ = false;
+  if (state.t == 0 && state.slots.empty()) return true;
+  for (size_t slot = 0; slot < names.size(); ++slot) {
+    std::vector<float>& v = *opt_.state(int(slot));
+    v.assign(params_.size(), 0.f);
+    for (const fast::ParamBlock& b : params_.blocks())
+      for (const NamedMat& m : state.slots)
+        if (m.name == std::string(names[slot]) + "." + b.name) copy_block(b, m.value, v.data() + b.offset);
+  }
+  opt_.set_t(state.t);
+  return true;
 }
 
 std::vector<ParamStats> FastEngine::param_stats() {

@@ -24,6 +24,17 @@ void FastOptimizer::reset(const OptimSpec& spec) {
   can_undo_ = false;
 }
 
+std::vector<const char*> FastOptimizer::slot_names(OptimKind kind) {
+  switch (kind) {
+    case OptimKind::Momentum:
+    case OptimKind::Nesterov: return {"v"};
+    case OptimKind::Adagrad:
+    case OptimKind::RMSProp: return {"cache"};
+    case OptimKind::Adam: return {"m", "v"};
+    default: return {};
+  }
+}
+
 void FastOptimizer::undo() {
   if (!can_undo_) return;
   cur_ ^= 1;
@@ -117,9 +128,12 @@ void FastOptimizer::step(const float* x, float* x_new, const float* dx, size_t n
     }
     t_ = 0;
   }
+  const int nxt = cur_ ^ 1;
+  // The copy the step writes (it may be unsized after set_t's restore).
+  if (s1_[nxt].size() != s1_[cur_].size()) s1_[nxt].assign(s1_[cur_].size(), 0.f);
+  if (s2_[nxt].size() != s2_[cur_].size()) s2_[nxt].assign(s2_[cur_].size(), 0.f);
   t_before_ = t_;
   ++t_;
-  const int nxt = cur_ ^ 1;
   Ctx c{x, dx, s1_[cur_].data(), s2_[cur_].data(), x_new, s1_[nxt].data(), s2_[nxt].data(),
         float(lr), float(spec_.mu), float(spec_.eps), float(spec_.decay_rate), float(spec_.beta1),
         float(spec_.beta2), two_states ? float(1 - std::pow(spec_.beta1, double(t_))) : 1.f,

@@ -27,6 +27,18 @@ class FastOptimizer {
   // New constants (mu, decay_rate, beta1, beta2, eps); state kept.
   void set_spec(const OptimSpec& spec) { spec_ = spec; }
   int64_t t() const { return t_; }
+  OptimKind kind() const { return spec_.kind; }
+  // The state vectors for saving, by the reference's slot names ("v";
+  // "cache"; "m" and "v" for Adam), each over the whole arena; empty before
+  // the first step. state() points into the current copy.
+  static std::vector<const char*> slot_names(OptimKind kind);
+  std::vector<float>* state(int slot) { return slot == 0 ? &s1_[cur_] : &s2_[cur_]; }
+  // Takes a saved state: t and the slot vectors (each sized like the arena)
+  // already written through state(); no undo afterwards.
+  void set_t(int64_t t) {
+    t_ = t_before_ = t;
+    can_undo_ = false;
+  }
 
  private:
   OptimSpec spec_;

@@ -102,9 +102,8 @@ class Engine {
   // The optimiser's memory (velocity, caches, Adam's moments, t), for saving
   // a trained model, and putting it back: true if restored (throws
   // std::runtime_error naming the first missing or misshapen matrix); false
-  // if this engine cannot, and then the caller restarts the optimiser. The
-  // fast engine neither exports nor restores it (yet): a model it trained
-  // saves no optimiser memory, and training after loading starts it afresh.
+  // if this engine cannot, and then the caller restarts the optimiser. Both
+  // engines do, by the same names ("m.W1", ...), so either loads the other's.
   virtual OptimizerState optimizer_state() { return {}; }
   virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
 };
