@@ -114,6 +114,8 @@ TEST_CASE("junk, truncated and oversized links fail with a message", "[link]") {
   const std::string bomb = deflate_raw(std::string(kMaxSessionBytes + 1, ' '));
   REQUIRE(bomb.size() < 100000);
   CHECK_THAT(url_error("z." + base64url_encode(bomb)), Contains("unpacks to more than"));
+  // Longer than any link is allowed to be.
+  CHECK_THAT(url_error("z." + std::string(kMaxLinkChars, 'A')), StartsWith("url: the link is too long"));
   // A valid stream of something that is not a session.
   CHECK_THAT(url_error("z." + base64url_encode(deflate_raw("[1, 2"))), StartsWith("url: the link is damaged"));
 }

@@ -830,6 +830,9 @@ Session decode_session_url(const std::string& fragment) {
   std::string text = fragment;
   if (!text.empty() && text[0] == '#') text.erase(0, 1);
   if (text.empty()) throw SessionError("url: the link holds no session");
+  if (text.size() > kMaxLinkChars)
+    throw SessionError("url: the link is too long (" + std::to_string(text.size()) + " characters, at most " +
+                       std::to_string(kMaxLinkChars) + "); open the session as a file instead");
   std::string decoded = decode_link_body(text);
   json j;
   try {
