@@ -227,9 +227,13 @@ void draw_launch_notice(AppState& s, bool with_messages) {
   const ImGuiIO& io = ImGui::GetIO();
   const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
   const View& v = s.display.view;
-  const std::string msg = !s.embed.errors.empty() ? s.embed.errors
+  std::string msg = !s.embed.errors.empty() ? s.embed.errors
                           : (with_messages && !s.message.empty() && ImGui::GetTime() - s.message_time < 8) ? s.message : "";
   if (msg.empty()) return;
+  // A small layout keeps the canvas: a notice shows its first clause only
+  // ('Loaded "SVM against softmax"'), the description stays in the full app.
+  if (s.embed.errors.empty() && s.embed.launch.ui != nn::UiLayout::Full)
+    if (const size_t colon = msg.find("\": "); colon != std::string::npos) msg = msg.substr(0, colon + 1);
   ImGui::SetNextWindowPos({v.x + 6 * u, v.y + 6 * u});
   ImGui::SetNextWindowSizeConstraints({0, 0}, {v.w - 12 * u, H * 0.5f});
   ImGui::SetNextWindowBgAlpha(0.85f);
