@@ -48,8 +48,8 @@ for variant in threaded fallback; do
 done
 
 mkdir -p "$site/threaded" "$site/fallback"
-cp web/index.html "$site/"
-cp web/notes-example.html "$site/"  # example course notes with embedded demos (README: Embedding in course notes)
+cp web/index.html web/shell.js web/shell.css "$site/"
+cp web/notes-example.html web/notes-example.css "$site/"  # example course notes with embedded demos (README: Embedding in course notes)
 cp $prefix-threaded/nnplay.js $prefix-threaded/nnplay.wasm $prefix-threaded/nnplay.worker.js "$site/threaded/"
 cp $prefix-fallback/nnplay.js $prefix-fallback/nnplay.wasm "$site/fallback/"
 [ -d assets ] && cp -r assets "$site/assets"

@@ -1,6 +1,9 @@
 // nnplay_bench.cpp: the benchmark workloads through nnplay's real engine
-// (nn::Trainer / nn::Net for training, nn::FastScorer + scorer_grid for the
-// decision regions, nn::KnnIndex + knn_grid for kNN) and a float32 matmul peak.
+// (nn::Trainer on the fast float32 engine, the default, for training;
+// nn::FastScorer + scorer_grid for the decision regions; nn::KnnIndex +
+// knn_grid for kNN), a float32 matmul peak, ConvNetJS's MNIST network from
+// the fast conv kernels, and an MLP 784-256-256-10 trained by the fast
+// engine on 1 thread and on every thread of the pool.
 // The same source runs natively and as WebAssembly under node; it prints one
 // JSON object (bench/run.sh merges the objects of every implementation).
 //   nnplay_bench [--impl NAME] [--quick]
@@ -18,6 +21,7 @@
 
 #include "core/data/dataset.h"
 #include "core/fast/conv_kernels.h"
+#include "core/fast/fast_engine.h"
 #include "core/fast/fast_eval.h"
 #include "core/models/knn.h"
 #include "core/fast/parallel.h"
@@ -85,6 +89,15 @@ HiddenLayerSpec layer(int width, Activation act) {
   return h;
 }
 
+// Every training figure is the fast engine's (the default): a run that fell
+// back to the reference would report the wrong engine.
+void check_fast(const Trainer& tr) {
+  if (tr.engine_kind() != EngineKind::Fast) {
+    std::fprintf(stderr, "bench: this workload does not run on the fast engine\n");
+    std::exit(1);
+  }
+}
+
 // Trains `steps` minibatch updates with the full-set evaluation off (the
 // figure is the engine's update throughput).
 double train_samples_per_s(Trainer& tr, int batch, double seconds) {
@@ -108,6 +121,7 @@ void workload_convnetjs() {
   spec.optim.mu = 0.1;
   spec.optim.batch_size = 10;
   Trainer tr(data, spec);
+  check_fast(tr);
   record("w1.train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
          "training samples/s, 2-6-2-2 tanh softmax, SGD+momentum batch 10");
   // One classify2d frame: 20 passes over the 100 points (200 steps) + 81x81 grid.
@@ -143,6 +157,7 @@ void workload_tfplayground(bool largest) {
   spec.optim.lr = 0.03;
   spec.optim.batch_size = 10;
   Trainer tr(data, spec);
+  check_fast(tr);
   const std::string w = largest ? "w2b" : "w2a";
   record(w + ".train_sps", train_samples_per_s(tr, 10, budget(1.0)), "samples/s",
          largest ? "training samples/s, 7 features-6x8 tanh-2, SGD batch 10"
@@ -172,6 +187,7 @@ void workload_spiral() {
   spec.optim.lr = 0.01;
   spec.optim.batch_size = 32;
   Trainer tr(data, spec);
+  check_fast(tr);
   record("w3.train_sps", train_samples_per_s(tr, 32, budget(1.5)), "samples/s",
          "training samples/s, 2-16-16-3 ReLU softmax, Adam batch 32");
   for (int s = 0; s < 300; ++s) tr.step();
@@ -243,7 +259,7 @@ void workload_spiral() {
   const int64_t steps0 = steps_done.load();
   while (now_s() - t0 < budget(2.0) || frames < 3) {
     for (int s = 0; s < 10; ++s) { tr.step(); ++steps_done; }
-    Snapshot s = tr.snapshot();
+    Predictor s = tr.predictor();
     FastScorer f(*s.model, s.preprocessor);
     scorer_grid(f, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf);
     ++frames;
@@ -350,6 +366,51 @@ void workload_matmul() {
   }, budget(1.0));
   record("w5.gflops_mt", flops / tn / 1e9, "GFLOP/s",
          "float32 256^3 matmul, 128-bit SIMD, " + std::to_string(parallel_threads()) + " threads");
+}
+
+// ---- 7. MLP 784-256-256-10, Adam batch 64 -----------------------------------
+// MNIST-sized random inputs in [0, 1) with random labels (speed does not
+// depend on the values), no regularisation, Adam (lr 1e-3, eps 1e-8) as the
+// tf.js peer. The engine directly (no Trainer), on one thread and on all.
+void workload_mlp() {
+  std::fprintf(stderr, "[7] MLP 784-256-256-10 ReLU softmax, Adam batch 64\n");
+  const int N = 2048, D = 784, C = 10, B = 64;
+  Rng rng(17);
+  Mat X(N, D);
+  for (Eigen::Index k = 0; k < X.size(); ++k) X.data()[k] = rng.uniform();
+  Labels y(N);
+  for (int& v : y) v = rng.randint(C);
+  ModelSpec spec;
+  spec.hidden = {layer(256, Activation::ReLU), layer(256, Activation::ReLU)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.loss.reg = RegKind::None;
+  spec.optim.kind = OptimKind::Adam;
+  spec.optim.lr = 1e-3;
+  spec.optim.eps = 1e-8;
+  Rng init(1);
+  const std::unique_ptr<Model> m0 = make_model(spec, D, C, init);
+  std::vector<int> order(N);
+  for (int i = 0; i < N; ++i) order[size_t(i)] = (i * 7919) % N;
+  double sps[2] = {0, 0};
+  size_t workspace = 0;
+  for (int t = 0; t < 2; ++t) {
+    std::unique_ptr<Engine> e = make_fast_engine(spec, *m0, {t == 0 ? 1 : 0});
+    e->set_training_set(X, y);
+    Rng r(3);
+    int at = 0;
+    const double per_step = time_per_call([&] {
+      e->step(order.data() + at, B, spec.optim.lr, 0, r);
+      at = (at + B) % N;
+    }, budget(1.5), 5);
+    sps[t] = B / per_step;
+    workspace = e->workspace_bytes();
+  }
+  record("w7.train_sps_1t", sps[0], "samples/s", "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, 1 thread");
+  record("w7.train_sps", sps[1], "samples/s",
+         "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, " + std::to_string(parallel_threads()) +
+             " threads");
+  record("w7.speedup_mt", sps[1] / sps[0], "x", "all threads over 1 thread, workload 7");
+  record("w7.workspace_kb", double(workspace) / 1024, "KiB", "fast engine workspace at batch 64 (activations, caches, gradients)");
 }
 
 // ---- 6. ConvNetJS's MNIST demo network -----------------------------------------
@@ -546,6 +607,7 @@ int main(int argc, char** argv) {
   if (want("4")) workload_knn();
   if (want("5")) workload_matmul();
   if (want("6")) workload_convnet();
+  if (want("7")) workload_mlp();
   std::printf("{\"impl\": \"%s\", \"threads\": %d, \"seconds\": %.1f, \"results\": [\n", json_escape(impl).c_str(),
               parallel_threads(), now_s() - t0);
   for (size_t i = 0; i < g_results.size(); ++i) {

@@ -44,6 +44,11 @@ const rows = [
   ['', 'w4.knn_ms_100k', null, false, { max: 250 }],
   ['5 matmul peak', 'w5.gflops_1t', ['tfjs-wasm', 'w5.gflops'], true, null],
   ['', 'w5.gflops_mt', null, true, null],
+  ['7 MLP 784-256-256-10', 'w7.train_sps', ['tfjs-wasm', 'w7.train_sps'], true, { ratio: 1.5 }],
+  ['', 'w7.train_sps', ['tfjs-cpu', 'w7.train_sps'], true, null],
+  ['', 'w7.train_sps_1t', ['tfjs-wasm', 'w7.train_sps'], true, null],
+  ['', 'w7.speedup_mt', null, true, null],
+  ['', 'w7.workspace_kb', null, false, null],
 ];
 rows.push(...convRows);
 const ours = ['nnplay-native', 'nnplay-wasm-threaded', 'nnplay-wasm-fallback'];

@@ -2,8 +2,10 @@
 // learning rate, and the inspector (per-layer activations, dead and saturated
 // units, gradient norms, update/parameter ratios, weights as colour grids).
 #include <algorithm>
+#include <cstdarg>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "app.h"
 #include "core/train/gradcheck.h"
@@ -150,7 +152,7 @@ void draw_inspector(AppState& s) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("norm(update) / norm(W) per step. Around 1e-3 is healthy: far above, the learning rate is "
                         "too high; far below, too low.");
-    static const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
+    const ImU32 cols[] = {IM_COL32(0, 114, 178, 255), IM_COL32(213, 94, 0, 255), IM_COL32(0, 158, 115, 255),
                                  IM_COL32(204, 121, 167, 255), IM_COL32(120, 120, 120, 255)};
     std::vector<PlotSeries> series;
     for (size_t i = 0; i < h.ratios.size() && i < 5; ++i)
@@ -160,10 +162,36 @@ void draw_inspector(AppState& s) {
     ro.marks = {1e-3f};
     plot_lines("ratios", {w, 90 * u}, series, ro, u);
   }
+  // Dead ReLU units per layer and overall: one layer can be far deader than the average.
+  auto is_relu = [&](size_t i) {
+    return i < s.spec.hidden.size() && s.spec.hidden[i].type != nn::LayerType::Pool &&
+           (s.spec.hidden[i].act == nn::Activation::ReLU || s.spec.hidden[i].act == nn::Activation::LeakyReLU);
+  };
+  double dead_units = 0;
+  int relu_units = 0, relu_layers = 0;
+  std::string per_layer;
+  for (size_t i = 0; i < snap->layers.size(); ++i)
+    if (is_relu(i)) {
+      dead_units += snap->layers[i].dead_fraction * snap->layers[i].units;
+      relu_units += snap->layers[i].units;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.0f%%", relu_layers++ ? ", " : "", 100 * snap->layers[i].dead_fraction);
+      per_layer += buf;
+    }
+  if (relu_layers > 1 && relu_units > 0) {
+    ImGui::TextWrapped("dead ReLU units: %.0f%% overall; per layer %s", 100 * dead_units / relu_units,
+                       per_layer.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Units whose input is <= 0 on every training point. The overall fraction can hide a layer "
+                        "that is much deader than the rest.");
+  }
   for (size_t i = 0; i < snap->layers.size(); ++i) {
     const nn::LayerStats& L = snap->layers[i];
     ImGui::Text("%s: %d units, mean %.2f, std %.2f", L.name.c_str(), L.units, L.act_mean, L.act_std);
-    if (L.dead_fraction > 0 || L.saturated_fraction > 0) {
+    if (is_relu(i) && L.dead_fraction == 0) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("dead 0%%");
+    } else if (L.dead_fraction > 0 || L.saturated_fraction > 0) {
       ImGui::SameLine();
       ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s%.0f%%", L.dead_fraction > 0 ? "dead " : "saturated ",
                          100 * (L.dead_fraction > 0 ? L.dead_fraction : L.saturated_fraction));
@@ -188,43 +216,100 @@ void draw_inspector(AppState& s) {
   }
 }
 
-// Gradient check of the current model on a few training points: analytic
-// gradients against centered differences, worst relative error per parameter.
+// Gradient check of the current model on a few training points (or on one
+// probe input placed next to a ReLU kink): analytic gradients against
+// centered differences, worst relative error per parameter. A preset can set
+// the settings, open this section and run the check (GradCheckPanel).
+// Wrapped text in a colour (long results must not run off the column).
+static void colored_wrapped(const ImVec4& col, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  ImGui::PushStyleColor(ImGuiCol_Text, col);
+  ImGui::TextWrappedV(fmt, args);
+  ImGui::PopStyleColor();
+  va_end(args);
+}
+
+static void run_gradient_check(AppState& s, const Snapshot& snap) {
+  GradCheckPanel& g = s.gradcheck;
+  g.have = false;
+  g.error.clear();
+  g.probe_note.clear();
+  try {
+    std::vector<nn::Point> train;
+    for (const auto& p : s.edit.data.points)
+      if (!p.validation && int(train.size()) < 16) train.push_back(p);
+    if (train.empty()) throw std::runtime_error("there are no training points to check on");
+    auto model = snap.predictor->model->clone();
+    nn::Mat X = snap.predictor->preprocessor.transform(nn::points_to_matrix(train));
+    nn::Labels y = nn::points_labels(train);
+    if (s.spec.kind == nn::ModelKind::Net && g.set.probe_unit > 0) {
+      const nn::KinkProbe probe = nn::place_on_kink(*model, X.topRows(1), g.set.probe_unit - 1, g.set.probe_pre);
+      X = probe.x;
+      y.resize(1);
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "Checked on one probe input: training point 1 moved to where unit %d's input is "
+                    "%.2e (%s).", g.set.probe_unit, probe.pre, nn::enum_label(probe.act));
+      g.probe_note = buf;
+    }
+    g.result = nn::grad_check(*model, X, y, g.set.h, g.set.include_reg, 20, 1);
+    g.have = true;
+  } catch (const std::exception& e) {
+    g.error = std::string("The check could not run: ") + e.what();
+  }
+}
+
 static void gradient_check_section(AppState& s) {
   if (s.spec.kind == nn::ModelKind::KNN) return;
-  if (!ImGui::CollapsingHeader("Gradient check")) return;
   GradCheckPanel& g = s.gradcheck;
-  slider_double(s, "step h", g.h, 1e-9, 1e-1, "%.0e", true,
-                "Step of the centered difference (f(x+h) - f(x-h)) / 2h. Too large: truncation error and kinks; "
-                "too small: round-off.");
-  ImGui::Checkbox("include regularisation", &g.with_reg);
+  const bool open_now = g.set.open;  // a preset opens the section and scrolls to it
+  if (open_now) ImGui::SetNextItemOpen(true, ImGuiCond_Always);
+  g.set.open = false;
+  if (!ImGui::CollapsingHeader("Gradient check")) return;
+  if (open_now) ImGui::SetScrollHereY(0.f);
+  if (slider_double(s, "step h", g.set.h, nn::kMinGradCheckStep, 1e-1, "%.0e", true,
+                    "Step of the centered difference (f(x+h) - f(x-h)) / 2h. Too large: truncation error and "
+                    "kinks; too small: round-off.") && g.have)
+    g.set.run = true;  // check again at once while h is dragged
+  ImGui::Checkbox("include regularisation", &g.set.include_reg);
   tooltip("Check the gradient of the data loss plus the penalty, or of the data loss alone.");
-  const Snapshot* snap = s.training.snapshot.get();
-  ImGui::BeginDisabled(!snap || !snap->predictor);
-  if (ImGui::Button("Run check now")) {
-    g.have = false;
-    g.error.clear();
-    try {
-      std::vector<nn::Point> train;
-      for (const auto& p : s.edit.data.points)
-        if (!p.validation && int(train.size()) < 16) train.push_back(p);
-      if (train.empty()) throw std::runtime_error("there are no training points to check on");
-      auto model = snap->predictor->model->clone();
-      const nn::Mat X = snap->predictor->preprocessor.transform(nn::points_to_matrix(train));
-      g.result = nn::grad_check(*model, X, nn::points_labels(train), g.h, g.with_reg, 20, 1);
-      g.have = true;
-    } catch (const std::exception& e) {
-      g.error = std::string("The check could not run: ") + e.what();
+  if (s.spec.kind == nn::ModelKind::Net) {
+    bool probe = g.set.probe_unit > 0;
+    if (ImGui::Checkbox("probe a ReLU kink", &probe)) g.set.probe_unit = probe ? 1 : 0;
+    tooltip("Check one input instead of the training points: the first training point moved until the input of "
+            "first-layer unit k equals the value below (just under ReLU's kink at 0).");
+    if (g.set.probe_unit > 0) {
+      const int width = s.spec.hidden.empty() ? 1 : std::max(1, s.spec.hidden[0].width);
+      g.set.probe_unit = std::min(g.set.probe_unit, width);
+      slider_int(s, "unit k", g.set.probe_unit, 1, width, "Which first-layer unit's kink the probe input sits next to.");
+      slider_double(s, "unit input", g.set.probe_pre, -1e-2, 1e-2, "%.1e", false,
+                    "The unit's input z = w.x + b at the probe. At -1e-6 ReLU's gradient is exactly 0, but any "
+                    "step h > 1e-6 of the unit's bias crosses the kink.");
     }
   }
+  const Snapshot* snap = s.training.snapshot.get();
+  ImGui::BeginDisabled(!snap || !snap->predictor);
+  const bool clicked = ImGui::Button("Run check now");
   tooltip("Compare backprop's gradient with a numerical one on up to 16 training points (20 entries per parameter).");
   ImGui::EndDisabled();
-  if (!g.error.empty()) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%s", g.error.c_str());
+  // A preset's check waits for the snapshot of its own model.
+  const bool auto_run = g.set.run && snap && snap->predictor && snap->predictor->spec == s.spec;
+  if ((clicked && snap && snap->predictor) || auto_run) {
+    g.set.run = false;
+    run_gradient_check(s, *snap);
+  }
+  if (!g.error.empty()) colored_wrapped({0.75f, 0.1f, 0.1f, 1}, "%s", g.error.c_str());
   if (!g.have) return;
+  if (!g.probe_note.empty()) ImGui::TextWrapped("%s", g.probe_note.c_str());
   const bool ok = g.result.max_rel_error_smooth < 1e-6;
-  ImGui::TextColored(ok ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.1f, 0.1f, 1),
-                     "worst relative error %.1e (%.1e away from kinks): %s", g.result.max_rel_error,
-                     g.result.max_rel_error_smooth, ok ? "the gradient is right" : "look closer");
+  colored_wrapped(ok ? ImVec4(0.1f, 0.5f, 0.2f, 1) : ImVec4(0.75f, 0.1f, 0.1f, 1),
+                  "worst relative error %.1e (%.1e away from kinks): %s", g.result.max_rel_error,
+                  g.result.max_rel_error_smooth, ok ? "the gradient is right" : "look closer");
+  int kinks = 0;
+  for (const auto& e : g.result.entries) kinks += e.kink;
+  if (kinks > 0)
+    colored_wrapped({0.75f, 0.35f, 0.f, 1}, "%d of %d checked entries crossed a kink: there the numerical gradient "
+                    "is wrong, not backprop.", kinks, int(g.result.entries.size()));
   if (ImGui::BeginTable("gc", 5, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("param");
     ImGui::TableSetupColumn("analytic");
@@ -241,7 +326,7 @@ static void gradient_check_section(AppState& s) {
       if (e.rel_error > 1e-4) ImGui::TextColored({0.75f, 0.1f, 0.1f, 1}, "%.1e", e.rel_error);
       else ImGui::Text("%.1e", e.rel_error);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(e.kink ? "crossed" : "");
+      if (e.kink) ImGui::TextColored({0.75f, 0.35f, 0.f, 1}, "crossed");
       if (e.kink && ImGui::IsItemHovered())
         ImGui::SetTooltip("x+h and x-h lie on different sides of a kink (ReLU at 0, a hinge margin, a max): the "
                           "numerical gradient is wrong there, not backprop.");

@@ -6,9 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#ifdef __EMSCRIPTEN__
+#include <malloc.h>
+#endif
 
 #include "app.h"
 #include "core/io/session.h"
+#include "core/limits.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten/em_macros.h>
@@ -18,6 +22,9 @@
 #endif
 
 using app::app_state;
+
+// What the last call that returns a string handed out (valid until the next one).
+static std::string g_text;
 
 // The value in row i of an enum's descriptor table (clamped into the table).
 template <class E>
@@ -99,6 +106,40 @@ NNPLAY_API double nnplay_loss() {
   return h.total_loss.empty() ? NAN : h.total_loss.back();
 }
 NNPLAY_API int nnplay_diverged() { return app_state().training.snapshot && app_state().training.snapshot->divergence.diverged; }
+// The step whose parameters a divergence restored (-1: no divergence).
+NNPLAY_API double nnplay_restored_step() {
+  const auto& snap = app_state().training.snapshot;
+  return snap && snap->divergence.diverged ? double(snap->divergence.restored_step) : -1;
+}
+// What the Training panel shows in colour: divergence, error and dead-unit
+// messages, one per line ("" when there is none).
+NNPLAY_API const char* nnplay_training_message() {
+  static std::string out;
+  out.clear();
+  if (const auto& snap = app_state().training.snapshot) {
+    if (snap->divergence.diverged) out += snap->divergence.message + "\n";
+    if (!snap->error.empty()) out += snap->error + "\n";
+    if (!snap->dead_units.empty() && !snap->divergence.diverged) out += snap->dead_units + "\n";
+  }
+  return out.c_str();
+}
+// A 32-bit FNV-1a hash of the bits of every parameter the app shows (the
+// latest snapshot), to compare parameters across steps; -1 before a model.
+NNPLAY_API double nnplay_param_hash() {
+  const auto& snap = app_state().training.snapshot;
+  if (!snap || !snap->predictor) return -1;
+  uint32_t h = 2166136261u;
+  for (const nn::ConstParamRef& p : snap->predictor->model->params_view()) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p.value->data());
+    for (size_t i = 0; i < size_t(p.value->size()) * sizeof(double); ++i) h = (h ^ bytes[i]) * 16777619u;
+  }
+  return double(h);
+}
+// The step of the snapshot nnplay_param_hash reads.
+NNPLAY_API double nnplay_param_step() {
+  const auto& snap = app_state().training.snapshot;
+  return snap && snap->predictor ? double(snap->predictor->step) : -1;
+}
 
 // The class the current model predicts at a world point (-1: no model yet).
 NNPLAY_API int nnplay_predict(double x, double y) {
@@ -120,6 +161,41 @@ NNPLAY_API int nnplay_region_label(double x, double y) {
 NNPLAY_API int nnplay_regions_dirty() { return app_state().display.regions.dirty ? 1 : 0; }
 
 // World -> CSS pixels inside the canvas element (for synthesising clicks).
+// The layout of the last frame in CSS pixels, as app_frame computed it:
+// 0 sidebar width, 1 canvas x, 2 canvas y, 3 canvas width, 4 canvas height,
+// 5 analysis column x, 6 its width (0 when the window is too narrow for it),
+// 7 status bar height.
+NNPLAY_API double nnplay_layout(int what) {
+  const auto& d = app_state().display;
+  const double u = d.ui_scale;
+  switch (what) {
+    case 0: return d.sidebar_w / u;
+    case 1: return d.view.x / u;
+    case 2: return d.view.y / u;
+    case 3: return d.view.w / u;
+    case 4: return d.view.h / u;
+    case 5: return (d.view.x + d.view.w) / u;
+    case 6: return d.analysis_w / u;
+    case 7: return d.status_h / u;
+    default: return NAN;
+  }
+}
+
+// Closes the floating windows (help, save/load, concepts, calculator).
+NNPLAY_API void nnplay_close_windows() {
+  auto& s = app_state();
+  s.show_help = s.io.open = s.concepts.open = s.convnet.open = false;
+}
+
+// Bytes of the heap in use by malloc (web build; 0 natively).
+NNPLAY_API double nnplay_heap_used() {
+#ifdef __EMSCRIPTEN__
+  return double(mallinfo().uordblks);
+#else
+  return 0;
+#endif
+}
+
 NNPLAY_API double nnplay_world_to_css_x(double x) { return app_state().display.view.to_px_x(x) / app_state().display.ui_scale; }
 NNPLAY_API double nnplay_world_to_css_y(double y) { return app_state().display.view.to_px_y(y) / app_state().display.ui_scale; }
 
@@ -127,17 +203,45 @@ NNPLAY_API double nnplay_world_to_css_y(double y) { return app_state().display.v
 // Loads a session JSON, a link or CSV (see load_text); 1 on success.
 NNPLAY_API int nnplay_load_text(const char* text) { return app::load_text(app_state(), text ? text : "") ? 1 : 0; }
 NNPLAY_API const char* nnplay_io_status() { return app_state().io.status.c_str(); }
+// Large texts (files) go through the heap, not the small stack ccall uses:
+// nnplay_text_buffer(n) gives room for n bytes and a terminating zero, or 0
+// when n exceeds the session size limit (the Save / load window then says
+// so and nothing changes); fill it (stringToUTF8), then nnplay_load_buffer().
+static std::string g_text_buffer;
+NNPLAY_API char* nnplay_text_buffer(double bytes) {
+  auto& s = app_state();
+  if (!(bytes >= 0) || bytes > double(nn::kMaxSessionBytes)) {
+    s.io.set_status(app::text_too_large(bytes > 0 ? size_t(std::min(bytes, 1e15)) : 0), true);
+    s.io.open = true;
+    app::notify(s, s.io.status);
+    return nullptr;
+  }
+  try {
+    g_text_buffer.assign(size_t(bytes) + 1, '\0');
+  } catch (const std::bad_alloc&) {
+    s.io.set_status("Could not load: out of memory.\nNothing was changed.", true);
+    s.io.open = true;
+    return nullptr;
+  }
+  return g_text_buffer.data();
+}
+NNPLAY_API int nnplay_load_buffer() {
+  const std::string text(g_text_buffer.c_str());
+  std::string().swap(g_text_buffer);
+  auto& s = app_state();
+  const bool ok = app::load_text(s, text);
+  if (!ok) s.io.open = true;
+  return ok ? 1 : 0;
+}
 // The current session as JSON (valid until the next call).
 NNPLAY_API const char* nnplay_session_json() {
-  static std::string out;
-  out = nn::save_session(app::current_session(app_state()));
-  return out.c_str();
+  g_text = nn::save_session(app::current_session(app_state()));
+  return g_text.c_str();
 }
 // The current session as a page-address fragment "#s=..." (valid until the next call).
 NNPLAY_API const char* nnplay_session_link() {
-  static std::string out;
-  out = "#s=" + nn::encode_session_url(app::current_session(app_state()));
-  return out.c_str();
+  g_text = "#s=" + nn::encode_session_url(app::current_session(app_state()));
+  return g_text.c_str();
 }
 
 // ---- Concept browser ------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "imgui.h"
 
 namespace app {
@@ -110,21 +111,16 @@ void DataEditor::replace(const nn::Dataset& d) {
   data = d;
 }
 
-bool DataEditor::undo() {
-  if (undo_stack.empty()) return false;
-  redo_stack.push_back(data);
-  data = undo_stack.back();
-  undo_stack.pop_back();
+// Undo and redo: the current points go on one stack, the other's top becomes current.
+static bool step_history(std::vector<nn::Dataset>& from, std::vector<nn::Dataset>& to, nn::Dataset& data) {
+  if (from.empty()) return false;
+  to.push_back(std::move(data));
+  data = std::move(from.back());
+  from.pop_back();
   return true;
 }
-
-bool DataEditor::redo() {
-  if (redo_stack.empty()) return false;
-  undo_stack.push_back(data);
-  data = redo_stack.back();
-  redo_stack.pop_back();
-  return true;
-}
+bool DataEditor::undo() { return step_history(undo_stack, redo_stack, data); }
+bool DataEditor::redo() { return step_history(redo_stack, undo_stack, data); }
 
 void data_changed(AppState& s) {
   s.edit.count_classes();
@@ -133,6 +129,10 @@ void data_changed(AppState& s) {
 }
 
 void add_point(AppState& s, double x, double y, int label) {
+  if (s.edit.data.points.size() >= size_t(nn::kMaxPoints)) {
+    notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.edit.data.points.size() + 1) + ".");
+    return;
+  }
   if (s.edit.add_point(x, y, label)) data_changed(s);
 }
 bool remove_nearest(AppState& s, double x, double y, double max_dist) {
@@ -193,6 +193,7 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.show_validation = s.display.show_validation;
   ui.heat_class = s.display.heat_class;
   ui.show_preprocessed = s.display.show_preprocessed;
+  ui.gradcheck = s.gradcheck.set;
   return ui;
 }
 
@@ -203,6 +204,9 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
   s.display.show_validation = ui.show_validation;
   s.display.heat_class = ui.heat_class;
   s.display.show_preprocessed = ui.show_preprocessed;
+  s.gradcheck.set = ui.gradcheck;
+  s.gradcheck.have = false;
+  s.gradcheck.error.clear();
 }
 
 void apply_session(AppState& s, const nn::Session& session) {
@@ -358,6 +362,9 @@ void app_frame(AppState& s) {
   s.display.wide_layout = W >= 1100 * u;
   const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
   const float analysis_w = s.display.wide_layout ? std::clamp(W * 0.27f, 300 * u, 420 * u) : 0.f;
+  s.display.sidebar_w = sidebar_w;
+  s.display.analysis_w = analysis_w;
+  s.display.status_h = status_h;
   s.display.view.x = sidebar_w;
   s.display.view.y = 0;
   s.display.view.w = std::max(1.f, W - sidebar_w - analysis_w);

@@ -121,6 +121,10 @@ struct Display {
   bool plot_log = true;
   float plot_smoothing = 0.6f;
   bool wide_layout = true;   // plots/inspector in their own column
+  // This frame's layout in pixels: the sidebar on the left, the analysis
+  // column on the right (width 0 when not wide), the status bar at the bottom;
+  // the canvas is `view` (set in app_frame, exported for tests).
+  float sidebar_w = 0, analysis_w = 0, status_h = 0;
   float ui_scale = 1;        // device pixel ratio (and monitor content scale)
 };
 
@@ -173,12 +177,13 @@ struct ConvNetCalc {
 };
 
 // The inspector's gradient check (analysis.cpp): its settings and last result.
+// A preset can set the settings (nn::SessionUi::gradcheck), open the panel and run the check.
 struct GradCheckPanel {
-  double h = 1e-5;
-  bool with_reg = true;
+  nn::GradCheckSettings set;  // h, regularisation, kink probe; set.open / set.run act once
   bool have = false;
   nn::GradCheckResult result;
   std::string error;
+  std::string probe_note;     // where the probe input sits, for the last result
 };
 
 // How the app was asked to start (page parameters / command line) and the
@@ -282,6 +287,9 @@ void draw_session_window(AppState& s);  // session_panel.cpp
 // Loads a session JSON, a link (or its #s=... fragment) or CSV points. On any
 // problem nothing changes and the message says what was wrong; returns success.
 bool load_text(AppState& s, const std::string& text);
+// The message for a text over nn::kMaxSessionBytes (load_text's, and the page's
+// for a file it does not even read).
+std::string text_too_large(size_t bytes);
 void draw_concepts(AppState& s);   // concepts.cpp: the concept browser with "Show me"
 void ensure_concepts_loaded(ConceptBrowser& c);
 // Loads a demo by id, as its "Show me" button does: a playground preset or a

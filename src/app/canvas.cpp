@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/models/losses.h"
 #include "core/data/preprocess.h"
 #include "imgui.h"
@@ -63,7 +64,7 @@ static LinearGeom linear_geom(double w1, double w2, double b) {
 static bool raw_linear(const AppState& s, nn::Mat& W, nn::Mat& b) {
   if (!s.training.snapshot || !s.training.snapshot->predictor) return false;
   const auto& pre = s.training.snapshot->predictor->preprocessor.spec();
-  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines) return false;
+  if (pre.kind != nn::PreprocessKind::None || pre.square || pre.cross || pre.sines || pre.scale != 1.0) return false;
   return linear_weights(s, W, b) && W.cols() == 2;
 }
 
@@ -140,6 +141,12 @@ static void point_tooltip(const AppState& s, const nn::Point& p) {
   X << p.x, p.y;
   const nn::Mat sc = s.training.snapshot->predictor->predict_scores(X);
   const nn::Mat pr = nn::softmax_probs(sc);
+  const nn::Preprocessor& pre = s.training.snapshot->predictor->preprocessor;
+  if (pre.spec().scale != 1.0) {
+    const nn::Mat Z = pre.transform(X);
+    ImGui::TextDisabled("the model sees (%.3g, %.3g): input scale s = %.3g", Z(0, 0), Z.cols() > 1 ? Z(0, 1) : 0.0,
+                        pre.spec().scale);
+  }
   const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
   if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
     ImGui::TableSetupColumn("class");
@@ -218,12 +225,16 @@ static void handle_mouse(AppState& s, bool hovered) {
       if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && (spray_frame++ % 2 == 0)) {
         // Uniform in the brush disc, deterministic sequence per spray stroke.
         nn::Rng& rng = s.edit.spray_rng;
-        for (int k = 0; k < s.edit.brush_density; ++k) {
+        const size_t before = s.edit.data.points.size();
+        for (int k = 0; k < s.edit.brush_density && s.edit.data.points.size() < size_t(nn::kUiMaxSprayPoints); ++k) {
           const double r = s.edit.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
           s.edit.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.edit.current_class, false});
         }
-        if (s.edit.data.points.size() > 20000) s.edit.data.points.resize(20000);
-        data_changed(s);
+        if (s.edit.data.points.size() == before)
+          notify(s, "The spray brush stops at " + std::to_string(nn::kUiMaxSprayPoints) +
+                        " points; add more by clicking or by loading a file (up to " + std::to_string(nn::kMaxPoints) + ").");
+        else
+          data_changed(s);
       }
       break;
   }

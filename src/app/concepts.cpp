@@ -169,11 +169,7 @@ void draw_concepts(AppState& s) {
   ConceptBrowser& c = s.concepts;
   ensure_concepts_loaded(c);
   const float u = s.display.ui_scale;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowSize({std::min(560 * u, display.x - 20 * u), std::min(640 * u, display.y - 60 * u)},
-                           ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos({std::max(0.f, std::min(s.display.view.x + 20 * u, display.x - 580 * u)), 20 * u},
-                          ImGuiCond_Appearing);
+  place_window(s, 560, 640, 60);
   if (!ImGui::Begin("Concepts", &s.concepts.open, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();
     return;

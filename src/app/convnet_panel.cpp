@@ -29,26 +29,27 @@ std::string with_commas(int64_t v) {
   return v < 0 ? "-" + out : out;
 }
 
+// v in units of `base` (1024 or 1000) with the largest prefix that keeps it
+// at least 1, and 3 significant digits: "93.0 MB", "1.23M".
+std::string scaled(double v, double base, const char* const* units, int count, const char* sep) {
+  int u = 0;
+  while (v >= base && u < count - 1) { v /= base; ++u; }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f%s%s" : v < 10 ? "%.2f%s%s" : v < 100 ? "%.1f%s%s" : "%.0f%s%s", v,
+                sep, units[u]);
+  return buf;
+}
+
 // Bytes in binary units, as the CS231n notes count them (24M floats * 4 B = 93 MB).
 std::string human_bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-  int u = 0;
-  while (b >= 1024 && u < 5) { b /= 1024; ++u; }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : b < 10 ? "%.2f %s" : b < 100 ? "%.1f %s" : "%.0f %s", b,
-                units[u]);
-  return buf;
+  const char* const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  return scaled(b, 1024, units, 6, " ");
 }
 
 // Counts in decimal units: 950, 1.23M, 15.5G.
 std::string human_count(double v) {
-  const char* prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
-  int p = 0;
-  while (v >= 1000 && p < 6) { v /= 1000; ++p; }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, p == 0 ? "%.0f%s" : v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v,
-                prefixes[p]);
-  return buf;
+  const char* const prefixes[] = {"", "K", "M", "G", "T", "P", "E"};
+  return scaled(v, 1000, prefixes, 7, "");
 }
 
 std::string vol(const nn::Volume& v) {
@@ -479,12 +480,7 @@ bool convnet_select_preset(ConvNetCalc& c, const std::string& id) {
 void draw_convnet(AppState& s) {
   ConvNetCalc& c = s.convnet;
   ensure_convnet_init(c);
-  const float u = s.display.ui_scale;
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowSize({std::min(900 * u, display.x - 20 * u), std::min(680 * u, display.y - 50 * u)},
-                           ImGuiCond_Appearing);
-  ImGui::SetNextWindowPos({std::max(10 * u, std::min(s.display.view.x + 20 * u, display.x - 910 * u)), 20 * u},
-                          ImGuiCond_Appearing);
+  place_window(s, 900, 680, 50);
   if (!ImGui::Begin("ConvNet calculator", &s.convnet.open, ImGuiWindowFlags_NoSavedSettings)) {
     ImGui::End();
     return;

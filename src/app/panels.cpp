@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/limits.h"
 #include "core/data/dataset.h"
 #include "core/fast/fast_engine.h"
 #include "core/models/net.h"
@@ -174,6 +175,9 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
   ImGui::Checkbox("x\xc2\xb2", &sp.preprocess.square); tooltip("Add x1^2 and x2^2 as input features.");
   ImGui::SameLine(); ImGui::Checkbox("x1\xc2\xb7x2", &sp.preprocess.cross); tooltip("Add the product x1*x2 as a feature.");
   ImGui::SameLine(); ImGui::Checkbox("sin", &sp.preprocess.sines); tooltip("Add sin(x1) and sin(x2) as features.");
+  slider_double(s, "input scale s", sp.preprocess.scale, nn::kUiMinInputScale, nn::kUiMaxInputScale, "%.3g", true,
+                "Multiplies every feature by s before the model (after the preprocessing above). Weight gradients "
+                "grow with s, so the learning rate that works shrinks: try s = 10 with plain SGD.");
   ImGui::Checkbox("Show preprocessed data", &s.display.show_preprocessed);
   tooltip("Draw the points as the model sees them after preprocessing (first two features).");
 }
@@ -302,6 +306,12 @@ static void training_section(AppState& s) {
       ImGui::TextWrapped("%s", snap->error.c_str());
       ImGui::PopStyleColor();
     }
+    if (!snap->dead_units.empty() && !snap->divergence.diverged) {
+      // A lesson rather than an error: amber, not red.
+      ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(170, 95, 0, 255));
+      ImGui::TextWrapped("%s", snap->dead_units.c_str());
+      ImGui::PopStyleColor();
+    }
     if (!snap->notice.empty()) ImGui::TextWrapped("%s", snap->notice.c_str());
   }
 }
@@ -309,7 +319,7 @@ static void training_section(AppState& s) {
 static void display_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Display")) return;
   int heat = s.display.heat_class + 1;
-  static const char* items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
+  const char* const items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
                                 "class 4 probability", "class 5 probability", "class 6 probability"};
   if (combo("shading", heat, items, std::min(7, s.edit.data.num_classes + 1),
             "Colour the plane by predicted class (saturation = confidence) or by one class's softmax probability."))
@@ -370,18 +380,18 @@ void draw_help(AppState& s) {
   ImGui::SetNextWindowSize({440 * s.display.ui_scale, 0}, ImGuiCond_Appearing);
   ImGui::SetNextWindowPos({s.display.view.x + 20 * s.display.ui_scale, 20 * s.display.ui_scale}, ImGuiCond_Appearing);
   ImGui::Begin("Help", &s.show_help, ImGuiWindowFlags_NoSavedSettings);
+  const char* const canvas[] = {
+      "Left-click: add a point (or spray / erase / move, per the tool)", "Right-click: remove the nearest point",
+      "Hover a point: its scores, probabilities and loss",
+      "Linear model: drag a line to move it, its arrow tip to turn and scale w",
+      "(Shift+click adds a point right on a line)"};
+  const char* const keys[] = {"1 - 6: class to draw", "Space: play / pause training",
+                                     "S: one step    E: one epoch    R: reset the weights",
+                                     "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "H or F1: this help"};
   ImGui::TextUnformatted("Canvas");
-  ImGui::BulletText("Left-click: add a point (or spray / erase / move, per the tool)");
-  ImGui::BulletText("Right-click: remove the nearest point");
-  ImGui::BulletText("Hover a point: its scores, probabilities and loss");
-  ImGui::BulletText("Linear model: drag a line to move it, its arrow tip to turn and scale w");
-  ImGui::BulletText("(Shift+click adds a point right on a line)");
+  for (const char* line : canvas) ImGui::BulletText("%s", line);
   ImGui::TextUnformatted("Keys");
-  ImGui::BulletText("1 - 6: class to draw");
-  ImGui::BulletText("Space: play / pause training");
-  ImGui::BulletText("S: one step    E: one epoch    R: reset the weights");
-  ImGui::BulletText("Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo");
-  ImGui::BulletText("H or F1: this help");
+  for (const char* line : keys) ImGui::BulletText("%s", line);
   ImGui::End();
 }
 

@@ -8,6 +8,7 @@
 #include "core/data/csv.h"
 #include "core/limits.h"
 #include "core/io/session.h"
+#include "core/limits.h"
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "widgets.h"
@@ -20,7 +21,17 @@ static void set_status(AppState& s, const std::string& msg, bool error) {
   notify(s, msg);
 }
 
+std::string text_too_large(size_t bytes) {
+  return "Could not load: the text is too large (" + std::to_string((bytes + (1u << 20) - 1) >> 20) +
+         " MB; sessions, links and CSV files may have at most " + std::to_string(nn::kMaxSessionBytes >> 20) +
+         " MB).\nNothing was changed.";
+}
+
 bool load_text(AppState& s, const std::string& raw) {
+  if (raw.size() > nn::kMaxSessionBytes) {
+    set_status(s, text_too_large(raw.size()), true);
+    return false;
+  }
   // Trim white space.
   const size_t a = raw.find_first_not_of(" \t\r\n"), b = raw.find_last_not_of(" \t\r\n");
   const std::string text = a == std::string::npos ? "" : raw.substr(a, b - a + 1);
@@ -47,6 +58,9 @@ bool load_text(AppState& s, const std::string& raw) {
     std::string msg = e.what();
     for (size_t i = 1; i < std::min<size_t>(e.problems.size(), 5); ++i) msg += "\n  " + e.problems[i];
     set_status(s, msg + "\nNothing was changed.", true);
+  } catch (const std::bad_alloc&) {
+    set_status(s, "Could not load: out of memory (the page may use at most " + std::to_string(nn::kMaxWasmMemoryMB) +
+                      " MB).\nNothing was changed.", true);
   } catch (const std::exception& e) {
     set_status(s, std::string("Could not load: ") + e.what() + "\nNothing was changed.", true);
   }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 
 namespace app {
 
@@ -41,16 +42,30 @@ void TrainingHost::post(Command c) {
   cv_.notify_all();
 }
 
+// Training side: applies a change to the trainer. A change that re-initialised
+// the weights starts a new run, with a notice saying why; an error is kept
+// for the UI and returns false.
+bool TrainingHost::change_trainer(const std::function<bool()>& change, const char* reinit_notice) {
+  try {
+    if (change()) {
+      ++run_;
+      published_step_ = 0;
+      notice_ = reinit_notice;
+    }
+    error_.clear();
+    return true;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    return false;
+  }
+}
+
 void TrainingHost::set_data(const nn::Dataset& d) {
   post([this, d] {
     data_ = d;
     have_data_ = true;
     if (!trainer_) { dirty_ = true; return; }
-    try {
-      if (trainer_->set_data(d)) { ++run_; published_step_ = 0; notice_ = "The classes changed, so the weights were re-initialised."; }
-      error_.clear();
-    } catch (const std::exception& e) {
-      error_ = e.what();
+    if (!change_trainer([&] { return trainer_->set_data(d); }, "The classes changed, so the weights were re-initialised.")) {
       trainer_.reset();
       dirty_ = true;
     }
@@ -62,17 +77,8 @@ void TrainingHost::set_spec(const nn::ModelSpec& s) {
     spec_ = s;
     have_spec_ = true;
     if (!trainer_) { dirty_ = true; return; }
-    try {
-      if (trainer_->set_spec(s)) {
-        ++run_;
-        published_step_ = 0;
-        notice_ = "The architecture changed, so the weights were re-initialised.";
-      }
-      error_.clear();
-    } catch (const std::exception& e) {
-      error_ = e.what();
+    if (!change_trainer([&] { return trainer_->set_spec(s); }, "The architecture changed, so the weights were re-initialised."))
       playing_ = false;
-    }
   });
 }
 
@@ -139,13 +145,33 @@ std::shared_ptr<const Snapshot> TrainingHost::snapshot() const {
   return snapshot_;
 }
 
+// Any exception on the training side (out of memory above all: the web
+// build's memory has a fixed maximum) ends up here: training stops, the UI
+// shows the message, and the run keeps its last good parameters.
+void TrainingHost::failed(const char* during, const std::exception& e, bool oom) {
+  error_ = oom ? std::string("Out of memory while ") + during + " (the page may use at most " +
+                     std::to_string(nn::kMaxWasmMemoryMB) + " MB). Use fewer points, a smaller network or minibatches."
+               : std::string("Error while ") + during + ": " + e.what();
+  playing_ = false;
+  pending_steps_ = 0;
+  epoch_target_ = -1;
+}
+
 void TrainingHost::run_commands() {
   std::deque<Command> cmds;
   {
     std::lock_guard<std::mutex> lk(m_);
     cmds.swap(queue_);
   }
-  for (auto& c : cmds) c();
+  for (auto& c : cmds) {
+    try {
+      c();
+    } catch (const std::bad_alloc& e) {
+      failed("applying a change", e, true);
+    } catch (const std::exception& e) {
+      failed("applying a change", e, false);
+    }
+  }
 }
 
 void TrainingHost::ensure_trainer() {
@@ -157,6 +183,9 @@ void TrainingHost::ensure_trainer() {
     ++run_;
     published_step_ = 0;
     error_.clear();
+  } catch (const std::bad_alloc& e) {
+    trainer_.reset();
+    failed("setting up the model", e, true);
   } catch (const std::exception& e) {
     trainer_.reset();
     error_ = e.what();
@@ -174,6 +203,15 @@ void TrainingHost::train_some(double budget_ms, int max_steps) {
     if (trainer_->divergence().diverged) { playing_ = false; pending_steps_ = 0; epoch_target_ = -1; break; }
     try {
       trainer_->step();
+    } catch (const std::bad_alloc& e) {
+      failed("training", e, true);
+      try {
+        trainer_->restore_last_good();  // the step may have stopped half-way through its update
+      } catch (const std::exception&) {
+        trainer_.reset();
+        dirty_ = true;
+      }
+      break;
     } catch (const std::exception& e) {
       error_ = e.what();
       playing_ = false;
@@ -189,6 +227,29 @@ void TrainingHost::train_some(double budget_ms, int max_steps) {
 }
 
 void TrainingHost::publish(bool force_inspect) {
+  try {
+    publish_view(force_inspect);
+  } catch (const std::bad_alloc& e) {
+    failed("preparing the display", e, true);
+    publish_error();
+  } catch (const std::exception& e) {
+    failed("preparing the display", e, false);
+    publish_error();
+  }
+}
+
+// A minimal snapshot that still carries the message.
+void TrainingHost::publish_error() {
+  auto v = std::make_shared<Snapshot>();
+  v->generation = ++generation_;
+  v->run = run_;
+  v->error = error_;
+  if (auto prev = snapshot()) v->step = prev->step, v->epoch = prev->epoch;
+  std::lock_guard<std::mutex> lk(m_);
+  snapshot_ = std::move(v);
+}
+
+void TrainingHost::publish_view(bool force_inspect) {
   auto v = std::make_shared<Snapshot>();
   v->generation = ++generation_;
   v->run = run_;
@@ -218,6 +279,7 @@ void TrainingHost::publish(bool force_inspect) {
     if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
       last_inspect_ms_ = t;
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
+      v->dead_units = nn::all_dead_message(v->layers);
       for (const auto& p : trainer_->model().params_view())
         if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
       if (snap->model->kind() == nn::ModelKind::Net) {
@@ -236,6 +298,7 @@ void TrainingHost::publish(bool force_inspect) {
       }
     } else if (prev) {
       v->layers = prev->layers;
+      v->dead_units = prev->dead_units;
       v->weights = prev->weights;
       v->neuron_maps = prev->neuron_maps;
     }
@@ -247,31 +310,43 @@ void TrainingHost::publish(bool force_inspect) {
 void TrainingHost::worker_loop() {
   long seen_tick = 0;
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lk(m_);
-      cv_.wait(lk, [&] {
-        return quit_ || !queue_.empty() ||
-               (frame_tick_ != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0));
-      });
-      if (quit_) return;
+    try {
+      if (!worker_iteration(seen_tick)) return;
+    } catch (const std::bad_alloc& e) {  // never let an exception end the thread (std::terminate)
+      failed("training", e, true);
+    } catch (const std::exception& e) {
+      failed("training", e, false);
     }
-    const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
-    run_commands();
-    ensure_trainer();
-    long tick;
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      tick = frame_tick_;
-    }
-    bool trained = false;
-    if (tick != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0)) {
-      seen_tick = tick;
-      // One frame's worth of steps, but never hold a snapshot back for long.
-      train_some(25, steps_per_frame_);
-      trained = true;
-    }
-    if (trained || had_commands) publish(!trained);
   }
+}
+
+// One wait-run-train-publish round of the worker; false when asked to quit.
+bool TrainingHost::worker_iteration(long& seen_tick) {
+  {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [&] {
+      return quit_ || !queue_.empty() ||
+             (frame_tick_ != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0));
+    });
+    if (quit_) return false;
+  }
+  const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
+  run_commands();
+  ensure_trainer();
+  long tick;
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    tick = frame_tick_;
+  }
+  bool trained = false;
+  if (tick != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0)) {
+    seen_tick = tick;
+    // One frame's worth of steps, but never hold a snapshot back for long.
+    train_some(25, steps_per_frame_);
+    trained = true;
+  }
+  if (trained || had_commands) publish(!trained);
+  return true;
 }
 
 void TrainingHost::frame(double budget_ms) {

@@ -39,7 +39,8 @@ struct Snapshot {
   std::shared_ptr<const nn::Predictor> predictor;  // model + preprocessing (hover readouts)
   nn::LossParts current_loss{-1, 0};  // whole training set now (test mode); -1: unknown
   std::string notice;                // e.g. "Architecture changed: weights re-initialised."
-  std::string error;                 // e.g. no training points
+  std::string error;                 // e.g. no training points, out of memory
+  std::string dead_units;            // a ReLU layer is entirely dead (nn::all_dead_message)
   bool playing = false;
 };
 
@@ -79,6 +80,12 @@ class TrainingHost {
   void train_some(double budget_ms, int max_steps);
   void publish(bool force_inspect);
   void ensure_trainer();
+  bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
+  // Training side: an exception becomes error_ and training stops.
+  void failed(const char* during, const std::exception& e, bool out_of_memory);
+  bool worker_iteration(long& seen_tick);
+  void publish_view(bool force_inspect);
+  void publish_error();
 
   bool threaded_ = false;
   std::thread worker_;

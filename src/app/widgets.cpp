@@ -20,6 +20,15 @@ void tooltip(const char* text) {
   }
 }
 
+void place_window(const AppState& s, float w, float h, float bottom_margin) {
+  const float u = s.display.ui_scale;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowSize({std::min(w * u, display.x - 20 * u), std::min(h * u, display.y - bottom_margin * u)},
+                           ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos({std::max(10 * u, std::min(s.display.view.x + 20 * u, display.x - (w + 10) * u)), 20 * u},
+                          ImGuiCond_Appearing);
+}
+
 static void clamp_notice(AppState& s, const char* label, double lo, double hi) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s was clamped to its range [%g, %g].", label, lo, hi);

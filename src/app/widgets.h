@@ -9,6 +9,9 @@
 namespace app {
 struct AppState;
 void tooltip(const char* text);
+// A floating window's first size and place: w x h (before the UI scale),
+// shrunk to leave bottom_margin under it, near the canvas's top-left corner.
+void place_window(const AppState& s, float w, float h, float bottom_margin);
 // A slider (logarithmic if log) whose typed values (Ctrl+click) are clamped
 // into [lo, hi] with a notice naming the limits. Returns true if v changed.
 bool slider_double(AppState& s, const char* label, double& v, double lo, double hi, const char* fmt,

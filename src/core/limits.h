@@ -17,6 +17,9 @@ constexpr double kMaxCoordinate = 1e6;     // |x|, |y| of a loaded point
 // points inside [-kGenExtent, kGenExtent]^2, so that they draw whole.
 constexpr double kPlaneExtent = 1.25;
 constexpr double kGenExtent = 1.15;
+// The input scale s of PreprocessSpec (the model sees s times the features).
+constexpr double kMinInputScale = 1e-3;
+constexpr double kMaxInputScale = 1e3;
 
 // ---- Networks ----------------------------------------------------------------
 constexpr int kMaxHiddenLayers = 16;
@@ -38,6 +41,10 @@ constexpr int kMaxLayerVolume = 1 << 18;
 // that reads a flattened volume (8M doubles = 64 MB).
 constexpr int64_t kMaxLayerWeights = int64_t(1) << 23;
 
+// ---- Gradient check ------------------------------------------------------------
+constexpr double kMinGradCheckStep = 1e-12;  // the step h of the centred difference
+constexpr double kMaxGradCheckStep = 1.0;
+
 // ---- Sessions and links ---------------------------------------------------------
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
@@ -49,16 +56,25 @@ constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page
 // refuse long ones; above this the app offers the session as a file.
 constexpr size_t kShareLinkChars = 64000;
 
+// ---- The web build ------------------------------------------------------------------
+// WebAssembly memory may grow to this many MB and no further (CMakeLists.txt
+// reads the number from this line for -sMAXIMUM_MEMORY). An allocation past it
+// throws std::bad_alloc, which the app turns into a message.
+constexpr int kMaxWasmMemoryMB = 1024;
+
 // ---- What the UI offers (narrower than the engine accepts) --------------------
 constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas
 constexpr int kUiMaxGenPoints = 3000;      // the generator's "points" slider
 constexpr int kUiMaxGenPointsTyped = 5000; // typed into the slider (Ctrl+click)
+constexpr int kUiMaxSprayPoints = 20000;   // the spray brush stops adding here
 constexpr int kUiMaxHiddenLayers = 8;
 constexpr int kUiMaxLayerWidth = 128;
 constexpr int kUiMaxMaxoutPieces = 5;
 constexpr int kUiMaxBatch = 512;
 constexpr int kUiMaxStepsPerFrame = 200;
 constexpr int kUiMaxUndo = 500;            // undo steps kept
+constexpr double kUiMinInputScale = 0.01;  // the "input scale" slider (typed values may go to the engine's limits)
+constexpr double kUiMaxInputScale = 100;
 
 // A sentence naming a limit that `got` exceeds, e.g.
 // limit_message("hidden layers", kMaxHiddenLayers, 20) ->

@@ -119,6 +119,10 @@ struct PreprocessSpec {
   bool square = false;   // x1^2, x2^2
   bool cross = false;    // x1*x2
   bool sines = false;    // sin x1, sin x2
+  // Input scale s: every feature the model sees is multiplied by s, after the
+  // expansion and the kind step (so "normalise" then s = 10 gives features of
+  // standard deviation 10). Range kMinInputScale..kMaxInputScale (limits.h).
+  double scale = 1.0;
   bool operator==(const PreprocessSpec&) const = default;
 };
 

@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "app/app.h"
 #include "core/fast/parallel.h"
@@ -29,6 +31,16 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+// The page address's fragment, copied to the heap (the caller frees it). Not
+// emscripten_run_script_string: that evals, which the page's
+// Content-Security-Policy forbids.
+EM_JS(char*, js_location_hash, (), {
+  const h = location.hash || '';
+  const n = lengthBytesUTF8(h) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(h, p, n);
+  return p;
+});
 
 // True if the canvas's size changed.
 static bool fit_canvas() {
@@ -74,7 +86,9 @@ int main() {
   s.platform.request_upload = [] { js_request_upload(); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
-  const std::string hash = emscripten_run_script_string("location.hash || ''");
+  char* raw_hash = js_location_hash();
+  const std::string hash = raw_hash ? raw_hash : "";
+  std::free(raw_hash);
   if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
   // ?preset=, ?ui=, ?controls=, ?autoplay. Inside another page (an iframe)
   // the demo waits to be seen and touched before it trains.

@@ -52,6 +52,20 @@ TEST_CASE("1-NN is perfect on training data, 5-NN smooths", "[claims][knn-1-vs-5
   REQUIRE(va5 >= va1);
 }
 
+// The card's claim on the playground's own start-up data: the default spiral
+// (300 points, 3 classes, noise 0.1) and a few other seeds and sizes.
+TEST_CASE("1-NN classifies every training point of a spiral correctly", "[claims][knn-1-vs-5]") {
+  for (uint64_t seed : {1, 2, 3})
+    for (int classes : {3, 5}) {
+      const Dataset d = generate(DataGen::Spiral, 300, classes, 0.1, seed);
+      const KnnIndex idx(d.points, d.num_classes);
+      KnnSpec k1;
+      k1.k = 1;
+      INFO("seed " << seed << ", " << classes << " classes");
+      CHECK(knn_accuracy(idx, d.points, k1) == 1.0);
+    }
+}
+
 // Rotates every point about the origin.
 static std::pair<double, double> rotate(double x, double y, double angle) {
   return {std::cos(angle) * x - std::sin(angle) * y, std::sin(angle) * x + std::cos(angle) * y};

@@ -158,7 +158,9 @@ TEST_CASE("clipping bounds every update", "[claims][gradient-clipping]") {
   // divergence is detected), but it ends stuck: accuracy at least 0.2 lower
   // and a higher loss than with clipping.
   REQUIRE(max_grad > 1.0);
-  REQUIRE(max_update <= 3.0 * (1 + 1e-9));
+  // (1 + 1e-6): the default engine updates in float32, whose rounding makes
+  // the clipped step's length lr * clip_norm up to about 1e-7 longer.
+  REQUIRE(max_update <= 3.0 * (1 + 1e-6));
   REQUIRE_FALSE(t.divergence().diverged);
   REQUIRE(u.accuracy(false) < t.accuracy(false) - 0.2);
   REQUIRE(train_loss(u) > train_loss(t));

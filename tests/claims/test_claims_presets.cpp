@@ -38,6 +38,8 @@ TEST_CASE("every card demo with a preset file loads and is well formed", "[claim
         REQUIRE(it->is_boolean());
       else if (k == "steps_per_frame" || k == "heat_class")
         REQUIRE(it->is_number_integer());
+      else if (k == "gradcheck")
+        REQUIRE(it->is_object());  // its fields are validated by load_session (GradCheckSettings)
       else
         FAIL("unknown ui key");
     }

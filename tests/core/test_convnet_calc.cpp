@@ -55,7 +55,7 @@ TEST_CASE("output size (W - F + 2P)/S + 1 on the notes' 7x7 example", "[convnet_
   CHECK_THROWS_AS(analyse_convnet({"", "", {7, 7, 1}, {}}, 0), std::runtime_error);
 }
 
-TEST_CASE("a 5x5 filter on RGB has 76 parameters; 32x32x3 with ten of them, pad 2", "[convnet_calc]") {
+TEST_CASE("a 5x5 filter on RGB has 76 parameters; 32x32x3 with ten of them, pad 2", "[convnet_calc][convnet-cifar-conv]") {
   const ConvNetResult one = one_layer({32, 32, 3}, C::conv(1, 5, 1, 2));
   CHECK(one.layers[1].params == 76);  // 5*5*3 weights + 1 bias
 
@@ -69,7 +69,7 @@ TEST_CASE("a 5x5 filter on RGB has 76 parameters; 32x32x3 with ten of them, pad 
   CHECK(r.layers[1].flops == 2LL * 32 * 32 * 10 * 75);
 }
 
-TEST_CASE("VGG-16: exact parameters and the real activation total", "[convnet_calc]") {
+TEST_CASE("VGG-16: exact parameters and the real activation total", "[convnet_calc][convnet-vgg16]") {
   const ConvNetResult r = analyse_convnet(convnet_preset("convnet-vgg16"), 1);
   REQUIRE(r.valid);
   CHECK(r.total_params == 138357544LL);  // the published VGG-16 count, exactly
@@ -143,7 +143,8 @@ TEST_CASE("receptive field: three stacked 3x3 stride-1 convs see 7x7", "[convnet
   CHECK(s.layers[2].rf == 6);
 }
 
-TEST_CASE("FC on 7x7x512 equals a CONV with F=7, K=4096, giving 1x1x4096", "[convnet_calc]") {
+TEST_CASE("FC on 7x7x512 equals a CONV with F=7, K=4096, giving 1x1x4096",
+          "[convnet_calc][convnet-fc-to-conv][convnet-vgg16-conv-384]") {
   const ConvNetResult r = analyse_convnet(convnet_preset("convnet-fc-to-conv"));
   REQUIRE(r.valid);
   const ConvLayerResult& fc = r.layers[1];
@@ -190,7 +191,7 @@ TEST_CASE("CONV as an FC matrix: mostly zeros, few distinct values", "[convnet_c
   CHECK(double(m2.nonzeros) / double(m2.entries) < 0.03);
 }
 
-TEST_CASE("dilated conv: F' = d*(F-1) + 1", "[convnet_calc]") {
+TEST_CASE("dilated conv: F' = d*(F-1) + 1", "[convnet_calc][convnet-dilated]") {
   // A 3x3 filter with dilation 2 spans 5 pixels: on 7x7, (7 - 5)/1 + 1 = 3.
   const ConvNetResult r = one_layer({7, 7, 1}, C::conv(1, 3, 1, 0, 2));
   REQUIRE(r.valid);

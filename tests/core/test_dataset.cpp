@@ -160,3 +160,25 @@ TEST_CASE("kfold_indices partitions 0..n-1 into folds of near-equal size", "[dat
   REQUIRE(folds[0] != first20);
   REQUIRE_THROWS_AS(kfold_indices(10, 0, 1), std::runtime_error);
 }
+
+TEST_CASE("no generator puts points of different classes on the same spot", "[dataset]") {
+  // make_spiral once started every arm at the origin: three classes shared
+  // the point (0, 0). With noise 0 any such coincidence is exact.
+  for (DataGen g : kAllGens)
+    for (double noise : {0.0, 0.1})
+      for (int classes : {2, 3, 5}) {
+        const bool two_class = g == DataGen::Circle || g == DataGen::Xor || g == DataGen::Moons;
+        const Dataset d = generate(g, 300, two_class ? 2 : classes, noise, 7);
+        int clashes = 0;
+        for (size_t i = 0; i < d.points.size(); ++i)
+          for (size_t j = i + 1; j < d.points.size(); ++j)
+            clashes += d.points[i].x == d.points[j].x && d.points[i].y == d.points[j].y &&
+                       d.points[i].label != d.points[j].label;
+        INFO(to_string(g) << " noise " << noise << " classes " << classes);
+        CHECK(clashes == 0);
+      }
+  // Each arm of the spiral starts just off the origin, at radius 1/count.
+  const Dataset s = generate(DataGen::Spiral, 300, 3, 0.0, 1);
+  for (int c = 0; c < 3; ++c)
+    CHECK(std::hypot(s.points[size_t(c)].x, s.points[size_t(c)].y) == Approx(0.01));
+}

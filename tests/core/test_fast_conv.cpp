@@ -348,3 +348,152 @@ TEST_CASE("workspace bytes of workload 6 at batch 64 against its activations", "
   CHECK(m.grad_buffers == size_t(2) * 64 * 4608 * 4);
   CHECK(m.workspace() <= 2 * m.activations);  // the issue's target
 }
+
+// ---- ConvStack: the leading conv/pool layers chained ---------------------------------
+// Through several layers the per-entry bound above compounds; these tests
+// state a relative one instead: max |fast - ref| <= 1e-4 max |ref| for the
+// output and each gradient (float32 through 4-5 layers of sums of <= 100
+// terms; the measured ratio is ~1e-6).
+namespace {
+
+using HL = HiddenLayerSpec;
+
+double max_abs(const Mat& m) { return m.cwiseAbs().maxCoeff(); }
+double max_diff(const std::vector<float>& f, const Mat& m) {
+  double d = 0;
+  for (Eigen::Index i = 0; i < m.size(); ++i) d = std::max(d, std::abs(double(f[size_t(i)]) - m.data()[i]));
+  return d;
+}
+
+// The reference chain of the same layers on double matrices: forward keeps
+// what backward needs; backward returns dW, db per conv layer.
+struct RefStack {
+  std::vector<ConvGeom> g;
+  std::vector<bool> conv, relu;
+  std::vector<ConvCache> cc;
+  std::vector<MaxPoolCache> pc;
+  std::vector<ActCache> ac;
+  Mat forward(const Mat& x, const std::vector<Mat>& W, const std::vector<Mat>& b) {
+    Mat h = x;
+    size_t ci = 0;
+    for (size_t l = 0; l < g.size(); ++l) {
+      if (conv[l]) {
+        h = conv_forward(h, W[ci], b[ci], g[l], cc[l]);
+        if (relu[l]) h = relu_forward(h, ac[l]);
+        ++ci;
+      } else {
+        h = maxpool_forward(h, g[l], pc[l]);
+      }
+    }
+    return h;
+  }
+  void backward(const Mat& dout, const std::vector<Mat>& W, std::vector<Mat>& dW, std::vector<Mat>& db) {
+    Mat d = dout;
+    size_t ci = W.size();
+    for (size_t l = g.size(); l-- > 0;) {
+      if (conv[l]) {
+        --ci;
+        if (relu[l]) d = relu_backward(d, ac[l]);
+        Mat dx;
+        conv_backward(d, W[ci], g[l], cc[l], dx, dW[ci], db[ci]);
+        d = dx;
+      } else {
+        d = maxpool_backward(d, g[l], pc[l]);
+      }
+    }
+  }
+};
+
+void check_stack(const ModelSpec& spec, int N, int threads, uint64_t seed) {
+  ConvStack fast(spec, N + 2, threads);
+  RefStack ref;
+  for (int l = 0; l < fast.layers(); ++l) {
+    ref.g.push_back(fast.geom(l));
+    ref.conv.push_back(fast.is_conv(l));
+    ref.relu.push_back(fast.is_conv(l) && spec.hidden[size_t(l)].act == Activation::ReLU);
+  }
+  ref.cc.resize(ref.g.size());
+  ref.pc.resize(ref.g.size());
+  ref.ac.resize(ref.g.size());
+  Rng rng(seed);
+  std::vector<Mat> W, b, dW(size_t(fast.conv_layers())), db(dW.size());
+  std::vector<std::vector<float>> fW, fb, fdW, fdb;
+  for (int l = 0; l < fast.layers(); ++l) {
+    if (!fast.is_conv(l)) continue;
+    const ConvGeom& g = fast.geom(l);
+    W.push_back(random_mat(g.K, g.C * g.F * g.F, rng, std::sqrt(2.0 / (g.C * g.F * g.F))));
+    b.push_back(random_mat(1, g.K, rng, 0.1));
+    fW.push_back(to_f(W.back()));
+    fb.push_back(to_f(b.back()));
+    fdW.emplace_back(fW.back().size(), -99.f);
+    fdb.emplace_back(fb.back().size(), -99.f);
+  }
+  std::vector<ConvLayerParams> p(W.size());
+  for (size_t i = 0; i < p.size(); ++i) p[i] = {fW[i].data(), fb[i].data(), fdW[i].data(), fdb[i].data()};
+  const Mat x = random_mat(N, fast.in_cols(), rng);
+  const std::vector<float> fx = to_f(x);
+  const Mat out = ref.forward(x, W, b);
+  const float* fout = fast.forward(fx.data(), N, p);
+  REQUIRE(out.cols() == fast.out_cols());
+  const double out_err = max_diff(std::vector<float>(fout, fout + out.size()), out);
+  CHECK(out_err <= 1e-4 * max_abs(out));
+  const Mat dout = random_mat(N, fast.out_cols(), rng);
+  const std::vector<float> fdout = to_f(dout);
+  ref.backward(dout, W, dW, db);
+  fast.backward(fdout.data(), N, p);
+  CHECK(fdout == to_f(dout));  // the caller's gradient is left alone
+  for (size_t i = 0; i < p.size(); ++i) {
+    INFO("conv layer " << i << ": output error " << out_err);
+    CHECK(max_diff(fdW[i], dW[i]) <= 1e-4 * max_abs(dW[i]));
+    CHECK(max_diff(fdb[i], db[i]) <= 1e-4 * max_abs(db[i]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("ConvStack chains conv and pool layers as the reference layers do", "[fast_conv]") {
+  ModelSpec spec;
+  SECTION("workload 6's layers (ReLU conv before each pool)") {
+    spec.input = {24, 24, 1};
+    spec.hidden = {HL::conv(8, 5, 1, 2), HL::pool(2, 2), HL::conv(16, 5, 1, 2), HL::pool(3, 3), HL::fc(10)};
+    check_stack(spec, 5, 1, 21);
+    check_stack(spec, 5, 2, 21);
+  }
+  SECTION("non-square depth 2, a linear conv, conv after conv, ReLU conv last, stride 2") {
+    spec.input = {12, 8, 2};
+    spec.hidden = {HL::conv(4, 3, 1, 1), HL::pool(2, 2), HL::conv(3, 3, 1, 1, Activation::Linear),
+                   HL::conv(5, 2, 1, 0), HL::conv(2, 3, 2, 2)};  // 12x8x4, 6x4x4, 6x4x3, 5x3x5, 4x3x2
+    check_stack(spec, 3, 1, 22);
+    check_stack(spec, 4, 2, 22);
+  }
+  SECTION("a linear conv before a pool, overlapping pools") {
+    spec.input = {9, 7, 3};
+    spec.hidden = {HL::conv(4, 3, 1, 1, Activation::Linear), HL::pool(3, 2), HL::pool(2, 1)};  // 9x7, 4x3, 3x2
+    check_stack(spec, 3, 1, 23);
+  }
+}
+
+TEST_CASE("ConvStack: what it refuses and the memory it holds", "[fast_conv]") {
+  ModelSpec spec;
+  spec.input = {8, 8, 1};
+  spec.hidden = {HL::conv(4, 3, 1, 1, Activation::Tanh), HL::pool(2, 2)};
+  CHECK_THAT(ConvStack::unsupported(spec), Catch::Contains("conv layer 1") && Catch::Contains("ReLU and linear"));
+  CHECK_THROWS_WITH(ConvStack(spec, 4, 1), Catch::Contains("ReLU and linear"));
+  spec.hidden[0].act = Activation::ReLU;
+  spec.hidden[0].batchnorm = true;
+  CHECK_THAT(ConvStack::unsupported(spec), Catch::Contains("batchnorm"));
+  spec.hidden[0].batchnorm = false;
+  spec.hidden[0].dropout_keep = 0.5;
+  CHECK_THAT(ConvStack::unsupported(spec), Catch::Contains("dropout"));
+  spec.hidden[0].dropout_keep = 1;
+  CHECK(ConvStack::unsupported(spec).empty());
+  ConvStack stack(spec, 16, 2);
+  const ConvMemory a = stack.memory(), b = conv_memory(spec, 16, 2);
+  CHECK(a.activations == b.activations);
+  CHECK(a.workspace() == b.workspace());
+  CHECK(a.activations == size_t(16) * (64 + 256 + 64) * 4);
+  std::vector<float> x(size_t(17) * 64), W(36), bb(4), dW(36), db(4);
+  const std::vector<ConvLayerParams> p = {{W.data(), bb.data(), dW.data(), db.data()}};
+  CHECK_THROWS_WITH(stack.forward(x.data(), 17, p), Catch::Contains("up to 16 images"));
+  CHECK_THROWS_WITH(stack.forward(x.data(), 4, {}), Catch::Contains("one ConvLayerParams per conv layer"));
+}

@@ -40,7 +40,8 @@ TEST_CASE("the 4x8 float GEMM matches the plain triple loop on odd shapes, both 
     for (int J : {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 33})
       for (int K : {1, 3, 8, 37})
         for (bool transposed : {false, true}) {
-          const std::vector<float> A = random_floats(size_t(I) * K, rng), B = random_floats(size_t(K) * J, rng),
+          const std::vector<float> A = random_floats(size_t(I) * K, rng),
+                                   B = random_floats(size_t(K) * J + fast::kGemmSlack, rng),
                                    bias = random_floats(size_t(J), rng);
           const fast::GemmA a = transposed ? fast::GemmA{A.data(), 1, I} : fast::GemmA{A.data(), K, 1};
           const Activation act = Activation((I + J + K) % 5);  // ReLU .. Sigmoid

@@ -78,13 +78,14 @@ static void compare_to_engine(Model& m, const Preprocessor& pre, double tol) {
   }
 }
 
-static Preprocessor fitted(PreprocessKind kind, bool expand, uint64_t seed) {
+static Preprocessor fitted(PreprocessKind kind, bool expand, uint64_t seed, double scale = 1.0) {
   Rng rng(seed);
   Mat X(50, 2);
   for (int i = 0; i < 50; ++i) { X(i, 0) = rng.normal(0.3, 0.5); X(i, 1) = rng.normal(-0.2, 0.2) + 0.5 * X(i, 0); }
   PreprocessSpec ps;
   ps.kind = kind;
   ps.square = ps.cross = ps.sines = expand;
+  ps.scale = scale;
   Preprocessor pre;
   pre.fit(ps, X);
   return pre;
@@ -93,15 +94,17 @@ static Preprocessor fitted(PreprocessKind kind, bool expand, uint64_t seed) {
 TEST_CASE("fast scorer matches the engine for linear classifiers and every preprocessing", "[fast_eval]") {
   for (PreprocessKind k : {PreprocessKind::None, PreprocessKind::MeanSubtract, PreprocessKind::Normalize,
                            PreprocessKind::PCA, PreprocessKind::Whiten})
-    for (bool expand : {false, true}) {
-      const Preprocessor pre = fitted(k, expand, 5);
-      ModelSpec spec;
-      spec.kind = ModelKind::Linear;
-      spec.init.kind = InitKind::Xavier;
-      Rng rng(9);
-      auto m = make_model(spec, pre.output_dim(), 3, rng);
-      compare_to_engine(*m, pre, 1e-4);
-    }
+    for (bool expand : {false, true})
+      for (double scale : {1.0, 0.1, 20.0}) {
+        INFO(to_string(k) << (expand ? " expanded" : "") << " scale " << scale);
+        const Preprocessor pre = fitted(k, expand, 5, scale);
+        ModelSpec spec;
+        spec.kind = ModelKind::Linear;
+        spec.init.kind = InitKind::Xavier;
+        Rng rng(9);
+        auto m = make_model(spec, pre.output_dim(), 3, rng);
+        compare_to_engine(*m, pre, 1e-4);
+      }
 }
 
 TEST_CASE("fast scorer matches the engine for networks with every activation", "[fast_eval]") {

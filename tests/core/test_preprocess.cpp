@@ -184,3 +184,30 @@ TEST_CASE("fit with no rows is the identity; wrong input width is refused", "[pr
   Preprocessor unfitted;
   REQUIRE_THROWS_AS(unfitted.transform(X), std::runtime_error);
 }
+
+TEST_CASE("the input scale multiplies what the model sees, after the kind step", "[preprocess]") {
+  const Mat X_train = correlated_data(200, 8);
+  const Mat X_val = correlated_data(50, 9, /*shift=*/1.0);
+  for (PreprocessKind kind : {PreprocessKind::None, PreprocessKind::Normalize, PreprocessKind::Whiten}) {
+    INFO(to_string(kind));
+    PreprocessSpec plain = spec_of(kind, true, true, false);
+    PreprocessSpec scaled = plain;
+    scaled.scale = 7.5;
+    Preprocessor a, b;
+    a.fit(plain, X_train);
+    b.fit(scaled, X_train);
+    // The statistics are those of the unscaled features; only the output is scaled.
+    REQUIRE((a.mean() - b.mean()).cwiseAbs().maxCoeff() == 0.0);
+    REQUIRE((b.transform(X_val) - 7.5 * a.transform(X_val)).cwiseAbs().maxCoeff() < 1e-12);
+  }
+  // Normalise then s: every training feature has standard deviation s.
+  PreprocessSpec ps = spec_of(PreprocessKind::Normalize);
+  ps.scale = 10;
+  Preprocessor p;
+  p.fit(ps, X_train);
+  const Mat Z = p.transform(X_train);
+  for (int j = 0; j < Z.cols(); ++j) {
+    const double sd = std::sqrt((Z.col(j).array() - Z.col(j).mean()).square().mean());
+    REQUIRE(sd == Approx(10.0).epsilon(1e-9));
+  }
+}

@@ -57,9 +57,9 @@ static Session rich_session() {
   m.optim.step_epochs = 20;
   m.optim.decay = 0.1;
   m.optim.clip_norm = 5;
-  m.preprocess = {PreprocessKind::Whiten, true, true, true};
+  m.preprocess = {PreprocessKind::Whiten, true, true, true, 0.25};
   m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
-  s.ui = {{"panels", {{"loss", true}, {"weights", false}}}, {"zoom", 1.5}};
+  s.ui = {{"steps_per_frame", 7}, {"plot_log", true}, {"heat_class", 2}, {"play", false}};
   return s;
 }
 
@@ -240,6 +240,8 @@ TEST_CASE("malformed sessions are refused with the field's path", "[session]") {
   // Out of range.
   CHECK(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = -3; })) ==
         "spec.optim.lr: must be a number in (0, 10] (got -3)");
+  CHECK(load_error(edited([](json& j) { j["spec"]["preprocess"]["scale"] = 0; })) ==
+        "spec.preprocess.scale: must be a number in [0.001, 1000] (got 0)");
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["optim"]["lr"] = 0; })), StartsWith("spec.optim.lr:"));
   CHECK_THAT(load_error(edited([](json& j) { j["spec"]["knn"]["k"] = 0; })),
              StartsWith("spec.knn.k: must be an integer in 1..1000"));
@@ -520,6 +522,10 @@ TEST_CASE("every display setting survives save and load", "[session]") {
   ui.show_validation = false;
   ui.heat_class = 2;
   ui.show_preprocessed = true;
+  ui.gradcheck.h = 1e-3;
+  ui.gradcheck.probe_unit = 2;
+  ui.gradcheck.probe_pre = 2e-6;
+  ui.gradcheck.include_reg = false;
   Session s;
   s.ui = write_session_ui(ui);
   const Session back = load_session(save_session(s));
@@ -529,6 +535,11 @@ TEST_CASE("every display setting survives save and load", "[session]") {
   CHECK(back.ui.at("show_preprocessed") == true);
   // "play" is read from presets but a saved session opens paused.
   CHECK_FALSE(back.ui.contains("play"));
+  // Nor does a gradient check run on load unless a preset asks for it.
+  ui.gradcheck.run = true;
+  CHECK_FALSE(write_session_ui(ui).at("gradcheck").at("run").get<bool>());
+  CHECK_THAT(load_error(R"({"version": 1, "ui": {"gradcheck": {"h": 0}}})"),
+             Catch::Matchers::StartsWith("ui.gradcheck.h: must be a number in [1e-12, 1]"));
 }
 
 TEST_CASE("display settings: missing keys keep the given values, bad ones are named and clamped", "[session]") {

@@ -49,7 +49,14 @@ export async function openApp(browser, url, { width = 1280, height = 800, dpr = 
   const logs = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
-  await page.goto(url);
+  // Content-Security-Policy violations (the server sends a strict policy).
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation',
+      (e) => window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`));
+  });
+  const response = await page.goto(url);
+  page.__csp = response ? response.headers()['content-security-policy'] || '' : '';
   try {
     await page.waitForFunction(() => window.nnplay && window.nnplay.ready &&
                                      window.Module._nnplay_frame_count() > 10, null, { timeout: 60000 });

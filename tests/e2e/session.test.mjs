@@ -1,6 +1,7 @@
 // Save/load in the browser: a session JSON round-trips, a link in the page
 // address loads at start-up, and junk (bad JSON, a CSV with junk lines, a
 // malformed link) gives a message and loses nothing the user made.
+import { Buffer } from 'node:buffer';
 import { openApp, api, apiString, frames } from './harness.mjs';
 
 const pointsOf = (page) => page.evaluate(() => {
@@ -58,4 +59,38 @@ export default async function ({ browser, plainUrl, report }) {
   report.check('[session] a malformed link at start-up gives a message and a working app',
                status.length > 10 && (await api(p3, 'nnplay_point_count')) > 0, status.split('\n')[0]);
   await p3.close();
+
+  // Hostile input that once blanked the page: a 53 KB link of 20,000 nested
+  // arrays in "ui". The page starts, keeps its example and names the limit.
+  const deep = '{"version":1,"ui":' + '['.repeat(20000) + ']'.repeat(20000) + '}';
+  const deepLink = '#s=' + Buffer.from(deep).toString('base64url');
+  const { page: p4, logs: logs4 } = await openApp(browser, plainUrl + deepLink);
+  const s4 = await apiString(p4, 'nnplay_io_status');
+  report.check('[hostile] a link of 20,000 nested arrays: message naming the depth limit, app running',
+               /nested too deeply: at most 64 levels/.test(s4) && (await api(p4, 'nnplay_point_count')) > 0 &&
+               !logs4.some((l) => l.startsWith('[pageerror]')), s4.split('\n')[0]);
+  // The same through the box, and its relatives, after the page is running.
+  const before4 = await pointsOf(p4);
+  const load4 = (t) => p4.evaluate((t) => window.nnplayLoadText(t), t);
+  const cases = [
+    ['87,000 nested arrays', '['.repeat(87000) + ']'.repeat(87000), /nested too deeply/],
+    ['a 60,000-deep object in ui', '{"version":1,"ui":' + '{"a":'.repeat(60000) + '1' + '}'.repeat(60000) + '}', /nested too deeply/],
+    ['a nested ui of legal depth', '{"version":1,"ui":{"panels":{"loss":true}}}', /ui: unknown key "panels"/],
+    ['a text over 16 MB', '{"version":1,"description":"' + ' '.repeat(17 << 20) + '"}', /too large.*at most 16 MB/],
+    ['a link over 1 MB', '#s=' + 'A'.repeat((1 << 20) + 8), /link is too long: at most 1048576/],
+  ];
+  for (const [what, text, want] of cases) {
+    const ok = await load4(text);
+    await frames(p4, 2);
+    const st = await apiString(p4, 'nnplay_io_status');
+    report.check(`[hostile] ${what}: refused with a message naming the limit`, ok === 0 && want.test(st), st.split('\n')[0]);
+    report.check(`[hostile] ${what}: nothing lost`, (await pointsOf(p4)) === before4);
+  }
+  // A file larger than the limit is refused before the page reads it.
+  const big = await p4.evaluate(() => window.Module._nnplay_text_buffer(64 * 1024 * 1024));
+  report.check('[hostile] a 64 MB file is refused unread', big === 0 &&
+               /at most 16 MB/.test(await apiString(p4, 'nnplay_io_status')));
+  const errs = logs4.filter((l) => l.startsWith('[pageerror]') || l.startsWith('[error]'));
+  report.check('[hostile] no page errors', errs.length === 0, errs.join(' | ').slice(0, 300));
+  await p4.close();
 }

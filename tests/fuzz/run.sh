@@ -22,7 +22,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 shopt -s nullglob
 status=0
 for t in "${targets[@]}"; do
-  bin="$build/fuzz_$t"
+  bin="$build/tests/fuzz/fuzz_$t"
   if [ ! -x "$bin" ]; then echo "fuzz $t: FAILED (no $bin)"; status=1; continue; fi
   files=("$here/$t"/seeds/* "$here/$t"/regressions/*)
   log="$out/$t.log"
@@ -31,10 +31,12 @@ for t in "${targets[@]}"; do
     echo "fuzz $t: FAILED replaying its seeds/regressions (see $log)"; tail -n 30 "$log"; status=1; continue
   fi
   if [ "$secs" = 0 ]; then echo "fuzz $t: replayed ${#files[@]} files, OK"; continue; fi
-  # 2. Fuzz for a bounded time. -timeout: one input taking 10 s is a finding.
+  # 2. Fuzz for a bounded time. -timeout: one input taking 30 s is a finding
+  #    (generous: a loaded machine must not turn slowness into a false finding).
   corpus="$build/fuzz-corpus/$t"; mkdir -p "$corpus"
-  if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       -artifact_prefix="$out/$t-" "$corpus" "$here/$t/seeds" "$here/$t/regressions" >>"$log" 2>&1; then
+  dirs=("$corpus" "$here/$t/seeds"); [ -d "$here/$t/regressions" ] && dirs+=("$here/$t/regressions")
+  if "$bin" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$out/$t-" "${dirs[@]}" >>"$log" 2>&1; then
     r=OK
   else
     r=FAILED; status=1

@@ -127,12 +127,15 @@ Dataset make_spiral(int n, double noise, uint64_t seed, int classes) {
   check_generator_args(n, noise, classes);
   Rng rng(seed);
   Dataset d = empty_dataset(n, classes);
-  // As in the CS231n notes: radius goes linearly 0..1 along an arm while the
-  // angle winds 4 radians; noise is added to the angle.
+  // As in the CS231n notes: radius grows linearly to 1 along an arm while the
+  // angle winds 4 radians; noise is added to the angle. The notes start every
+  // arm at radius 0, which puts the first point of every class on the origin
+  // (coincident points with different labels); here arm points sit at radii
+  // 1/count, 2/count, ..., 1, so no two classes share a point.
   for (int i = 0; i < n; ++i) {
     const int c = i % classes, j = i / classes;
     const int count = (n - c + classes - 1) / classes;  // points in class c
-    const double r = count > 1 ? double(j) / (count - 1) : 0.5;
+    const double r = double(j + 1) / count;
     const double t = 2 * kPi * c / classes + 4 * r + noise * rng.normal();
     d.points.push_back(make_point(r * std::sin(t), r * std::cos(t), c, 0.0, rng));
   }

@@ -97,25 +97,32 @@ void Preprocessor::fit(const PreprocessSpec& spec, const Mat& X_train_raw) {
   }
 }
 
+// The kind step alone (mean subtraction, normalisation, PCA, whitening).
+static Mat kind_step(const Preprocessor& p, Mat X) {
+  switch (p.spec().kind) {
+    case PreprocessKind::None:
+      return X;
+    case PreprocessKind::MeanSubtract:
+      return X.rowwise() - p.mean();
+    case PreprocessKind::Normalize:
+      return (X.rowwise() - p.mean()).array().rowwise() / p.stddev().array();
+    case PreprocessKind::PCA:
+      return (X.rowwise() - p.mean()) * p.eigvecs();  // decorrelate: rotate into the eigenbasis
+    case PreprocessKind::Whiten: {
+      const Mat Xrot = (X.rowwise() - p.mean()) * p.eigvecs();
+      const Vec scale = (p.eigvals().array() + Preprocessor::kWhitenEps).sqrt().matrix();
+      return Xrot.array().rowwise() / scale.array();
+    }
+  }
+  return X;
+}
+
 Mat Preprocessor::transform(const Mat& X_raw) const {
   Mat X = expand_features(spec_, X_raw);
   if (X.cols() != mean_.cols())
     throw std::runtime_error("the preprocessor must be fitted before it transforms data");
-  switch (spec_.kind) {
-    case PreprocessKind::None:
-      return X;
-    case PreprocessKind::MeanSubtract:
-      return X.rowwise() - mean_;
-    case PreprocessKind::Normalize:
-      return (X.rowwise() - mean_).array().rowwise() / std_.array();
-    case PreprocessKind::PCA:
-      return (X.rowwise() - mean_) * eigvecs_;  // decorrelate: rotate into the eigenbasis
-    case PreprocessKind::Whiten: {
-      const Mat Xrot = (X.rowwise() - mean_) * eigvecs_;
-      const Vec scale = (eigvals_.array() + kWhitenEps).sqrt().matrix();
-      return Xrot.array().rowwise() / scale.array();
-    }
-  }
+  X = kind_step(*this, std::move(X));
+  if (spec_.scale != 1.0) X *= spec_.scale;  // the input scale s, last
   return X;
 }
 

@@ -29,8 +29,8 @@ class Preprocessor {
   // Learns the statistics of the expanded training rows (N x 2 raw input).
   // With no rows there is nothing to learn: the kind step is the identity.
   void fit(const PreprocessSpec& spec, const Mat& X_train_raw);
-  // Applies the fitted statistics to any rows (validation, grid queries):
-  // N x 2 -> N x output_dim().
+  // Applies the fitted statistics to any rows (validation, grid queries),
+  // then multiplies by the input scale s: N x 2 -> N x output_dim().
   Mat transform(const Mat& X_raw) const;
   int output_dim() const;
 

@@ -140,6 +140,19 @@ static inline void valid_range(int kx, int n_out, int size, int S, int P, int& o
   if (o1 < o0) o1 = o0;
 }
 
+// Short rows (a few dozen floats): inline loops, not memcpy/memset calls,
+// whose per-call cost was a quarter of a training step on workload 6.
+static inline void zero_run(float* dst, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::splat(0.f));
+  for (; i < n; ++i) dst[i] = 0.f;
+}
+static inline void copy_run(float* dst, const float* src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::load(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
 static void im2col(const float* x, const ConvGeom& g, float* col) {
   const int HWo = g.H_out * g.W_out;
   for (int c = 0; c < g.C; ++c)
@@ -150,16 +163,16 @@ static void im2col(const float* x, const ConvGeom& g, float* col) {
         float* row = col + long((c * g.F + ky) * g.F + kx) * HWo;
         int ox0, ox1;
         valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
-        std::fill(row, row + oy0 * g.W_out, 0.f);
+        zero_run(row, oy0 * g.W_out);
         for (int oy = oy0; oy < oy1; ++oy) {
           float* dst = row + oy * g.W_out;
           const float* src = x + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
-          std::fill(dst, dst + ox0, 0.f);
-          if (g.S == 1) std::memcpy(dst + ox0, src + ox0, sizeof(float) * (ox1 - ox0));
+          for (int ox = 0; ox < ox0; ++ox) dst[ox] = 0.f;
+          if (g.S == 1) copy_run(dst + ox0, src + ox0, ox1 - ox0);
           else for (int ox = ox0; ox < ox1; ++ox) dst[ox] = src[ox * g.S];
-          std::fill(dst + ox1, dst + g.W_out, 0.f);
+          for (int ox = ox1; ox < g.W_out; ++ox) dst[ox] = 0.f;
         }
-        std::fill(row + oy1 * g.W_out, row + HWo, 0.f);
+        zero_run(row + oy1 * g.W_out, HWo - oy1 * g.W_out);
       }
     }
 }
@@ -168,7 +181,7 @@ static void im2col(const float* x, const ConvGeom& g, float* col) {
 // position im2col read it from (overlapping windows add up).
 static void col2im(const float* col, const ConvGeom& g, float* dx) {
   const int HWo = g.H_out * g.W_out;
-  std::fill(dx, dx + g.in_cols(), 0.f);
+  zero_run(dx, g.in_cols());
   for (int c = 0; c < g.C; ++c)
     for (int ky = 0; ky < g.F; ++ky) {
       int oy0, oy1;
@@ -180,9 +193,11 @@ static void col2im(const float* col, const ConvGeom& g, float* dx) {
         for (int oy = oy0; oy < oy1; ++oy) {
           const float* src = row + oy * g.W_out;
           float* dst = dx + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
-          if (g.S == 1)
-            for (int ox = ox0; ox < ox1; ++ox) dst[ox] += src[ox];
-          else
+          if (g.S == 1) {
+            int ox = ox0;
+            for (; ox + 4 <= ox1; ox += 4) simd::store(dst + ox, simd::load(dst + ox) + simd::load(src + ox));
+            for (; ox < ox1; ++ox) dst[ox] += src[ox];
+          } else
             for (int ox = ox0; ox < ox1; ++ox) dst[ox * g.S] += src[ox];
         }
       }
@@ -378,32 +393,164 @@ void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, c
   else images(0, N);
 }
 
-// ---- Memory ---------------------------------------------------------------------------
+// ---- The stack ---------------------------------------------------------------------------
 
-ConvMemory conv_memory(const ModelSpec& spec, int batch, int threads) {
-  const NetLayout layout = net_layout(spec);
-  if (!layout.ok()) throw std::runtime_error(layout.problem);
-  const int slices = std::max(1, threads > 0 ? threads : parallel_threads());
-  ConvMemory m;
-  const size_t fb = sizeof(float), B = size_t(std::max(batch, 0));
-  size_t largest = size_t(layout.volumes[0].count());
-  m.activations = B * size_t(layout.volumes[0].count()) * fb;
+std::string ConvStack::unsupported(const ModelSpec& spec) {
   for (size_t l = 0; l < spec.hidden.size(); ++l) {
     const HiddenLayerSpec& h = spec.hidden[l];
-    if (h.type == LayerType::FC) break;  // conv and pool layers come first
-    const Volume in = layout.volumes[l], outv = layout.volumes[l + 1];
-    m.activations += B * size_t(outv.count()) * fb;
-    largest = std::max(largest, size_t(outv.count()));
-    if (h.type == LayerType::Conv) {
-      const ConvGeom g = conv_geom(in, h.filters, h.size, h.stride, h.pad);
+    if (h.type == LayerType::FC) break;
+    if (h.type != LayerType::Conv) continue;
+    const std::string which = "conv layer " + std::to_string(l + 1);
+    if (h.act != Activation::ReLU && h.act != Activation::Linear)
+      return which + ": the fast path has ReLU and linear conv layers only";
+    if (h.batchnorm) return which + ": the fast path has no spatial batchnorm";
+    if (h.dropout_keep < 1) return which + ": the fast path has no dropout on conv layers";
+  }
+  return "";
+}
+
+// The leading conv/pool layers' geometries (throws net_layout's sentence).
+static std::vector<std::pair<bool, ConvGeom>> stack_geoms(const ModelSpec& spec) {
+  const NetLayout layout = net_layout(spec);
+  if (!layout.ok()) throw std::runtime_error(layout.problem);
+  std::vector<std::pair<bool, ConvGeom>> out;
+  for (size_t l = 0; l < spec.hidden.size(); ++l) {
+    const HiddenLayerSpec& h = spec.hidden[l];
+    if (h.type == LayerType::FC) break;
+    const Volume in = layout.volumes[l];
+    if (h.type == LayerType::Conv) out.push_back({true, conv_geom(in, h.filters, h.size, h.stride, h.pad)});
+    else out.push_back({false, pool_geom(in, h.size, h.stride)});
+  }
+  return out;
+}
+
+static ConvMemory memory_of(const std::vector<std::pair<bool, ConvGeom>>& geoms, int batch, int slices) {
+  ConvMemory m;
+  if (geoms.empty()) return m;
+  const size_t fb = sizeof(float), B = size_t(std::max(batch, 0));
+  size_t largest = size_t(geoms[0].second.in_cols());
+  m.activations = B * largest * fb;
+  for (const auto& [conv, g] : geoms) {
+    m.activations += B * size_t(g.out_cols()) * fb;
+    largest = std::max(largest, size_t(g.out_cols()));
+    if (conv) {
       m.im2col += size_t(slices) * col_floats(g) * fb;
       m.partial_grads += size_t(slices - 1) * (w_floats(g) + g.K) * fb;
     } else {
-      m.argmax += B * size_t(outv.count()) * sizeof(int32_t);
+      m.argmax += B * size_t(g.out_cols()) * sizeof(int32_t);
     }
   }
   m.grad_buffers = 2 * B * largest * fb;
   return m;
+}
+
+ConvStack::ConvStack(const ModelSpec& spec, int max_batch, int threads) : max_batch_(std::max(1, max_batch)) {
+  const std::string why = unsupported(spec);
+  if (!why.empty()) throw std::runtime_error(why);
+  const auto geoms = stack_geoms(spec);
+  size_t largest = geoms.empty() ? 0 : size_t(geoms[0].second.in_cols());
+  size_t h = 0;
+  for (const auto& [conv, g] : geoms) {
+    while (spec.hidden[h].type != (conv ? LayerType::Conv : LayerType::Pool)) ++h;
+    Layer L;
+    L.conv = conv;
+    L.relu = conv && spec.hidden[h].act == Activation::ReLU;
+    L.g = g;
+    L.out.assign(size_t(max_batch_) * g.out_cols(), 0.f);
+    if (conv) L.ws.reserve(g, threads);
+    else L.argmax.assign(L.out.size(), 0);
+    largest = std::max(largest, size_t(g.out_cols()));
+    layers_.push_back(std::move(L));
+    ++h;
+  }
+  for (auto& gb : grad_) gb.assign(size_t(max_batch_) * largest, 0.f);
+}
+
+int ConvStack::conv_layers() const {
+  int n = 0;
+  for (const Layer& L : layers_) n += L.conv;
+  return n;
+}
+int ConvStack::in_cols() const { return layers_.empty() ? 0 : layers_[0].g.in_cols(); }
+int ConvStack::out_cols() const { return layers_.empty() ? 0 : layers_.back().g.out_cols(); }
+
+ConvMemory ConvStack::memory() const {
+  std::vector<std::pair<bool, ConvGeom>> geoms;
+  int slices = 1;
+  for (const Layer& L : layers_) {
+    geoms.push_back({L.conv, L.g});
+    if (L.conv) slices = L.ws.slices;
+  }
+  return memory_of(geoms, max_batch_, slices);
+}
+
+static void check_batch(int N, int max_batch) {
+  if (N < 1 || N > max_batch)
+    throw std::runtime_error("The conv layers were sized for batches of up to " + std::to_string(max_batch) +
+                             " images, not " + std::to_string(N) + ".");
+}
+
+const float* ConvStack::forward(const float* x, int N, const std::vector<ConvLayerParams>& p) {
+  check_batch(N, max_batch_);
+  if (int(p.size()) != conv_layers()) throw std::runtime_error("ConvStack: one ConvLayerParams per conv layer.");
+  x_ = x;
+  last_N_ = N;
+  const float* in = x;
+  size_t ci = 0;
+  for (Layer& L : layers_) {
+    if (L.conv) {
+      conv_forward_f32(L.out.data(), in, p[ci].W, p[ci].b, N, L.g, L.relu, L.ws);
+      ++ci;
+    } else {
+      maxpool_forward_f32(L.out.data(), L.argmax.data(), in, N, L.g);
+    }
+    in = L.out.data();
+  }
+  return in;
+}
+
+void ConvStack::backward(const float* dout, int N, const std::vector<ConvLayerParams>& p) {
+  if (N != last_N_ || !x_) throw std::runtime_error("ConvStack: backward needs the forward of the same batch.");
+  // g: the gradient of layer l's output; `masked`: already zero where that
+  // output's ReLU was off (a pool behind it checked its winners).
+  const float* g = dout;
+  int next = 0;  // grad_[next] receives the next dx
+  bool masked = false;
+  size_t ci = size_t(conv_layers());
+  for (int l = layers() - 1; l >= 0; --l) {
+    Layer& L = layers_[size_t(l)];
+    const float* in = l == 0 ? x_ : layers_[size_t(l) - 1].out.data();
+    if (!L.conv) {
+      const Layer* prev = l > 0 ? &layers_[size_t(l) - 1] : nullptr;
+      const float* relu_x = prev && prev->conv && prev->relu ? in : nullptr;
+      maxpool_backward_f32(grad_[next].data(), g, L.argmax.data(), relu_x, N, L.g);
+      g = grad_[next].data();
+      next ^= 1;
+      masked = relu_x != nullptr;
+      continue;
+    }
+    --ci;
+    const bool mask_here = L.relu && !masked;
+    float* gm;  // conv_backward_f32 masks its dout in place
+    if (g == dout) {  // the caller's buffer: copy before masking
+      gm = grad_[next ^ 1].data();
+      if (mask_here) std::copy(dout, dout + long(N) * L.g.out_cols(), gm);
+      else gm = const_cast<float*>(dout);  // not written when no mask is applied
+    } else {
+      gm = const_cast<float*>(g);  // one of grad_
+    }
+    float* dx = l == 0 ? nullptr : grad_[next].data();
+    conv_backward_f32(dx, p[ci].dW, p[ci].db, gm, in, p[ci].W, mask_here ? L.out.data() : nullptr, N, L.g, L.ws);
+    g = dx;
+    next ^= 1;
+    masked = false;
+  }
+}
+
+// ---- Memory ---------------------------------------------------------------------------
+
+ConvMemory conv_memory(const ModelSpec& spec, int batch, int threads) {
+  return memory_of(stack_geoms(spec), batch, std::max(1, threads > 0 ? threads : parallel_threads()));
 }
 
 }  // namespace nn

@@ -25,6 +25,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/models/conv_layers.h"
@@ -85,9 +86,63 @@ struct ConvMemory {
   size_t im2col = 0, partial_grads = 0, argmax = 0, grad_buffers = 0;
   size_t workspace() const { return im2col + partial_grads + argmax + grad_buffers; }
 };
-// spec: a network whose conv and pool layers come first (net_layout must
-// accept it; throws std::runtime_error with its sentence otherwise).
-// threads <= 0: parallel_threads().
+
+// ---- The conv and pool layers of a ConvNet -------------------------------------------
+// The layers a ConvNet spec lists before its first fully connected layer,
+// chained in float32 for minibatches of up to max_batch images, with every
+// buffer allocated by the constructor: the fast engine runs this stack, then
+// its fully connected layers on the flattened output (the same rows, see
+// conv_layers.h), and back. Supported: conv layers with ReLU (fused into the
+// GEMM and, before a pool, into the pool's backward) or linear activation,
+// without batchnorm or dropout; max-pool layers. supports() says why not.
+struct ConvLayerParams {  // one conv layer's parameters and gradients (engine-owned)
+  const float* W = nullptr;  // (K, C*F*F)
+  const float* b = nullptr;  // (K), null without bias
+  float* dW = nullptr;
+  float* db = nullptr;       // null without bias
+};
+
+class ConvStack {
+ public:
+  // "" when every conv/pool layer of spec can run here, else the reason.
+  static std::string unsupported(const ModelSpec& spec);
+  // threads <= 0: parallel_threads(). Throws std::runtime_error (net_layout's
+  // sentence) for a spec whose layers do not tile, or unsupported()'s.
+  ConvStack(const ModelSpec& spec, int max_batch, int threads = 0);
+
+  int layers() const { return int(layers_.size()); }  // the leading conv/pool layers
+  int conv_layers() const;                              // how many ConvLayerParams to pass
+  const ConvGeom& geom(int l) const { return layers_[size_t(l)].g; }
+  bool is_conv(int l) const { return layers_[size_t(l)].conv; }
+  int in_cols() const;   // C*H*W of the input
+  int out_cols() const;  // of the last layer: the fully connected part's input width
+
+  // x (N, in_cols) -> (N, out_cols), valid until the next forward. The
+  // pointer x must stay valid until backward (the first conv layer reads it).
+  const float* forward(const float* x, int N, const std::vector<ConvLayerParams>& p);
+  // dout (N, out_cols), the gradient of the stack's output -> every conv
+  // layer's dW and db (overwritten). dout is not modified.
+  void backward(const float* dout, int N, const std::vector<ConvLayerParams>& p);
+
+  ConvMemory memory() const;
+
+ private:
+  struct Layer {
+    bool conv = false, relu = false;
+    ConvGeom g;
+    std::vector<float> out;       // (max_batch, out_cols)
+    std::vector<int32_t> argmax;  // pool
+    ConvWorkspace ws;             // conv
+  };
+  std::vector<Layer> layers_;
+  std::vector<float> grad_[2];   // gradient ping-pong, (max_batch, largest volume)
+  const float* x_ = nullptr;
+  int max_batch_ = 0, last_N_ = 0;
+};
+
+// The memory ConvStack(spec, batch, threads) allocates, computed without
+// allocating it (counting the input batch as an activation). Throws
+// net_layout's sentence for layers that do not tile.
 ConvMemory conv_memory(const ModelSpec& spec, int batch, int threads = 0);
 
 }  // namespace nn

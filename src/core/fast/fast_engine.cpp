@@ -12,6 +12,7 @@
 #include "core/fast/fast_layers.h"
 #include "core/fast/fast_loss.h"
 #include "core/fast/fast_optim.h"
+#include "core/fast/gemm.h"
 #include "core/fast/parallel.h"
 
 namespace nn {
@@ -101,6 +102,7 @@ void FastEngine::build_layers(const ModelSpec& spec, int input_dim, int classes)
   out.act = Activation::Linear;
   if (spec.kind == ModelKind::Linear) {
     layers_.push_back(std::make_unique<DenseLayer>(out, input_dim, spec.use_bias, "", params_, buffers_));
+    layers_.front()->first = true;
     return;
   }
   int fan_in = input_dim;
@@ -119,6 +121,7 @@ void FastEngine::build_layers(const ModelSpec& spec, int input_dim, int classes)
   }
   layers_.push_back(std::make_unique<DenseLayer>(out, fan_in, spec.use_bias, std::to_string(spec.hidden.size() + 1),
                                                  params_, buffers_));
+  layers_.front()->first = true;
 }
 
 void FastEngine::reserve(int N) {
@@ -132,8 +135,8 @@ void FastEngine::reserve(int N) {
     acts_[l + 1].assign(size_t(N) * layers_[l]->out_cols, 0.f);
     widest = std::max(widest, size_t(layers_[l]->out_cols));
   }
-  d0_.assign(size_t(N) * widest, 0.f);
-  d1_.assign(size_t(N) * widest, 0.f);
+  d0_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);  // gemm's B operand in backward
+  d1_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);
   y_batch_.assign(size_t(N), 0);
 }
 
@@ -264,19 +267,10 @@ Evaluation FastEngine::evaluate(const Mat& X, const Labels& y) {
   return e;
 }
 
-Mat FastEngine::scores(const Mat& X) {
-  const int N = int(X.rows());
-  Mat s(N, classes_);
-  reserve(chunk());
-  for (int r0 = 0; r0 < N; r0 += chunk()) {
-    const int n = std::min(chunk(), N - r0);
-    load_rows(X, r0, n);
-    forward(n, false, nullptr);
-    const float* sc = acts_.back().data();
-    for (long k = 0; k < long(n) * classes_; ++k) s.data()[long(r0) * classes_ + k] = sc[k];
-  }
-  return s;
-}
+// The double-precision model of the current floats scores the points, so the
+// Trainer's predictions equal those of a Predictor snapshot (a copy of
+// model()) exactly; evaluate() is the float path that training statistics use.
+Mat FastEngine::scores(const Mat& X) { return model().scores(X); }
 
 // Copies between the arena's blocks and a double model's matrices, by name.
 void copy_block(const fast::ParamBlock& b, const float* src, Mat& dst) {

@@ -19,8 +19,14 @@ namespace nn {
 
 namespace {
 
-// The preprocessing after feature expansion is affine: z = (f - mean) M.
+// The preprocessing after feature expansion is affine: z = (f - mean) M,
+// with the input scale s folded into M.
+void preprocess_kind_affine(const Preprocessor& pre, int D, Mat& M, Vec& mean);
 void preprocess_affine(const Preprocessor& pre, int D, Mat& M, Vec& mean) {
+  preprocess_kind_affine(pre, D, M, mean);
+  M *= pre.spec().scale;
+}
+void preprocess_kind_affine(const Preprocessor& pre, int D, Mat& M, Vec& mean) {
   M = Mat::Identity(D, D);
   mean = Vec::Zero(D);
   switch (pre.spec().kind) {

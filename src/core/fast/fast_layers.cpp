@@ -33,9 +33,10 @@ int ParamArena::add(const std::string& name, int rows, int cols, bool regularize
 }
 
 void ParamArena::allocate() {
-  values_[0].assign(size_, 0.f);
-  values_[1].assign(size_, 0.f);
-  grads_.assign(size_, 0.f);
+  // kGemmSlack: a W block is gemm's B operand.
+  values_[0].assign(size_ + kGemmSlack, 0.f);
+  values_[1].assign(size_ + kGemmSlack, 0.f);
+  grads_.assign(size_ + kGemmSlack, 0.f);
   cur_ = 0;
 }
 
@@ -166,10 +167,11 @@ void DenseLayer::reserve(int N) {
   a_.assign(bn_ ? np : 0, 0.f);
   h_.assign(dropout_ ? nw : 0, 0.f);
   mask_.assign(dropout_ ? nw : 0, 0.f);
-  da_.assign(maxout_ ? np : 0, 0.f);
+  da_.assign(maxout_ ? np + kGemmSlack : 0, 0.f);  // gemm's B in backward
   argmax_.assign(maxout_ ? nw : 0, 0);
   inv_std_.assign(bn_ ? size_t(pieces_) : 0, 0.f);
-  W_rm_.assign(size_t(pieces_) * in_cols, 0.f);
+  // W as (pieces, fan_in) for dx = d W; the first layer computes no dx.
+  W_rm_.assign(first ? 0 : size_t(pieces_) * in_cols + kGemmSlack, 0.f);
 }
 
 size_t DenseLayer::workspace_floats() const {

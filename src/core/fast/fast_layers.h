@@ -104,6 +104,7 @@ class Layer {
   // Floats of per-batch caches at the reserved capacity (the bench reports it).
   virtual size_t workspace_floats() const { return 0; }
   int in_cols = 0, out_cols = 0;  // values per example
+  bool first = false;  // the engine's first layer: backward gets dx = null (no caches for it needed)
 };
 
 // ---- Shared pieces for layers -----------------------------------------------------------

@@ -122,8 +122,8 @@ void FastOptimizer::step(const float* x, float* x_new, const float* dx, size_t n
   const int nxt = cur_ ^ 1;
   Ctx c{x, dx, s1_[cur_].data(), s2_[cur_].data(), x_new, s1_[nxt].data(), s2_[nxt].data(),
         float(lr), float(spec_.mu), float(spec_.eps), float(spec_.decay_rate), float(spec_.beta1),
-        float(spec_.beta2), float(1 - std::pow(spec_.beta1, double(t_))),
-        float(1 - std::pow(spec_.beta2, double(t_))), float(1 + spec_.mu), float(1 - spec_.decay_rate),
+        float(spec_.beta2), two_states ? float(1 - std::pow(spec_.beta1, double(t_))) : 1.f,
+        two_states ? float(1 - std::pow(spec_.beta2, double(t_))) : 1.f, float(1 + spec_.mu), float(1 - spec_.decay_rate),
         float(1 - spec_.beta1), float(1 - spec_.beta2)};
   constexpr size_t kParallelFloats = size_t(1) << 16, kBlock = 1024;
   if (threads > 1 && n >= kParallelFloats) {

@@ -70,7 +70,7 @@ void rows_kernel(int i, int J, int K, const GemmA& A, const float* B, int ldb, f
     for (int r = 0; r < R; ++r) c0[r] = splat(0.f);
     const float* b = B + j;
     for (int k = 0; k < K; ++k, b += ldb) {
-      const f4 b0 = load_part(b, n);
+      const f4 b0 = simd::load(b);  // lanes past column J read B's slack (gemm.h) and are dropped
       for (int r = 0; r < R; ++r) c0[r] += splat(a[r][k * ac]) * b0;
     }
     for (int r = 0; r < R; ++r) store_part(C + long(i + r) * ldc + j, c0[r], n);
@@ -78,15 +78,18 @@ void rows_kernel(int i, int J, int K, const GemmA& A, const float* B, int ldb, f
 }
 
 void epilogue_rows(int i0, int i1, int J, float* C, int ldc, const Epilogue& ep) {
-  for (int i = i0; i < i1; ++i) {
-    float* c = C + long(i) * ldc;
-    if (ep.bias) {
+  if (ep.bias)
+    for (int i = i0; i < i1; ++i) {
+      float* c = C + long(i) * ldc;
       int j = 0;
       for (; j + 4 <= J; j += 4) simd::store(c + j, simd::load(c + j) + simd::load(ep.bias + j));
       for (; j < J; ++j) c[j] += ep.bias[j];
     }
-    if (ep.post) act_forward(ep.act, ep.alpha, c, ep.post + long(i) * ldc, J);
-  }
+  if (!ep.post) return;
+  if (ldc == J)  // the rows are one contiguous run: one call, full vectors across row ends
+    act_forward(ep.act, ep.alpha, C + long(i0) * J, ep.post + long(i0) * J, (i1 - i0) * J);
+  else
+    for (int i = i0; i < i1; ++i) act_forward(ep.act, ep.alpha, C + long(i) * ldc, ep.post + long(i) * ldc, J);
 }
 
 // Rows [i0, i1) of C: blocks of four, then the remainder.

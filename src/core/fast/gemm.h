@@ -8,6 +8,11 @@
 
 namespace nn::fast {
 
+// B must stay readable for kGemmSlack floats past the end of its last row:
+// the last 1-3 columns of C are computed with whole 4-lane loads of B, whose
+// extra lanes are discarded. (Every buffer the engine passes as B has it.)
+constexpr int kGemmSlack = 4;
+
 // A is read through strides so that one kernel serves x W (A = x) and
 // x^T dout (A = x transposed, for dW): element (i, k) is A[i*a_row + k*a_col].
 // B and C are row-major with row strides ldb and ldc.

@@ -28,12 +28,85 @@ namespace {
   throw SessionError(path + ": " + message);
 }
 
-// A JSON value as it appears in "(got ...)", shortened.
+// Invalid UTF-8 in a string is replaced rather than refused, so saving never fails.
+template <class J>
+std::string dump_text(const J& j, int indent = -1) {
+  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+}
+
+// Writes v as JSON into out but stops once out holds more than `limit`
+// characters: a huge or deep value costs no more than the message shows.
+// Each level writes a character before descending, so the recursion is at
+// most limit + 1 deep whatever v's depth.
+void show_into(const json& v, std::string& out, size_t limit) {
+  if (out.size() > limit) return;
+  if (v.is_object() || v.is_array()) {
+    out += v.is_object() ? '{' : '[';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end() && out.size() <= limit; ++it) {
+      if (!first) out += ',';
+      first = false;
+      if (v.is_object()) out += dump_text(json(it.key().substr(0, limit))) + ':';
+      show_into(*it, out, limit);
+    }
+    out += v.is_object() ? '}' : ']';
+  } else if (v.is_string()) {
+    out += dump_text(json(v.get_ref<const std::string&>().substr(0, limit + 1)));
+  } else {
+    out += v.dump();
+  }
+}
+
+// A JSON value as it appears in "(got ...)", at most 40 characters.
 std::string show(const json& v) {
-  std::string s = v.dump();
+  std::string s;
+  show_into(v, s, 40);
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   if (v.is_number()) return s;
   return std::string(v.type_name()) + " " + s;
+}
+
+std::string megabytes(size_t bytes) {
+  std::ostringstream os;
+  os.precision(bytes < (10u << 20) ? 2 : 3);
+  os << double(bytes) / double(1u << 20) << " MB";
+  return os.str();
+}
+
+// Checks the raw text against the session limits before anything parses it:
+// at most kMaxSessionBytes, nested at most kMaxJsonDepth arrays/objects deep.
+// (A deeper value would be copied and printed by recursion, which overflows
+// the stack, and a deep "ui" grows enormous when saved.) One linear scan that
+// skips strings; brackets it miscounts in broken text only make the parser's
+// own error come first.
+void check_text_limits(const std::string& text, const std::string& where) {
+  if (text.size() > kMaxSessionBytes)
+    fail(where, "the session is too large: at most " + megabytes(kMaxSessionBytes) + " (" +
+                    std::to_string(kMaxSessionBytes) + " bytes; got " + std::to_string(text.size()) + ")");
+  int depth = 0, deepest = 0;
+  size_t first_too_deep = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > deepest) deepest = depth;
+      if (depth == kMaxJsonDepth + 1 && first_too_deep == 0) first_too_deep = i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  if (deepest > kMaxJsonDepth)
+    fail(where, "nested too deeply: " +
+                    limit_message("levels of nested arrays and objects", kMaxJsonDepth, deepest) +
+                    ", first exceeded at character " + std::to_string(first_too_deep + 1));
 }
 
 std::string fmt(double v) {
@@ -309,7 +382,7 @@ OptimSpec read_optim(const json& j, const std::string& path) {
 
 ojson write_preprocess(const PreprocessSpec& p) {
   return {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-          {"sines", p.sines}};
+          {"sines", p.sines}, {"scale", p.scale}};
 }
 PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   PreprocessSpec p;
@@ -318,6 +391,7 @@ PreprocessSpec read_preprocess(const json& j, const std::string& path) {
   f.boolean("square", p.square);
   f.boolean("cross", p.cross);
   f.boolean("sines", p.sines);
+  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
   f.finish();
   return p;
 }
@@ -494,8 +568,19 @@ std::string read_session_ui(const nlohmann::json& ui, SessionUi& out) {
       return;
     }
     if constexpr (std::is_same_v<T, bool>) field = it->template get<bool>();
-    else field = std::clamp(it->template get<int>(), lo, hi);
+    else {
+      // Clamped while still a double: converting 1e300 to int is undefined.
+      const double d = it->template get<double>();
+      if (!std::isnan(d)) field = int(std::clamp(d, double(lo), double(hi)));
+    }
   });
+  if (ui.contains("gradcheck")) {
+    try {
+      out.gradcheck = read_gradcheck_settings(ui);
+    } catch (const SessionError& e) {
+      problems += (problems.empty() ? "" : ", ") + std::string(e.what());
+    }
+  }
   return problems;
 }
 
@@ -504,6 +589,9 @@ nlohmann::json write_session_ui(const SessionUi& u) {
   ui_keys(u, [&](const char* key, const auto& field, int, int, bool saved) {
     if (saved) out[key] = field;
   });
+  GradCheckSettings g = u.gradcheck;
+  g.run = false;
+  if (!(g == GradCheckSettings{})) out["gradcheck"] = write_gradcheck_settings(g);
   return out;
 }
 
@@ -651,10 +739,23 @@ TrainedState read_model(const json& j, const std::string& path, const ModelSpec&
 
 // ---- The whole session ----------------------------------------------------------
 
-// Invalid UTF-8 in a string is replaced rather than refused, so saving never fails.
-template <class J>
-std::string dump_text(const J& j, int indent = -1) {
-  return j.dump(indent, ' ', false, J::error_handler_t::replace);
+// "ui" is a flat object of the display settings the app knows (ui_keys), each
+// a scalar of its own type, plus the gradient-check settings (one level of
+// scalars): nothing nests deeper, so nothing in it can grow.
+// Stricter than read_session_ui (which clamps and ignores): a file with an
+// unknown key or a value out of range is refused with the key named.
+json read_ui(const json& j, const std::string& path) {
+  Fields f(j, path);
+  SessionUi scratch;
+  ui_keys(scratch, [&](const char* key, auto& field, int lo, int hi, bool) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(field)>, bool>) f.boolean(key, field);
+    else f.integer(key, field, lo, hi);
+  });
+  // The one nested key: the gradient-check panel's settings, a small object
+  // of scalars checked field by field ("ui.gradcheck.h: ...").
+  if (f.find("gradcheck")) read_gradcheck_settings(j);
+  f.finish();
+  return j;  // flat and checked: copying it is cheap
 }
 
 ojson write_session(const Session& s) {
@@ -685,10 +786,7 @@ Session read_session(const json& j) {
   f.text("description", s.description, 20000);
   if (const json* v = f.find("data")) s.data = read_data(*v, "data");
   if (const json* v = f.find("spec")) s.spec = read_spec(*v, "spec");
-  if (const json* v = f.find("ui")) {
-    if (!v->is_object()) fail("ui", "must be an object (got " + show(*v) + ")");
-    s.ui = *v;
-  }
+  if (const json* v = f.find("ui")) s.ui = read_ui(*v, "ui");
   if (const json* v = f.find("model")) {
     if (version < 2) fail("model", "a trained model needs \"version\": 2 (this file says " +
                                        std::to_string(version) + ")");
@@ -708,6 +806,25 @@ std::string parse_error_text(const std::exception& e) {
 }  // namespace
 
 // ---- Public API ---------------------------------------------------------------
+
+GradCheckSettings read_gradcheck_settings(const json& ui) {
+  GradCheckSettings g;
+  if (!ui.is_object() || !ui.contains("gradcheck")) return g;
+  Fields f(ui.at("gradcheck"), "ui.gradcheck");
+  f.boolean("open", g.open);
+  f.number("h", g.h, kMinGradCheckStep, kMaxGradCheckStep);
+  f.boolean("include_reg", g.include_reg);
+  f.integer("probe_unit", g.probe_unit, 0, kMaxLayerWidth);
+  f.number("probe_pre", g.probe_pre, -1, 1);
+  f.boolean("run", g.run);
+  f.finish();
+  return g;
+}
+
+json write_gradcheck_settings(const GradCheckSettings& g) {
+  return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
+          {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
 
 std::string save_session(const Session& s) {
   ojson j = write_session(s);
@@ -749,6 +866,7 @@ std::string save_session(const Session& s) {
 }
 
 Session load_session(const std::string& text) {
+  check_text_limits(text, "(top level)");
   json j;
   try {
     j = json::parse(text);
@@ -831,9 +949,10 @@ Session decode_session_url(const std::string& fragment) {
   if (!text.empty() && text[0] == '#') text.erase(0, 1);
   if (text.empty()) throw SessionError("url: the link holds no session");
   if (text.size() > kMaxLinkChars)
-    throw SessionError("url: the link is too long (" + std::to_string(text.size()) + " characters, at most " +
-                       std::to_string(kMaxLinkChars) + "); open the session as a file instead");
-  std::string decoded = decode_link_body(text);
+    throw SessionError("url: the link is too long: " +
+                       limit_message("characters after #s=", (long long)kMaxLinkChars, (long long)text.size()));
+  const std::string decoded = decode_link_body(text);
+  check_text_limits(decoded, "url");
   json j;
   try {
     j = json::parse(decoded);

@@ -25,12 +25,35 @@ struct Session {
   ModelSpec spec;
   std::string name;
   std::string description;
-  nlohmann::json ui = nlohmann::json::object();  // free-form UI state (open panels etc.)
+  // Display settings: a flat object of the keys of SessionUi below, each a
+  // scalar of its type (load_session refuses anything else).
+  nlohmann::json ui = nlohmann::json::object();
   // "With trained model": the parameters, batchnorm statistics, counters and
   // optimiser state, so that loading shows the same decision regions at once
   // (Trainer::trained_state / load_trained). Absent: "settings only".
   std::optional<TrainedState> trained;
 };
+
+// The gradient-check panel's settings, kept in a session's "ui" object as
+//   "gradcheck": {"open": true, "h": 1e-5, "include_reg": true,
+//                 "probe_unit": 2, "probe_pre": -1e-6, "run": true}
+// (every key optional). probe_unit > 0 checks one probe input instead of the
+// training points: the first training point moved until first-layer unit
+// probe_unit (1-based) has input probe_pre (see place_on_kink in gradcheck.h).
+// run: check as soon as the session is loaded.
+struct GradCheckSettings {
+  bool open = false;
+  double h = 1e-5;           // kMinGradCheckStep..kMaxGradCheckStep
+  bool include_reg = true;
+  int probe_unit = 0;        // 0: no probe
+  double probe_pre = -1e-6;  // |probe_pre| <= 1
+  bool run = false;
+  bool operator==(const GradCheckSettings&) const = default;
+};
+// Reads ui["gradcheck"] (the defaults when it is absent); throws SessionError
+// naming the field ("ui.gradcheck.h: ..."). load_session validates it too.
+GradCheckSettings read_gradcheck_settings(const nlohmann::json& ui);
+nlohmann::json write_gradcheck_settings(const GradCheckSettings& g);
 
 // The display settings a session carries in its "ui" object. One list of
 // keys (ui_keys in session.cpp) serves both read_session_ui and
@@ -42,6 +65,7 @@ struct SessionUi {
   bool show_validation = true;     // "show_validation": draw the validation points
   int heat_class = -1;             // "heat_class": -1 class regions, c: class c's probability
   bool show_preprocessed = false;  // "show_preprocessed": the points as the model sees them
+  GradCheckSettings gradcheck;     // "gradcheck" (an object; its "run" is read only, as "play"; written when not default)
   bool operator==(const SessionUi&) const = default;
 };
 
@@ -87,6 +111,9 @@ std::string save_session(const Session& s);
 // classes 3 for blobs/spiral and 2 otherwise, noise 0.1, seed 1, val_ratio 0),
 // made by nn::generate then split_train_val(val_ratio, seed): the same
 // description always gives the same points. Saving writes the points.
+// Before parsing, text over kMaxSessionBytes or nested deeper than
+// kMaxJsonDepth is refused with a message naming the limit; messages quote
+// at most 40 characters of a bad value.
 // A trained model (version 2, after "ui"):
 //   "model": {"step": 1200, "epoch": 48.0,
 //     "params": [
@@ -105,7 +132,8 @@ Session load_session(const std::string& text);
 // base64url (no padding) of the raw-deflated minified JSON. decode also reads
 // the older uncompressed form (base64url of the JSON, no prefix). It throws
 // SessionError ("url: ...") for characters outside base64url, a cut-short or
-// corrupt stream, or one that unpacks to more than kMaxSessionBytes.
+// corrupt stream, one that unpacks to more than kMaxSessionBytes, a
+// fragment over kMaxLinkChars and decoded text over the depth limit.
 // Sizes (test "link sizes", tag [.link_size]): a 1,000-point session with a
 // trained 2-16-16-3 network is about 34,000 characters, 44,000 with Adam's
 // state; settings only about 29,000. See kShareLinkChars.

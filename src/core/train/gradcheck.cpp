@@ -109,4 +109,30 @@ GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double
   return res;
 }
 
+KinkProbe place_on_kink(const Model& m, const Mat& x0, int unit, double pre) {
+  const Mat* W = m.param("W1");
+  if (m.kind() != ModelKind::Net || !W) throw std::runtime_error("the kink probe needs a neural network");
+  if (m.param("gamma1")) throw std::runtime_error("the kink probe needs a first layer without batchnorm");
+  if (x0.rows() != 1 || x0.cols() != W->cols())
+    throw std::runtime_error("the kink probe starts from one input row of " + std::to_string(W->cols()) +
+                             " features");
+  if (unit < 0 || unit >= W->rows())
+    throw std::runtime_error("the first layer has no unit " + std::to_string(unit + 1) + " (it has " +
+                             std::to_string(W->rows()) + ")");
+  const Mat* b = m.param("b1");
+  const Eigen::RowVectorXd w = W->row(unit);
+  const double bias = b ? (*b)(0, unit) : 0.0;
+  const double w2 = w.squaredNorm();
+  if (!(w2 > 0)) throw std::runtime_error("unit " + std::to_string(unit + 1) + " has all-zero weights: no input moves it");
+  KinkProbe probe;
+  const double z0 = x0.row(0).dot(w) + bias;
+  probe.x = x0 + ((pre - z0) / w2) * w;
+  const std::vector<LayerActivations> acts = m.hidden_activations(probe.x);
+  if (acts.empty() || acts[0].type != LayerType::FC || unit >= acts[0].pre.cols())
+    throw std::runtime_error("the kink probe needs a fully connected first layer");
+  probe.pre = acts[0].pre(0, unit);
+  probe.act = acts[0].act;
+  return probe;
+}
+
 }  // namespace nn

@@ -79,4 +79,19 @@ GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double
                            bool include_reg = true, int max_entries_per_param = 50,
                            uint64_t seed = 1);
 
+// A probe input for the kink demo: the row x0 (1 x D, what the model sees)
+// moved along the weight row w of first-layer unit `unit` (0-based) until
+// that unit's input z = x.w + b equals `pre`:
+//   x = x0 + (pre - z(x0)) w / |w|^2.
+// With pre = -1e-6 the unit's ReLU sits just below its kink: its analytic
+// gradient is exactly 0, and any step h > 1e-6 of its bias crosses the kink.
+// Needs a network whose first hidden layer is fully connected without
+// batchnorm (throws std::runtime_error otherwise, or when w = 0).
+struct KinkProbe {
+  Mat x;               // 1 x D, the probe input
+  double pre = 0;      // the unit's input at x, as the model computes it
+  Activation act = Activation::Linear;  // the first layer's activation
+};
+KinkProbe place_on_kink(const Model& m, const Mat& x0, int unit, double pre);
+
 }  // namespace nn

@@ -34,6 +34,7 @@ LayerStats layer_stats(const LayerActivations& a) {
   const Mat& h = a.post;  // (N, width), or (N, K*H'*W') for conv and pool
   LayerStats st;
   st.name = a.name;
+  st.act = a.act;
   st.units = a.volume.D > 0 ? a.volume.D : int(h.cols());
   st.histogram.assign(kHistogramBins, 0);
   const Eigen::Index count = h.size();
@@ -56,6 +57,17 @@ LayerStats layer_stats(const LayerActivations& a) {
   if (count > 0 && a.act == Activation::Sigmoid)
     st.saturated_fraction = double(((h.array() <= 0.01) || (h.array() >= 0.99)).count()) / double(count);
   return st;
+}
+
+std::string all_dead_message(const std::vector<LayerStats>& layers) {
+  for (const LayerStats& l : layers) {
+    if (l.act != Activation::ReLU || l.units <= 0 || l.dead_fraction < 1.0) continue;
+    const std::string units = std::to_string(l.units) + (l.units == 1 ? " unit" : " units");
+    return "Every unit of layer \"" + l.name + "\" is dead (" + units +
+           ", ReLU input <= 0 on every training point): no gradient flows through it, so training has "
+           "stalled. Usually the learning rate was too high; lower it and reset, or try leaky ReLU.";
+  }
+  return "";
 }
 
 std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X) {

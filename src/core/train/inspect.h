@@ -15,6 +15,7 @@ namespace nn {
 // every position of every image.
 struct LayerStats {
   std::string name;
+  Activation act = Activation::Linear;
   int units = 0;                    // fc: width; conv and pool: channels (filters)
   double act_mean = 0, act_std = 0;
   std::vector<int> histogram;       // counts over [hist_lo, hist_hi]
@@ -30,5 +31,11 @@ constexpr int kHistogramBins = 30;
 std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X);
 // The statistics of one layer's activations (exposed for tests).
 LayerStats layer_stats(const LayerActivations& a);
+
+// A sentence for the user when a ReLU layer has every unit (filter) dead:
+// zero output on every point, so no gradient reaches it or anything below it
+// and training has stalled; "" when no layer is entirely dead. Leaky ReLU
+// layers are not named: their negative side still passes a gradient.
+std::string all_dead_message(const std::vector<LayerStats>& layers);
 
 }  // namespace nn

@@ -86,6 +86,8 @@ void Trainer::reset() {
   param_stats_.clear();
   param_stats_step_ = -1;
   divergence_ = {};
+  before_step_ = {};
+  finite_loss_ = {};
 }
 
 bool Trainer::set_spec(const ModelSpec& spec) {
@@ -174,6 +176,8 @@ void Trainer::load_trained(const TrainedState& t) {
   param_stats_.clear();
   param_stats_step_ = -1;
   divergence_ = {};
+  before_step_ = {};
+  finite_loss_ = {};  // the loaded parameters' loss has not been measured yet
   last_ = {};
   last_.step = step_;
   last_.epoch = epoch();
@@ -188,8 +192,7 @@ StepStats Trainer::step() {
   if (y_train_.empty())
     throw std::runtime_error("There are no training points: add points (not marked validation) to train.");
 
-  const size_t cursor_before = cursor_;
-  const int64_t epochs_before = epochs_done_;
+  before_step_ = checkpoint();
 
   StepStats s;
   s.step = step_ + 1;
@@ -197,19 +200,38 @@ StepStats Trainer::step() {
   else minibatch_update(s);
   s.epoch = epoch();
 
+  const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
   const std::string what = what_diverged(s);
   if (!what.empty()) {
-    restore_last_good();
-    cursor_ = cursor_before;
-    epochs_done_ = epochs_before;
     std::ostringstream msg;
     msg << "Training diverged at step " << s.step << ": " << what << ". ";
     if (spec_.optim.kind == OptimKind::LBFGS) msg << "The loss overflowed; ";
     else msg << "The learning rate (" << s.lr << ") is probably too high; ";
-    msg << "parameters were restored to step " << step_ << ".";
-    divergence_ = {true, s.step, msg.str()};
+    if (loss_finite) {
+      // The parameters before this step had a finite loss: undo the step.
+      restore_last_good();
+      roll_back_to(before_step_);
+      msg << "parameters were restored to step " << step_ << ".";
+    } else if (finite_loss_.model) {
+      // The parameters before this step are already bad (their loss is this
+      // step's): go back to the last ones whose loss was finite.
+      roll_back_to(finite_loss_);
+      engine_->set_params(*finite_loss_.model);
+      engine_->reset_optimizer(spec_.optim);
+      lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
+      msg << "parameters were restored to step " << step_
+          << ", the last whose loss was finite, and the optimiser starts afresh.";
+    } else {
+      // Even the starting parameters give a non-finite loss.
+      restore_last_good();
+      roll_back_to(before_step_);
+      msg << "the starting parameters already give a non-finite loss: change the initialisation.";
+    }
+    divergence_ = {true, s.step, step_, msg.str()};
     return s;
   }
+  finite_loss_ = std::move(before_step_);
+  before_step_ = {};
 
   step_ = s.step;
   if (step_ == 1 || step_ % eval_every() == 0) evaluate(s);
@@ -309,6 +331,30 @@ std::string Trainer::what_diverged(const StepStats& s) {
   if (std::isinf(loss)) return "the loss became infinite";
   return engine_->nonfinite_param();
 }
+
+Trainer::Checkpoint Trainer::checkpoint() {
+  Checkpoint c;
+  c.model = engine_->model().clone();
+  c.step = step_;
+  c.epochs_done = epochs_done_;
+  c.cursor = cursor_;
+  return c;
+}
+
+// Counters and history back to checkpoint c (the caller restores the
+// parameters). If a new epoch was shuffled since, the next step starts a
+// fresh one rather than reuse a position in a different shuffle.
+void Trainer::roll_back_to(const Checkpoint& c) {
+  if (epochs_done_ != c.epochs_done && c.cursor != 0) order_.clear();
+  cursor_ = order_.empty() ? 0 : c.cursor;
+  epochs_done_ = c.epochs_done;
+  step_ = c.step;
+  while (!history_.empty() && history_.back().step > step_) history_.pop_back();
+  last_ = history_.empty() ? StepStats{} : history_.back();
+  param_stats_step_ = -1;
+}
+
+std::string Trainer::dead_units_message() { return all_dead_message(inspect()); }
 
 void Trainer::restore_last_good() {
   if (spec_.optim.kind == OptimKind::LBFGS) {

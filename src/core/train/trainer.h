@@ -40,8 +40,9 @@ struct StepStats {
 
 struct DivergenceStatus {
   bool diverged = false;
-  int64_t step = 0;     // the step that produced NaN or Inf
-  std::string message;  // a sentence for the user
+  int64_t step = 0;           // the step that produced NaN or Inf
+  int64_t restored_step = 0;  // the parameters are now those after this step
+  std::string message;        // a sentence for the user
 };
 
 // A frozen copy of the model and its preprocessing: predicts raw points on
@@ -86,11 +87,24 @@ class Trainer {
   void reset();
 
   // ---- Divergence --------------------------------------------------------
+  // A step diverges when its loss or its updated parameters are not finite.
+  // The loss of step k is measured BEFORE its update, at the parameters step
+  // k-1 left; so a non-finite loss condemns those parameters too, and step()
+  // rolls back to the last parameters whose loss came out finite: two steps
+  // back (with a fresh optimiser state, since the velocity or history that
+  // led there points the wrong way). A finite loss with non-finite updated
+  // parameters rolls back one step, optimiser state included. The step
+  // counter, epoch position and history follow the parameters back.
   const DivergenceStatus& divergence() const { return divergence_; }
   void clear_divergence() { divergence_ = {}; }
-  // Puts back the model and optimiser state from before the last step
-  // (step() does this itself when it detects divergence).
+  // Puts back the model and optimiser state from before the last step, e.g.
+  // after a step that threw part-way (out of memory).
   void restore_last_good();
+
+  // ---- Dead units ----------------------------------------------------------
+  // all_dead_message (inspect.h) on the training points: a sentence when a
+  // ReLU layer has every unit dead, "" otherwise. Not an error: a lesson.
+  std::string dead_units_message();
 
   // ---- Statistics --------------------------------------------------------
   int64_t step_count() const { return step_; }
@@ -153,6 +167,14 @@ class Trainer {
   void minibatch_update(StepStats& s);
   void lbfgs_update(StepStats& s);
   std::string what_diverged(const StepStats& s);
+  // The parameters and counters at one moment, for rolling back.
+  struct Checkpoint {
+    std::unique_ptr<Model> model;  // null: none taken
+    int64_t step = 0, epochs_done = 0;
+    size_t cursor = 0;
+  };
+  Checkpoint checkpoint();
+  void roll_back_to(const Checkpoint& c);
   void evaluate(StepStats& s);
 
   Dataset data_;
@@ -166,6 +188,9 @@ class Trainer {
   // L-BFGS's state before the last step, to undo a step that diverged.
   LBFGS last_good_lbfgs_;
   std::unique_ptr<Model> last_good_model_;
+  // Before the current step (its loss is measured there), and the latest
+  // parameters whose measured loss was finite.
+  Checkpoint before_step_, finite_loss_;
   Rng rng_;  // initialisation, then shuffles and dropout masks, in that order
 
   // Position in the epoch: order_ is this epoch's shuffle of 0..N_train-1 and

@@ -1,0 +1,89 @@
+// shell.js: starts nnplay in index.html. Picks the threaded build when the
+// page is cross-origin isolated, else the fallback (?build= forces one), shows
+// start-up failures in #notice, and hands opened files to the app through
+// its heap (a large file would overflow the stack that ccall's strings use).
+(function () {
+  const notice = document.getElementById('notice');
+  const canvas = document.getElementById('canvas');
+  const params = new URLSearchParams(location.search);
+  const isolated = self.crossOriginIsolated === true;
+  let build = params.get('build') || (isolated ? 'threaded' : 'fallback');
+  if (build !== 'threaded' && build !== 'fallback') build = isolated ? 'threaded' : 'fallback';
+  if (build === 'threaded' && !isolated) {
+    console.warn('nnplay: threaded build needs cross-origin isolation; using the fallback');
+    build = 'fallback';
+  }
+  function fail(msg) { notice.textContent = msg; notice.className = 'error'; notice.style.display = 'block'; }
+  window.nnplay = { build: build, isolated: isolated, ready: false };
+  window.Module = {
+    canvas: canvas,
+    locateFile: (path) => build + '/' + path,
+    print: (t) => console.log(t),
+    printErr: (t) => console.warn(t),
+    nnplayError: fail,
+    onRuntimeInitialized: () => { notice.style.display = 'none'; window.nnplay.ready = true; wireEmbedding(); },
+    onAbort: (what) => fail('nnplay stopped: ' + what),
+  };
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+  window.addEventListener('error', (e) => { if (!window.nnplay.ready) fail('nnplay could not start: ' + e.message); });
+
+  // Loads text (a session, a link or CSV points) into the app through its
+  // heap; returns the app's 1 (loaded) or 0 (refused, with a message).
+  // A text over the app's size limit is refused before it is copied.
+  window.nnplayLoadText = (text) => {
+    const M = window.Module;
+    const n = M.lengthBytesUTF8(text);
+    const p = M._nnplay_text_buffer(n);
+    if (!p) return 0;
+    M.stringToUTF8(text, p, n + 1);
+    return M._nnplay_load_buffer();
+  };
+  // "Open file" in the app: read the chosen file and hand its text to the app.
+  const upload = document.getElementById('upload');
+  window.nnplayUpload = () => { upload.value = ''; upload.click(); };
+  upload.addEventListener('change', async () => {
+    const f = upload.files[0];
+    if (!f) return;
+    // Too large: the app says so without the page reading the file at all.
+    if (!window.Module._nnplay_text_buffer(f.size)) return;
+    window.nnplayLoadText(await f.text());
+  });
+
+  // Visibility and input for the app. Inside an iframe, an IntersectionObserver
+  // with no root measures against the top-level page's viewport.
+  function wireEmbedding() {
+    const M = window.Module, canvas = document.getElementById('canvas');
+    let inView = true;
+    const report = () => M._nnplay_set_visible(inView && document.visibilityState !== 'hidden' ? 1 : 0);
+    if ('IntersectionObserver' in window) {
+      new IntersectionObserver((entries) => {
+        for (const e of entries) inView = e.isIntersecting;
+        report();
+      }, { threshold: 0.2 }).observe(canvas);
+    }
+    document.addEventListener('visibilitychange', report);
+    report();
+    for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart'])
+      canvas.addEventListener(ev, () => M._nnplay_touched(), { passive: true });
+    for (const ev of ['pointermove', 'pointerup', 'keyup', 'focus', 'blur'])
+      canvas.addEventListener(ev, () => M._nnplay_wake(), { passive: true });
+    window.addEventListener('resize', () => M._nnplay_wake());
+    // A call into the app's API from the page (tests, a course page's script)
+    // draws its result: wrap every exported nnplay_ function but the counters.
+    const quiet = new Set(['_nnplay_wake', '_nnplay_touched', '_nnplay_set_visible', '_nnplay_frame_count',
+                           '_nnplay_drawn_frames', '_nnplay_visible']);
+    for (const k of Object.keys(M)) {
+      if (!k.startsWith('_nnplay_') || quiet.has(k) || typeof M[k] !== 'function') continue;
+      // The raw export: Emscripten's lazy stub would replace a wrapper of itself on first call.
+      const f = (M.asm && typeof M.asm[k.slice(1)] === 'function') ? M.asm[k.slice(1)] : M[k];
+      M[k] = function () { const r = f.apply(this, arguments); M._nnplay_wake(); return r; };
+    }
+  }
+
+  const s = document.createElement('script');
+  s.src = build + '/nnplay.js';
+  s.onerror = () => fail('Could not load ' + s.src + '. Was the web build made (./build-wasm.sh)?');
+  document.body.appendChild(s);
+  // Focus only a top-level page: in an iframe it would scroll the notes to the demo.
+  if (window.self === window.top) canvas.focus();
+})();
