@@ -375,6 +375,7 @@ void app_frame(AppState& s) {
   draw_sidebar(s);
   update_regions(s);
   draw_canvas(s);
+  draw_launch_notice(s, /*with_messages=*/false);
   if (s.display.wide_layout) {
     ImGui::SetNextWindowPos({W - analysis_w, 0});
     ImGui::SetNextWindowSize({analysis_w, H - status_h});

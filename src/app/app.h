@@ -269,6 +269,9 @@ void touched(AppState& s);
 // set_playing with the embedding rules: an embedded demo plays only when
 // visible and touched (or autoplay); otherwise it remembers the request.
 void request_playing(AppState& s, bool on);
+// Bad start-up parameters over the canvas (every layout); with_messages:
+// the latest notice too (the small layouts have no status bar room).
+void draw_launch_notice(AppState& s, bool with_messages);
 // The compact and canvas-only layouts (launch.ui != full).
 void draw_embedded_layout(AppState& s);
 

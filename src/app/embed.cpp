@@ -221,6 +221,32 @@ static int bar_rows(const AppState& s, float width) {
   return std::clamp(int(std::ceil(need / std::max(1.f, width - fs))), 1, 4);
 }
 
+// Bad start-up parameters (and, in the small layouts, the latest notice)
+// over the canvas's top edge, until dismissed.
+void draw_launch_notice(AppState& s, bool with_messages) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
+  const View& v = s.display.view;
+  std::string msg = !s.embed.errors.empty() ? s.embed.errors
+                          : (with_messages && !s.message.empty() && ImGui::GetTime() - s.message_time < 8) ? s.message : "";
+  if (msg.empty()) return;
+  // A small layout keeps the canvas: a notice shows its first clause only
+  // ('Loaded "SVM against softmax"'), the description stays in the full app.
+  if (s.embed.errors.empty() && s.embed.launch.ui != nn::UiLayout::Full)
+    if (const size_t colon = msg.find("\": "); colon != std::string::npos) msg = msg.substr(0, colon + 1);
+  ImGui::SetNextWindowPos({v.x + 6 * u, v.y + 6 * u});
+  ImGui::SetNextWindowSizeConstraints({0, 0}, {v.w - 12 * u, H * 0.5f});
+  ImGui::SetNextWindowBgAlpha(0.85f);
+  ImGui::Begin("Notice", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(v.w, W) - 24 * u);
+  if (!s.embed.errors.empty()) ImGui::TextColored({0.7f, 0.05f, 0.05f, 1}, "%s", msg.c_str());
+  else ImGui::TextUnformatted(msg.c_str());
+  ImGui::PopTextWrapPos();
+  if (!s.embed.errors.empty() && ImGui::SmallButton("OK")) s.embed.errors.clear();
+  ImGui::End();
+}
+
 void draw_embedded_layout(AppState& s) {
   const ImGuiIO& io = ImGui::GetIO();
   const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
@@ -231,22 +257,7 @@ void draw_embedded_layout(AppState& s) {
   update_regions(s);
   draw_canvas(s);
   embed_bar(s, bar_h);
-  // Messages (bad parameters, notices) over the canvas's top edge.
-  const std::string msg = !s.embed.errors.empty() ? s.embed.errors
-                          : (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) ? s.message : "";
-  if (!msg.empty()) {
-    ImGui::SetNextWindowPos({6 * u, 6 * u});
-    ImGui::SetNextWindowSizeConstraints({0, 0}, {W - 12 * u, H * 0.5f});
-    ImGui::SetNextWindowBgAlpha(0.85f);
-    ImGui::Begin("Notice", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
-                                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
-    ImGui::PushTextWrapPos(W - 24 * u);
-    if (!s.embed.errors.empty()) ImGui::TextColored({0.7f, 0.05f, 0.05f, 1}, "%s", msg.c_str());
-    else ImGui::TextUnformatted(msg.c_str());
-    ImGui::PopTextWrapPos();
-    if (!s.embed.errors.empty() && ImGui::SmallButton("OK")) s.embed.errors.clear();
-    ImGui::End();
-  }
+  draw_launch_notice(s, /*with_messages=*/true);
   if (s.embed.embedded && !s.training.playing && s.embed.play_when_allowed && !s.embed.touched) {
     const char* hint = "Click Play (or the canvas) to start";
     const ImVec2 ts = ImGui::CalcTextSize(hint);

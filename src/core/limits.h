@@ -52,7 +52,7 @@ constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON
 constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page address
 // The longest link the app hands out (Share window, "copy link"): links are
 // deflated JSON in base64url, and a 1,000-point session with a trained
-// 2-16-16-3 network takes about 29,000 characters. Browsers accept far longer
+// 2-16-16-3 network takes about 34,000 characters (44,000 with Adam's state). Browsers accept far longer
 // addresses (Chromium 2 MB), but course sites and chat tools may cut or
 // refuse long ones; above this the app offers the session as a file.
 constexpr size_t kShareLinkChars = 64000;

@@ -81,6 +81,7 @@ TEST_CASE("headless training prints a table and reports divergence in its exit c
   // lambda * lr so large that the L2 pull overshoots: |W| grows ~2e4x per step.
   s.spec.loss.reg = RegKind::L2;
   s.spec.loss.lambda = 1000;
+  s.spec.optim.kind = OptimKind::SGD;  // Adam's steps are bounded by lr: it would only drift
   s.spec.optim.lr = 10;
   s.spec.init.kind = InitKind::SmallRandom;
   std::ostringstream bad;

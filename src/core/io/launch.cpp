@@ -66,7 +66,7 @@ static std::string joined(const std::vector<std::string>& items, size_t max_item
 }
 
 // A value as it appears in a message: quoted, shortened, control bytes shown as '?'.
-static std::string quoted(const std::string& v) {
+static std::string shown_value(const std::string& v) {
   std::string s = v.size() > 40 ? v.substr(0, 37) + "..." : v;
   for (char& c : s)
     if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
@@ -81,13 +81,13 @@ bool set_launch_option(LaunchOptions& o, const std::string& key, const std::stri
   };
   if (key == "preset") {
     if (std::find(known_presets.begin(), known_presets.end(), value) == known_presets.end())
-      return bad("no preset " + quoted(value) + " in this build (known: " + joined(known_presets) + ")");
+      return bad("no preset " + shown_value(value) + " in this build (known: " + joined(known_presets) + ")");
     o.preset = value;
     return true;
   }
   if (key == "ui") {
     UiLayout ui;
-    if (!from_string(value, ui)) return bad("unknown layout " + quoted(value) + " (use one of " + enum_ids<UiLayout>() + ")");
+    if (!from_string(value, ui)) return bad("unknown layout " + shown_value(value) + " (use one of " + enum_ids<UiLayout>() + ")");
     o.ui = ui;
     return true;
   }
@@ -98,7 +98,7 @@ bool set_launch_option(LaunchOptions& o, const std::string& key, const std::stri
     for (std::string item; std::getline(ss, item, ',');) {
       if (item.empty()) continue;
       Control c;
-      if (!from_string(item, c)) unknown.push_back(nn::quoted(item));  // nn::, or ADL picks std::quoted for a non-const string
+      if (!from_string(item, c)) unknown.push_back(shown_value(item));
       else if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
     }
     if (!unknown.empty())
@@ -111,10 +111,10 @@ bool set_launch_option(LaunchOptions& o, const std::string& key, const std::stri
   if (key == "autoplay") {
     if (value.empty() || value == "1" || value == "true") o.autoplay = true;
     else if (value == "0" || value == "false") o.autoplay = false;
-    else return bad("must be empty, 1, true, 0 or false (got " + quoted(value) + ")");
+    else return bad("must be empty, 1, true, 0 or false (got " + shown_value(value) + ")");
     return true;
   }
-  o.errors.push_back("unknown parameter " + quoted(key) + " (known: preset, ui, controls, autoplay)");
+  o.errors.push_back("unknown parameter " + shown_value(key) + " (known: preset, ui, controls, autoplay)");
   return false;
 }
 
@@ -188,7 +188,7 @@ Session load_preset(const std::string& assets_dir, const std::string& id) {
   const bool plain = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
-  if (!plain) throw SessionError("preset: " + quoted(id) + " is not a preset id (lower-case letters, digits, '-')");
+  if (!plain) throw SessionError("preset: " + shown_value(id) + " is not a preset id (lower-case letters, digits, '-')");
   if (is_convnet_preset(id))
     throw SessionError("preset: " + id + " opens the ConvNet calculator; it has no network to train");
   const std::string path = assets_dir + "/presets/" + id + ".json";
