@@ -8,22 +8,16 @@
 
 #include "core/io/compress.h"
 #include "core/io/session.h"
+#include "session_test_util.h"
 #include "core/limits.h"
 #include "core/train/trainer.h"
 #include "test_util.h"
 
 using namespace nn;
+using nn::test::load_error;
+using nn::test::url_error;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
-
-static std::string url_error(const std::string& link) {
-  try {
-    decode_session_url(link);
-  } catch (const SessionError& e) {
-    return e.what();
-  }
-  return "(decoded without error)";
-}
 
 // A session drawn from `seed`: some points, a random small network or linear
 // model, random hyperparameters; half of them carry a trained model.

@@ -12,8 +12,11 @@
 
 #include "core/data/dataset.h"
 #include "core/io/session.h"
+#include "session_test_util.h"
 
 using namespace nn;
+using nn::test::load_error;
+using nn::test::url_error;
 using json = nlohmann::json;
 
 static bool same_spec(const ModelSpec& a, const ModelSpec& b) {
@@ -61,15 +64,6 @@ static Session rich_session() {
   m.seed = 18446744073709551615ull;  // the largest uint64 survives JSON
   s.ui = {{"steps_per_frame", 7}, {"plot_log", true}, {"heat_class", 2}, {"play", false}};
   return s;
-}
-
-static std::string load_error(const std::string& text) {
-  try {
-    load_session(text);
-  } catch (const SessionError& e) {
-    return e.what();
-  }
-  return "(loaded without error)";
 }
 
 // The rich session's JSON with one edit applied.

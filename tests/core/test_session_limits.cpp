@@ -9,29 +9,14 @@
 #include <string>
 
 #include "core/io/session.h"
+#include "session_test_util.h"
 #include "core/limits.h"
 
 using namespace nn;
+using nn::test::load_error;
+using nn::test::url_error;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
-
-static std::string load_error(const std::string& text) {
-  try {
-    load_session(text);
-  } catch (const SessionError& e) {
-    return e.what();
-  }
-  return "(loaded without error)";
-}
-
-static std::string url_error(const std::string& fragment) {
-  try {
-    decode_session_url(fragment);
-  } catch (const SessionError& e) {
-    return e.what();
-  }
-  return "(decoded without error)";
-}
 
 static std::string repeat(const std::string& s, int n) {
   std::string out;

@@ -8,10 +8,13 @@
 #include <functional>
 
 #include "core/io/session.h"
+#include "session_test_util.h"
 #include "core/train/trainer.h"
 #include "test_util.h"
 
 using namespace nn;
+using nn::test::load_error;
+using nn::test::url_error;
 using json = nlohmann::json;
 using Catch::Matchers::StartsWith;
 
@@ -47,15 +50,6 @@ static Mat loaded_scores(const Session& s, const Mat& X) {
   Trainer t(s.data, s.spec);
   t.load_trained(*s.trained);
   return t.predict_scores(X);
-}
-
-static std::string load_error(const std::string& text) {
-  try {
-    load_session(text);
-  } catch (const SessionError& e) {
-    return e.what();
-  }
-  return "(loaded without error)";
 }
 
 static std::string edited(const Session& s, const std::function<void(json&)>& edit) {
