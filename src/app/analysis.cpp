@@ -125,10 +125,14 @@ void draw_inspector(AppState& s) {
   // Update/parameter ratios: the course's rule of thumb is about 1e-3.
   if (!snap->params.empty() &&
       ImGui::BeginTable("params", 4, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("param");
-    ImGui::TableSetupColumn("|W|");
-    ImGui::TableSetupColumn("|grad|");
-    ImGui::TableSetupColumn("update/param");
+    // Fixed stretch weights: weights taken from the columns' content are 0
+    // on a frame where nothing has been measured yet, and 0/0 made the
+    // window's content size NaN (found by UBSan in ImGui's layout).
+    const auto stretch = ImGuiTableColumnFlags_WidthStretch;
+    ImGui::TableSetupColumn("param", stretch, 0.8f);
+    ImGui::TableSetupColumn("|W|", stretch, 1.0f);
+    ImGui::TableSetupColumn("|grad|", stretch, 1.0f);
+    ImGui::TableSetupColumn("update/param", stretch, 1.5f);
     ImGui::TableHeadersRow();
     for (const auto& p : snap->params) {
       ImGui::TableNextRow();
@@ -311,11 +315,12 @@ static void gradient_check_section(AppState& s) {
     colored_wrapped({0.75f, 0.35f, 0.f, 1}, "%d of %d checked entries crossed a kink: there the numerical gradient "
                     "is wrong, not backprop.", kinks, int(g.result.entries.size()));
   if (ImGui::BeginTable("gc", 5, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("param");
-    ImGui::TableSetupColumn("analytic");
-    ImGui::TableSetupColumn("numeric");
-    ImGui::TableSetupColumn("rel. error");
-    ImGui::TableSetupColumn("kink");
+    const auto stretch = ImGuiTableColumnFlags_WidthStretch;  // fixed weights, as in the params table
+    ImGui::TableSetupColumn("param", stretch, 1.0f);
+    ImGui::TableSetupColumn("analytic", stretch, 1.0f);
+    ImGui::TableSetupColumn("numeric", stretch, 1.0f);
+    ImGui::TableSetupColumn("rel. error", stretch, 1.0f);
+    ImGui::TableSetupColumn("kink", stretch, 0.6f);
     ImGui::TableHeadersRow();
     for (const auto& e : g.result.worst) {
       ImGui::TableNextRow();
