@@ -41,6 +41,14 @@ EM_JS(char*, js_location_hash, (), {
   if (p) stringToUTF8(h, p, n);
   return p;
 });
+// The page address's query (?preset=...), the same way.
+EM_JS(char*, js_location_search, (), {
+  const q = location.search || '';
+  const n = lengthBytesUTF8(q) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(q, p, n);
+  return p;
+});
 
 // True if the canvas's size changed.
 static bool fit_canvas() {
@@ -94,7 +102,9 @@ int main() {
   // the demo waits to be seen and touched before it trains.
   s.embed.embedded = EM_ASM_INT({ try { return window.self !== window.top ? 1 : 0; } catch (e) { return 1; } }) != 0;
   s.embed.visible = EM_ASM_INT({ return document.visibilityState === 'hidden' ? 0 : 1; }) != 0;
-  const std::string query = emscripten_run_script_string("location.search || ''");
+  char* raw_query = js_location_search();
+  const std::string query = raw_query ? raw_query : "";
+  std::free(raw_query);
   app::apply_launch(s, nn::parse_launch_query(query, nn::preset_ids(app::assets_dir())));
   EM_ASM(if (window.nnplayStarted) window.nnplayStarted(););
   emscripten_set_main_loop(frame, 0, true);
