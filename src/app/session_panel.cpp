@@ -37,7 +37,7 @@ bool load_text(AppState& s, const std::string& raw) {
   const std::string text = a == std::string::npos ? "" : raw.substr(a, b - a + 1);
   if (text.empty()) { set_status(s, "Nothing to load: paste a session, a link or CSV points first.", true); return false; }
   try {
-    if (text[0] == '{') {
+    if (text[0] == '{' || text[0] == '[') {  // JSON (a session, or junk the loader names)
       apply_session(s, nn::load_session(text));
       set_status(s, "Loaded the session" + (s.io.session_name.empty() ? std::string() : " '" + s.io.session_name + "'") + ".", false);
       return true;
