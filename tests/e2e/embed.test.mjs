@@ -10,7 +10,8 @@ import { repo, outDir, openApp, api, apiString, frames } from './harness.mjs';
 
 // A static file server with no special headers at all.
 function staticServer(root) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+                  '.css': 'text/css' };
   const srv = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
     const file = path.join(root, rel);
