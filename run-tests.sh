@@ -112,6 +112,9 @@ else
   failed=$((failed + 1)); note "native under Xvfb: FAILED to run"
 fi
 
+# The sanitizer and fuzz stages are opt-in until they have passed on the
+# merged tree inside CI's time budget (README, Reliability: what is missing).
+if [ "${NNPLAY_SANITIZE_STAGES:-0}" = 1 ]; then
 stage "sanitizers: engine tests and native app with ASan + UBSan (clang, -O1)"
 # One clang tree for the sanitized tests, the app and the fuzz targets.
 # Every finding is fatal (-fno-sanitize-recover); leaks are reported, except
@@ -146,6 +149,10 @@ if [ $san_ok = 1 ]; then
   note "fuzz targets: $p passed, $f failed ($(echo "$out" | grep -oE '[0-9]+ executions' | awk '{n += $1} END {print n + 0}') executions)"
 else
   failed=$((failed + 1)); note "fuzzing: not run (the sanitizer build failed)"
+fi
+
+else
+  note "sanitizer and fuzz stages: not run (NNPLAY_SANITIZE_STAGES=1 ./run-tests.sh runs them)"
 fi
 
 end_stage

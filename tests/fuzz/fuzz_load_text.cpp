@@ -20,13 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   app::AppState s;
   app::app_init(s, 1.0f, "fuzz");
-  const auto points_before = s.data.points;
+  const auto points_before = s.edit.data.points;
   const bool ok = app::load_text(s, text);
-  FUZZ_CHECK(!s.io_status.empty(), "load_text always says what happened");
-  FUZZ_CHECK(ok != s.io_error, "the status is an error exactly when nothing loaded");
+  FUZZ_CHECK(!s.io.status.empty(), "load_text always says what happened");
+  FUZZ_CHECK(ok != s.io.error, "the status is an error exactly when nothing loaded");
   if (!ok) {
-    FUZZ_CHECK(s.data.points == points_before, "a refused text leaves the points as they were");
-    FUZZ_CHECK(s.undo.empty(), "a refused text adds no undo step");
+    FUZZ_CHECK(s.edit.data.points == points_before, "a refused text leaves the points as they were");
+    FUZZ_CHECK(s.edit.undo_stack.empty(), "a refused text adds no undo step");
   }
   app::app_shutdown(s);
   return 0;
