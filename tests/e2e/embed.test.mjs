@@ -61,7 +61,14 @@ export default async function ({ browser, plainUrl, report }) {
 
     // Idle: with nothing to do, the loop ticks but draws nothing.
     const last = frames_[frames_.length - 1];
-    await sleep(1500);
+    // Start-up draws for a while (the first frames, a notice shown for 8 s):
+    // wait until a whole second passes without a drawn frame (at most 20 s).
+    for (let t = 0, prev = -1; t < 20; t++) {
+      const d = await inFrame(last, 'nnplay_drawn_frames');
+      if (d === prev) break;
+      prev = d;
+      await sleep(1000);
+    }
     const d0 = await inFrame(last, 'nnplay_drawn_frames'), t0 = await inFrame(last, 'nnplay_frame_count');
     await sleep(2000);
     const d1 = await inFrame(last, 'nnplay_drawn_frames'), t1 = await inFrame(last, 'nnplay_frame_count');
