@@ -36,19 +36,21 @@ double data_loss_sum(const float* scores, const int* y, int N, int C, const Loss
       *correct += best == yi;
     }
     if (ds) std::memset(ds, 0, size_t(C) * sizeof(float));
+    // One hinge of wrong class j against the label, max(0, s_j - s_y + delta):
+    // the multiclass SVM sums it over j, Crammer-Singer takes the largest s_j.
+    auto hinge_against_label = [&](int j) {
+      const float margin = s[j] - s[yi] + delta;
+      if (margin <= 0) return;
+      total += margin;
+      if (ds) {
+        ds[j] += inv_N;
+        ds[yi] -= inv_N;
+      }
+    };
     switch (spec.kind) {
       case LossKind::SVM:  // L_i = sum_{j != y} max(0, s_j - s_y + delta)
-        for (int j = 0; j < C; ++j) {
-          if (j == yi) continue;
-          const float margin = s[j] - s[yi] + delta;
-          if (margin > 0) {
-            total += margin;
-            if (ds) {
-              ds[j] += inv_N;
-              ds[yi] -= inv_N;
-            }
-          }
-        }
+        for (int j = 0; j < C; ++j)
+          if (j != yi) hinge_against_label(j);
         break;
       case LossKind::OneVsAll:  // L_i = sum_j max(0, delta - t_j s_j), t = +1 for the label, -1 else
         for (int j = 0; j < C; ++j) {
@@ -62,15 +64,7 @@ double data_loss_sum(const float* scores, const int* y, int N, int C, const Loss
         break;
       case LossKind::CrammerSinger: {  // L_i = max(0, delta + max_{j != y} s_j - s_y)
         if (C < 2) break;
-        const int j = largest_wrong(s, C, yi);
-        const float margin = delta + s[j] - s[yi];
-        if (margin > 0) {
-          total += margin;
-          if (ds) {
-            ds[j] += inv_N;
-            ds[yi] -= inv_N;
-          }
-        }
+        hinge_against_label(largest_wrong(s, C, yi));
         break;
       }
       case LossKind::Softmax: {  // L_i = log sum_j e^{s_j - max} - (s_y - max)
