@@ -22,7 +22,7 @@
 static platform::Window g_window;
 
 // Browser services the app reaches through AppState's hooks.
-EM_JS(void, js_set_hash, (const char* h), { history.replaceState(null, '', UTF8ToString(h)); });
+EM_JS(void, js_set_hash, (const char* h), { history.replaceState(null, "", UTF8ToString(h)); });
 EM_JS(void, js_download, (const char* name, const char* text), {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([UTF8ToString(text)], {type: 'application/json'}));
@@ -36,7 +36,7 @@ EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUploa
 // Not emscripten_run_script_string: that evals, which the page's
 // Content-Security-Policy forbids.
 EM_JS(char*, js_location_part, (int query), {
-  const t = (query ? location.search : location.hash) || '';
+  const t = (query ? location.search : location.hash) || "";
   const n = lengthBytesUTF8(t) + 1;
   const p = _malloc(n);
   if (p) stringToUTF8(t, p, n);
