@@ -292,7 +292,10 @@ static void shortcuts(AppState& s) {
   if (ctrl) return;
   for (int c = 0; c < 6; ++c)
     if (ImGui::IsKeyPressed(ImGuiKey(ImGuiKey_1 + c), false)) s.edit.current_class = c;
-  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) set_playing(s, !s.training.playing);
+  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) {
+    if (s.images.active) set_image_playing(s, !s.training.playing);
+    else set_playing(s, !s.training.playing);
+  }
   if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.training.host->step(1);
   if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.training.host->step_epoch();
   if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.training.host->reset();
@@ -353,6 +356,12 @@ void app_frame(AppState& s) {
 
   if (s.embed.launch.ui != nn::UiLayout::Full) {
     draw_embedded_layout(s);
+    if (s.show_help) draw_help(s);
+    if (s.io.open) draw_session_window(s);
+    return;
+  }
+  if (s.images.active) {
+    draw_image_mode(s);
     if (s.show_help) draw_help(s);
     if (s.io.open) draw_session_window(s);
     return;
