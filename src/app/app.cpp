@@ -194,6 +194,12 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.heat_class = s.display.heat_class;
   ui.show_preprocessed = s.display.show_preprocessed;
   ui.gradcheck = s.gradcheck.set;
+  ui.image_mode = s.images.active;
+  ui.image_set = s.images.set;
+  ui.image_model = int(s.images.model);
+  ui.image_train = s.images.train_size;
+  ui.image_test = s.images.test_size;
+  ui.image_k = s.images.spec.knn.k;
   return ui;
 }
 
@@ -207,6 +213,7 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
   s.gradcheck.set = ui.gradcheck;
   s.gradcheck.have = false;
   s.gradcheck.error.clear();
+  apply_image_ui(s, ui);  // images_panel.cpp
 }
 
 void apply_session(AppState& s, const nn::Session& session) {
@@ -228,6 +235,8 @@ void apply_session(AppState& s, const nn::Session& session) {
   s.training.host->reset();
   if (session.trained) s.training.host->load_trained(*session.trained);
   set_playing(s, ui.play);
+  s.images.active = false;  // the trainer has just been given the session's points
+  set_image_mode(s, ui.image_mode);
 }
 
 // The snapshot's model as a session's trained model: parameters and batchnorm

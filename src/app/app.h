@@ -233,6 +233,7 @@ struct ImageMode {
   std::string error;         // why the set could not be loaded (shown instead of the views)
   bool waiting = false;      // web: the page is fetching the set's file
   std::string loading;       // the page's progress message while waiting
+  float progress = -1;       // share fetched, -1 unknown
   // Views.
   int selected = 0;          // the test image shown in detail
   int page = 0;              // first test image of the grid / page size
@@ -340,6 +341,9 @@ void select_image_set(AppState& s, int set);
 void image_set_fetched(AppState& s, bool ok, const std::string& error);
 void image_model_changed(AppState& s);   // ImageMode::model or its settings changed
 void set_image_playing(AppState& s, bool on);
+// A session's image settings (set, model, sizes, k); the mode itself is
+// entered by apply_session after the 2D part is in place.
+void apply_image_ui(AppState& s, const nn::SessionUi& ui);
 void draw_image_mode(AppState& s);       // the whole frame's layout in image mode
 void draw_sketch_pad(AppState& s);       // sketch.cpp
 void sketch_clear(AppState& s);

@@ -136,6 +136,7 @@ static void default_image_spec(ImageMode& m) {
 void image_model_changed(AppState& s) {
   ImageMode& m = s.images;
   apply_model_choice(m);
+  if (!m.active) return;
   const bool trainable = m.spec.kind != nn::ModelKind::KNN;
   if (!trainable) set_image_playing(s, false);
   s.training.host->set_active(trainable);
@@ -168,6 +169,7 @@ static void make_rows(AppState& s) {
   m.train_used = train;
   ++m.data_version;
   m.selected = std::clamp(m.selected, 0, m.test_size - 1);
+  if (!m.active) return;  // sent when the mode is entered
   s.training.host->set_image_data(m.rows);
   image_model_changed(s);
   s.training.host->reset();
@@ -210,6 +212,7 @@ void select_image_set(AppState& s, int set) {
     m.waiting = true;
     m.error.clear();
     m.loading = std::string("Loading ") + kSetLabels[m.set] + " ...";
+    m.progress = -1;
     s.platform.fetch_image_set(set_file(m.set));
     return;
   }
@@ -248,6 +251,24 @@ void set_image_mode(AppState& s, bool on) {
     s.training.host->reset();
   }
   wake(s);
+}
+
+void apply_image_ui(AppState& s, const nn::SessionUi& ui) {
+  ImageMode& m = s.images;
+  if (m.spec.input.size() == 0) default_image_spec(m);
+  const bool reload = m.rows && (m.set != ui.image_set || m.train_size != ui.image_train || m.test_size != ui.image_test);
+  m.model = ImageModel(std::clamp(ui.image_model, 0, 3));
+  m.spec.knn.k = ui.image_k;
+  m.train_size = ui.image_train;
+  m.test_size = ui.image_test;
+  if (m.set != ui.image_set) {
+    m.set = ui.image_set;
+    m.data.reset();
+    m.rows.reset();
+  } else if (reload) {
+    make_rows(s);
+  }
+  apply_model_choice(m);
 }
 
 void draw_mode_switch(AppState& s) {
@@ -711,7 +732,8 @@ static void draw_image_center(AppState& s) {
   if (m.waiting) {
     ImGui::TextUnformatted(m.loading.c_str());
     const float t = float(ImGui::GetTime());
-    ImGui::ProgressBar(-1.0f * t, {ImGui::GetContentRegionAvail().x * 0.6f, 0}, "");
+    ImGui::ProgressBar(m.progress >= 0 ? m.progress : -1.0f * t, {ImGui::GetContentRegionAvail().x * 0.6f, 0},
+                       m.progress >= 0 ? nullptr : "");
     ImGui::TextDisabled("The image set is fetched only now that the Images mode is open.");
     ImGui::End();
     wake(s);

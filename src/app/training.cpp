@@ -358,7 +358,7 @@ void TrainingHost::publish_view(bool force_inspect) {
 }
 
 // Image mode: the test images' predictions. A trained model's are taken from
-// its engine at most twice a second (always when training paused); kNN
+// its engine at most twice a second while it trains, and when it stops; kNN
 // finds the nearest training images of every test image once per data,
 // metric and preprocessing (for the largest k offered) and votes per k.
 void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
@@ -410,7 +410,9 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
   } else if (trainer_ && active_) {
     const double t = now_ms();
     const bool stale = !image_eval_ || image_eval_->step != trainer_->step_count();
-    if (stale && (force || !playing_ || t - last_image_eval_ms_ > 500)) {
+    // While steps are running, at most twice a second; once they stop, at once.
+    const bool idle = !playing_ && pending_steps_ == 0 && epoch_target_ < 0;
+    if (stale && (force || idle || t - last_image_eval_ms_ > 500)) {
       last_image_eval_ms_ = t;
       auto e = std::make_shared<ImageEval>();
       e->step = trainer_->step_count();
