@@ -370,12 +370,14 @@ static void image_training_section(AppState& s) {
     ImGui::Text("step %lld   epoch %.2f", (long long)snap->step, snap->epoch);
     if (snap->last.step > 0) ImGui::Text("loss %.4f", snap->last.data_loss + snap->last.reg_loss);
     const History& h = s.training.history;
-    if (!h.train_acc.empty()) ImGui::Text("train acc %.1f%%", 100 * h.train_acc.back());
+    if (!h.train_acc.empty())
+      ImGui::Text("train acc %.1f%% (at step %.0f)", 100 * h.train_acc.back(), double(h.eval_step.back()));
   }
   if (snap->image_eval)
     ImGui::Text("test acc %.1f%% (%d images)", 100 * snap->image_eval->accuracy, int(snap->image_eval->pred.size()));
   if (snap->image_eval && !snap->image_eval->note.empty()) ImGui::TextWrapped("%s", snap->image_eval->note.c_str());
-  if (!snap->error.empty()) {
+  // (kNN: the trainer's refusal of a kNN description is no news here.)
+  if (!snap->error.empty() && !knn) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
     ImGui::TextWrapped("%s", snap->error.c_str());
     ImGui::PopStyleColor();

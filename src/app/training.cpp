@@ -416,7 +416,7 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
       last_image_eval_ms_ = t;
       auto e = std::make_shared<ImageEval>();
       e->step = trainer_->step_count();
-      const nn::Mat scores = trainer_->predict_scores(rows_->X_val);
+      const nn::Mat scores = trainer_->predict_scores_fast(rows_->X_val);
       const int n = int(scores.rows());
       e->pred.resize(n);
       e->probs.resize(n, scores.cols());
