@@ -9,11 +9,16 @@ import path from 'node:path';
 import { openApp, api, apiString, frames, outDir } from './harness.mjs';
 
 const state = async (page) => JSON.parse(await apiString(page, 'nnplay_image_state'));
-const waitState = (page, cond, timeout = 120000) =>
-  page.waitForFunction((c) => {
-    const s = JSON.parse(window.Module.UTF8ToString(window.Module._nnplay_image_state()));
-    return new Function('s', 'return ' + c)(s);
-  }, cond, { timeout, polling: 250 });
+// Polls the app's image state from here (the page's CSP forbids evaluating strings).
+async function waitState(page, cond, timeout = 120000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await state(page);
+    if (cond(s)) return s;
+    if (Date.now() > end) throw new Error('timed out waiting for the image state: ' + JSON.stringify({ ...s, class_names: undefined }));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 // Threshold: softmax on 5,000 Fashion-MNIST training images (mean image
 // subtracted, Adam 1e-3, batch 64), 600 steps (about 7.7 epochs): test
@@ -32,7 +37,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       // Enter Images: the page fetches the subset, the app loads it.
       const t0 = Date.now();
       await api(page, 'nnplay_image_mode', 1);
-      await waitState(page, 's.loaded || s.error.length > 0');
+      await waitState(page, (s) => s.loaded || s.error.length > 0);
       let s = await state(page);
       const bytes = await page.evaluate(() => window.nnplay.imageBytes || 0);
       report.check(`${tag} entering Images fetches and loads Fashion-MNIST`,
@@ -45,7 +50,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       await frames(page, 2);
       const t1 = Date.now();
       await api(page, 'nnplay_step', kSoftmaxSteps);
-      await waitState(page, `s.step >= ${kSoftmaxSteps} && s.eval_step === s.step`, 180000);
+      await waitState(page, (s) => s.step >= kSoftmaxSteps && s.eval_step === s.step, 180000);
       s = await state(page);
       const ms = Date.now() - t1;
       report.check(`${tag} softmax: test accuracy after ${kSoftmaxSteps} steps beats ${kSoftmaxMinAcc}`,
@@ -73,7 +78,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       // kNN: every test image's nearest training images, shown for the selected one.
       await api(page, 'nnplay_image_model', 0);
       await api(page, 'nnplay_image_tab', 0);
-      await waitState(page, 's.model === 0 && s.knn_k > 0', 180000);
+      await waitState(page, (s) => s.model === 0 && s.knn_k > 0, 180000);
       await frames(page, 4);
       s = await state(page);
       report.check(`${tag} kNN finds neighbours and reports an accuracy`, s.knn_k >= 5 && s.test_acc > 0.5,
@@ -86,7 +91,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       await frames(page, 2);
       const t2 = Date.now();
       await api(page, 'nnplay_step', 30);
-      await waitState(page, 's.model === 3 && s.step >= 30 && s.eval_step === s.step', 180000);
+      await waitState(page, (s) => s.model === 3 && s.step >= 30 && s.eval_step === s.step, 180000);
       await frames(page, 4);
       s = await state(page);
       report.check(`${tag} a ConvNet trains and shows its 8 filters`, s.weights_rows === 8 && s.weights_drawn && !s.error_training,
@@ -96,7 +101,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       // A set that cannot be fetched: a message, and Points still works.
       await page.route('**/mnist.nnimg', (r) => r.abort());
       await api(page, 'nnplay_image_set', 1);
-      await waitState(page, 's.error.length > 0 || s.loaded', 60000);
+      await waitState(page, (s) => s.error.length > 0 || s.loaded, 60000);
       s = await state(page);
       report.check(`${tag} a set that cannot be fetched gives a message`, !s.loaded && s.error.includes('Could not fetch'), s.error);
       await api(page, 'nnplay_image_mode', 0);
