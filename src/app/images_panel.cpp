@@ -331,7 +331,11 @@ static void image_model_section(AppState& s) {
     if (m.model == ImageModel::MLP &&
         slider_int(s, "hidden units", m.mlp_width, 10, 400, "Width of the hidden layer.", true))
       changed = true;
-    if (m.model == ImageModel::ConvNet) ImGui::TextDisabled("28x28x1 > conv 8@5x5 > pool 2 > conv 16@5x5 > pool 2 > fc 10");
+    if (m.model == ImageModel::ConvNet) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("28x28x1 > conv 8@5x5 pad 2 > pool 2 > conv 16@5x5 pad 2 > pool 2 > fc 10");
+      ImGui::PopStyleColor();
+    }
     enum_combo("loss##img", sp.loss.kind, "Softmax (cross-entropy) or a multiclass SVM (hinge) loss.");
     slider_double(s, "learning rate##img", sp.optim.lr, 1e-5, 1, "%.1e", true, "Step size of the optimiser.");
     slider_double(s, "lambda##img", sp.loss.lambda, 1e-6, 1, "%.1e", true, "L2 regularisation strength.");
