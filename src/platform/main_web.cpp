@@ -31,6 +31,12 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+// Image mode: the page shell fetches a set's .nnimg file into /data (shell.js).
+EM_JS(void, js_fetch_image_set, (const char* file), {
+  const name = UTF8ToString(file);
+  if (window.nnplayFetchImages) window.nnplayFetchImages(name);
+  else Module.ccall('nnplay_image_fetch_failed', null, ['string'], ['this page cannot fetch image sets']);
+});
 // A part of the page address, copied to the heap (the caller frees it):
 // its fragment (#s=...) when `query` is 0, else its query (?preset=...).
 // Not emscripten_run_script_string: that evals, which the page's
@@ -91,6 +97,8 @@ int main() {
   s.platform.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
   s.platform.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
   s.platform.request_upload = [] { js_request_upload(); };
+  nn::image_sources().subset_dir = "/data";
+  s.platform.fetch_image_set = [](const std::string& file) { js_fetch_image_set(file.c_str()); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
   const std::string hash = location_part(/*query=*/false);

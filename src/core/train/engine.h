@@ -83,6 +83,10 @@ class Engine {
   // Test mode (no dropout, batchnorm running averages).
   virtual Evaluation evaluate(const Mat& X, const Labels& y) = 0;
   virtual Mat scores(const Mat& X) = 0;
+  // The engine's own arithmetic for many rows (the fast engine: its float
+  // forward pass, equal to scores() up to float rounding); the image mode's
+  // test predictions. The reference engine: scores().
+  virtual Mat scores_fast(const Mat& X) { return scores(X); }
 
   // The current parameters as a double-precision model (the fast engine
   // copies its floats into one; the reference returns its own).

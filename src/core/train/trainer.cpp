@@ -478,6 +478,10 @@ Mat Trainer::predict_scores(const Mat& X_raw) {
   return engine_->scores(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
 }
 
+Mat Trainer::predict_scores_fast(const Mat& X_raw) {
+  return engine_->scores_fast(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
+}
+
 int Trainer::predict(double x, double y) {
   Mat X(1, 2);
   X << x, y;

@@ -142,6 +142,9 @@ class Trainer {
 
   // ---- Predictions (test mode) -------------------------------------------
   Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates (or N x D rows) -> N x C
+  // The same through the training engine's own arithmetic (the fast engine's
+  // float forward pass: equal up to float rounding, and much faster for conv layers).
+  Mat predict_scores_fast(const Mat& X_raw);
   int predict(double x, double y);
   // Fraction of correctly classified training (or validation) points; NaN if
   // there are none.
