@@ -15,6 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,8 +32,7 @@
 #include "core/train/headless.h"
 #include "platform/window.h"
 
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
+#include <stb/stb_image_write.h>  // (the implementation is in src/app/export.cpp)
 
 static bool save_screenshot(GLFWwindow* win, const char* path) {
   int w, h;
@@ -49,6 +51,35 @@ static void start_demo(app::AppState& s) {
   s.training.steps_per_frame = 10;
   s.training.host->set_steps_per_frame(10);
   app::set_playing(s, true);
+}
+
+// The autosave's storage natively: one file per key in $XDG_STATE_HOME/nnplay
+// (or ~/.local/state/nnplay). Only for interactive runs (not --frames).
+static std::string state_dir() {
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::string(x) + "/nnplay";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/nnplay";
+  return "";
+}
+static void file_storage(app::PlatformHooks& p) {
+  const std::string dir = state_dir();
+  if (dir.empty()) return;
+  p.store_get = [dir](const std::string& key, std::string& out) { return app::read_text_file(dir + "/" + key, out); };
+  p.store_set = [dir](const std::string& key, const std::string& text) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const std::string tmp = dir + "/" + key + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary);
+      f << text;
+      if (!f) return false;
+    }
+    std::filesystem::rename(tmp, dir + "/" + key, ec);  // whole or not at all
+    return !ec;
+  };
+  p.store_remove = [dir](const std::string& key) {
+    std::error_code ec;
+    std::filesystem::remove(dir + "/" + key, ec);
+  };
 }
 
 static const char kUsage[] =
@@ -144,6 +175,10 @@ int main(int argc, char** argv) {
   if (!session_path.empty() && !app::load_text(s, session_text))
     std::fprintf(stderr, "nnplay: could not open %s: %s\n", session_label.c_str(), s.io.status.c_str());
   app::apply_launch(s, launch);  // --preset, --ui, --controls, --autoplay
+  if (frames < 0) {  // interactive: keep the work across runs, as the web build does
+    file_storage(s.platform);
+    app::autosave_start(s, !session_path.empty() || !launch.preset.empty());
+  }
   if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
@@ -158,15 +193,18 @@ int main(int argc, char** argv) {
       glfwWaitEvents();
       app::wake(s);
     }
+    app::autosave_tick(s);
     platform::window_begin_frame(w);
     app::app_frame(s);
     platform::window_render(w);
+    app::after_render(s);
     if (shot && frames >= 0 && f == frames - 1) {
       if (save_screenshot(w.glfw, shot)) std::printf("nnplay: saved %s\n", shot);
       else { std::fprintf(stderr, "nnplay: could not write %s\n", shot); rc = 1; }
     }
     platform::window_swap(w);
   }
+  app::autosave_now(s);
   std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);
   platform::window_close(w);
