@@ -108,11 +108,12 @@ void draw_share_window(AppState& s) {
   changed |= ImGui::InputInt("height (CSS pixels)", &w.opt.height, 20, 100);
   w.opt.width = std::clamp(w.opt.width, nn::kShareFrameMin, nn::kShareFrameMax);
   w.opt.height = std::clamp(w.opt.height, nn::kShareFrameMin, nn::kShareFrameMax);
-  ImGui::SetNextItemWidth(-1);
-  changed |= ImGui::InputTextWithHint("##title", "title of the frame", &w.opt.title);
+  const float label_w = ImGui::CalcTextSize("page address").x + ImGui::GetStyle().ItemInnerSpacing.x;
+  ImGui::SetNextItemWidth(-label_w);
+  changed |= ImGui::InputTextWithHint("frame title", "what a screen reader announces", &w.opt.title);
   tooltip("The iframe's title: what a screen reader announces.");
-  ImGui::SetNextItemWidth(-1);
-  changed |= ImGui::InputText("##base", &w.base_url);
+  ImGui::SetNextItemWidth(-label_w);
+  changed |= ImGui::InputText("page address", &w.base_url);
   tooltip("The address of nnplay's index.html on the site that will serve it; the link starts with it.");
 
   // The session changes while training: make the link again now and then.

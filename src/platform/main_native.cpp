@@ -1,7 +1,7 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]
 //          [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size 1280x800]
-//          [--scale S] [--demo] [--open concepts,convnet,help] [--list-presets]
+//          [--scale S] [--demo] [--open concepts,convnet,help,share] [--list-presets]
 // A session file or --preset opens it instead of the start-up example; --ui,
 // --controls and --autoplay are the web page's ?ui=, ?controls=, ?autoplay.
 // --train N trains the session's model N steps without a window, prints a
@@ -86,7 +86,7 @@ static void file_storage(app::PlatformHooks& p) {
 static const char kUsage[] =
     "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
-    "              [--demo] [--open concepts,convnet,help] [--list-presets] [--data DIR]\n";
+    "              [--demo] [--open concepts,convnet,help,share] [--list-presets] [--data DIR]\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
+  s.share.open = open.find("share") != std::string::npos;
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
