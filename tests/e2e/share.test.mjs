@@ -124,6 +124,7 @@ async function slice(browser, url, build, report) {
   await api(a.page, 'nnplay_generate', 1, 40, 2, 0.1, 3, 0);  // circle
   await frames(a.page, 2);
   const linkOf40 = await shareLink(a.page, 0, 0, '', 0);
+  await a.page.goto('about:blank');  // (from the same address, only the fragment would change: no reload)
   await a.page.goto(linkOf40);
   await ready(a.page);
   report.check(`${tag} a link in the address wins over the autosave and says so`,
@@ -139,6 +140,7 @@ async function slice(browser, url, build, report) {
     ['corrupt', 'nnplay-autosave 1 1700000000\nz.AAAA-not-a-session', 'could not be restored'],
     ['unreadable', '{"not": "ours"}', 'not an nnplay autosave'],
     ['oversized', 'nnplay-autosave 1 1\nz.' + 'A'.repeat(2000001), 'too large']]) {
+    await a.page.goto('about:blank');
     await a.page.goto(url);
     await ready(a.page);
     await a.page.evaluate((v) => { localStorage.setItem('nnplay.autosave', v); localStorage.removeItem('nnplay.autosave.bad'); }, value);
