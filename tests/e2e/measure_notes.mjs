@@ -58,9 +58,10 @@ async function measure(browser, url, label) {
     await sleep(1000);
   }
   const builds = await Promise.all(frames.map((f) => f.evaluate(() => window.nnplay.build)));
-  const d0 = await drawn(), c0 = await cpuSeconds(cdp), t0 = Date.now();
+  const bcdp = await browser.newBrowserCDPSession();  // process information lives on the browser target
+  const d0 = await drawn(), c0 = await cpuSeconds(bcdp), t0 = Date.now();
   await sleep(10000);
-  const d1 = await drawn(), c1 = await cpuSeconds(cdp), secs = (Date.now() - t0) / 1000;
+  const d1 = await drawn(), c1 = await cpuSeconds(bcdp), secs = (Date.now() - t0) / 1000;
   const wasm = await Promise.all(frames.map((f) => f.evaluate(() => window.Module.HEAPU8.length)));
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   let uaMemory = 'n/a (the page is not cross-origin isolated)';
