@@ -94,6 +94,11 @@
       }, { threshold: 0.2 }).observe(canvas);
     }
     document.addEventListener('visibilitychange', report);
+    // The autosave (top-level full app only; the app decides): write the
+    // session now when the page is hidden or left, so a reload loses nothing.
+    const saveNow = () => { try { M._nnplay_autosave_now(); } catch (e) { console.warn('nnplay: autosave failed', e); } };
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') saveNow(); });
+    window.addEventListener('pagehide', saveNow);
     report();
     for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart'])
       canvas.addEventListener(ev, () => M._nnplay_touched(), { passive: true });
@@ -103,7 +108,7 @@
     // A call into the app's API from the page (tests, a course page's script)
     // draws its result: wrap every exported nnplay_ function but the counters.
     const quiet = new Set(['_nnplay_wake', '_nnplay_touched', '_nnplay_set_visible', '_nnplay_frame_count',
-                           '_nnplay_drawn_frames', '_nnplay_visible']);
+                           '_nnplay_drawn_frames', '_nnplay_visible', '_nnplay_autosave_now']);
     for (const k of Object.keys(M)) {
       if (!k.startsWith('_nnplay_') || quiet.has(k) || typeof M[k] !== 'function') continue;
       // The raw export: Emscripten's lazy stub would replace a wrapper of itself on first call.

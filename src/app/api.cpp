@@ -343,3 +343,43 @@ NNPLAY_API const char* nnplay_image_state() {
   g_text = j.dump();
   return g_text.c_str();
 }
+// ---- Share / embed, PNG export, autosave ------------------------------------------------
+// The Share window's link for these options (as its checkboxes set them):
+// with_model 0/1, ui a row of UiLayout's table, controls a comma-separated
+// list ("" = the layout's default), autoplay 0/1. "" when the session is too
+// long for a link (nnplay_share_message says why). Valid until the next call.
+NNPLAY_API const char* nnplay_share_link(int with_model, int ui, const char* controls, int autoplay) {
+  auto& s = app_state();
+  s.share.opt.with_model = with_model != 0;
+  s.share.opt.ui = enum_at<nn::UiLayout>(ui);
+  s.share.opt.autoplay = autoplay != 0;
+  s.share.opt.controls.clear();
+  if (controls && *controls) {
+    nn::LaunchOptions parsed;
+    if (nn::set_launch_option(parsed, "controls", controls, {})) s.share.opt.controls = parsed.controls;
+  }
+  app::make_share(s);
+  g_text = s.share.link.url;
+  return g_text.c_str();
+}
+NNPLAY_API const char* nnplay_share_snippet() { return app_state().share.snippet.c_str(); }
+NNPLAY_API const char* nnplay_share_message() { return app_state().share.link.message.c_str(); }
+NNPLAY_API void nnplay_show_share(int on) { app_state().share.open = on != 0, app_state().share.stale = true; }
+// Asks for a PNG of the canvas (delivered after the next drawn frame).
+NNPLAY_API void nnplay_export_png() { app::request_png_export(app_state()); }
+NNPLAY_API const char* nnplay_last_export() { return app_state().png.last.c_str(); }
+// The canvas's size in device pixels (what an export holds).
+NNPLAY_API int nnplay_canvas_px(int height) {
+  const app::View& v = app_state().display.view;
+  return int((height ? v.h : v.w) + 0.5f);
+}
+// Autosave: save now (the page is being hidden or closed), its notice and state.
+NNPLAY_API void nnplay_autosave_now() { app::autosave_now(app_state()); }
+NNPLAY_API const char* nnplay_autosave_notice() {
+  const auto& a = app_state().autosave;
+  return a.notice == app::Autosave::Notice::None ? "" : a.notice_text.c_str();
+}
+// 0 none, 1 restored, 2 the address won, 3 set aside, 4 too large (the notice on screen).
+NNPLAY_API int nnplay_autosave_kind() { return int(app_state().autosave.notice); }
+NNPLAY_API int nnplay_autosave_enabled() { return app_state().autosave.enabled ? 1 : 0; }
+NNPLAY_API long nnplay_autosave_saves() { return app_state().autosave.saves; }

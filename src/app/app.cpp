@@ -309,6 +309,7 @@ static void shortcuts(AppState& s) {
   if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.training.host->step(1);
   if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.training.host->step_epoch();
   if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.training.host->reset();
+  if (ImGui::IsKeyPressed(ImGuiKey_P, false)) request_png_export(s);
   if (ImGui::IsKeyPressed(ImGuiKey_H, false) || ImGui::IsKeyPressed(ImGuiKey_F1, false))
     s.show_help = !s.show_help;
 }
@@ -364,10 +365,19 @@ void app_frame(AppState& s) {
   s.training.read_latest();
   shortcuts(s);
 
+  // An export: this frame draws the canvas alone, where it was (after_render reads it).
+  if (s.png.requested) {
+    s.png.requested = false;
+    s.png.capture_now = true;
+    update_regions(s);
+    draw_canvas(s);
+    return;
+  }
   if (s.embed.launch.ui != nn::UiLayout::Full) {
     draw_embedded_layout(s);
     if (s.show_help) draw_help(s);
     if (s.io.open) draw_session_window(s);
+    if (s.share.open) draw_share_window(s);
     return;
   }
   if (s.images.active) {
@@ -405,6 +415,8 @@ void app_frame(AppState& s) {
   draw_status_bar(s);
   if (s.show_help) draw_help(s);
   if (s.io.open) draw_session_window(s);
+  if (s.share.open) draw_share_window(s);
+  draw_autosave_notice(s);
   if (s.concepts.open) draw_concepts(s);
   if (s.convnet.open) draw_convnet(s);
 }

@@ -19,6 +19,7 @@
 #include "core/models/knn.h"
 #include "core/data/preprocess.h"
 #include "core/io/session.h"
+#include "core/io/share.h"
 #include "core/spec.h"
 #include "training.h"
 
@@ -150,6 +151,52 @@ struct PlatformHooks {
   // Image mode: fetch the named .nnimg file into nn::image_sources().subset_dir,
   // then call image_set_fetched. Empty natively (the files are on disk).
   std::function<void(const std::string& file)> fetch_image_set;
+  // Share, export and autosave (share_panel.cpp, export.cpp, autosave.cpp); empty: not offered.
+  std::string page_url;      // the page's address without query or fragment (web)
+  std::function<bool(const std::string&)> copy_text;  // to the system clipboard
+  std::function<void(const std::string& url)> open_url;  // a new tab (the Share window's preview)
+  std::function<void(const std::string& name, const std::vector<unsigned char>& bytes)> download_png;
+  // Small persistent key/value storage (web: localStorage; native: files in the state dir).
+  std::function<bool(const std::string& key, std::string& out)> store_get;
+  std::function<bool(const std::string& key, const std::string& text)> store_set;
+  std::function<void(const std::string& key)> store_remove;
+};
+
+// The Share / embed window (share_panel.cpp): the session as a link and an
+// <iframe> snippet with the chosen layout, controls, autoplay and size.
+struct ShareWindow {
+  bool open = false;
+  nn::ShareOptions opt;
+  std::string base_url;      // the address the link starts with (editable)
+  nn::ShareLink link;
+  std::string snippet;
+  double made_at = -1e9;     // wall-clock seconds of the last link
+  bool stale = true;         // options changed: make the link again
+  std::string status;
+  bool error = false;
+};
+
+// PNG export of the canvas (export.cpp): requested by a button or P; the next
+// frame draws the canvas alone and the platform reads it after rendering.
+struct CanvasExport {
+  bool requested = false;
+  bool capture_now = false;  // this frame drew the canvas alone
+  std::string last;          // where the last export went
+};
+
+// Autosave (autosave.cpp): the web build keeps the session in the browser's
+// storage, throttled, and restores it at start with a notice.
+struct Autosave {
+  bool enabled = false;
+  enum class Notice { None, Restored, LinkWon, SetAside, TooLarge } notice = Notice::None;
+  std::string notice_text;
+  std::string before_restore;  // the session a restore replaced (undo), as a link fragment
+  std::string bad_copy;        // a corrupt autosave, for its download
+  std::string last_saved;      // the text last written
+  unsigned long long last_print = 0;  // fingerprint of the state last checked
+  double last_check = -1e9;    // wall-clock seconds
+  long saves = 0;              // texts written (tests)
+  bool told_too_large = false; // the "too large" notice was shown (once per session)
 };
 
 // The concept browser (concepts.cpp). The deck is read once, on first use;
@@ -267,6 +314,9 @@ struct AppState {
   GradCheckPanel gradcheck;
   Embed embed;
   ImageMode images;
+  ShareWindow share;
+  CanvasExport png;
+  Autosave autosave;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -354,6 +404,21 @@ void update_sketch_prediction(AppState& s);
 void upload_texture(ImageTex& t, const std::vector<unsigned char>& rgba, int w, int h);
 // Class probabilities as labelled bars (truth: the true class, -1 unknown).
 void probability_bars(AppState& s, const double* probs, int C, int truth);
+// Share, export, autosave.
+void draw_share_window(AppState& s);          // share_panel.cpp
+// Makes the link and snippet for the current session and options.
+void make_share(AppState& s);
+void request_png_export(AppState& s);         // export.cpp
+// After the platform rendered a frame: reads the canvas if this frame was
+// drawn for an export, and delivers the PNG (download or file).
+void after_render(AppState& s);
+// At start, after the page's link / preset / parameters were applied:
+// url_session is true when they opened a session (it wins over the autosave).
+void autosave_start(AppState& s, bool url_session);
+// Every main-loop iteration (drawn or not): saves, throttled, if the state changed.
+void autosave_tick(AppState& s);
+void autosave_now(AppState& s);               // page hidden / closing
+void draw_autosave_notice(AppState& s);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);

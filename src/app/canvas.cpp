@@ -352,7 +352,7 @@ void draw_canvas(AppState& s) {
   if (pre_view) moved = preprocessed_points(s);
   const int hovered_point = draw_points(s, dl, pre_view ? moved : s.edit.data.points, hovered);
   draw_banner(s, dl, pre_view);
-  if (ImGui::IsItemHovered() && !pre_view) hover_readout(s, dl, hovered_point);
+  if (ImGui::IsItemHovered() && !pre_view && !s.png.capture_now) hover_readout(s, dl, hovered_point);
   ImGui::End();
   ImGui::PopStyleVar(2);
 }

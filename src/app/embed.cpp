@@ -92,6 +92,36 @@ static bool shows(const AppState& s, nn::Control c) {
   return std::find(list.begin(), list.end(), c) != list.end();
 }
 
+// A combo wide enough for its longest item (its arrow and padding included),
+// so that "SVM (Weston-Watkins)" is never cut.
+template <class E>
+static float combo_width() {
+  float w = 0;
+  for (const auto& row : nn::enum_rows<E>()) w = std::max(w, ImGui::CalcTextSize(row.label).x);
+  return w + ImGui::GetFrameHeight() + ImGui::GetStyle().FramePadding.x * 2 + ImGui::GetStyle().ItemInnerSpacing.x;
+}
+
+// The width a labelled control takes on the bar: the widget, the gap and its label.
+static float with_label(float widget, const char* label) {
+  return widget + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
+// The widgets' widths at the current font (the bar and its row estimate agree).
+struct BarWidths {
+  float slider, model, k, loss, optim, layers, act, speed;
+  explicit BarWidths(float display_w) {
+    const float fs = ImGui::GetFontSize();
+    slider = std::min(fs * 9, display_w * 0.4f);
+    model = combo_width<nn::ModelKind>();
+    k = fs * 5;
+    loss = combo_width<nn::LossKind>();
+    optim = combo_width<nn::OptimKind>();
+    layers = fs * 5;
+    act = combo_width<nn::Activation>();
+    speed = fs * 6;
+  }
+};
+
 // The bar under the canvas: Play/Step/Reset and the chosen controls, wrapped
 // onto as many rows as the width needs.
 static void embed_bar(AppState& s, float bar_h) {
@@ -128,41 +158,60 @@ static void embed_bar(AppState& s, float bar_h) {
     tooltip("A fresh initialisation with the same seed (R).");
   }
   nn::ModelSpec sp = s.spec;
-  const float slider_w = std::min(fs * 9, io.DisplaySize.x * 0.4f);
-  auto labelled = [&](float w) { place(w + fs * 5); ImGui::SetNextItemWidth(w); };
+  const BarWidths bw(io.DisplaySize.x);
+  const float slider_w = bw.slider;
+  // Never wider than the bar: a long label on a narrow frame shrinks its widget.
+  const float inner = right - ImGui::GetWindowPos().x - ImGui::GetStyle().WindowPadding.x;
+  const char* next_label = "";
+  auto labelled = [&](float w) {
+    const float full = with_label(w, next_label);
+    if (full > inner) w = std::max(fs * 3, w - (full - inner));
+    place(with_label(w, next_label));
+    ImGui::SetNextItemWidth(w);
+  };
+  auto label = [&](const char* l) { next_label = l; };
   if (shows(s, nn::Control::Model)) {
-    labelled(fs * 7);
+    label("model");
+    labelled(bw.model);
     enum_combo("model", sp.kind, "kNN, a linear classifier or a neural network.");
     if (sp.kind == nn::ModelKind::KNN) {
-      labelled(fs * 5);
+      label("k");
+      labelled(bw.k);
       slider_int(s, "k", sp.knn.k, 1, 25, "Neighbours that vote.");
     }
   }
   if (trainable && shows(s, nn::Control::Lr)) {
+    label("lr");
     labelled(slider_w);
     slider_double(s, "lr", sp.optim.lr, 1e-5, 10, "%.1e", true, "Learning rate: the step size.");
   }
   if (trainable && shows(s, nn::Control::Reg)) {
+    label("lambda");
     labelled(slider_w);
     slider_double(s, "lambda", sp.loss.lambda, 1e-6, 10, "%.1e", true, "Regularisation strength.");
   }
   if (trainable && shows(s, nn::Control::Loss)) {
-    labelled(fs * 8);
+    label("loss");
+    labelled(bw.loss);
     enum_combo("loss", sp.loss.kind, "Softmax (cross-entropy) or one of the hinge (SVM) losses.");
   }
   if (trainable && shows(s, nn::Control::Optim)) {
-    labelled(fs * 7);
+    label("optimiser");
+    labelled(bw.optim);
     enum_combo("optimiser", sp.optim.kind, "How the gradient becomes an update.");
   }
   if (trainable && shows(s, nn::Control::Batch)) {
+    label("batch");
     labelled(slider_w);
     slider_int(s, "batch", sp.optim.batch_size, 0, nn::kUiMaxBatch, "Points per step (0: the full batch).", true);
   }
   if (sp.kind == nn::ModelKind::Net && shows(s, nn::Control::Layers)) {
     int layers = int(sp.hidden.size()), width = sp.hidden.empty() ? 8 : sp.hidden[0].width;
-    labelled(fs * 5);
+    label("layers");
+    labelled(bw.layers);
     const bool a = slider_int(s, "layers", layers, 0, nn::kUiMaxHiddenLayers, "Hidden layers.");
-    labelled(fs * 5);
+    label("width");
+    labelled(bw.layers);
     const bool b = slider_int(s, "width", width, 1, nn::kUiMaxLayerWidth, "Neurons per hidden layer.", true);
     if (a || b) {
       nn::HiddenLayerSpec h = sp.hidden.empty() ? nn::HiddenLayerSpec{} : sp.hidden[0];
@@ -172,7 +221,8 @@ static void embed_bar(AppState& s, float bar_h) {
   }
   if (sp.kind == nn::ModelKind::Net && shows(s, nn::Control::Act) && !sp.hidden.empty()) {
     nn::Activation act = sp.hidden[0].act;
-    labelled(fs * 7);
+    label("activation");
+    labelled(bw.act);
     if (enum_combo("activation", act, "The hidden layers' non-linearity."))
       for (auto& h : sp.hidden) h.act = act;
   }
@@ -182,7 +232,8 @@ static void embed_bar(AppState& s, float bar_h) {
     tooltip("Draw a new data set from the generator.");
   }
   if (trainable && shows(s, nn::Control::Speed)) {
-    labelled(fs * 6);
+    label("speed");
+    labelled(bw.speed);
     if (slider_int(s, "speed", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training steps per frame.", true))
       s.training.host->set_steps_per_frame(s.training.steps_per_frame);
   }
@@ -208,17 +259,37 @@ static void embed_bar(AppState& s, float bar_h) {
 // Rows the bar needs at this width: a first pass measures nothing, so
 // estimate from the number of controls and the width.
 static int bar_rows(const AppState& s, float width) {
-  const float fs = ImGui::GetFontSize();
-  float need = 0;
+  const float fs = ImGui::GetFontSize(), gap = ImGui::GetStyle().ItemSpacing.x;
+  const BarWidths bw(width);
+  const float avail = std::max(1.f, width - fs);
+  // Lay the controls out the way embed_bar wraps them: a control that does
+  // not fit on the row starts the next one.
+  int rows = 1;
+  float x = 0;
+  auto add = [&](float w) {
+    w = std::min(w, avail);
+    if (x > 0 && x + gap + w > avail) ++rows, x = 0;
+    x += (x > 0 ? gap : 0) + w;
+  };
   for (nn::Control c : nn::shown_controls(s.embed.launch)) {
     switch (c) {
-      case nn::Control::Play: case nn::Control::Step: case nn::Control::Reset: need += fs * 4.5f; break;
-      case nn::Control::Layers: need += fs * 21; break;
-      case nn::Control::Stats: need += fs * 14; break;
-      default: need += fs * 14; break;
+      case nn::Control::Play: add(fs * 4); break;
+      case nn::Control::Step: add(fs * 3); break;
+      case nn::Control::Reset: add(fs * 3.5f); break;
+      case nn::Control::Lr: add(with_label(bw.slider, "lr")); break;
+      case nn::Control::Reg: add(with_label(bw.slider, "lambda")); break;
+      case nn::Control::Loss: add(with_label(bw.loss, "loss")); break;
+      case nn::Control::Optim: add(with_label(bw.optim, "optimiser")); break;
+      case nn::Control::Batch: add(with_label(bw.slider, "batch")); break;
+      case nn::Control::Layers: add(with_label(bw.layers, "layers")), add(with_label(bw.layers, "width")); break;
+      case nn::Control::Act: add(with_label(bw.act, "activation")); break;
+      case nn::Control::Model: add(with_label(bw.model, "model")), add(with_label(bw.k, "k")); break;
+      case nn::Control::Data: add(fs * 6); break;
+      case nn::Control::Speed: add(with_label(bw.speed, "speed")); break;
+      case nn::Control::Stats: add(ImGui::CalcTextSize("step 00000  loss 0.000  acc 100%").x); break;
     }
   }
-  return std::clamp(int(std::ceil(need / std::max(1.f, width - fs))), 1, 4);
+  return std::clamp(rows, 1, 5);
 }
 
 // Bad start-up parameters (and, in the small layouts, the latest notice)

@@ -47,10 +47,12 @@ static void data_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) return;
   class_buttons(s);
   int tool = int(s.edit.tool);
-  ImGui::RadioButton("Add", &tool, 0); tooltip("Left-click adds one point of the selected class.");
-  ImGui::SameLine(); ImGui::RadioButton("Spray", &tool, 1); tooltip("Hold the left button to spray points inside the brush.");
-  ImGui::SameLine(); ImGui::RadioButton("Erase", &tool, 2); tooltip("Hold the left button to erase the points under the brush.");
-  ImGui::SameLine(); ImGui::RadioButton("Move", &tool, 3); tooltip("Drag a point to move it.");
+  static const char* const tools[] = {"Add", "Spray", "Erase", "Move"};
+  static const char* const tool_tips[] = {"Left-click adds one point of the selected class.",
+                                          "Hold the left button to spray points inside the brush.",
+                                          "Hold the left button to erase the points under the brush.",
+                                          "Drag a point to move it."};
+  radio_row(tool, tools, tool_tips, 4);  // wraps in a narrow sidebar
   s.edit.tool = Tool(tool);
   if (s.edit.tool == Tool::Spray || s.edit.tool == Tool::Erase) {
     double r = s.edit.brush_radius;
@@ -61,7 +63,7 @@ static void data_section(AppState& s) {
   for (const auto& p : s.edit.data.points) { ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)]; nval += p.validation; }
   ImGui::Text("%d points (%d validation):", int(s.edit.data.points.size()), nval);
   for (int c = 0; c < s.edit.data.num_classes; ++c) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::CalcTextSize(std::to_string(counts[c]).c_str()).x);
     const Rgb k = kClassColors[c];
     ImGui::TextColored(ImVec4(k.r / 320.f, k.g / 320.f, k.b / 320.f, 1), "%d", counts[c]);
   }
@@ -349,17 +351,29 @@ void draw_sidebar(AppState& s) {
   if (!s.display.wide_layout) draw_plots(s);
   ImGui::PopItemWidth();
   ImGui::Separator();
-  if (ImGui::Button("Save / load")) s.io.open = !s.io.open;
-  tooltip("Save the session (points, model, settings) as JSON, a link or CSV, or load one.");
-  ImGui::SameLine();
-  if (ImGui::Button("Concepts")) s.concepts.open = !s.concepts.open;
-  tooltip("Browse the course's concepts; 'Show me' loads a live demonstration.");
-  ImGui::SameLine();
-  if (ImGui::Button("ConvNet calculator")) s.convnet.open = !s.convnet.open;
-  tooltip("Output sizes, parameters, memory and receptive fields of a stack of conv/pool/FC layers.");
-  ImGui::SameLine();
-  if (ImGui::Button("Help (H)")) s.show_help = !s.show_help;
-  tooltip("Keyboard shortcuts and how to use the canvas.");
+  // The window buttons wrap onto as many rows as the sidebar's width needs.
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  bool first_button = true;
+  auto button = [&](const char* label, const char* tip) {
+    const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
+    if (!first_button && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine();
+    first_button = false;
+    const bool pressed = ImGui::Button(label);
+    tooltip(tip);
+    return pressed;
+  };
+  if (button("Save / load", "Save the session (points, model, settings) as JSON, a link or CSV, or load one."))
+    s.io.open = !s.io.open;
+  if (button("Share / embed", "A link to this session and an <iframe> snippet for course notes, with the layout and "
+                              "controls the reader gets."))
+    s.share.open = !s.share.open, s.share.stale = true;
+  if (button("Export PNG (P)", "Save the canvas (regions and points) as a PNG image at the screen's resolution."))
+    request_png_export(s);
+  if (button("Concepts", "Browse the course's concepts; 'Show me' loads a live demonstration."))
+    s.concepts.open = !s.concepts.open;
+  if (button("ConvNet calculator", "Output sizes, parameters, memory and receptive fields of a stack of conv/pool/FC layers."))
+    s.convnet.open = !s.convnet.open;
+  if (button("Help (H)", "Keyboard shortcuts and how to use the canvas.")) s.show_help = !s.show_help;
   ImGui::End();
 }
 
@@ -388,7 +402,8 @@ void draw_help(AppState& s) {
       "(Shift+click adds a point right on a line)"};
   const char* const keys[] = {"1 - 6: class to draw", "Space: play / pause training",
                                      "S: one step    E: one epoch    R: reset the weights",
-                                     "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "H or F1: this help"};
+                                     "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "P: export the canvas as PNG",
+                                     "H or F1: this help"};
   ImGui::TextUnformatted("Canvas");
   for (const char* line : canvas) ImGui::BulletText("%s", line);
   ImGui::TextUnformatted("Keys");

@@ -21,8 +21,9 @@ static double now_ms() {
 TrainingHost::TrainingHost() {
   snapshot_ = std::make_shared<Snapshot>();
 #if NNPLAY_THREADED
-  threaded_ = true;
-  worker_ = std::thread([this] { worker_loop(); });
+  // The worker thread starts when training is first asked for (frame()): a
+  // demo embedded in notes that is never played costs no thread.
+  can_thread_ = true;
 #endif
 }
 
@@ -493,6 +494,19 @@ void TrainingHost::frame(double budget_ms) {
   run_commands();
   ensure_trainer();
   const bool want = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
+  if (want && can_thread_) {
+    // Until now the commands ran here (setting up, publishing the first
+    // snapshot); from now on the training side belongs to the worker.
+    if (had_commands) publish(true);
+    threaded_ = true;
+    worker_ = std::thread([this] { worker_loop(); });
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      ++frame_tick_;
+    }
+    cv_.notify_all();
+    return;
+  }
   if (want) train_some(budget_ms, steps_per_frame_);
   if (want || had_commands) publish(!want);
 }

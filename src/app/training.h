@@ -65,7 +65,7 @@ class TrainingHost {
  public:
   TrainingHost();
   ~TrainingHost();
-  bool threaded() const { return threaded_; }
+  bool threaded() const { return threaded_; }  // the worker thread has started
 
   // Commands (UI thread). They apply in order on the training side.
   void set_data(const nn::Dataset& d);
@@ -108,7 +108,8 @@ class TrainingHost {
   void publish_error();
   void publish_image_eval(Snapshot& v, bool force);
 
-  bool threaded_ = false;
+  bool threaded_ = false;         // the worker thread owns the training side
+  bool can_thread_ = false;       // threaded build: start the worker when training is first asked for
   std::thread worker_;
   mutable std::mutex m_;
   std::condition_variable cv_;

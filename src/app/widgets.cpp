@@ -86,10 +86,17 @@ bool combo_with_tips(const char* label, int& index, const char* const* items, co
   return changed;
 }
 
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
+}
+
 bool radio_row(int& index, const char* const* items, const char* const* tips, int count) {
   const int before = index;
   for (int i = 0; i < count; ++i) {
-    if (i > 0) ImGui::SameLine();
+    // A narrow window wraps the row instead of cutting its last buttons off.
+    if (i > 0)
+      same_line_if_fits(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(items[i]).x);
     ImGui::RadioButton(items[i], &index, i);
     if (tips && tips[i]) tooltip(tips[i]);
   }

@@ -22,7 +22,10 @@ bool combo(const char* label, int& index, const char* const* items, int count, c
 // open list); `tip` describes the closed combo.
 bool combo_with_tips(const char* label, int& index, const char* const* items, const char* const* tips, int count,
                      const char* tip);
-// Radio buttons on one line, each with its tooltip. Returns true if index changed.
+// Keeps the next item on the current row if `width` more pixels fit in the
+// window's content region, else lets it start a new row.
+void same_line_if_fits(float width);
+// Radio buttons on one line (wrapped when the window is narrow), each with its tooltip. Returns true if index changed.
 bool radio_row(int& index, const char* const* items, const char* const* tips, int count);
 
 // The same for any enum with a descriptor table (core/spec.h): labels and

@@ -56,6 +56,9 @@ constexpr size_t kMaxLinkChars = 1u << 20;      // the #s=... fragment of a page
 // addresses (Chromium 2 MB), but course sites and chat tools may cut or
 // refuse long ones; above this the app offers the session as a file.
 constexpr size_t kShareLinkChars = 64000;
+// The largest autosave the web build writes to (and reads from) the browser's
+// storage: localStorage holds about 5 M characters per site.
+constexpr size_t kAutosaveChars = 2'000'000;
 
 // ---- The web build ------------------------------------------------------------------
 // WebAssembly memory may grow to this many MB and no further (CMakeLists.txt

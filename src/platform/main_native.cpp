@@ -1,7 +1,7 @@
 // main_native.cpp: the desktop build (GLFW + OpenGL 3.3 core), for debugging.
 //   nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]
 //          [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size 1280x800]
-//          [--scale S] [--demo] [--open concepts,convnet,help] [--list-presets]
+//          [--scale S] [--demo] [--open concepts,convnet,help,share] [--list-presets]
 // A session file or --preset opens it instead of the start-up example; --ui,
 // --controls and --autoplay are the web page's ?ui=, ?controls=, ?autoplay.
 // --train N trains the session's model N steps without a window, prints a
@@ -15,6 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,8 +33,7 @@
 #include "core/train/headless.h"
 #include "platform/window.h"
 
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
+#include <stb/stb_image_write.h>  // (the implementation is in src/app/export.cpp)
 
 static bool save_screenshot(GLFWwindow* win, const char* path) {
   int w, h;
@@ -72,10 +74,39 @@ static bool start_images(app::AppState& s, const std::string& set, const std::st
   return true;
 }
 
+// The autosave's storage natively: one file per key in $XDG_STATE_HOME/nnplay
+// (or ~/.local/state/nnplay). Only for interactive runs (not --frames).
+static std::string state_dir() {
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::string(x) + "/nnplay";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/nnplay";
+  return "";
+}
+static void file_storage(app::PlatformHooks& p) {
+  const std::string dir = state_dir();
+  if (dir.empty()) return;
+  p.store_get = [dir](const std::string& key, std::string& out) { return app::read_text_file(dir + "/" + key, out); };
+  p.store_set = [dir](const std::string& key, const std::string& text) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const std::string tmp = dir + "/" + key + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary);
+      f << text;
+      if (!f) return false;
+    }
+    std::filesystem::rename(tmp, dir + "/" + key, ec);  // whole or not at all
+    return !ec;
+  };
+  p.store_remove = [dir](const std::string& key) {
+    std::error_code ec;
+    std::filesystem::remove(dir + "/" + key, ec);
+  };
+}
+
 static const char kUsage[] =
     "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
-    "              [--demo] [--open concepts,convnet,help] [--list-presets] [--data DIR]\n"
+    "              [--demo] [--open concepts,convnet,help,share] [--list-presets] [--data DIR]\n"
     "              [--mode points|images] [--image-set fashion-mnist|mnist] [--image-model knn|linear|mlp|convnet]\n"
     "              [--image-tab 0..3]\n";
 
@@ -179,10 +210,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nnplay: --mode takes points or images\n%s", kUsage);
     return 2;
   }
+  if (frames < 0) {  // interactive: keep the work across runs, as the web build does
+    file_storage(s.platform);
+    app::autosave_start(s, !session_path.empty() || !launch.preset.empty());
+  }
   if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
+  s.share.open = open.find("share") != std::string::npos;
 
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
@@ -193,15 +229,18 @@ int main(int argc, char** argv) {
       glfwWaitEvents();
       app::wake(s);
     }
+    app::autosave_tick(s);
     platform::window_begin_frame(w);
     app::app_frame(s);
     platform::window_render(w);
+    app::after_render(s);
     if (shot && frames >= 0 && f == frames - 1) {
       if (save_screenshot(w.glfw, shot)) std::printf("nnplay: saved %s\n", shot);
       else { std::fprintf(stderr, "nnplay: could not write %s\n", shot); rc = 1; }
     }
     platform::window_swap(w);
   }
+  app::autosave_now(s);
   std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);
   platform::window_close(w);

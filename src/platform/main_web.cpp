@@ -13,8 +13,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "app/app.h"
+#include "imgui.h"
 #include "core/fast/parallel.h"
 #include "core/io/launch.h"
 #include "platform/window.h"
@@ -36,6 +38,69 @@ EM_JS(void, js_fetch_image_set, (const char* file), {
   const name = UTF8ToString(file);
   if (window.nnplayFetchImages) window.nnplayFetchImages(name);
   else Module.ccall('nnplay_image_fetch_failed', null, ['string'], ['this page cannot fetch image sets']);
+});
+// The system clipboard: a hidden text area and execCommand('copy') (works in
+// the frame after a click, and in an iframe without a permission), and the
+// asynchronous Clipboard API where the page allows it. 1 if either took it.
+EM_JS(int, js_copy_text, (const char* t), {
+  const text = UTF8ToString(t);
+  let ok = false;
+  try {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.left = '-9999px';
+    document.body.appendChild(area);
+    area.select();
+    ok = document.execCommand('copy');
+    document.body.removeChild(area);
+  } catch (e) {}
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(text).catch(() => {});
+    ok = true;
+  }
+  return ok ? 1 : 0;
+});
+EM_JS(void, js_open_url, (const char* u), { window.open(UTF8ToString(u), '_blank', 'noopener'); });
+// A download of bytes from the heap (copied out first: a Blob cannot view shared memory).
+EM_JS(void, js_download_png, (const char* name, const unsigned char* p, int n), {
+  const bytes = HEAPU8.slice(p, p + n);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes], {type: 'image/png'}));
+  a.download = UTF8ToString(name);
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+// localStorage through the page (the autosave). Storage may be disabled
+// (privacy settings, sandboxed frames): every call is guarded.
+EM_JS(char*, js_store_get, (const char* k), {
+  let v = null;
+  try { v = window.localStorage.getItem(UTF8ToString(k)); } catch (e) { v = null; }
+  if (v === null) return 0;
+  const n = lengthBytesUTF8(v) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(v, p, n);
+  return p;
+});
+EM_JS(int, js_store_set, (const char* k, const char* v), {
+  try { window.localStorage.setItem(UTF8ToString(k), UTF8ToString(v)); return 1; } catch (e) { return 0; }
+});
+EM_JS(void, js_store_remove, (const char* k), {
+  try { window.localStorage.removeItem(UTF8ToString(k)); } catch (e) {}
+});
+EM_JS(int, js_store_available, (), {
+  try { const s = window.localStorage; return s ? 1 : 0; } catch (e) { return 0; }
+});
+// The page's address without query or fragment (the Share window's links start with it).
+EM_JS(char*, js_page_url, (), {
+  const u = location.href.split('#')[0].split('?')[0];
+  const n = lengthBytesUTF8(u) + 1;
+  const p = _malloc(n);
+  if (p) stringToUTF8(u, p, n);
+  return p;
 });
 // A part of the page address, copied to the heap (the caller frees it):
 // its fragment (#s=...) when `query` is 0, else its query (?preset=...).
@@ -71,12 +136,22 @@ static bool fit_canvas() {
 static void frame() {
   app::AppState& s = app::app_state();
   ++s.embed.ticks;
+  app::autosave_tick(s);
   if (fit_canvas()) app::wake(s);
   if (!app::wants_frame(s)) return;
   platform::window_begin_frame(g_window);
   app::app_frame(app::app_state());
   platform::window_render(g_window);
+  app::after_render(s);
 }
+
+// ImGui's copy (Ctrl+C in a text box) goes to the system clipboard too.
+static std::string g_clipboard;
+static void set_clipboard(void*, const char* text) {
+  g_clipboard = text ? text : "";
+  js_copy_text(g_clipboard.c_str());
+}
+static const char* get_clipboard(void*) { return g_clipboard.c_str(); }
 
 int main() {
   const float dpr = float(emscripten_get_device_pixel_ratio());
@@ -99,15 +174,44 @@ int main() {
   s.platform.request_upload = [] { js_request_upload(); };
   nn::image_sources().subset_dir = "/data";
   s.platform.fetch_image_set = [](const std::string& file) { js_fetch_image_set(file.c_str()); };
+  s.platform.copy_text = [](const std::string& text) { return js_copy_text(text.c_str()) != 0; };
+  s.platform.open_url = [](const std::string& url) { js_open_url(url.c_str()); };
+  s.platform.download_png = [](const std::string& name, const std::vector<unsigned char>& bytes) {
+    js_download_png(name.c_str(), bytes.data(), int(bytes.size()));
+  };
+  if (js_store_available()) {
+    s.platform.store_get = [](const std::string& key, std::string& out) {
+      char* v = js_store_get(key.c_str());
+      if (!v) return false;
+      out = v;
+      std::free(v);
+      return true;
+    };
+    s.platform.store_set = [](const std::string& key, const std::string& text) { return js_store_set(key.c_str(), text.c_str()) != 0; };
+    s.platform.store_remove = [](const std::string& key) { js_store_remove(key.c_str()); };
+  }
+  char* raw_url = js_page_url();
+  s.platform.page_url = raw_url ? raw_url : "";
+  std::free(raw_url);
+  ImGui::GetIO().SetClipboardTextFn = set_clipboard;
+  ImGui::GetIO().GetClipboardTextFn = get_clipboard;
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
   const std::string hash = location_part(/*query=*/false);
-  if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
+  bool hash_session = false;
+  if (hash.rfind("#s=", 0) == 0) {
+    hash_session = app::load_text(s, hash);
+    if (!hash_session) s.io.open = true;
+  }
   // ?preset=, ?ui=, ?controls=, ?autoplay. Inside another page (an iframe)
   // the demo waits to be seen and touched before it trains.
   s.embed.embedded = EM_ASM_INT({ try { return window.self !== window.top ? 1 : 0; } catch (e) { return 1; } }) != 0;
   s.embed.visible = EM_ASM_INT({ return document.visibilityState === 'hidden' ? 0 : 1; }) != 0;
-  app::apply_launch(s, nn::parse_launch_query(location_part(/*query=*/true), nn::preset_ids(app::assets_dir())));
+  const nn::LaunchOptions launch =
+      nn::parse_launch_query(location_part(/*query=*/true), nn::preset_ids(app::assets_dir()));
+  app::apply_launch(s, launch);
+  // The autosave, unless the address opened a session (which wins, and says so).
+  app::autosave_start(s, hash_session || !launch.preset.empty());
   EM_ASM(if (window.nnplayStarted) window.nnplayStarted(););
   emscripten_set_main_loop(frame, 0, true);
   return 0;
