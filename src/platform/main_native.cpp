@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
       app::wake(s);
     }
     platform::window_begin_frame(w);
-    app::app_frame(s);
+    std::string what;
+    if (!platform::window_guarded_frame([&] { app::app_frame(s); }, what)) app::frame_failed(s, what);
     platform::window_render(w);
     if (shot && frames >= 0 && f == frames - 1) {
       if (save_screenshot(w.glfw, shot)) std::printf("nnplay: saved %s\n", shot);
