@@ -199,7 +199,10 @@ async function soak(browser, url, expect, report, seed) {
               `(bound: warm + ${HEAP_GROWTH_BOUND_MB} MB); memory ${MB(await page.evaluate(() => window.Module.HEAP8.length))} MB`);
   await page.screenshot({ path: path.join(outDir, `e2e-soak-${expect}.png`) });
 
-  report.check(`${tag} ran ${actions} random actions (seed ${seed})`, actions > 20);
+  // A floor, not a speed test: each action waits for 1-3 of the app's frames,
+  // which a loaded 2-core machine draws at about 3 per second.
+  const floor = Math.max(10, Math.round(SECONDS / 4));
+  report.check(`${tag} ran ${actions} random actions (seed ${seed}; at least ${floor})`, actions >= floor);
   report.check(`${tag} every invalid text was refused with a message`, refusedWithoutMessage === 0,
                `${refusedWithoutMessage} were not`);
   report.check(`${tag} heap in use stays within warm + ${HEAP_GROWTH_BOUND_MB} MB`,
