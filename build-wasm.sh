@@ -44,7 +44,7 @@ for variant in threaded fallback; do
   emcmake cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${opt_flags[@]}" \
     -DNNPLAY_THREADS=$threads -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
     -DCMAKE_CROSSCOMPILING_EMULATOR="/usr/bin/node;--no-experimental-fetch" >/dev/null
-  ninja -C "$dir" -j"$jobs" $( [ "$cmd" = tests ] && echo all || echo nnplay )
+  ninja -C "$dir" -j"$jobs" $( [ "$cmd" = tests ] && echo all || echo nnplay nnplay_image_data )
 done
 
 mkdir -p "$site/threaded" "$site/fallback"
@@ -53,6 +53,10 @@ cp web/notes-example.html web/notes-example.css "$site/"  # example course notes
 cp $prefix-threaded/nnplay.js $prefix-threaded/nnplay.wasm $prefix-threaded/nnplay.worker.js "$site/threaded/"
 cp $prefix-fallback/nnplay.js $prefix-fallback/nnplay.wasm "$site/fallback/"
 [ -d assets ] && cp -r assets "$site/assets"
+# The image mode's subsets, fetched by the page only when Images is opened
+# (none if the data sets are not installed: the app then says so).
+mkdir -p "$site/data"
+cp $prefix-threaded/data/*.nnimg "$site/data/" 2>/dev/null || echo "[build-wasm] no image subsets (run scripts/setup.sh for the image mode)"
 echo "[build-wasm] site ready in $site ($(du -sh "$site" | cut -f1); wasm: threaded $(stat -c %s "$site/threaded/nnplay.wasm") B, fallback $(stat -c %s "$site/fallback/nnplay.wasm") B)"
 
 if [ "$cmd" = serve ]; then

@@ -112,6 +112,7 @@ const server = http.createServer((req, res) => {
       'Content-Type': types[path.extname(file)] || 'application/octet-stream',
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Content-Security-Policy': csp,
+      'Content-Length': body.length,  // lets the page show a fetch's progress (the image sets)
     };
     if (isolate) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';

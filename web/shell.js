@@ -49,6 +49,38 @@
     window.nnplayLoadText(await f.text());
   });
 
+  // Image mode: the app asks for a set's file (data/<name>.nnimg) only when
+  // the user enters Images. Its progress and any failure go to the app, which
+  // shows them; the bytes become /data/<name> in the app's file system.
+  window.nnplayFetchImages = async (file) => {
+    const M = window.Module;
+    try {
+      const r = await fetch('data/' + file);
+      if (!r.ok) throw new Error('data/' + file + ': HTTP ' + r.status);
+      const total = Number(r.headers.get('Content-Length')) || 0;
+      const reader = r.body.getReader();
+      const parts = [];
+      let got = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        got += value.length;
+        M._nnplay_image_progress(got, total);
+      }
+      const bytes = new Uint8Array(got);
+      let at = 0;
+      for (const p of parts) { bytes.set(p, at); at += p.length; }
+      try { M.FS_createPath('/', 'data', true, true); } catch (e) { /* already there */ }
+      try { M.FS_unlink('/data/' + file); } catch (e) { /* not there yet */ }
+      M.FS_createDataFile('/data', file, bytes, true, true, true);
+      window.nnplay.imageBytes = (window.nnplay.imageBytes || 0) + got;
+      M._nnplay_image_fetched();
+    } catch (e) {
+      M.ccall('nnplay_image_fetch_failed', null, ['string'], [String(e && e.message ? e.message : e)]);
+    }
+  };
+
   // Visibility and input for the app. Inside an iframe, an IntersectionObserver
   // with no root measures against the top-level page's viewport.
   function wireEmbedding() {

@@ -278,3 +278,68 @@ NNPLAY_API double nnplay_convnet_total_params() {
     return -1;
   }
 }
+
+// ---- Image mode -------------------------------------------------------------------------
+// Enter (1) or leave (0) the image mode; pick a set (0 Fashion-MNIST, 1 MNIST
+// digits) and a model (0 kNN, 1 linear, 2 MLP, 3 ConvNet); play; show a view
+// tab (0 test images, 1 templates/filters, 2 confusion matrix, 3 sketch pad).
+NNPLAY_API void nnplay_image_mode(int on) { app::set_image_mode(app_state(), on != 0); }
+NNPLAY_API void nnplay_image_set(int set) { app::select_image_set(app_state(), set); }
+NNPLAY_API void nnplay_image_model(int model) {
+  app::AppState& s = app_state();
+  s.images.model = app::ImageModel(std::clamp(model, 0, 3));
+  app::image_model_changed(s);
+}
+NNPLAY_API void nnplay_image_play(int on) { app::set_image_playing(app_state(), on != 0); }
+NNPLAY_API void nnplay_image_tab(int tab) { app_state().images.tab_request = tab; }
+// The page shell's side of fetching a set: progress, then done or failed.
+NNPLAY_API void nnplay_image_progress(double loaded, double total) {
+  app::ImageMode& m = app_state().images;
+  char b[160];
+  if (total > 0) std::snprintf(b, sizeof b, "Loading the image set: %.1f of %.1f MB", loaded / 1e6, total / 1e6);
+  else std::snprintf(b, sizeof b, "Loading the image set: %.1f MB", loaded / 1e6);
+  m.loading = b;
+  m.progress = total > 0 ? float(loaded / total) : -1.f;
+}
+NNPLAY_API void nnplay_image_fetched() { app::image_set_fetched(app_state(), true, ""); }
+NNPLAY_API void nnplay_image_fetch_failed(const char* why) { app::image_set_fetched(app_state(), false, why ? why : ""); }
+// Sketch pad: clear, and one stroke from (x0, y0) to (x1, y1) in pad pixels (0..28).
+NNPLAY_API void nnplay_sketch_clear() { app::sketch_clear(app_state()); }
+NNPLAY_API void nnplay_sketch_stroke(double x0, double y0, double x1, double y1) {
+  const int n = std::max(1, int(std::hypot(x1 - x0, y1 - y0) * 2));
+  for (int i = 0; i <= n; ++i)
+    app::sketch_stroke(app_state(), float(x0 + (x1 - x0) * i / n), float(y0 + (y1 - y0) * i / n));
+}
+// The image mode as JSON: what the tests check.
+NNPLAY_API const char* nnplay_image_state() {
+  app::AppState& s = app_state();
+  app::ImageMode& m = s.images;
+  app::update_sketch_prediction(s);
+  const app::Snapshot* snap = s.training.snapshot.get();
+  const app::ImageEval* e = snap ? snap->image_eval.get() : nullptr;
+  nlohmann::json j;
+  j["active"] = m.active;
+  j["waiting"] = m.waiting;
+  j["loading"] = m.loading;
+  j["error"] = m.error;
+  j["loaded"] = m.rows != nullptr;
+  j["set"] = m.data_name;
+  j["train"] = m.rows ? int(m.rows->X_train.rows()) : 0;
+  j["test"] = m.rows ? int(m.rows->X_val.rows()) : 0;
+  j["model"] = int(m.model);
+  j["step"] = snap ? double(snap->step) : 0.0;
+  j["test_acc"] = e ? e->accuracy : -1.0;
+  j["eval_step"] = e ? double(e->step) : -1.0;
+  j["eval_count"] = e ? int(e->pred.size()) : 0;
+  j["knn_k"] = e ? e->neighbours.k : 0;
+  j["weights_drawn"] = m.weights_tex.id != 0 && m.weights_tex.w > 0;
+  j["weights_rows"] = snap && snap->first_weights ? int(snap->first_weights->rows()) : 0;
+  j["grid_drawn"] = m.grid_tex.id != 0;
+  j["sketch_pred"] = m.sketch_pred;
+  j["sketch_probs"] = m.sketch_probs;
+  j["sketch_ink"] = std::count_if(m.sketch.begin(), m.sketch.end(), [](float v) { return v > 0.05f; });
+  j["class_names"] = m.data ? m.data->test.class_names : std::vector<std::string>{};
+  j["error_training"] = snap ? snap->error : std::string();
+  g_text = j.dump();
+  return g_text.c_str();
+}

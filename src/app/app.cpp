@@ -201,6 +201,12 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.heat_class = s.display.heat_class;
   ui.show_preprocessed = s.display.show_preprocessed;
   ui.gradcheck = s.gradcheck.set;
+  ui.image_mode = s.images.active;
+  ui.image_set = s.images.set;
+  ui.image_model = int(s.images.model);
+  ui.image_train = s.images.train_size;
+  ui.image_test = s.images.test_size;
+  ui.image_k = s.images.spec.knn.k;
   return ui;
 }
 
@@ -214,6 +220,7 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
   s.gradcheck.set = ui.gradcheck;
   s.gradcheck.have = false;
   s.gradcheck.error.clear();
+  apply_image_ui(s, ui);  // images_panel.cpp
 }
 
 void apply_session(AppState& s, const nn::Session& session) {
@@ -235,6 +242,8 @@ void apply_session(AppState& s, const nn::Session& session) {
   s.training.host->reset();
   if (session.trained) s.training.host->load_trained(*session.trained);
   set_playing(s, ui.play);
+  s.images.active = false;  // the trainer has just been given the session's points
+  set_image_mode(s, ui.image_mode);
 }
 
 // The snapshot's model as a session's trained model: parameters and batchnorm
@@ -299,7 +308,10 @@ static void shortcuts(AppState& s) {
   if (ctrl) return;
   for (int c = 0; c < 6; ++c)
     if (ImGui::IsKeyPressed(ImGuiKey(ImGuiKey_1 + c), false)) s.edit.current_class = c;
-  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) set_playing(s, !s.training.playing);
+  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) {
+    if (s.images.active) set_image_playing(s, !s.training.playing);
+    else set_playing(s, !s.training.playing);
+  }
   if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.training.host->step(1);
   if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.training.host->step_epoch();
   if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.training.host->reset();
@@ -360,6 +372,12 @@ void app_frame(AppState& s) {
 
   if (s.embed.launch.ui != nn::UiLayout::Full) {
     draw_embedded_layout(s);
+    if (s.show_help) draw_help(s);
+    if (s.io.open) draw_session_window(s);
+    return;
+  }
+  if (s.images.active) {
+    draw_image_mode(s);
     if (s.show_help) draw_help(s);
     if (s.io.open) draw_session_window(s);
     return;

@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/data/images.h"
 #include "core/io/cards.h"
 #include "core/io/launch.h"
 #include "core/models/convnet_calc.h"
 #include "core/rng.h"
 #include "core/train/gradcheck.h"
 #include "core/models/knn.h"
+#include "core/data/preprocess.h"
 #include "core/io/session.h"
 #include "core/spec.h"
 #include "training.h"
@@ -145,6 +147,9 @@ struct PlatformHooks {
   std::function<void(const std::string&)> set_url_hash;
   std::function<void(const std::string& name, const std::string& text)> download;
   std::function<void()> request_upload;
+  // Image mode: fetch the named .nnimg file into nn::image_sources().subset_dir,
+  // then call image_set_fetched. Empty natively (the files are on disk).
+  std::function<void(const std::string& file)> fetch_image_set;
 };
 
 // The concept browser (concepts.cpp). The deck is read once, on first use;
@@ -202,6 +207,54 @@ struct Embed {
   std::string errors;            // bad start-up parameters, shown on the canvas
 };
 
+// Image mode (images_panel.cpp, sketch.cpp): the image set, its own model
+// description (the 2D playground's `spec` is kept for coming back), the
+// views' textures and the sketch pad.
+enum class ImageModel { KNN, Linear, MLP, ConvNet };
+struct ImageTex {  // one GL texture holding a view's pixels (an atlas of tiles)
+  unsigned id = 0;
+  int w = 0, h = 0;
+  long version = -1;  // what it shows (a snapshot generation, a data version ...)
+};
+struct ImageMode {
+  bool active = false;       // the Images mode is shown (else the 2D playground)
+  int set = 0;               // 0 Fashion-MNIST, 1 MNIST digits
+  int train_size = 5000;     // training images used (per the set's file order, balanced)
+  int test_size = 1000;      // test images evaluated
+  ImageModel model = ImageModel::Linear;
+  nn::ModelSpec spec;        // the image model being trained
+  int mlp_width = 100;
+  // The loaded set (all of it) and the rows handed to the trainer.
+  std::shared_ptr<const nn::ImageData> data;
+  std::string data_name;     // "fashion-mnist" / "mnist" of `data`
+  std::shared_ptr<const nn::Examples> rows;
+  std::shared_ptr<const nn::ImageSet> train_used;  // the training images of `rows`, as pixels
+  long data_version = 0;     // bumps whenever `rows` change
+  std::string error;         // why the set could not be loaded (shown instead of the views)
+  bool waiting = false;      // web: the page is fetching the set's file
+  std::string loading;       // the page's progress message while waiting
+  float progress = -1;       // share fetched, -1 unknown
+  // Views.
+  int selected = 0;          // the test image shown in detail
+  int page = 0;              // first test image of the grid / page size
+  int confusion_true = -1, confusion_pred = -1;  // the clicked cell (-1: none)
+  int tab_request = -1;      // select this view tab next frame (0 test images, 1 weights, 2 confusion, 3 sketch)
+  ImageTex grid_tex, weights_tex, detail_tex, sketch_tex, mean_tex;
+  // Sketch pad: 28 x 28 values in [0, 1], as the data set's images (white ink on black).
+  std::vector<float> sketch = std::vector<float>(28 * 28, 0.f);
+  float brush = 1.4f;        // radius in pad pixels
+  bool sketch_invert = false;
+  long sketch_version = 0;
+  std::vector<double> sketch_probs;  // the current model's probabilities for the pad (empty: none)
+  int sketch_pred = -1;
+  long sketch_probs_for = -1;        // sketch_version * 1000003 + snapshot generation
+  std::vector<int> sketch_neighbours;  // kNN: the pad's nearest training images
+  // kNN on the pad: the training images preprocessed, for the key below.
+  nn::MatRowsF knn_train;
+  nn::ImagePreprocessor knn_pre;
+  long knn_train_for = -1;
+};
+
 struct AppState {
   nn::ModelSpec spec;        // the model being trained
   DataEditor edit;
@@ -213,6 +266,7 @@ struct AppState {
   ConvNetCalc convnet;
   GradCheckPanel gradcheck;
   Embed embed;
+  ImageMode images;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -277,6 +331,32 @@ void request_playing(AppState& s, bool on);
 void draw_launch_notice(AppState& s, bool with_messages);
 // The compact and canvas-only layouts (launch.ui != full).
 void draw_embedded_layout(AppState& s);
+
+// Image mode (images_panel.cpp, sketch.cpp).
+// The Points | Images switch (top of both sidebars).
+void draw_mode_switch(AppState& s);
+// Enters (loads the chosen set, natively at once; on the web after the page
+// fetched it) or leaves the image mode.
+void set_image_mode(AppState& s, bool on);
+// Picks a set by index (0 Fashion-MNIST, 1 MNIST digits) and (re)loads it.
+void select_image_set(AppState& s, int set);
+// Web: the page finished fetching a set's file into subset_dir (ok), or failed with `error`.
+void image_set_fetched(AppState& s, bool ok, const std::string& error);
+void image_model_changed(AppState& s);   // ImageMode::model or its settings changed
+void set_image_playing(AppState& s, bool on);
+// A session's image settings (set, model, sizes, k); the mode itself is
+// entered by apply_session after the 2D part is in place.
+void apply_image_ui(AppState& s, const nn::SessionUi& ui);
+void draw_image_mode(AppState& s);       // the whole frame's layout in image mode
+void draw_sketch_pad(AppState& s);       // sketch.cpp
+void sketch_clear(AppState& s);
+void sketch_stroke(AppState& s, float x, float y);  // one dab at pad coordinates (0..28)
+// The current model's class probabilities for the pad (updates sketch_probs).
+void update_sketch_prediction(AppState& s);
+// Uploads RGBA pixels (w x h) into a texture (created on first use).
+void upload_texture(ImageTex& t, const std::vector<unsigned char>& rgba, int w, int h);
+// Class probabilities as labelled bars (truth: the true class, -1 unknown).
+void probability_bars(AppState& s, const double* probs, int C, int truth);
 
 // Panels and canvas.
 void draw_canvas(AppState& s);

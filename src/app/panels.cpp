@@ -334,6 +334,7 @@ void draw_sidebar(AppState& s) {
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
   ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+  draw_mode_switch(s);
   data_section(s);
   nn::ModelSpec sp = s.spec;
   model_section(s, sp);

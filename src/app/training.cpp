@@ -6,6 +6,7 @@
 #include "core/data/preprocess.h"
 #include "core/limits.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <new>
@@ -64,6 +65,15 @@ void TrainingHost::set_data(const nn::Dataset& d) {
   post([this, d] {
     data_ = d;
     have_data_ = true;
+    if (images_) {  // back from image mode: a trainer on points starts afresh
+      images_ = false;
+      rows_.reset();
+      image_eval_.reset();
+      knn_nb_.reset();
+      trainer_.reset();
+      dirty_ = true;
+      return;
+    }
     if (!trainer_) { dirty_ = true; return; }
     if (!change_trainer([&] { return trainer_->set_data(d); }, "The classes changed, so the weights were re-initialised.")) {
       trainer_.reset();
@@ -72,8 +82,31 @@ void TrainingHost::set_data(const nn::Dataset& d) {
   });
 }
 
+void TrainingHost::set_image_data(std::shared_ptr<const nn::Examples> rows) {
+  post([this, rows] {
+    rows_ = rows;
+    have_data_ = true;
+    knn_dirty_ = true;
+    knn_nb_.reset();
+    image_eval_.reset();
+    if (!images_ || !trainer_) {
+      images_ = true;
+      trainer_.reset();
+      dirty_ = true;
+      return;
+    }
+    if (!change_trainer([&] { return trainer_->set_examples(*rows); }, "The images changed, so the weights were re-initialised.")) {
+      trainer_.reset();
+      dirty_ = true;
+    }
+  });
+}
+
 void TrainingHost::set_spec(const nn::ModelSpec& s) {
   post([this, s] {
+    if (s.kind != spec_.kind) image_eval_.reset();
+    if (!(s.preprocess == spec_.preprocess) || s.knn.metric != spec_.knn.metric) knn_nb_.reset();
+    knn_dirty_ = true;
     spec_ = s;
     have_spec_ = true;
     if (!trainer_) { dirty_ = true; return; }
@@ -90,6 +123,7 @@ void TrainingHost::step_epoch() {
 void TrainingHost::reset() {
   post([this] {
     if (trainer_) trainer_->reset();
+    if (trainer_) image_eval_.reset();
     ++run_;
     published_step_ = 0;
     pending_steps_ = 0;
@@ -179,7 +213,14 @@ void TrainingHost::ensure_trainer() {
   if (trainer_ && !dirty_) return;
   dirty_ = false;
   try {
-    trainer_ = std::make_unique<nn::Trainer>(data_, spec_);
+    if (images_) {
+      trainer_ = std::make_unique<nn::Trainer>(*rows_, spec_);
+      // Evaluating every image costs about as much as half an epoch's steps would.
+      const long all = long(rows_->X_train.rows() + rows_->X_val.rows());
+      trainer_->set_eval_every(int(std::max(10L, all / (2L * std::max(1, spec_.optim.batch_size)))));
+    } else {
+      trainer_ = std::make_unique<nn::Trainer>(data_, spec_);
+    }
     ++run_;
     published_step_ = 0;
     error_.clear();
@@ -265,18 +306,26 @@ void TrainingHost::publish_view(bool force_inspect) {
     v->params = trainer_->param_stats();
     v->divergence = trainer_->divergence();
     auto snap = std::make_shared<const nn::Predictor>(trainer_->predictor());
-    try {
-      v->scorer = std::make_shared<nn::FastScorer>(*snap->model, snap->preprocessor);
-    } catch (const std::exception& e) {
-      v->error = e.what();
+    if (!images_) {
+      try {
+        v->scorer = std::make_shared<nn::FastScorer>(*snap->model, snap->preprocessor);
+      } catch (const std::exception& e) {
+        v->error = e.what();
+      }
     }
     v->predictor = snap;
-    if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
+    if (images_) {
+      // Templates or filters: the first layer's W, whatever its size.
+      for (const auto& p : snap->model->params_view())
+        if (p.name == "W" || p.name == "W1") { v->first_weights = std::make_shared<const nn::Mat>(*p.value); break; }
+    } else if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
       try { v->current_loss = trainer_->model().loss(trainer_->X_train(), trainer_->y_train()); } catch (const std::exception&) {}
     }
     const double t = now_ms();
     auto prev = snapshot();
-    if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
+    if (images_) {
+      // The inspector's statistics would cost a pass over every image: not in image mode.
+    } else if (force_inspect || t - last_inspect_ms_ > 200 || !prev || prev->run != run_) {
       last_inspect_ms_ = t;
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
       v->dead_units = nn::all_dead_message(v->layers);
@@ -303,8 +352,90 @@ void TrainingHost::publish_view(bool force_inspect) {
       v->neuron_maps = prev->neuron_maps;
     }
   }
+  if (images_) publish_image_eval(*v, force_inspect);
   std::lock_guard<std::mutex> lk(m_);
   snapshot_ = std::move(v);
+}
+
+// Image mode: the test images' predictions. A trained model's are taken from
+// its engine at most twice a second while it trains, and when it stops; kNN
+// finds the nearest training images of every test image once per data,
+// metric and preprocessing (for the largest k offered) and votes per k.
+void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
+  if (!rows_ || rows_->y_val.empty()) return;
+  if (spec_.kind == nn::ModelKind::KNN) {
+    if (!knn_nb_) {
+      int nq = int(rows_->X_val.rows());
+      std::string note;
+#if !NNPLAY_THREADED
+      // One thread: keep the frame that computes this short.
+      if (nq > 500) { nq = 500; note = "kNN was evaluated on the first 500 test images (single-threaded build)."; }
+#endif
+      nn::ImagePreprocessor pre;
+      pre.fit(spec_.preprocess.image, rows_->X_train);
+      nn::MatRowsF tr = rows_->X_train.cast<float>(), q = rows_->X_val.topRows(nq).cast<float>();
+      pre.transform_inplace(tr);
+      pre.transform_inplace(q);
+      knn_nb_ = std::make_shared<const nn::RowNeighbours>(
+          nn::knn_rows(tr, q, std::min(nn::kUiMaxImageK, int(tr.rows())), spec_.knn.metric));
+      knn_note_ = note;
+      knn_dirty_ = true;
+    }
+    if (knn_dirty_ || !image_eval_) {
+      knn_dirty_ = false;
+      auto e = std::make_shared<ImageEval>();
+      nn::KnnSpec ks = spec_.knn;
+      ks.k = std::clamp(ks.k, 1, std::max(1, knn_nb_->k));
+      const std::vector<nn::KnnVote> votes = nn::knn_rows_votes(*knn_nb_, rows_->y_train, ks);
+      const int n = int(votes.size()), C = rows_->num_classes, K = knn_nb_->k;
+      e->pred.resize(n);
+      e->probs = nn::Mat::Zero(n, C);
+      int ok = 0;
+      for (int i = 0; i < n; ++i) {
+        e->pred[i] = votes[i].label;
+        ok += votes[i].label == rows_->y_val[i];
+        double total = 0;
+        for (int j = 0; j < ks.k; ++j) {
+          const double w = ks.weighted ? 1.0 / std::max(1e-12, knn_nb_->dist[size_t(i) * K + j]) : 1.0;
+          e->probs(i, rows_->y_train[knn_nb_->index[size_t(i) * K + j]]) += w;
+          total += w;
+        }
+        if (total > 0) e->probs.row(i) /= total;
+      }
+      e->accuracy = n ? double(ok) / n : 0;
+      e->neighbours = *knn_nb_;
+      e->note = knn_note_;
+      image_eval_ = e;
+    }
+  } else if (trainer_ && active_) {
+    const double t = now_ms();
+    const bool stale = !image_eval_ || image_eval_->step != trainer_->step_count();
+    // While steps are running, at most twice a second; once they stop, at once.
+    const bool idle = !playing_ && pending_steps_ == 0 && epoch_target_ < 0;
+    if (stale && (force || idle || t - last_image_eval_ms_ > 500)) {
+      last_image_eval_ms_ = t;
+      auto e = std::make_shared<ImageEval>();
+      e->step = trainer_->step_count();
+      const nn::Mat scores = trainer_->predict_scores_fast(rows_->X_val);
+      const int n = int(scores.rows());
+      e->pred.resize(n);
+      e->probs.resize(n, scores.cols());
+      int ok = 0;
+      for (int i = 0; i < n; ++i) {
+        Eigen::Index best = 0;
+        const double mx = scores.row(i).maxCoeff(&best);
+        e->probs.row(i) = (scores.row(i).array() - mx).exp().matrix();
+        e->probs.row(i) /= e->probs.row(i).sum();
+        e->pred[i] = int(best);
+        ok += int(best) == rows_->y_val[i];
+      }
+      e->accuracy = n ? double(ok) / n : 0;
+      image_eval_ = e;
+    }
+  } else {
+    image_eval_.reset();
+  }
+  v.image_eval = image_eval_;
 }
 
 void TrainingHost::worker_loop() {

@@ -13,11 +13,24 @@
 #include <vector>
 
 #include "core/data/dataset.h"
+#include "core/data/examples.h"
 #include "core/fast/fast_eval.h"
+#include "core/models/knn.h"
 #include "core/train/inspect.h"
 #include "core/train/trainer.h"
 
 namespace app {
+
+// Image mode: the model's predictions on the test images (the Examples'
+// validation rows), with their softmax probabilities (kNN: the vote shares).
+struct ImageEval {
+  int64_t step = 0;
+  nn::Labels pred;              // per test image
+  nn::Mat probs;                // test images x C
+  double accuracy = 0;          // share of pred == label
+  nn::RowNeighbours neighbours; // kNN only: the k nearest training images of each test image
+  std::string note;             // e.g. which test images kNN was evaluated on
+};
 
 // What the UI may read about training, published after each batch of steps.
 struct Snapshot {
@@ -42,6 +55,10 @@ struct Snapshot {
   std::string error;                 // e.g. no training points, out of memory
   std::string dead_units;            // a ReLU layer is entirely dead (nn::all_dead_message)
   bool playing = false;
+  // Image mode only: test predictions (refreshed at most twice a second while
+  // training) and the first layer's W at any size (templates or filters).
+  std::shared_ptr<const ImageEval> image_eval;
+  std::shared_ptr<const nn::Mat> first_weights;
 };
 
 class TrainingHost {
@@ -52,6 +69,9 @@ class TrainingHost {
 
   // Commands (UI thread). They apply in order on the training side.
   void set_data(const nn::Dataset& d);
+  // Image mode: rows instead of points (validation rows = the test images).
+  // set_data switches back to points.
+  void set_image_data(std::shared_ptr<const nn::Examples> rows);
   void set_spec(const nn::ModelSpec& s);
   void set_playing(bool on);
   void step(int n);               // n minibatch steps
@@ -86,6 +106,7 @@ class TrainingHost {
   bool worker_iteration(long& seen_tick);
   void publish_view(bool force_inspect);
   void publish_error();
+  void publish_image_eval(Snapshot& v, bool force);
 
   bool threaded_ = false;
   std::thread worker_;
@@ -109,6 +130,13 @@ class TrainingHost {
   int64_t published_step_ = 0;
   std::string notice_, error_;
   double last_inspect_ms_ = -1e9;
+  // Image mode.
+  bool images_ = false, knn_dirty_ = true;
+  std::shared_ptr<const nn::Examples> rows_;
+  std::shared_ptr<const ImageEval> image_eval_;
+  std::shared_ptr<const nn::RowNeighbours> knn_nb_;  // kNN: every test image's nearest training images
+  std::string knn_note_;
+  double last_image_eval_ms_ = -1e9;
 };
 
 }  // namespace app

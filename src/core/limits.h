@@ -74,6 +74,9 @@ constexpr int kUiMaxMaxoutPieces = 5;
 constexpr int kUiMaxBatch = 512;
 constexpr int kUiMaxStepsPerFrame = 200;
 constexpr int kUiMaxUndo = 500;            // undo steps kept
+constexpr int kUiMaxImageTrain = 10000;    // image mode: training images used (the web subset's size)
+constexpr int kUiMaxImageTest = 2000;      // image mode: test images evaluated
+constexpr int kUiMaxImageK = 50;           // image mode: kNN's k (neighbours are found once for this many)
 constexpr double kUiMinInputScale = 0.01;  // the "input scale" slider (typed values may go to the engine's limits)
 constexpr double kUiMaxInputScale = 100;
 

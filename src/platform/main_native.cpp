@@ -49,13 +49,35 @@ static bool save_screenshot(GLFWwindow* win, const char* path) {
 static void start_demo(app::AppState& s) {
   s.training.steps_per_frame = 10;
   s.training.host->set_steps_per_frame(10);
-  app::set_playing(s, true);
+  if (s.images.active) app::set_image_playing(s, true);
+  else app::set_playing(s, true);
+}
+
+// --mode images [--image-set fashion-mnist|mnist] [--image-model knn|linear|mlp|convnet] [--image-tab N]:
+// start in the image mode (for screenshots and trying it out).
+static bool start_images(app::AppState& s, const std::string& set, const std::string& model, int tab) {
+  const char* const models[] = {"knn", "linear", "mlp", "convnet"};
+  int mi = -1;
+  for (int i = 0; i < 4; ++i)
+    if (model == models[i]) mi = i;
+  if (!model.empty() && mi < 0) return false;
+  if (!set.empty() && set != "fashion-mnist" && set != "mnist") return false;
+  if (!set.empty()) s.images.set = set == "mnist" ? 1 : 0;
+  app::set_image_mode(s, true);
+  if (mi >= 0) {
+    s.images.model = app::ImageModel(mi);
+    app::image_model_changed(s);
+  }
+  s.images.tab_request = tab;
+  return true;
 }
 
 static const char kUsage[] =
     "usage: nnplay [session.json | --preset ID] [--ui full|compact|canvas] [--controls play,step,lr,...]\n"
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
-    "              [--demo] [--open concepts,convnet,help] [--list-presets] [--data DIR]\n";
+    "              [--demo] [--open concepts,convnet,help] [--list-presets] [--data DIR]\n"
+    "              [--mode points|images] [--image-set fashion-mnist|mnist] [--image-model knn|linear|mlp|convnet]\n"
+    "              [--image-tab 0..3]\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -63,7 +85,8 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open, session_path;
+  std::string open, session_path, mode, image_set, image_model;
+  int image_tab = -1;
   long long train_steps = -1;
   const std::string assets = nn::source_assets_dir();
   const std::vector<std::string> presets = nn::preset_ids(assets);
@@ -76,6 +99,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--scale") && has_value) scale = float(std::atof(argv[++i]));
     else if (!std::strcmp(argv[i], "--demo")) demo = true;
     else if (!std::strcmp(argv[i], "--open") && has_value) open = argv[++i];
+    else if (!std::strcmp(argv[i], "--mode") && has_value) mode = argv[++i];
+    else if (!std::strcmp(argv[i], "--image-set") && has_value) image_set = argv[++i];
+    else if (!std::strcmp(argv[i], "--image-model") && has_value) image_model = argv[++i];
+    else if (!std::strcmp(argv[i], "--image-tab") && has_value) image_tab = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--data") && has_value) nn::image_sources().dir = argv[++i];
     else if (!std::strcmp(argv[i], "--train") && has_value) {
       char* end = nullptr;
@@ -145,6 +172,13 @@ int main(int argc, char** argv) {
   if (!session_path.empty() && !app::load_text(s, session_text))
     std::fprintf(stderr, "nnplay: could not open %s: %s\n", session_label.c_str(), s.io.status.c_str());
   app::apply_launch(s, launch);  // --preset, --ui, --controls, --autoplay
+  if (mode == "images" && !start_images(s, image_set, image_model, image_tab)) {
+    std::fprintf(stderr, "nnplay: unknown --image-set or --image-model\n%s", kUsage);
+    return 2;
+  } else if (!mode.empty() && mode != "images" && mode != "points") {
+    std::fprintf(stderr, "nnplay: --mode takes points or images\n%s", kUsage);
+    return 2;
+  }
   if (demo) start_demo(s);
   s.concepts.open = open.find("concepts") != std::string::npos;
   s.convnet.open = open.find("convnet") != std::string::npos;

@@ -22,7 +22,7 @@
 static platform::Window g_window;
 
 // Browser services the app reaches through AppState's hooks.
-EM_JS(void, js_set_hash, (const char* h), { history.replaceState(null, '', UTF8ToString(h)); });
+EM_JS(void, js_set_hash, (const char* h), { history.replaceState(null, "", UTF8ToString(h)); });
 EM_JS(void, js_download, (const char* name, const char* text), {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([UTF8ToString(text)], {type: 'application/json'}));
@@ -31,12 +31,18 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
+// Image mode: the page shell fetches a set's .nnimg file into /data (shell.js).
+EM_JS(void, js_fetch_image_set, (const char* file), {
+  const name = UTF8ToString(file);
+  if (window.nnplayFetchImages) window.nnplayFetchImages(name);
+  else Module.ccall('nnplay_image_fetch_failed', null, ['string'], ['this page cannot fetch image sets']);
+});
 // A part of the page address, copied to the heap (the caller frees it):
 // its fragment (#s=...) when `query` is 0, else its query (?preset=...).
 // Not emscripten_run_script_string: that evals, which the page's
 // Content-Security-Policy forbids.
 EM_JS(char*, js_location_part, (int query), {
-  const t = (query ? location.search : location.hash) || '';
+  const t = (query ? location.search : location.hash) || "";
   const n = lengthBytesUTF8(t) + 1;
   const p = _malloc(n);
   if (p) stringToUTF8(t, p, n);
@@ -102,6 +108,8 @@ int main() {
   s.platform.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
   s.platform.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
   s.platform.request_upload = [] { js_request_upload(); };
+  nn::image_sources().subset_dir = "/data";
+  s.platform.fetch_image_set = [](const std::string& file) { js_fetch_image_set(file.c_str()); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
   const std::string hash = location_part(/*query=*/false);

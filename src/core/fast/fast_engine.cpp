@@ -3,6 +3,7 @@
 // minibatch, forward, loss, backward, regularisation, clipping, update).
 #include "core/fast/fast_engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -48,8 +49,11 @@ class FastEngine : public Engine {
   void reset_optimizer(const OptimSpec& optim) override;
   Evaluation evaluate(const Mat& X, const Labels& y) override;
   Mat scores(const Mat& X) override;
+  Mat scores_fast(const Mat& X) override;
   const Model& model() override;
   void set_params(const Model& m) override;
+  void keep_params(int slot) override;
+  void put_back_params(int slot) override;
   std::vector<ParamStats> param_stats() override;
   size_t workspace_bytes() const override;
   OptimizerState optimizer_state() override;
@@ -82,6 +86,7 @@ class FastEngine : public Engine {
   std::unique_ptr<Model> model_;  // the double-precision copy model() hands out
   bool model_stale_ = true;
   bool stepped_ = false, restorable_ = false;
+  std::vector<float> kept_params_[2], kept_buffers_[2];  // keep_params' slots
 };
 
 FastEngine::FastEngine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options)
@@ -294,6 +299,22 @@ Evaluation FastEngine::evaluate(const Mat& X, const Labels& y) {
   return e;
 }
 
+// Test mode in float, chunk by chunk as evaluate().
+Mat FastEngine::scores_fast(const Mat& X) {
+  const int N = int(X.rows());
+  Mat out(N, classes_);
+  reserve(chunk());
+  for (int r0 = 0; r0 < N; r0 += chunk()) {
+    const int n = std::min(chunk(), N - r0);
+    load_rows(X, r0, n);
+    forward(n, false, nullptr);
+    const float* s = acts_.back().data();
+    for (int i = 0; i < n; ++i)
+      for (int c = 0; c < classes_; ++c) out(r0 + i, c) = double(s[size_t(i) * classes_ + c]);
+  }
+  return out;
+}
+
 // The double-precision model of the current floats scores the points, so the
 // Trainer's predictions equal those of a Predictor snapshot (a copy of
 // model()) exactly; evaluate() is the float path that training statistics use.
@@ -337,6 +358,18 @@ void FastEngine::set_params(const Model& m) {
   for (ParamArena* arena : {&params_, &buffers_})
     for (size_t b = 0; b < arena->blocks().size(); ++b)
       copy_block(arena->blocks()[b], *m.param(arena->blocks()[b].name), arena->value(int(b)));
+  restorable_ = stepped_ = false;
+  model_stale_ = true;
+}
+
+void FastEngine::keep_params(int slot) {
+  kept_params_[slot].assign(params_.values(), params_.values() + params_.size());
+  kept_buffers_[slot].assign(buffers_.values(), buffers_.values() + buffers_.size());
+}
+
+void FastEngine::put_back_params(int slot) {
+  std::copy(kept_params_[slot].begin(), kept_params_[slot].end(), params_.values());
+  std::copy(kept_buffers_[slot].begin(), kept_buffers_[slot].end(), buffers_.values());
   restorable_ = stepped_ = false;
   model_stale_ = true;
 }

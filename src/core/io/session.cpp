@@ -542,6 +542,12 @@ void ui_keys(U& u, F&& f) {
   f("show_validation", u.show_validation, 0, 1, true);
   f("heat_class", u.heat_class, -1, kMaxClasses - 1, true);
   f("show_preprocessed", u.show_preprocessed, 0, 1, true);
+  f("image_mode", u.image_mode, 0, 1, true);
+  f("image_set", u.image_set, 0, 1, true);
+  f("image_model", u.image_model, 0, 3, true);
+  f("image_train", u.image_train, 1000, kUiMaxImageTrain, true);
+  f("image_test", u.image_test, 100, kUiMaxImageTest, true);
+  f("image_k", u.image_k, 1, kUiMaxImageK, true);
 }
 
 }  // namespace

@@ -65,6 +65,16 @@ struct SessionUi {
   bool show_validation = true;     // "show_validation": draw the validation points
   int heat_class = -1;             // "heat_class": -1 class regions, c: class c's probability
   bool show_preprocessed = false;  // "show_preprocessed": the points as the model sees them
+  // The image mode: whether it is open, its set (0 Fashion-MNIST, 1 MNIST),
+  // model (0 kNN, 1 linear, 2 MLP, 3 ConvNet), training and test image
+  // counts, and kNN's k ("image_mode", "image_set", "image_model",
+  // "image_train", "image_test", "image_k").
+  bool image_mode = false;
+  int image_set = 0;
+  int image_model = 1;
+  int image_train = 5000;
+  int image_test = 1000;
+  int image_k = 5;
   GradCheckSettings gradcheck;     // "gradcheck" (an object; its "run" is read only, as "play"; written when not default)
   bool operator==(const SessionUi&) const = default;
 };

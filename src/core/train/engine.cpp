@@ -90,6 +90,14 @@ EngineStep ReferenceEngine::step(const int* idx, int n, double lr, double clip_n
   return out;
 }
 
+void Engine::keep_params(int slot) {
+  std::unique_ptr<Model>& k = kept_[slot];
+  if (k) k->copy_params_from(model());
+  else k = model().clone();
+}
+
+void Engine::put_back_params(int slot) { set_params(*kept_[slot]); }
+
 void ReferenceEngine::restore_last_good() {
   if (!last_good_model_) return;
   model_->copy_params_from(*last_good_model_);

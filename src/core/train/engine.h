@@ -83,6 +83,10 @@ class Engine {
   // Test mode (no dropout, batchnorm running averages).
   virtual Evaluation evaluate(const Mat& X, const Labels& y) = 0;
   virtual Mat scores(const Mat& X) = 0;
+  // The engine's own arithmetic for many rows (the fast engine: its float
+  // forward pass, equal to scores() up to float rounding); the image mode's
+  // test predictions. The reference engine: scores().
+  virtual Mat scores_fast(const Mat& X) { return scores(X); }
 
   // The current parameters as a double-precision model (the fast engine
   // copies its floats into one; the reference returns its own).
@@ -90,6 +94,13 @@ class Engine {
   // Overwrites the parameters (and batchnorm statistics) with m's; m must
   // have the same names and shapes (throws std::runtime_error otherwise).
   virtual void set_params(const Model& m) = 0;
+  // Parameter checkpoints for the Trainer's roll-back after a divergence:
+  // keep_params copies the parameters and batchnorm statistics into slot 0
+  // or 1, put_back_params copies them back (like set_params). A slot is
+  // reused, so after its first use a checkpoint allocates nothing: the
+  // Trainer takes one before every step.
+  virtual void keep_params(int slot);
+  virtual void put_back_params(int slot);
   // The model the engine trains in place, for full-batch L-BFGS (which works
   // on the double-precision loss function); null for the fast engine.
   virtual Model* live_model() { return nullptr; }
@@ -106,6 +117,9 @@ class Engine {
   // engines do, by the same names ("m.W1", ...), so either loads the other's.
   virtual OptimizerState optimizer_state() { return {}; }
   virtual bool set_optimizer_state(const OptimizerState& state) { (void)state; return false; }
+
+ private:
+  std::unique_ptr<Model> kept_[2];  // keep_params' slots (by default, copies of model())
 };
 
 // The engine that trains `spec`: spec.engine, except that full-batch L-BFGS

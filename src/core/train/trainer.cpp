@@ -112,6 +112,7 @@ void Trainer::fit_preprocessing() {
 void Trainer::new_engine(std::unique_ptr<Model> initial) {
   engine_ = make_engine(spec_, std::move(initial));
   engine_->set_training_set(X_train_, y_train_);
+  finite_loss_.slot = -1;  // the checkpoints' slots belonged to the old engine
   lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
   last_good_lbfgs_ = lbfgs_;
 }
@@ -261,11 +262,11 @@ StepStats Trainer::step() {
       restore_last_good();
       roll_back_to(before_step_);
       msg << "parameters were restored to step " << step_ << ".";
-    } else if (finite_loss_.model) {
+    } else if (finite_loss_.slot >= 0) {
       // The parameters before this step are already bad (their loss is this
       // step's): go back to the last ones whose loss was finite.
       roll_back_to(finite_loss_);
-      engine_->set_params(*finite_loss_.model);
+      engine_->put_back_params(finite_loss_.slot);
       engine_->reset_optimizer(spec_.optim);
       lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
       msg << "parameters were restored to step " << step_
@@ -279,7 +280,7 @@ StepStats Trainer::step() {
     divergence_ = {true, s.step, step_, msg.str()};
     return s;
   }
-  finite_loss_ = std::move(before_step_);
+  finite_loss_ = before_step_;
   before_step_ = {};
 
   step_ = s.step;
@@ -383,7 +384,8 @@ std::string Trainer::what_diverged(const StepStats& s) {
 
 Trainer::Checkpoint Trainer::checkpoint() {
   Checkpoint c;
-  c.model = engine_->model().clone();
+  c.slot = finite_loss_.slot == 0 ? 1 : 0;  // never the slot finite_loss_ holds
+  engine_->keep_params(c.slot);
   c.step = step_;
   c.epochs_done = epochs_done_;
   c.cursor = cursor_;
@@ -474,6 +476,10 @@ std::vector<LayerStats> Trainer::inspect() {
 
 Mat Trainer::predict_scores(const Mat& X_raw) {
   return engine_->scores(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
+}
+
+Mat Trainer::predict_scores_fast(const Mat& X_raw) {
+  return engine_->scores_fast(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
 }
 
 int Trainer::predict(double x, double y) {

@@ -123,11 +123,14 @@ class Trainer {
   int64_t step_count() const { return step_; }
   double epoch() const { return double(epochs_done_) + double(cursor_) / double(std::max<size_t>(1, y_train_.size())); }
   const StepStats& last() const { return last_; }
-  // Every step so far (the oldest half is dropped when kMaxHistory is reached).
+  // The recent steps: the oldest half is dropped when kMaxHistory is reached.
+  // A UI keeps its own record, appending history_since() after each batch of
+  // steps (at most kUiMaxStepsPerFrame), so a short window is enough, and it
+  // stays in cache: a long one cost tiny nets a sixth of their step time.
   const std::vector<StepStats>& history() const { return history_; }
   // The entries with step > after_step, for a UI that appends incrementally.
   std::vector<StepStats> history_since(int64_t after_step) const;
-  static constexpr size_t kMaxHistory = 200000;
+  static constexpr size_t kMaxHistory = 8192;
   // Full-set evaluation every n steps; 0 (default) = every step up to 1000
   // training points, every 10 steps above.
   void set_eval_every(int n) { eval_every_ = n < 0 ? 0 : n; }
@@ -139,6 +142,9 @@ class Trainer {
 
   // ---- Predictions (test mode) -------------------------------------------
   Mat predict_scores(const Mat& X_raw);  // raw N x 2 coordinates (or N x D rows) -> N x C
+  // The same through the training engine's own arithmetic (the fast engine's
+  // float forward pass: equal up to float rounding, and much faster for conv layers).
+  Mat predict_scores_fast(const Mat& X_raw);
   int predict(double x, double y);
   // Fraction of correctly classified training (or validation) points; NaN if
   // there are none.
@@ -186,7 +192,7 @@ class Trainer {
   std::string what_diverged(const StepStats& s);
   // The parameters and counters at one moment, for rolling back.
   struct Checkpoint {
-    std::unique_ptr<Model> model;  // null: none taken
+    int slot = -1;  // the engine's keep_params slot; -1: none taken
     int64_t step = 0, epochs_done = 0;
     size_t cursor = 0;
   };

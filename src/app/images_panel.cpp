@@ -1,0 +1,814 @@
+// images_panel.cpp: the Images mode. Real images (Fashion-MNIST, MNIST
+// digits) instead of 2D points: kNN, a linear classifier (softmax or SVM), an
+// MLP and a small ConvNet, trained by the same TrainingHost on the worker
+// thread. Views: the test images with their predictions, the weights as
+// images (linear templates, the MLP's first layer, the ConvNet's filters),
+// the confusion matrix, the selected image's scores and (kNN) its nearest
+// training images, the sketch pad (sketch.cpp) and the plots.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "app.h"
+#include "core/limits.h"
+#include "gl.h"
+#include "imgui.h"
+#include "plot.h"
+#include "widgets.h"
+
+namespace app {
+
+static const char* const kSetIds[] = {"fashion-mnist", "mnist"};
+static const char* const kSetLabels[] = {"Fashion-MNIST", "MNIST digits"};
+
+// ---- Textures ----------------------------------------------------------------------
+
+void upload_texture(ImageTex& t, const std::vector<unsigned char>& rgba, int w, int h) {
+  if (!t.id) {
+    glGenTextures(1, &t.id);
+    glBindTexture(GL_TEXTURE_2D, t.id);
+    // Nearest: every image pixel stays a crisp square when scaled up.
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  glBindTexture(GL_TEXTURE_2D, t.id);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  t.w = w;
+  t.h = h;
+}
+
+// An atlas of n tiles of side x side pixels, `cols` per row.
+struct Atlas {
+  int side = 28, cols = 1, n = 0;
+  std::vector<unsigned char> rgba;
+  int w() const { return side * cols; }
+  int h() const { return side * std::max(1, (n + cols - 1) / cols); }
+  void init(int side_, int cols_, int n_) {
+    side = side_;
+    cols = std::max(1, cols_);
+    n = n_;
+    rgba.assign(size_t(w()) * h() * 4, 0);
+  }
+  void put(int tile, int x, int y, unsigned char r, unsigned char g, unsigned char b) {
+    const int px = (tile % cols) * side + x, py = (tile / cols) * side + y;
+    unsigned char* p = &rgba[(size_t(py) * w() + px) * 4];
+    p[0] = r; p[1] = g; p[2] = b; p[3] = 255;
+  }
+  // Grey image (values in [0, 1], white ink on black as in the data sets).
+  template <class Row>
+  void put_grey(int tile, const Row& v) {
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x) {
+        const unsigned char g = (unsigned char)std::lround(255 * std::clamp(double(v(y * side + x)), 0.0, 1.0));
+        put(tile, x, y, g, g, g);
+      }
+  }
+  // Signed weights: blue below zero, white at zero, red above, scaled by the largest |w|.
+  template <class Row>
+  void put_signed(int tile, const Row& v, int count) {
+    double m = 1e-12;
+    for (int i = 0; i < count; ++i) m = std::max(m, std::abs(double(v(i))));
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x) {
+        const double a = std::clamp(double(v(y * side + x)) / m, -1.0, 1.0);
+        const unsigned char k = (unsigned char)std::lround(255 * (1 - std::abs(a)));
+        if (a >= 0) put(tile, x, y, 255, k, k);
+        else put(tile, x, y, k, k, 255);
+      }
+  }
+  void upload(ImageTex& t) const { upload_texture(t, rgba, w(), h()); }
+};
+
+// Draws tile i of atlas texture t at the cursor, size px x px; returns true when clicked.
+static bool tile(const ImageTex& t, int side, int cols, int i, float px, const char* id) {
+  const float u0 = float((i % cols) * side) / t.w, v0 = float((i / cols) * side) / t.h;
+  const float u1 = u0 + float(side) / t.w, v1 = v0 + float(side) / t.h;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::InvisibleButton(id, {px, px});
+  ImGui::GetWindowDrawList()->AddImage((ImTextureID)(intptr_t)t.id, p, {p.x + px, p.y + px}, {u0, v0}, {u1, v1});
+  return clicked;
+}
+
+// ---- The model description -------------------------------------------------------
+
+// The image spec for the chosen model: kind and layers follow `model`; the
+// user's hyperparameters (loss, lr, lambda, batch, preprocessing, kNN) stay.
+static void apply_model_choice(ImageMode& m) {
+  nn::ModelSpec& sp = m.spec;
+  sp.input = {28, 28, 1};
+  sp.preprocess.kind = nn::PreprocessKind::None;
+  switch (m.model) {
+    case ImageModel::KNN: sp.kind = nn::ModelKind::KNN; break;
+    case ImageModel::Linear: sp.kind = nn::ModelKind::Linear; sp.hidden.clear(); break;
+    case ImageModel::MLP:
+      sp.kind = nn::ModelKind::Net;
+      sp.hidden = {nn::HiddenLayerSpec::fc(m.mlp_width)};
+      break;
+    case ImageModel::ConvNet:
+      // ConvNetJS's MNIST demo, with pools that tile 28 -> 14 -> 7 exactly:
+      // conv 8 5x5 pad 2, pool 2, conv 16 5x5 pad 2, pool 2, fc 10.
+      sp.kind = nn::ModelKind::Net;
+      sp.hidden = {nn::HiddenLayerSpec::conv(8, 5, 1, 2), nn::HiddenLayerSpec::pool(2, 2),
+                   nn::HiddenLayerSpec::conv(16, 5, 1, 2), nn::HiddenLayerSpec::pool(2, 2)};
+      break;
+  }
+}
+
+static void default_image_spec(ImageMode& m) {
+  nn::ModelSpec& sp = m.spec;
+  sp = nn::ModelSpec{};
+  sp.loss.kind = nn::LossKind::Softmax;
+  sp.loss.lambda = 1e-3;
+  sp.optim.kind = nn::OptimKind::Adam;
+  sp.optim.lr = 1e-3;
+  sp.optim.batch_size = 64;
+  sp.preprocess.image = nn::ImageNorm::MeanImage;
+  sp.knn = {5, nn::Metric::L2, false};
+  sp.engine = nn::EngineKind::Fast;
+  sp.seed = 1;
+  apply_model_choice(m);
+}
+
+void image_model_changed(AppState& s) {
+  ImageMode& m = s.images;
+  apply_model_choice(m);
+  if (!m.active) return;
+  const bool trainable = m.spec.kind != nn::ModelKind::KNN;
+  if (!trainable) set_image_playing(s, false);
+  s.training.host->set_active(trainable);
+  s.training.host->set_spec(m.spec);
+  m.sketch_probs_for = -1;
+}
+
+void set_image_playing(AppState& s, bool on) {
+  if (s.images.spec.kind == nn::ModelKind::KNN) on = false;
+  s.training.playing = on;
+  s.training.host->set_playing(on);
+}
+
+// ---- Data ----------------------------------------------------------------------------
+
+// The rows the trainer gets: a balanced subset of train_size training images
+// and the first test_size test images (as validation rows: "test" in this mode).
+static void make_rows(AppState& s) {
+  ImageMode& m = s.images;
+  if (!m.data) return;
+  const nn::ImageData& d = *m.data;
+  const int C = std::max(1, d.train.num_classes());
+  m.train_size = std::clamp(m.train_size, C, nn::kUiMaxImageTrain);
+  m.test_size = std::clamp(m.test_size, 1, std::min(nn::kUiMaxImageTest, d.test.size()));
+  auto train = std::make_shared<nn::ImageSet>(nn::take_per_class(d.train, std::max(1, m.train_size / C)));
+  nn::ImageSet test = d.test;
+  test.X = d.test.X.topRows(m.test_size);
+  test.y.assign(d.test.y.begin(), d.test.y.begin() + m.test_size);
+  m.rows = std::make_shared<const nn::Examples>(nn::to_examples(*train, &test));
+  m.train_used = train;
+  ++m.data_version;
+  m.selected = std::clamp(m.selected, 0, m.test_size - 1);
+  if (!m.active) return;  // sent when the mode is entered
+  s.training.host->set_image_data(m.rows);
+  image_model_changed(s);
+  s.training.host->reset();
+}
+
+static std::string set_file(int set) { return set == 0 ? nn::kFashionSubsetFile : nn::kMnistSubsetFile; }
+
+// Loads the chosen set now (natively, or on the web once its file is here).
+static void load_set(AppState& s) {
+  ImageMode& m = s.images;
+  m.waiting = false;
+  m.loading.clear();
+  try {
+    auto d = std::make_shared<nn::ImageData>(nn::load_image_set(kSetIds[m.set]));
+    m.data = d;
+    m.data_name = kSetIds[m.set];
+    m.error.clear();
+    make_rows(s);
+    notify(s, std::string("Loaded ") + kSetLabels[m.set] + ": " + std::to_string(d->train.size()) + " training + " +
+                  std::to_string(d->test.size()) + " test images.");
+  } catch (const std::exception& e) {
+    m.data.reset();
+    m.rows.reset();
+    m.train_used.reset();
+    m.error = e.what();
+    set_image_playing(s, false);
+  }
+}
+
+void select_image_set(AppState& s, int set) {
+  ImageMode& m = s.images;
+  m.set = std::clamp(set, 0, 1);
+  if (m.data && m.data_name == kSetIds[m.set] && m.error.empty()) return;
+  set_image_playing(s, false);
+  m.data.reset();
+  m.rows.reset();
+  const std::string dir = nn::image_sources().subset_dir;
+  // The web page fetches a set's file only when it is first needed.
+  if (s.platform.fetch_image_set && !std::filesystem::exists(dir + "/" + set_file(m.set))) {
+    m.waiting = true;
+    m.error.clear();
+    m.loading = std::string("Loading ") + kSetLabels[m.set] + " ...";
+    m.progress = -1;
+    s.platform.fetch_image_set(set_file(m.set));
+    return;
+  }
+  load_set(s);
+}
+
+void image_set_fetched(AppState& s, bool ok, const std::string& error) {
+  ImageMode& m = s.images;
+  if (!ok) {
+    m.waiting = false;
+    m.error = "Could not fetch the image set: " + (error.empty() ? std::string("unknown error") : error) +
+              ". The 2D playground (Points) still works.";
+    return;
+  }
+  load_set(s);
+  wake(s);
+}
+
+void set_image_mode(AppState& s, bool on) {
+  if (on == s.images.active) return;
+  set_playing(s, false);
+  s.images.active = on;
+  if (on) {
+    if (s.images.spec.input.size() == 0) default_image_spec(s.images);
+    if (s.images.rows) {
+      s.training.host->set_image_data(s.images.rows);
+      image_model_changed(s);
+      s.training.host->reset();
+    } else {
+      select_image_set(s, s.images.set);
+    }
+  } else {
+    set_image_playing(s, false);
+    data_changed(s);  // the host goes back to the points
+    spec_changed(s);
+    s.training.host->reset();
+  }
+  wake(s);
+}
+
+void apply_image_ui(AppState& s, const nn::SessionUi& ui) {
+  ImageMode& m = s.images;
+  if (m.spec.input.size() == 0) default_image_spec(m);
+  const bool reload = m.rows && (m.set != ui.image_set || m.train_size != ui.image_train || m.test_size != ui.image_test);
+  m.model = ImageModel(std::clamp(ui.image_model, 0, 3));
+  m.spec.knn.k = ui.image_k;
+  m.train_size = ui.image_train;
+  m.test_size = ui.image_test;
+  if (m.set != ui.image_set) {
+    m.set = ui.image_set;
+    m.data.reset();
+    m.rows.reset();
+  } else if (reload) {
+    make_rows(s);
+  }
+  apply_model_choice(m);
+}
+
+void draw_mode_switch(AppState& s) {
+  int mode = s.images.active ? 1 : 0;
+  const char* const items[] = {"Points", "Images"};
+  const char* const tips[] = {"The 2D playground: points you draw or generate.",
+                              "Real images (Fashion-MNIST, MNIST digits): kNN, linear templates, MLPs and ConvNets."};
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Mode");
+  ImGui::SameLine();
+  if (radio_row(mode, items, tips, 2)) set_image_mode(s, mode == 1);
+  ImGui::Separator();
+}
+
+// ---- Sidebar ----------------------------------------------------------------------------
+
+static void image_data_section(AppState& s) {
+  ImageMode& m = s.images;
+  if (!ImGui::CollapsingHeader("Images", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  int set = m.set;
+  if (combo("data set", set, kSetLabels, 2,
+            "Fashion-MNIST: 28x28 photos of 10 kinds of clothing. MNIST: 28x28 handwritten digits."))
+    select_image_set(s, set);
+  ImGui::BeginDisabled(!m.data);
+  ImGui::SliderInt("training images", &m.train_size, 1000, nn::kUiMaxImageTrain, "%d", ImGuiSliderFlags_AlwaysClamp);
+  tooltip("How many training images the models use (the same number of each class).");
+  if (ImGui::IsItemDeactivatedAfterEdit()) make_rows(s);
+  ImGui::SliderInt("test images", &m.test_size, 100, nn::kUiMaxImageTest, "%d", ImGuiSliderFlags_AlwaysClamp);
+  tooltip("Held-out images the accuracy, the grid and the confusion matrix are measured on.");
+  if (ImGui::IsItemDeactivatedAfterEdit()) make_rows(s);
+  ImGui::EndDisabled();
+  if (enum_combo("preprocess##img", m.spec.preprocess.image,
+                 "Statistics of the training images only: subtract the mean image, normalise by one global "
+                 "mean and std, or each pixel by its own."))
+    image_model_changed(s);
+  if (m.rows)
+    ImGui::TextDisabled("%d training, %d test images", int(m.rows->X_train.rows()), int(m.rows->X_val.rows()));
+}
+
+static void image_model_section(AppState& s) {
+  ImageMode& m = s.images;
+  if (!ImGui::CollapsingHeader("Model##img", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  int model = int(m.model);
+  const char* const items[] = {"kNN", "Linear", "MLP", "ConvNet"};
+  const char* const tips[] = {"k nearest training images vote (no training).",
+                              "Scores W x + b: each row of W is a template of its class.",
+                              "One hidden layer of ReLU units.",
+                              "conv 8@5x5 - pool - conv 16@5x5 - pool - fc: learns its filters."};
+  bool changed = radio_row(model, items, tips, 4);
+  m.model = ImageModel(model);
+  nn::ModelSpec& sp = m.spec;
+  const nn::ModelSpec before = sp;
+  if (m.model == ImageModel::KNN) {
+    slider_int(s, "k##img", sp.knn.k, 1, nn::kUiMaxImageK, "How many nearest training images vote.");
+    enum_radio(sp.knn.metric);
+    ImGui::SameLine();
+    ImGui::Checkbox("weighted##img", &sp.knn.weighted);
+    tooltip("Each neighbour votes with weight 1/distance.");
+  } else {
+    if (m.model == ImageModel::MLP &&
+        slider_int(s, "hidden units", m.mlp_width, 10, 400, "Width of the hidden layer.", true))
+      changed = true;
+    if (m.model == ImageModel::ConvNet) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("28x28x1 > conv 8@5x5 pad 2 > pool 2 > conv 16@5x5 pad 2 > pool 2 > fc 10");
+      ImGui::PopStyleColor();
+    }
+    enum_combo("loss##img", sp.loss.kind, "Softmax (cross-entropy) or a multiclass SVM (hinge) loss.");
+    slider_double(s, "learning rate##img", sp.optim.lr, 1e-5, 1, "%.1e", true, "Step size of the optimiser.");
+    slider_double(s, "lambda##img", sp.loss.lambda, 1e-6, 1, "%.1e", true, "L2 regularisation strength.");
+    enum_combo("optimiser##img", sp.optim.kind, "SGD, momentum, Adagrad, RMSProp, Adam.");
+    if (sp.optim.kind == nn::OptimKind::LBFGS) sp.optim.kind = nn::OptimKind::Adam;  // full batch: too slow here
+    slider_int(s, "batch##img", sp.optim.batch_size, 1, nn::kUiMaxBatch, "Images per step.", true);
+    if (sp.optim.batch_size < 1) sp.optim.batch_size = 64;
+  }
+  if (changed || !(before == sp)) image_model_changed(s);
+}
+
+static void image_training_section(AppState& s) {
+  ImageMode& m = s.images;
+  const Snapshot* snap = s.training.snapshot.get();
+  if (!ImGui::CollapsingHeader("Training##img", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const bool knn = m.spec.kind == nn::ModelKind::KNN;
+  ImGui::BeginDisabled(knn || !m.rows);
+  if (ImGui::Button(s.training.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0}))
+    set_image_playing(s, !s.training.playing);
+  tooltip("Train continuously (Space).");
+  ImGui::SameLine();
+  if (ImGui::Button("Step")) s.training.host->step(1);
+  tooltip("One minibatch update (S).");
+  ImGui::SameLine();
+  if (ImGui::Button("Epoch")) s.training.host->step_epoch();
+  tooltip("Train until one more pass over the training images is done (E).");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) s.training.host->reset();
+  tooltip("Start again from a fresh initialisation (R).");
+  if (slider_int(s, "steps/frame##img", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Updates per frame.", true))
+    s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+  ImGui::EndDisabled();
+  if (knn) ImGui::TextDisabled("kNN has nothing to train: it remembers the training images.");
+  if (!snap) return;
+  if (!knn) {
+    ImGui::Text("step %lld   epoch %.2f", (long long)snap->step, snap->epoch);
+    if (snap->last.step > 0) ImGui::Text("loss %.4f", snap->last.data_loss + snap->last.reg_loss);
+    const History& h = s.training.history;
+    if (!h.train_acc.empty())
+      ImGui::Text("train acc %.1f%% (at step %.0f)", 100 * h.train_acc.back(), double(h.eval_step.back()));
+  }
+  if (snap->image_eval)
+    ImGui::Text("test acc %.1f%% (%d images)", 100 * snap->image_eval->accuracy, int(snap->image_eval->pred.size()));
+  if (snap->image_eval && !snap->image_eval->note.empty()) ImGui::TextWrapped("%s", snap->image_eval->note.c_str());
+  // (kNN: the trainer's refusal of a kNN description is no news here.)
+  if (!snap->error.empty() && !knn) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+    ImGui::TextWrapped("%s", snap->error.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (snap->divergence.diverged) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+    ImGui::TextWrapped("%s", snap->divergence.message.c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::Button("Continue from last good parameters")) s.training.host->restore_last_good();
+  }
+}
+
+static void draw_image_sidebar(AppState& s) {
+  ImGui::Begin("nnplay", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoSavedSettings);
+  ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
+  draw_mode_switch(s);
+  image_data_section(s);
+  image_model_section(s);
+  image_training_section(s);
+  ImGui::PopItemWidth();
+  ImGui::Separator();
+  if (ImGui::Button("Save / load")) s.io.open = !s.io.open;
+  tooltip("Save the session (the image mode's settings are kept in its display settings).");
+  ImGui::SameLine();
+  if (ImGui::Button("Help (H)")) s.show_help = !s.show_help;
+  ImGui::End();
+}
+
+// ---- Views ---------------------------------------------------------------------------------
+
+static const std::vector<std::string>& class_names(const AppState& s) {
+  static const std::vector<std::string> none;
+  return s.images.data ? s.images.data->test.class_names : none;
+}
+
+// A label under a tile: exactly w wide (clipped), so every column lines up.
+static void small_label(const char* text, ImU32 col, float w, float h) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::Dummy({w, h});
+  const ImVec4 clip(p.x, p.y, p.x + w - 2, p.y + h);
+  ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, col, text, nullptr, 0, &clip);
+}
+
+static ImU32 right_wrong(bool right) { return right ? IM_COL32(0, 150, 70, 255) : IM_COL32(210, 30, 30, 255); }
+
+// The test images shown in the grid: all, the misclassified ones, or one confusion cell's.
+static std::vector<int> grid_indices(const AppState& s, const ImageEval* e, bool wrong_only) {
+  const ImageMode& m = s.images;
+  std::vector<int> out;
+  const int n = m.rows ? int(m.rows->y_val.size()) : 0;
+  for (int i = 0; i < n; ++i) {
+    const int y = m.rows->y_val[i];
+    const int p = e && i < int(e->pred.size()) ? e->pred[i] : -1;
+    if (m.confusion_true >= 0 && (y != m.confusion_true || p != m.confusion_pred)) continue;
+    if (wrong_only && (p < 0 || p == y)) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
+static bool g_wrong_only = false;  // not worth saving: a view filter
+
+static void test_grid_view(AppState& s) {
+  ImageMode& m = s.images;
+  const ImageEval* e = s.training.snapshot ? s.training.snapshot->image_eval.get() : nullptr;
+  const float u = s.display.ui_scale;
+  ImGui::Checkbox("misclassified only", &g_wrong_only);
+  if (m.confusion_true >= 0) {
+    ImGui::SameLine();
+    const auto& names = class_names(s);
+    ImGui::Text("| true %s, predicted %s", names[m.confusion_true].c_str(), names[m.confusion_pred].c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("show all")) m.confusion_true = m.confusion_pred = -1;
+  }
+  const std::vector<int> idx = grid_indices(s, e, g_wrong_only);
+  const float px = 56 * u, gap = 6 * u, label_h = ImGui::GetTextLineHeight();
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const int cols = std::max(1, int((avail + gap) / (px + gap)));
+  const int rows_fit = std::max(1, int((ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing()) /
+                                       (px + label_h + gap + 4 * u)));
+  const int per_page = cols * rows_fit;
+  const int pages = std::max(1, int((idx.size() + per_page - 1) / per_page));
+  m.page = std::clamp(m.page, 0, pages - 1);
+  if (ImGui::ArrowButton("prev", ImGuiDir_Left)) m.page = std::max(0, m.page - 1);
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("next", ImGuiDir_Right)) m.page = std::min(pages - 1, m.page + 1);
+  ImGui::SameLine();
+  ImGui::Text("page %d / %d (%d images)", m.page + 1, pages, int(idx.size()));
+  const int first = m.page * per_page, count = std::clamp(int(idx.size()) - first, 0, per_page);
+  // Rebuild the atlas when the page, the data or the filter changed.
+  const long version = (m.data_version * 4096 + first) * 8 + (g_wrong_only ? 1 : 0) + (m.confusion_true + 1) * 16 * 64 +
+                       (m.confusion_pred + 1) * 16 * 64 * 16 + (e ? e->step % 1000 : 0) * 1000003;
+  const int acols = 16;
+  if (m.grid_tex.version != version && m.data) {
+    Atlas a;
+    a.init(28, acols, std::max(1, count));
+    for (int t = 0; t < count; ++t) a.put_grey(t, m.data->test.X.row(idx[first + t]));
+    a.upload(m.grid_tex);
+    m.grid_tex.version = version;
+  }
+  if (!m.grid_tex.id) return;
+  const auto& names = class_names(s);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int t = 0; t < count; ++t) {
+    const int i = idx[first + t];
+    if (t % cols) ImGui::SameLine(0, gap);
+    ImGui::BeginGroup();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::PushID(i);
+    if (tile(m.grid_tex, 28, acols, t, px, "img")) { m.selected = i; m.sketch_probs_for = -1; }
+    ImGui::PopID();
+    const int y = m.rows->y_val[i];
+    const int pred = e && i < int(e->pred.size()) ? e->pred[i] : -1;
+    const ImU32 col = pred < 0 ? IM_COL32(150, 150, 150, 255) : right_wrong(pred == y);
+    dl->AddRect({p.x - 1, p.y - 1}, {p.x + px + 1, p.y + px + 1}, i == m.selected ? IM_COL32(20, 20, 20, 255) : col, 0, 0,
+                (i == m.selected ? 3.f : 2.f) * u);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("test image %d\ntrue: %s\npredicted: %s", i, names[y].c_str(),
+                        pred >= 0 ? names[pred].c_str() : "-");
+    const std::string lab = pred >= 0 ? names[pred] : std::string("?");
+    small_label(lab.c_str(), col, px + gap * 0.5f, label_h);
+    ImGui::EndGroup();
+  }
+}
+
+// The first layer's weights as images: the linear classifier's templates
+// (one per class), the MLP's first units, the ConvNet's first filters.
+static void weights_view(AppState& s) {
+  ImageMode& m = s.images;
+  const Snapshot* snap = s.training.snapshot.get();
+  const float u = s.display.ui_scale;
+  if (m.model == ImageModel::KNN) {
+    ImGui::TextWrapped("kNN has no weights: it compares each test image with every training image. The mean "
+                       "training image (what mean subtraction removes):");
+    if (m.rows && m.mean_tex.version != m.data_version) {
+      Atlas a;
+      a.init(28, 1, 1);
+      a.put_grey(0, m.rows->X_train.colwise().mean());
+      a.upload(m.mean_tex);
+      m.mean_tex.version = m.data_version;
+    }
+    if (m.mean_tex.id) tile(m.mean_tex, 28, 1, 0, 140 * u, "mean");
+    return;
+  }
+  if (!snap || !snap->first_weights) {
+    ImGui::TextDisabled("No weights yet: press Play or Step.");
+    return;
+  }
+  const nn::Mat& W = *snap->first_weights;
+  const auto& names = class_names(s);
+  int side = 28, n = 0;
+  const char* what = "";
+  if (m.model == ImageModel::Linear) {
+    n = int(W.rows());
+    what = "Each row of W as a 28x28 image: the template its class's score matches (red: positive weight, blue: "
+           "negative; each scaled by its own largest |w|).";
+  } else if (m.model == ImageModel::MLP) {
+    n = std::min<int>(int(W.rows()), 40);
+    what = "The first layer's weights of the first hidden units, each as a 28x28 image.";
+  } else {
+    side = 5;
+    n = int(W.rows());
+    what = "The first conv layer's 5x5 filters (red positive, blue negative), as they learn.";
+  }
+  ImGui::TextWrapped("%s", what);
+  ImGui::Text("step %lld", (long long)snap->step);
+  if (W.cols() < side * side || n == 0) return;
+  const int acols = 10;
+  if (m.weights_tex.version != snap->generation) {
+    Atlas a;
+    a.init(side, acols, n);
+    for (int r = 0; r < n; ++r) a.put_signed(r, W.row(r), side * side);
+    a.upload(m.weights_tex);
+    m.weights_tex.version = snap->generation;
+  }
+  const float px = (m.model == ImageModel::ConvNet ? 70 : 84) * u, gap = 8 * u;
+  const int cols = std::max(1, int((ImGui::GetContentRegionAvail().x + gap) / (px + gap)));
+  for (int r = 0; r < n; ++r) {
+    if (r % cols) ImGui::SameLine(0, gap);
+    ImGui::BeginGroup();
+    ImGui::PushID(r);
+    tile(m.weights_tex, side, acols, r, px, "w");
+    ImGui::PopID();
+    if (m.model == ImageModel::Linear && r < int(names.size())) ImGui::TextUnformatted(names[r].c_str());
+    else ImGui::Text("%d", r + 1);
+    ImGui::EndGroup();
+  }
+}
+
+static void confusion_view(AppState& s) {
+  ImageMode& m = s.images;
+  const ImageEval* e = s.training.snapshot ? s.training.snapshot->image_eval.get() : nullptr;
+  const auto& names = class_names(s);
+  const int C = int(names.size());
+  if (!e || !m.rows || C == 0) {
+    ImGui::TextDisabled("No predictions yet.");
+    return;
+  }
+  std::vector<int> cm(size_t(C) * C, 0);
+  for (size_t i = 0; i < e->pred.size() && i < m.rows->y_val.size(); ++i)
+    if (e->pred[i] >= 0) ++cm[size_t(m.rows->y_val[i]) * C + e->pred[i]];
+  ImGui::TextWrapped("Rows: true class; columns: predicted class; counts of the %d test images. Click a cell to see its "
+                     "images in the Test images tab.", int(e->pred.size()));
+  const float u = s.display.ui_scale;
+  const float label_w = 90 * u;
+  const float cell = std::clamp((ImGui::GetContentRegionAvail().x - label_w) / C, 24 * u, 48 * u);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  // Column headers: predicted class numbers.
+  for (int c = 0; c < C; ++c) {
+    char b[8];
+    std::snprintf(b, sizeof b, "%d", c);
+    dl->AddText({p.x + label_w + c * cell + cell * 0.4f, p.y}, IM_COL32(60, 60, 60, 255), b);
+  }
+  p.y += ImGui::GetTextLineHeightWithSpacing();
+  int row_max = 1;
+  for (int v : cm) row_max = std::max(row_max, v);
+  for (int r = 0; r < C; ++r) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%d %s", r, names[r].c_str());
+    dl->AddText({p.x, p.y + r * cell + cell * 0.3f}, IM_COL32(40, 40, 40, 255), b);
+    for (int c = 0; c < C; ++c) {
+      const int v = cm[size_t(r) * C + c];
+      const float a = std::sqrt(float(v) / row_max);
+      const ImVec2 q0{p.x + label_w + c * cell, p.y + r * cell}, q1{q0.x + cell - 1, q0.y + cell - 1};
+      const ImU32 fill = r == c ? IM_COL32(0, 140, 70, int(40 + 215 * a)) : IM_COL32(210, 40, 40, v ? int(40 + 215 * a) : 10);
+      dl->AddRectFilled(q0, q1, fill);
+      if (m.confusion_true == r && m.confusion_pred == c) dl->AddRect(q0, q1, IM_COL32(0, 0, 0, 255), 0, 0, 2 * u);
+      std::snprintf(b, sizeof b, "%d", v);
+      const ImVec2 ts = ImGui::CalcTextSize(b);
+      dl->AddText({q0.x + (cell - ts.x) / 2, q0.y + (cell - ts.y) / 2}, a > 0.6f ? IM_COL32(255, 255, 255, 255) : IM_COL32(20, 20, 20, 255), b);
+      ImGui::SetCursorScreenPos(q0);
+      ImGui::PushID(r * C + c);
+      if (ImGui::InvisibleButton("cell", {cell - 1, cell - 1}) && v > 0) {
+        m.confusion_true = r;
+        m.confusion_pred = c;
+        m.page = 0;
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%d test images of %s predicted as %s", v, names[r].c_str(), names[c].c_str());
+      ImGui::PopID();
+    }
+  }
+  ImGui::SetCursorScreenPos({p.x, p.y + C * cell + 4 * u});
+  ImGui::Dummy({1, 1});
+}
+
+// Class probabilities as horizontal bars, the largest highlighted.
+void probability_bars(AppState& s, const double* probs, int C, int truth) {
+  const auto& names = class_names(s);
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  const float name_w = 100 * u, bar_w = std::max(20.f, w - name_w - 50 * u), h = ImGui::GetTextLineHeight();
+  int best = 0;
+  for (int c = 1; c < C; ++c)
+    if (probs[c] > probs[best]) best = c;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int c = 0; c < C && c < int(names.size()); ++c) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Dummy({w, h + 2 * u});
+    dl->AddText(p, c == truth ? IM_COL32(0, 110, 50, 255) : IM_COL32(40, 40, 40, 255), names[c].c_str());
+    const ImVec2 b0{p.x + name_w, p.y + 1}, b1{b0.x + bar_w, p.y + h};
+    dl->AddRectFilled(b0, b1, IM_COL32(235, 235, 235, 255));
+    dl->AddRectFilled(b0, {b0.x + bar_w * float(std::clamp(probs[c], 0.0, 1.0)), b1.y},
+                      c == best ? IM_COL32(0, 114, 178, 255) : IM_COL32(140, 170, 200, 255));
+    char b[16];
+    std::snprintf(b, sizeof b, "%.2f", probs[c]);
+    dl->AddText({b1.x + 4 * u, p.y}, IM_COL32(40, 40, 40, 255), b);
+  }
+}
+
+// The selected test image: big, its label, the model's probabilities, and
+// for kNN the k nearest training images with their labels and distances.
+static void detail_view(AppState& s) {
+  ImageMode& m = s.images;
+  if (!m.rows || !m.data) return;
+  const ImageEval* e = s.training.snapshot ? s.training.snapshot->image_eval.get() : nullptr;
+  const float u = s.display.ui_scale;
+  const auto& names = class_names(s);
+  const int i = std::clamp(m.selected, 0, int(m.rows->y_val.size()) - 1);
+  const bool knn = m.spec.kind == nn::ModelKind::KNN;
+  const bool have_nb = knn && e && e->neighbours.k > 0 && size_t(i) * e->neighbours.k < e->neighbours.index.size();
+  const int k = have_nb ? std::min(m.spec.knn.k, e->neighbours.k) : 0;
+  const long version = ((m.data_version * 10000 + i) * 64 + k) * 100003 +
+                       (have_nb ? long(e->neighbours.index[size_t(i) * e->neighbours.k]) : 0);
+  if (m.detail_tex.version != version) {
+    Atlas a;
+    a.init(28, 1 + k, 1 + k);
+    a.put_grey(0, m.data->test.X.row(i));
+    for (int j = 0; j < k; ++j) a.put_grey(1 + j, m.train_used->X.row(e->neighbours.index[size_t(i) * e->neighbours.k + j]));
+    a.upload(m.detail_tex);
+    m.detail_tex.version = version;
+  }
+  ImGui::Text("Test image %d: %s", i, names[m.rows->y_val[i]].c_str());
+  tile(m.detail_tex, 28, 1 + k, 0, 112 * u, "sel");
+  if (e && i < int(e->pred.size())) {
+    const int pred = e->pred[i];
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(right_wrong(pred == m.rows->y_val[i])), "predicted: %s",
+                       pred >= 0 ? names[pred].c_str() : "-");
+    ImGui::TextDisabled(knn ? "vote shares" : "softmax of the scores");
+    ImGui::EndGroup();
+    std::vector<double> pr(size_t(e->probs.cols()));
+    for (size_t c = 0; c < pr.size(); ++c) pr[c] = e->probs(i, Eigen::Index(c));
+    probability_bars(s, pr.data(), int(pr.size()), m.rows->y_val[i]);
+  }
+  if (have_nb) {
+    ImGui::Text("Its %d nearest training images (%s distance):", k, nn::enum_label(m.spec.knn.metric));
+    const float px = 48 * u, gap = 6 * u;
+    const int cols = std::max(1, int((ImGui::GetContentRegionAvail().x + gap) / (px + gap)));
+    for (int j = 0; j < k; ++j) {
+      if (j % cols) ImGui::SameLine(0, gap);
+      ImGui::BeginGroup();
+      ImGui::PushID(j);
+      tile(m.detail_tex, 28, 1 + k, 1 + j, px, "nb");
+      ImGui::PopID();
+      const size_t at = size_t(i) * e->neighbours.k + j;
+      const int lab = m.train_used->y[e->neighbours.index[at]];
+      small_label(names[lab].c_str(), right_wrong(lab == m.rows->y_val[i]), px + gap * 0.5f, ImGui::GetTextLineHeight());
+      ImGui::Text("%.1f", e->neighbours.dist[at]);
+      ImGui::EndGroup();
+    }
+  }
+}
+
+static void image_plots(AppState& s) {
+  if (s.images.spec.kind == nn::ModelKind::KNN) return;
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  const History& h = s.training.history;
+  ImGui::TextUnformatted("Loss per step (minibatch)");
+  PlotOptions lo;
+  lo.log_y = s.display.plot_log;
+  lo.smoothing = s.display.plot_smoothing;
+  plot_lines("imgloss", {w, 120 * u},
+             {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)},
+              {"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)}},
+             lo, u);
+  ImGui::TextUnformatted("Accuracy: training images and test images");
+  PlotOptions ao;
+  ao.y_min = 0;
+  ao.y_max = 1;
+  plot_lines("imgacc", {w, 110 * u},
+             {{"train", &h.eval_step, &h.train_acc, IM_COL32(0, 158, 115, 255)},
+              {"test", &h.eval_step, &h.val_acc, IM_COL32(204, 121, 167, 255)}},
+             ao, u);
+}
+
+static void draw_image_center(AppState& s) {
+  ImageMode& m = s.images;
+  ImGui::Begin("Images##view", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoTitleBar);
+  if (m.waiting) {
+    ImGui::TextUnformatted(m.loading.c_str());
+    const float t = float(ImGui::GetTime());
+    ImGui::ProgressBar(m.progress >= 0 ? m.progress : -1.0f * t, {ImGui::GetContentRegionAvail().x * 0.6f, 0},
+                       m.progress >= 0 ? nullptr : "");
+    ImGui::TextDisabled("The image set is fetched only now that the Images mode is open.");
+    ImGui::End();
+    wake(s);
+    return;
+  }
+  if (!m.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+    ImGui::TextWrapped("%s", m.error.c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::Button("Try again")) select_image_set(s, m.set);
+    ImGui::SameLine();
+    if (ImGui::Button("Back to Points")) set_image_mode(s, false);
+    ImGui::End();
+    return;
+  }
+  if (!m.rows) {
+    ImGui::TextDisabled("No images loaded.");
+    ImGui::End();
+    return;
+  }
+  auto flags = [&](int t) {
+    return m.tab_request == t ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+  };
+  if (ImGui::BeginTabBar("imgtabs")) {
+    // The weights tab keeps one id whatever its label says.
+    const char* wlabel = m.model == ImageModel::Linear ? "Templates###w" : m.model == ImageModel::ConvNet ? "Filters###w" : "Weights###w";
+    if (ImGui::BeginTabItem("Test images", nullptr, flags(0))) { test_grid_view(s); ImGui::EndTabItem(); }
+    if (ImGui::BeginTabItem(wlabel, nullptr, flags(1))) { weights_view(s); ImGui::EndTabItem(); }
+    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(2))) { confusion_view(s); ImGui::EndTabItem(); }
+    if (ImGui::BeginTabItem("Sketch pad", nullptr, flags(3))) { draw_sketch_pad(s); ImGui::EndTabItem(); }
+    ImGui::EndTabBar();
+  }
+  m.tab_request = -1;
+  ImGui::End();
+}
+
+static void draw_image_right(AppState& s) {
+  ImGui::Begin("Selected image", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoSavedSettings);
+  detail_view(s);
+  ImGui::Separator();
+  image_plots(s);
+  ImGui::End();
+}
+
+void draw_image_mode(AppState& s) {
+  ImGuiIO& io = ImGui::GetIO();
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
+  const float status_h = ImGui::GetFrameHeight() + 6 * u;
+  const float sidebar_w = std::clamp(W * 0.25f, 250 * u, 320 * u);
+  const float right_w = W >= 1000 * u ? std::clamp(W * 0.28f, 280 * u, 420 * u) : 0.f;
+  s.display.sidebar_w = sidebar_w;
+  s.display.analysis_w = right_w;
+  s.display.status_h = status_h;
+  ImGui::SetNextWindowPos({0, 0});
+  ImGui::SetNextWindowSize({sidebar_w, H - status_h});
+  draw_image_sidebar(s);
+  ImGui::SetNextWindowPos({sidebar_w, 0});
+  ImGui::SetNextWindowSize({std::max(1.f, W - sidebar_w - right_w), H - status_h});
+  draw_image_center(s);
+  if (right_w > 0) {
+    ImGui::SetNextWindowPos({W - right_w, 0});
+    ImGui::SetNextWindowSize({right_w, H - status_h});
+    draw_image_right(s);
+  }
+  ImGui::SetNextWindowPos({0, H - status_h});
+  ImGui::SetNextWindowSize({W, status_h});
+  draw_status_bar(s);
+}
+
+}  // namespace app

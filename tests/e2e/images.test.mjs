@@ -1,0 +1,118 @@
+// The image mode in both web builds: no image set is fetched at start-up;
+// entering Images fetches Fashion-MNIST's subset (its size is reported);
+// softmax trained for a fixed number of steps beats a stated test accuracy;
+// the templates are drawn; the sketch pad gives a prediction; kNN shows its
+// neighbours; a ConvNet trains and shows its filters; a set that cannot be
+// fetched gives a message and the 2D playground still works.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openApp, api, apiString, frames, outDir } from './harness.mjs';
+
+const state = async (page) => JSON.parse(await apiString(page, 'nnplay_image_state'));
+// Polls the app's image state from here (the page's CSP forbids evaluating strings).
+async function waitState(page, cond, timeout = 120000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await state(page);
+    if (cond(s)) return s;
+    if (Date.now() > end) throw new Error('timed out waiting for the image state: ' + JSON.stringify({ ...s, class_names: undefined }));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// Threshold: softmax on 5,000 Fashion-MNIST training images (mean image
+// subtracted, Adam 1e-3, batch 64), 600 steps (about 7.7 epochs): test
+// accuracy on the first 1,000 test images above 0.75 (native reaches ~0.83).
+const kSoftmaxSteps = 600, kSoftmaxMinAcc = 0.75;
+
+export default async function ({ browser, isolatedUrl, plainUrl, report }) {
+  for (const [url, build] of [[isolatedUrl, 'threaded'], [plainUrl, 'fallback']]) {
+    const tag = `[images ${build}]`;
+    const { page, logs } = await openApp(browser, url);
+    try {
+      const atStart = await page.evaluate(() =>
+        performance.getEntriesByType('resource').filter((e) => e.name.includes('.nnimg')).length);
+      report.check(`${tag} no image set is fetched at start-up`, atStart === 0);
+
+      // Enter Images: the page fetches the subset, the app loads it.
+      const t0 = Date.now();
+      await api(page, 'nnplay_image_mode', 1);
+      await waitState(page, (s) => s.loaded || s.error.length > 0);
+      let s = await state(page);
+      const bytes = await page.evaluate(() => window.nnplay.imageBytes || 0);
+      report.check(`${tag} entering Images fetches and loads Fashion-MNIST`,
+                   s.loaded && s.set === 'fashion-mnist' && s.train === 5000 && s.test === 1000 && bytes > 1e6,
+                   `${s.error || ''} fetched ${bytes} bytes, loaded in ${Date.now() - t0} ms`);
+
+      // Softmax: a fixed number of steps, then the test accuracy the app reports.
+      await api(page, 'nnplay_image_model', 1);
+      await api(page, 'nnplay_image_tab', 1);
+      await frames(page, 2);
+      const t1 = Date.now();
+      await api(page, 'nnplay_step', kSoftmaxSteps);
+      await waitState(page, (s) => s.step >= kSoftmaxSteps && s.eval_step === s.step, 180000);
+      s = await state(page);
+      const ms = Date.now() - t1;
+      report.check(`${tag} softmax: test accuracy after ${kSoftmaxSteps} steps beats ${kSoftmaxMinAcc}`,
+                   s.test_acc > kSoftmaxMinAcc,
+                   `test acc ${s.test_acc.toFixed(3)} on ${s.eval_count} images; ${(ms / kSoftmaxSteps).toFixed(2)} ms/step (with rendering)`);
+      await frames(page, 4);
+      s = await state(page);
+      report.check(`${tag} the 10 templates are drawn`, s.weights_drawn && s.weights_rows === 10);
+      await page.screenshot({ path: path.join(outDir, `images-templates-${build}.png`) });
+
+      // Sketch pad: two vertical strokes (a pair of trouser legs) get a prediction.
+      await api(page, 'nnplay_image_tab', 3);
+      await api(page, 'nnplay_sketch_clear');
+      await api(page, 'nnplay_sketch_stroke', 10, 3, 9, 25);
+      await api(page, 'nnplay_sketch_stroke', 18, 3, 19, 25);
+      await api(page, 'nnplay_sketch_stroke', 10, 3, 18, 3);
+      await frames(page, 4);
+      s = await state(page);
+      const sum = s.sketch_probs.reduce((a, b) => a + b, 0);
+      report.check(`${tag} the sketch pad gives a prediction with probabilities`,
+                   s.sketch_ink > 20 && s.sketch_pred >= 0 && s.sketch_probs.length === 10 && Math.abs(sum - 1) < 1e-6,
+                   `predicted ${s.class_names[s.sketch_pred]} (p = ${Math.max(...s.sketch_probs).toFixed(2)})`);
+      await page.screenshot({ path: path.join(outDir, `images-sketch-${build}.png`) });
+
+      // kNN: every test image's nearest training images, shown for the selected one.
+      await api(page, 'nnplay_image_model', 0);
+      await api(page, 'nnplay_image_tab', 0);
+      await waitState(page, (s) => s.model === 0 && s.knn_k > 0, 180000);
+      await frames(page, 4);
+      s = await state(page);
+      report.check(`${tag} kNN finds neighbours and reports an accuracy`, s.knn_k >= 5 && s.test_acc > 0.5,
+                   `k found ${s.knn_k}, test acc ${s.test_acc.toFixed(3)} on ${s.eval_count} images`);
+      await page.screenshot({ path: path.join(outDir, `images-knn-${build}.png`) });
+
+      // ConvNet: a few steps, and its 8 first-layer filters.
+      await api(page, 'nnplay_image_model', 3);
+      await api(page, 'nnplay_image_tab', 1);
+      await frames(page, 2);
+      const t2 = Date.now();
+      await api(page, 'nnplay_step', 30);
+      await waitState(page, (s) => s.model === 3 && s.step >= 30 && s.eval_step === s.step, 180000);
+      await frames(page, 4);
+      s = await state(page);
+      report.check(`${tag} a ConvNet trains and shows its 8 filters`, s.weights_rows === 8 && s.weights_drawn && !s.error_training,
+                   `${((Date.now() - t2) / 30).toFixed(0)} ms/step with evaluation and rendering; test acc ${s.test_acc.toFixed(3)}`);
+      await page.screenshot({ path: path.join(outDir, `images-convnet-${build}.png`) });
+
+      // A set that cannot be fetched: a message, and Points still works.
+      await page.route('**/mnist.nnimg', (r) => r.abort());
+      await api(page, 'nnplay_image_set', 1);
+      await waitState(page, (s) => s.error.length > 0 || s.loaded, 60000);
+      s = await state(page);
+      report.check(`${tag} a set that cannot be fetched gives a message`, !s.loaded && s.error.includes('Could not fetch'), s.error);
+      await api(page, 'nnplay_image_mode', 0);
+      await frames(page, 3);
+      report.check(`${tag} the 2D playground works after leaving Images`,
+                   (await api(page, 'nnplay_point_count')) > 0 && !(await state(page)).active);
+    } catch (e) {
+      console.log(logs.slice(-20).join('\n'));
+      throw e;
+    } finally {
+      await page.close();
+    }
+  }
+}
