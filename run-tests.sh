@@ -30,7 +30,7 @@ export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-40}
 # engine, layers, losses, optimisers, preprocessing, gradient check, conv
 # layers, the presets' claims). The long claim tests (regularisation,
 # optimisers, networks, kNN) run natively and as WebAssembly only.
-san_tests='/test_(session|session_limits|session_model|link|launch|csv|dataset|cards|trainer|trainer_rows|fast_engine|fast_eval|layers|losses|optim|preprocess|gradcheck|conv_layers|claims_presets)[.]cpp$'
+san_tests='/test_(session|session_limits|session_model|session_image_ui|link|launch|csv|dataset|cards|trainer|trainer_rows|fast_engine|fast_eval|layers|losses|optim|preprocess|gradcheck|conv_layers|claims_presets)[.]cpp$'
 
 stage_name=""; stage_start=$SECONDS; t0=$SECONDS
 end_stage() {
