@@ -385,8 +385,12 @@ static void point_table_section(AppState& s) {
   if (n == 0) { ImGui::TextDisabled("No points."); return; }
   if (n > 200) { ImGui::TextDisabled("The table shows data sets of up to 200 points (this one has %d).", n); return; }
   const nn::Mat sc = s.training.snapshot->predictor->predict_scores(nn::points_to_matrix(s.edit.data.points));
-  const auto losses = nn::data_loss(sc, nn::points_labels(s.edit.data.points), s.spec.loss).per_point;
   const int C = int(sc.cols());
+  // The snapshot's model may be older than the points (a new class just
+  // added): then the loss column stays empty until it catches up.
+  const nn::Labels y = nn::points_labels(s.edit.data.points);
+  const bool known = std::all_of(y.begin(), y.end(), [&](int l) { return l >= 0 && l < C; });
+  const nn::Mat losses = known ? nn::Mat(nn::data_loss(sc, y, s.spec.loss).per_point) : nn::Mat();
   if (ImGui::BeginTable("points", 4 + C, ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit,
                         {0, 220 * s.display.ui_scale})) {
     ImGui::TableSetupScrollFreeze(0, 1);
@@ -411,7 +415,9 @@ static void point_table_section(AppState& s) {
         if (c == p.label) ImGui::TextColored({0.1f, 0.45f, 0.2f, 1}, "%.2f", sc(i, c));
         else ImGui::Text("%.2f", sc(i, c));
       }
-      ImGui::TableNextColumn(); ImGui::Text("%.3f", losses(i, 0));
+      ImGui::TableNextColumn();
+      if (known) ImGui::Text("%.3f", losses(i, 0));
+      else ImGui::TextDisabled("-");
     }
     ImGui::EndTable();
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -38,6 +39,11 @@ void History::clear() {
 void notify(AppState& s, const std::string& text) {
   s.message = text;
   s.message_time = ImGui::GetTime();
+}
+
+void frame_failed(AppState& s, const std::string& what) {
+  if (s.message.rfind("Internal error", 0) != 0) std::fprintf(stderr, "nnplay: a frame stopped on an exception: %s\n", what.c_str());
+  notify(s, "Internal error while drawing (" + what + "); your points and model are kept.");
 }
 
 void app_init(AppState& s, float ui_scale, const std::string& build_info) {

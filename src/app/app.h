@@ -329,6 +329,9 @@ void app_init(AppState& s, float ui_scale, const std::string& build_info);
 void app_frame(AppState& s);    // builds the whole UI for this frame
 void app_shutdown(AppState& s);
 void notify(AppState& s, const std::string& text);
+// A frame stopped on an exception (a bug; the platform's frame guard caught
+// it): says so on the status bar and the console, and the app goes on.
+void frame_failed(AppState& s, const std::string& what);
 
 // Editing the data: each is one undoable edit (DataEditor) followed by
 // data_changed(), which tells the trainer and the regions.

@@ -147,7 +147,10 @@ static void point_tooltip(const AppState& s, const nn::Point& p) {
     ImGui::TextDisabled("the model sees (%.3g, %.3g): input scale s = %.3g", Z(0, 0), Z.cols() > 1 ? Z(0, 1) : 0.0,
                         pre.spec().scale);
   }
-  const double loss = nn::data_loss(sc, {p.label}, s.spec.loss).loss;
+  // The snapshot's model may be older than the points: a click can add a
+  // class the training side has not re-initialised the model for yet.
+  const bool known = p.label < sc.cols();
+  const double loss = known ? nn::data_loss(sc, {p.label}, s.spec.loss).loss : 0.0;
   if (ImGui::BeginTable("scores", 3, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_BordersInnerH)) {
     ImGui::TableSetupColumn("class");
     ImGui::TableSetupColumn("score");
@@ -164,7 +167,8 @@ static void point_tooltip(const AppState& s, const nn::Point& p) {
     }
     ImGui::EndTable();
   }
-  ImGui::Text("%s loss of this point: %.4f", nn::to_string(s.spec.loss.kind), loss);
+  if (known) ImGui::Text("%s loss of this point: %.4f", nn::to_string(s.spec.loss.kind), loss);
+  else ImGui::TextDisabled("No loss yet: the model shown has %d classes (it is being set up for class %d).", int(sc.cols()), p.label + 1);
 }
 
 static int nearest_point(const AppState& s, double x, double y, double max_dist) {

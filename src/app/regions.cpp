@@ -58,7 +58,17 @@ void update_regions(AppState& s) {
     const double full_ms = r.ms_per_texel * full_w * full_h;
     divisor = std::clamp(int(std::ceil(std::sqrt(full_ms / 10.0))), 1, 8);
   }
-  if (!training && r.divisor != 1) r.dirty = true;  // refine once training pauses
+  // A very large network (the engine allows 16 layers of 512 units: 4 M
+  // multiply-adds a pixel) would hold the UI thread for minutes at full
+  // resolution: coarsen until one image costs at most kRegionBudget.
+  int cost_divisor = 1;
+  if (!knn && snap && snap->scorer) {
+    constexpr double kRegionBudget = 4e9;  // multiply-adds, about a second of wasm SIMD before interpolation
+    const double cost = snap->scorer->multiply_adds() * full_w * full_h;
+    cost_divisor = std::clamp(int(std::ceil(std::sqrt(cost / kRegionBudget))), 1, 64);
+  }
+  divisor = std::max(divisor, cost_divisor);
+  if (!training && r.divisor != cost_divisor) r.dirty = true;  // refine once training pauses
   const int w = (full_w + divisor - 1) / divisor, h = (full_h + divisor - 1) / divisor;
   if (w != r.w || h != r.h) r.dirty = true;
   if (!r.dirty) return;

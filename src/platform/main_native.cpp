@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
     }
     app::autosave_tick(s);
     platform::window_begin_frame(w);
-    app::app_frame(s);
+    std::string what;
+    if (!platform::window_guarded_frame([&] { app::app_frame(s); }, what)) app::frame_failed(s, what);
     platform::window_render(w);
     app::after_render(s);
     if (shot && frames >= 0 && f == frames - 1) {

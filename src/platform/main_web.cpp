@@ -120,6 +120,16 @@ static std::string location_part(bool query) {
   return text;
 }
 
+// Sizes the canvas's drawing buffer and GLFW's window to w x h. Not
+// glfwSetWindowSize: Emscripten's GLFW turns a size equal to the screen's
+// (a maximised or fullscreen browser window) into a fullscreen request, which
+// the browser refuses without a click, so the canvas kept its old size and
+// every frame asked again.
+EM_JS(void, js_set_canvas_size, (int w, int h), {
+  Browser.setCanvasSize(w, h);
+  if (GLFW.active) { GLFW.active.width = w; GLFW.active.height = h; }
+});
+
 // True if the canvas's size changed.
 static bool fit_canvas() {
   double css_w = 0, css_h = 0;
@@ -129,7 +139,7 @@ static bool fit_canvas() {
   int cw, ch;
   glfwGetWindowSize(g_window.glfw, &cw, &ch);
   if (cw == w && ch == h) return false;
-  glfwSetWindowSize(g_window.glfw, w, h);
+  js_set_canvas_size(w, h);
   return true;
 }
 
@@ -140,7 +150,8 @@ static void frame() {
   if (fit_canvas()) app::wake(s);
   if (!app::wants_frame(s)) return;
   platform::window_begin_frame(g_window);
-  app::app_frame(app::app_state());
+  std::string what;
+  if (!platform::window_guarded_frame([&] { app::app_frame(s); }, what)) app::frame_failed(s, what);
   platform::window_render(g_window);
   app::after_render(s);
 }

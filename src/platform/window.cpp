@@ -4,8 +4,10 @@
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "imgui.h"
+#include "imgui_internal.h"  // ErrorCheckEndFrameRecover
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 
@@ -95,6 +97,19 @@ void window_render(Window& w) {
 }
 
 void window_swap(Window& w) { glfwSwapBuffers(w.glfw); }
+
+bool window_guarded_frame(const std::function<void()>& frame, std::string& what) {
+  try {
+    frame();
+    return true;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  ImGui::ErrorCheckEndFrameRecover(nullptr);  // End() what the frame Begin()'s, pop its stacks
+  return false;
+}
 
 void window_close(Window& w) {
   ImGui_ImplOpenGL3_Shutdown();

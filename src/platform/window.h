@@ -1,6 +1,7 @@
 // window.h: the GLFW window, GL context and ImGui set-up shared by the native
 // and web entry points.
 #pragma once
+#include <functional>
 #include <string>
 
 struct GLFWwindow;
@@ -20,5 +21,11 @@ void window_begin_frame(Window& w);  // poll events, ImGui NewFrame
 void window_render(Window& w);       // draw ImGui's frame into the back buffer
 void window_swap(Window& w);         // present it
 void window_close(Window& w);
+// Runs one frame of app code (between window_begin_frame and window_render).
+// An exception escaping it is a bug, but it must not end the app: on the web
+// it would stop the browser's main loop for good (a frozen page). It is
+// caught here, ImGui's unclosed windows and stacks are closed, and false is
+// returned with the exception's message in `what`.
+bool window_guarded_frame(const std::function<void()>& frame, std::string& what);
 
 }  // namespace platform

@@ -156,3 +156,18 @@ TEST_CASE("scorer_grid labels pixels as classify does", "[fast_eval]") {
       CHECK(heat[r * 37 + c] == Approx(h));
     }
 }
+
+TEST_CASE("the scorer counts its multiply-adds per point (the regions' cost bound)", "[fast_eval]") {
+  ModelSpec spec;
+  spec.kind = ModelKind::Net;
+  spec.hidden = {{16, Activation::ReLU}, {16, Activation::ReLU}};
+  Rng rng(4);
+  const Preprocessor pre = fitted(PreprocessKind::None, false, 1);
+  auto m = make_model(spec, 2, 3, rng);
+  // 2 -> 16 -> 16 -> 3: 2*16 + 16*16 + 16*3.
+  CHECK(FastScorer(*m, pre).multiply_adds() == 2 * 16 + 16 * 16 + 16 * 3);
+  // Maxout with k pieces computes k affine outputs per unit.
+  spec.hidden = {{8, Activation::Maxout, 0.1, 3}};
+  auto mx = make_model(spec, 2, 3, rng);
+  CHECK(FastScorer(*mx, pre).multiply_adds() == 2 * 24 + 8 * 3);
+}

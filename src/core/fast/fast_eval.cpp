@@ -399,6 +399,12 @@ void FastScorer::grid_cells(int W, int H, double x0, double x1, double y0, doubl
   }
 }
 
+double FastScorer::multiply_adds() const {
+  double n = 0;
+  for (const Layer& l : layers_) n += double(l.in) * l.out;
+  return n;
+}
+
 void scorer_grid(const FastScorer& s, int W, int H, double x0, double x1, double y0, double y1,
                  std::vector<int>& labels, std::vector<float>& confidence, int heat_class,
                  std::vector<float>* heat) {

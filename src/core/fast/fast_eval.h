@@ -19,6 +19,9 @@ class FastScorer {
   FastScorer(const Model& model, const Preprocessor& pre);
 
   int num_classes() const { return classes_; }
+  // Multiply-adds of the layers for one point (what one pixel of the
+  // decision regions costs without interpolation).
+  double multiply_adds() const;
   bool empty() const { return layers_.empty(); }
 
   // Scores of n points: out is n x C, row-major.
