@@ -2,6 +2,7 @@
 // (sidebar, canvas, analysis column, status bar), keyboard shortcuts, and
 // reading the trainer's latest snapshot once per frame.
 #include "app.h"
+#include "core/io/source_paths.h"
 
 #include <algorithm>
 #include <optional>
@@ -176,7 +177,7 @@ std::string assets_dir() {
 #ifdef __EMSCRIPTEN__
   return "/assets";
 #else
-  return NNPLAY_ASSETS_DIR;
+  return nn::source_assets_dir();
 #endif
 }
 

@@ -22,6 +22,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "core/io/source_paths.h"
 #include "app/gl.h"
 #include "core/data/images.h"
 #include "core/fast/parallel.h"
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
   bool demo = false;
   std::string open, session_path;
   long long train_steps = -1;
-  const std::string assets = NNPLAY_ASSETS_DIR;
+  const std::string assets = nn::source_assets_dir();
   const std::vector<std::string> presets = nn::preset_ids(assets);
   nn::LaunchOptions launch;
   for (int i = 1; i < argc; ++i) {

@@ -31,24 +31,23 @@ EM_JS(void, js_download, (const char* name, const char* text), {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 EM_JS(void, js_request_upload, (), { if (window.nnplayUpload) window.nnplayUpload(); });
-// The page address's fragment, copied to the heap (the caller frees it). Not
-// emscripten_run_script_string: that evals, which the page's
+// A part of the page address, copied to the heap (the caller frees it):
+// its fragment (#s=...) when `query` is 0, else its query (?preset=...).
+// Not emscripten_run_script_string: that evals, which the page's
 // Content-Security-Policy forbids.
-EM_JS(char*, js_location_hash, (), {
-  const h = location.hash || '';
-  const n = lengthBytesUTF8(h) + 1;
+EM_JS(char*, js_location_part, (int query), {
+  const t = (query ? location.search : location.hash) || '';
+  const n = lengthBytesUTF8(t) + 1;
   const p = _malloc(n);
-  if (p) stringToUTF8(h, p, n);
+  if (p) stringToUTF8(t, p, n);
   return p;
 });
-// The page address's query (?preset=...), the same way.
-EM_JS(char*, js_location_search, (), {
-  const q = location.search || '';
-  const n = lengthBytesUTF8(q) + 1;
-  const p = _malloc(n);
-  if (p) stringToUTF8(q, p, n);
-  return p;
-});
+static std::string location_part(bool query) {
+  char* raw = js_location_part(query ? 1 : 0);
+  const std::string text = raw ? raw : "";
+  std::free(raw);
+  return text;
+}
 
 // True if the canvas's size changed.
 static bool fit_canvas() {
@@ -94,18 +93,13 @@ int main() {
   s.platform.request_upload = [] { js_request_upload(); };
   // A session in the page address (#s=...) replaces the start-up example;
   // if it is malformed the example stays and the Save / load window says why.
-  char* raw_hash = js_location_hash();
-  const std::string hash = raw_hash ? raw_hash : "";
-  std::free(raw_hash);
+  const std::string hash = location_part(/*query=*/false);
   if (hash.rfind("#s=", 0) == 0 && !app::load_text(s, hash)) s.io.open = true;
   // ?preset=, ?ui=, ?controls=, ?autoplay. Inside another page (an iframe)
   // the demo waits to be seen and touched before it trains.
   s.embed.embedded = EM_ASM_INT({ try { return window.self !== window.top ? 1 : 0; } catch (e) { return 1; } }) != 0;
   s.embed.visible = EM_ASM_INT({ return document.visibilityState === 'hidden' ? 0 : 1; }) != 0;
-  char* raw_query = js_location_search();
-  const std::string query = raw_query ? raw_query : "";
-  std::free(raw_query);
-  app::apply_launch(s, nn::parse_launch_query(query, nn::preset_ids(app::assets_dir())));
+  app::apply_launch(s, nn::parse_launch_query(location_part(/*query=*/true), nn::preset_ids(app::assets_dir())));
   EM_ASM(if (window.nnplayStarted) window.nnplayStarted(););
   emscripten_set_main_loop(frame, 0, true);
   return 0;

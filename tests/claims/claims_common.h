@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/io/session.h"
+#include "core/io/source_paths.h"
 #include "core/train/trainer.h"
 
 namespace claims {
 
 // The text of preset <id>.
 inline std::string preset_text(const std::string& id) {
-  const std::string path = std::string(NNPLAY_ASSETS_DIR) + "/presets/" + id + ".json";
+  const std::string path = nn::source_assets_dir() + "/presets/" + id + ".json";
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error("cannot open preset " + path);
   std::ostringstream ss;

@@ -6,12 +6,13 @@
 #include <set>
 
 #include "claims_common.h"
+#include "core/io/source_paths.h"
 
 using namespace nn;
 using json = nlohmann::json;
 
 TEST_CASE("every card demo with a preset file loads and is well formed", "[claims][presets]") {
-  std::ifstream f(std::string(NNPLAY_ASSETS_DIR) + "/cards.json");
+  std::ifstream f(nn::source_assets_dir() + "/cards.json");
   REQUIRE(f);
   const json cards = json::parse(f);
   std::set<std::string> ids;

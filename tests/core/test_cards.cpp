@@ -9,12 +9,13 @@
 #include <stdexcept>
 
 #include "core/io/cards.h"
+#include "core/io/source_paths.h"
 #include "core/models/convnet_calc.h"
 
 using namespace nn;
 
 static std::string read_asset(const std::string& name) {
-  const std::string path = std::string(NNPLAY_ASSETS_DIR) + "/" + name;
+  const std::string path = nn::source_assets_dir() + "/" + name;
   std::ifstream f(path, std::ios::binary);
   REQUIRE(f.good());
   std::stringstream ss;
@@ -176,7 +177,7 @@ static std::string coverage_table(const CardDeck& deck, const std::set<std::stri
   auto live = [&](const Card& c) {
     if (c.demo.empty()) return false;
     if (c.demo.rfind("convnet-", 0) == 0) return calc.count(c.demo) == 1;
-    return std::ifstream(std::string(NNPLAY_ASSETS_DIR) + "/presets/" + c.demo + ".json").good();
+    return std::ifstream(nn::source_assets_dir() + "/presets/" + c.demo + ".json").good();
   };
   struct Row { int cards = 0, live = 0, presets = 0, calc = 0, tested = 0, text = 0, missing = 0, caveats = 0; };
   auto count = [&](Row& r, const Card& c) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/io/launch.h"
+#include "core/io/source_paths.h"
 #include "core/train/headless.h"
 
 using namespace nn;
@@ -49,19 +50,19 @@ TEST_CASE("bad page parameters give one message each and keep the default", "[la
 }
 
 TEST_CASE("every playground preset loads; the catalogue has the calculator's too", "[launch]") {
-  const std::vector<std::string> ids = preset_ids(NNPLAY_ASSETS_DIR);
+  const std::vector<std::string> ids = preset_ids(nn::source_assets_dir());
   int playground = 0;
   for (const std::string& id : ids) {
     if (is_convnet_preset(id)) continue;
     ++playground;
     INFO(id);
-    REQUIRE_NOTHROW(load_preset(NNPLAY_ASSETS_DIR, id));
+    REQUIRE_NOTHROW(load_preset(nn::source_assets_dir(), id));
   }
   REQUIRE(playground >= 30);
   REQUIRE(std::find(ids.begin(), ids.end(), "convnet-alexnet") != ids.end());
-  CHECK_THROWS_WITH(load_preset(NNPLAY_ASSETS_DIR, "../cards"), StartsWith("preset: \"../cards\" is not a preset id"));
-  CHECK_THROWS_WITH(load_preset(NNPLAY_ASSETS_DIR, "no-such"), StartsWith("preset: no preset \"no-such\""));
-  CHECK_THROWS_WITH(load_preset(NNPLAY_ASSETS_DIR, "convnet-alexnet"), Contains("ConvNet calculator"));
+  CHECK_THROWS_WITH(load_preset(nn::source_assets_dir(), "../cards"), StartsWith("preset: \"../cards\" is not a preset id"));
+  CHECK_THROWS_WITH(load_preset(nn::source_assets_dir(), "no-such"), StartsWith("preset: no preset \"no-such\""));
+  CHECK_THROWS_WITH(load_preset(nn::source_assets_dir(), "convnet-alexnet"), Contains("ConvNet calculator"));
 }
 
 TEST_CASE("headless training prints a table and reports divergence in its exit code", "[launch]") {

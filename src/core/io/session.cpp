@@ -1,10 +1,13 @@
-// session.cpp: Session <-> JSON. Each part of the description has a write_x
-// and a read_x side by side; read_x validates every field and throws a
-// SessionError whose message starts with the field's path.
+// session.cpp: Session <-> JSON. The model description's parts list their
+// fields once (fields_of), and that list both writes and reads them; the data,
+// the trained model and the ui have a write_x and a read_x side by side.
+// Reading validates every field and throws a SessionError whose message
+// starts with the field's path.
 #include "core/io/session.h"
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstring>
 #include <sstream>
 #include <type_traits>
@@ -200,6 +203,19 @@ class Fields {
                         enum_ids<E>() + ")");
   }
 
+  // A nested part (see fields_of below); left as it is when the key is missing.
+  template <class T>
+  void part(const char* key, T& out);
+
+  // A list of hidden layers, at most kMaxHiddenLayers.
+  void layers(const char* key, std::vector<HiddenLayerSpec>& out);
+
+  // Keys that must be present when the object is given at all.
+  void require(std::initializer_list<const char*> keys, const char* why) const {
+    for (const char* key : keys)
+      if (!j_.contains(key)) fail(at(key), std::string("missing (") + why + ")");
+  }
+
   void finish() const {
     std::string unknown;
     for (auto it = j_.begin(); it != j_.end(); ++it) {
@@ -228,190 +244,181 @@ class Fields {
 };
 
 // ---- The description, part by part --------------------------------------------
+//
+// Each part lists its fields once, in fields_of: the key, the member and the
+// range a file may give. The same list writes the part (Writer, keys in the
+// order listed) and reads it back (Fields, every value checked); a part is
+// written as a const object, so `if constexpr (writing<S>)` marks what only
+// one side does.
 
-ojson write_knn(const KnnSpec& k) {
-  return {{"k", k.k}, {"metric", to_string(k.metric)}, {"weighted", k.weighted}};
-}
-KnnSpec read_knn(const json& j, const std::string& path) {
-  KnnSpec k;
-  Fields f(j, path);
-  f.integer("k", k.k, 1, 1000);
-  f.enumeration("metric", k.metric);
-  f.boolean("weighted", k.weighted);
-  f.finish();
-  return k;
-}
+template <class S>
+constexpr bool writing = std::is_const_v<S>;
+template <class S, class T>
+concept PartOf = std::same_as<std::remove_const_t<S>, T>;
 
-// A hidden layer writes its type and the fields that type reads (spec.h);
-// reading refuses the others as unknown keys. A file may leave "type" out for
-// a fully connected layer (older files do).
-ojson write_hidden(const HiddenLayerSpec& h) {
-  switch (h.type) {
-    case LayerType::Conv:
-      return {{"type", to_string(h.type)}, {"filters", h.filters},     {"size", h.size},
-              {"stride", h.stride},        {"pad", h.pad},             {"act", to_string(h.act)},
-              {"alpha", h.alpha},          {"batchnorm", h.batchnorm}, {"dropout_keep", h.dropout_keep}};
-    case LayerType::Pool:
-      return {{"type", to_string(h.type)}, {"size", h.size}, {"stride", h.stride}};
-    case LayerType::FC: break;
+template <class S>
+ojson write_part(const S& x);
+
+// The writing side of a field list (the ranges are the reader's business).
+class Writer {
+ public:
+  ojson j = ojson::object();
+  void number(const char* key, double v, double = 0, double = 0, bool = false, bool = false) { j[key] = v; }
+  void integer(const char* key, int v, int = 0, int = 0) { j[key] = v; }
+  void boolean(const char* key, bool v) { j[key] = v; }
+  void seed(const char* key, uint64_t v) { j[key] = v; }
+  template <class E>
+  void enumeration(const char* key, E v) { j[key] = to_string(v); }
+  template <class T>
+  void part(const char* key, const T& x) { j[key] = write_part(x); }
+  void layers(const char* key, const std::vector<HiddenLayerSpec>& hs) {
+    ojson a = ojson::array();
+    for (const HiddenLayerSpec& h : hs) a.push_back(write_part(h));
+    j[key] = std::move(a);
   }
-  return {{"type", to_string(h.type)}, {"width", h.width},         {"act", to_string(h.act)},
-          {"alpha", h.alpha},          {"maxout_k", h.maxout_k}, {"batchnorm", h.batchnorm},
-          {"dropout_keep", h.dropout_keep}};
+  void require(std::initializer_list<const char*>, const char*) {}
+};
+
+template <class S>
+ojson write_part(const S& x) {
+  Writer w;
+  fields_of(w, x);
+  return std::move(w.j);
+}
+template <class S>
+S read_part(const json& j, const std::string& path) {
+  S x;
+  Fields f(j, path);
+  fields_of(f, x);
+  f.finish();
+  return x;
+}
+template <class T>
+void Fields::part(const char* key, T& out) {
+  if (const json* v = find(key)) out = read_part<T>(*v, at(key));
 }
 
-HiddenLayerSpec read_hidden(const json& j, const std::string& path) {
-  HiddenLayerSpec h;
-  Fields f(j, path);
-  f.enumeration("type", h.type);
-  if (h.type == LayerType::Pool) h = HiddenLayerSpec::pool();  // its defaults: 2 x 2, stride 2
+void Fields::layers(const char* key, std::vector<HiddenLayerSpec>& out) {
+  const json* v = find(key);
+  if (!v) return;
+  const std::string path = at(key);
+  if (!v->is_array()) fail(path, "must be an array of layers (got " + show(*v) + ")");
+  if (v->size() > size_t(kMaxHiddenLayers))
+    fail(path, limit_message("hidden layers", kMaxHiddenLayers, (long long)v->size()));
+  out.clear();
+  for (size_t i = 0; i < v->size(); ++i)
+    out.push_back(read_part<HiddenLayerSpec>((*v)[i], path + "[" + std::to_string(i) + "]"));
+}
+
+template <class V, PartOf<KnnSpec> S>
+void fields_of(V& v, S& k) {
+  v.integer("k", k.k, 1, 1000);
+  v.enumeration("metric", k.metric);
+  v.boolean("weighted", k.weighted);
+}
+
+// A hidden layer has its type and the fields that type reads (spec.h); the
+// others are refused as unknown keys. A file may leave "type" out for a fully
+// connected layer (older files do).
+template <class V, PartOf<HiddenLayerSpec> S>
+void fields_of(V& v, S& h) {
+  v.enumeration("type", h.type);
+  if constexpr (!writing<S>)
+    if (h.type == LayerType::Pool) h = HiddenLayerSpec::pool();  // its defaults: 2 x 2, stride 2
   switch (h.type) {
     case LayerType::FC:
-      f.integer("width", h.width, 1, kMaxLayerWidth);
-      f.enumeration("act", h.act);
-      f.number("alpha", h.alpha, 0, 10);
-      f.integer("maxout_k", h.maxout_k, 1, kMaxMaxoutPieces);
-      f.boolean("batchnorm", h.batchnorm);
-      f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+      v.integer("width", h.width, 1, kMaxLayerWidth);
+      v.enumeration("act", h.act);
+      v.number("alpha", h.alpha, 0, 10);
+      v.integer("maxout_k", h.maxout_k, 1, kMaxMaxoutPieces);
+      v.boolean("batchnorm", h.batchnorm);
+      v.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
       break;
     case LayerType::Conv:
-      f.integer("filters", h.filters, 1, kMaxFilters);
-      f.integer("size", h.size, 1, kMaxFilterSize);
-      f.integer("stride", h.stride, 1, kMaxStride);
-      f.integer("pad", h.pad, 0, kMaxPad);
-      f.enumeration("act", h.act);  // not maxout: check_layers refuses it
-      f.number("alpha", h.alpha, 0, 10);
-      f.boolean("batchnorm", h.batchnorm);
-      f.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
+      v.integer("filters", h.filters, 1, kMaxFilters);
+      v.integer("size", h.size, 1, kMaxFilterSize);
+      v.integer("stride", h.stride, 1, kMaxStride);
+      v.integer("pad", h.pad, 0, kMaxPad);
+      v.enumeration("act", h.act);  // not maxout: check_layers refuses it
+      v.number("alpha", h.alpha, 0, 10);
+      v.boolean("batchnorm", h.batchnorm);
+      v.number("dropout_keep", h.dropout_keep, 0, 1, /*lo_open=*/true);
       break;
     case LayerType::Pool:
-      f.integer("size", h.size, 1, kMaxFilterSize);
-      f.integer("stride", h.stride, 1, kMaxStride);
+      v.integer("size", h.size, 1, kMaxFilterSize);
+      v.integer("stride", h.stride, 1, kMaxStride);
       break;
   }
-  f.finish();
-  return h;
 }
 
-// Written only for image models: a flat (2D) spec has no "input".
-ojson write_input(const InputShape& in) {
-  return {{"width", in.width}, {"height", in.height}, {"depth", in.depth}};
-}
-InputShape read_input(const json& j, const std::string& path) {
-  InputShape in;
-  Fields f(j, path);
-  for (const char* key : {"width", "height", "depth"})
-    if (j.is_object() && !j.contains(key))
-      fail(f.at(key), "missing (an image input needs width, height and depth)");
-  f.integer("width", in.width, 1, kMaxImageSide);
-  f.integer("height", in.height, 1, kMaxImageSide);
-  f.integer("depth", in.depth, 1, kMaxImageDepth);
-  f.finish();
-  return in;
+// Only image models have one: a flat (2D) spec is written without "input".
+template <class V, PartOf<InputShape> S>
+void fields_of(V& v, S& in) {
+  v.require({"width", "height", "depth"}, "an image input needs width, height and depth");
+  v.integer("width", in.width, 1, kMaxImageSide);
+  v.integer("height", in.height, 1, kMaxImageSide);
+  v.integer("depth", in.depth, 1, kMaxImageDepth);
 }
 
-ojson write_loss(const LossSpec& l) {
-  return {{"kind", to_string(l.kind)}, {"delta", l.delta},       {"reg", to_string(l.reg)},
-          {"lambda", l.lambda},        {"l1_ratio", l.l1_ratio}};
-}
-LossSpec read_loss(const json& j, const std::string& path) {
-  LossSpec l;
-  Fields f(j, path);
-  f.enumeration("kind", l.kind);
-  f.number("delta", l.delta, 0, 100);
-  f.enumeration("reg", l.reg);
-  f.number("lambda", l.lambda, 0, 1e3);
-  f.number("l1_ratio", l.l1_ratio, 0, 1);
-  f.finish();
-  return l;
+template <class V, PartOf<LossSpec> S>
+void fields_of(V& v, S& l) {
+  v.enumeration("kind", l.kind);
+  v.number("delta", l.delta, 0, 100);
+  v.enumeration("reg", l.reg);
+  v.number("lambda", l.lambda, 0, 1e3);
+  v.number("l1_ratio", l.l1_ratio, 0, 1);
 }
 
-ojson write_init(const InitSpec& i) {
-  return {{"kind", to_string(i.kind)},
-          {"constant", i.constant},
-          {"bias", i.bias},
-          {"random_bias", i.random_bias},
-          {"gain", i.gain}};
-}
-InitSpec read_init(const json& j, const std::string& path) {
-  InitSpec i;
-  Fields f(j, path);
-  f.enumeration("kind", i.kind);
-  f.number("constant", i.constant, -10, 10);
-  f.number("bias", i.bias, -10, 10);
-  f.boolean("random_bias", i.random_bias);
-  f.number("gain", i.gain, 1e-3, 1e3);
-  f.finish();
-  return i;
+template <class V, PartOf<InitSpec> S>
+void fields_of(V& v, S& i) {
+  v.enumeration("kind", i.kind);
+  v.number("constant", i.constant, -10, 10);
+  v.number("bias", i.bias, -10, 10);
+  v.boolean("random_bias", i.random_bias);
+  v.number("gain", i.gain, 1e-3, 1e3);
 }
 
-ojson write_optim(const OptimSpec& o) {
-  return {{"kind", to_string(o.kind)},
-          {"lr", o.lr},
-          {"mu", o.mu},
-          {"decay_rate", o.decay_rate},
-          {"beta1", o.beta1},
-          {"beta2", o.beta2},
-          {"eps", o.eps},
-          {"lbfgs_m", o.lbfgs_m},
-          {"batch_size", o.batch_size},
-          {"schedule", to_string(o.schedule)},
-          {"step_epochs", o.step_epochs},
-          {"decay", o.decay},
-          {"clip_norm", o.clip_norm}};
-}
-OptimSpec read_optim(const json& j, const std::string& path) {
-  OptimSpec o;
-  Fields f(j, path);
-  f.enumeration("kind", o.kind);
-  f.number("lr", o.lr, 0, 10, /*lo_open=*/true);
-  f.number("mu", o.mu, 0, 1, false, /*hi_open=*/true);
-  f.number("decay_rate", o.decay_rate, 0, 1, false, true);
-  f.number("beta1", o.beta1, 0, 1, false, true);
-  f.number("beta2", o.beta2, 0, 1, false, true);
-  f.number("eps", o.eps, 0, 1, true);
-  f.integer("lbfgs_m", o.lbfgs_m, 1, 100);
-  f.integer("batch_size", o.batch_size, 0, kMaxBatchSize);
-  f.enumeration("schedule", o.schedule);
-  f.number("step_epochs", o.step_epochs, 0, 1e6, true);
-  f.number("decay", o.decay, 0, 1e3);
-  f.number("clip_norm", o.clip_norm, 0, 1e6);
-  f.finish();
-  return o;
+template <class V, PartOf<OptimSpec> S>
+void fields_of(V& v, S& o) {
+  v.enumeration("kind", o.kind);
+  v.number("lr", o.lr, 0, 10, /*lo_open=*/true);
+  v.number("mu", o.mu, 0, 1, false, /*hi_open=*/true);
+  v.number("decay_rate", o.decay_rate, 0, 1, false, true);
+  v.number("beta1", o.beta1, 0, 1, false, true);
+  v.number("beta2", o.beta2, 0, 1, false, true);
+  v.number("eps", o.eps, 0, 1, true);
+  v.integer("lbfgs_m", o.lbfgs_m, 1, 100);
+  v.integer("batch_size", o.batch_size, 0, kMaxBatchSize);
+  v.enumeration("schedule", o.schedule);
+  v.number("step_epochs", o.step_epochs, 0, 1e6, true);
+  v.number("decay", o.decay, 0, 1e3);
+  v.number("clip_norm", o.clip_norm, 0, 1e6);
 }
 
-ojson write_preprocess(const PreprocessSpec& p) {
-  ojson j = {{"kind", to_string(p.kind)}, {"square", p.square}, {"cross", p.cross},
-             {"sines", p.sines}, {"scale", p.scale}};
-  if (p.image != ImageNorm::None) j["image"] = to_string(p.image);  // 2D sessions stay as they were
-  return j;
-}
-PreprocessSpec read_preprocess(const json& j, const std::string& path) {
-  PreprocessSpec p;
-  Fields f(j, path);
-  f.enumeration("kind", p.kind);
-  f.boolean("square", p.square);
-  f.boolean("cross", p.cross);
-  f.boolean("sines", p.sines);
-  f.number("scale", p.scale, kMinInputScale, kMaxInputScale);
-  f.enumeration("image", p.image);
-  f.finish();
-  return p;
+template <class V, PartOf<PreprocessSpec> S>
+void fields_of(V& v, S& p) {
+  v.enumeration("kind", p.kind);
+  v.boolean("square", p.square);
+  v.boolean("cross", p.cross);
+  v.boolean("sines", p.sines);
+  v.number("scale", p.scale, kMinInputScale, kMaxInputScale);
+  if (!writing<S> || p.image != ImageNorm::None)  // 2D sessions are written as before images
+    v.enumeration("image", p.image);
 }
 
-ojson write_spec(const ModelSpec& s) {
-  ojson hidden = ojson::array();
-  for (const HiddenLayerSpec& h : s.hidden) hidden.push_back(write_hidden(h));
-  ojson j = {{"kind", to_string(s.kind)}, {"knn", write_knn(s.knn)}, {"use_bias", s.use_bias}};
-  if (s.input.is_image()) j["input"] = write_input(s.input);
-  j["hidden"] = hidden;
-  j["loss"] = write_loss(s.loss);
-  j["init"] = write_init(s.init);
-  j["optim"] = write_optim(s.optim);
-  j["preprocess"] = write_preprocess(s.preprocess);
-  j["engine"] = to_string(s.engine);
-  j["seed"] = s.seed;
-  return j;
+template <class V, PartOf<ModelSpec> S>
+void fields_of(V& v, S& s) {
+  v.enumeration("kind", s.kind);
+  v.part("knn", s.knn);
+  v.boolean("use_bias", s.use_bias);
+  if (!writing<S> || s.input.is_image()) v.part("input", s.input);
+  v.layers("hidden", s.hidden);
+  v.part("loss", s.loss);
+  v.part("init", s.init);
+  v.part("optim", s.optim);
+  v.part("preprocess", s.preprocess);
+  v.enumeration("engine", s.engine);
+  v.seed("seed", s.seed);
 }
 
 // A network whose layers cannot be built (filters that do not tile their
@@ -424,29 +431,10 @@ void check_layers(const ModelSpec& s, const std::string& path) {
   if (layout.bad_layer < 0) fail(path + (s.input.is_image() ? ".input" : ""), layout.problem);
   fail(path + ".hidden[" + std::to_string(layout.bad_layer) + "]", layout.problem);
 }
+
+ojson write_spec(const ModelSpec& s) { return write_part(s); }
 ModelSpec read_spec(const json& j, const std::string& path) {
-  ModelSpec s;
-  Fields f(j, path);
-  f.enumeration("kind", s.kind);
-  if (const json* v = f.find("knn")) s.knn = read_knn(*v, f.at("knn"));
-  f.boolean("use_bias", s.use_bias);
-  if (const json* v = f.find("input")) s.input = read_input(*v, f.at("input"));
-  if (const json* v = f.find("hidden")) {
-    const std::string at = f.at("hidden");
-    if (!v->is_array()) fail(at, "must be an array of layers (got " + show(*v) + ")");
-    if (v->size() > size_t(kMaxHiddenLayers))
-      fail(at, limit_message("hidden layers", kMaxHiddenLayers, (long long)v->size()));
-    s.hidden.clear();
-    for (size_t i = 0; i < v->size(); ++i)
-      s.hidden.push_back(read_hidden((*v)[i], at + "[" + std::to_string(i) + "]"));
-  }
-  if (const json* v = f.find("loss")) s.loss = read_loss(*v, f.at("loss"));
-  if (const json* v = f.find("init")) s.init = read_init(*v, f.at("init"));
-  if (const json* v = f.find("optim")) s.optim = read_optim(*v, f.at("optim"));
-  if (const json* v = f.find("preprocess")) s.preprocess = read_preprocess(*v, f.at("preprocess"));
-  f.enumeration("engine", s.engine);
-  f.seed("seed", s.seed);
-  f.finish();
+  ModelSpec s = read_part<ModelSpec>(j, path);
   check_layers(s, path);
   return s;
 }

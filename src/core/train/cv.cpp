@@ -22,39 +22,54 @@ static void summarise_folds(CvResult& r) {
   }
 }
 
-CvResult knn_cross_validate_folds(const Dataset& data, const std::vector<int>& ks, Metric metric,
-                                  int folds, uint64_t seed, bool weighted) {
+static void check_cv_args(const std::vector<int>& ks, int folds, int n, const char* items) {
   if (folds < 2) throw std::runtime_error("cross-validation needs at least 2 folds");
+  if (ks.empty()) throw std::runtime_error("cross-validation needs at least one k");
   for (int k : ks)
     if (k < 1) throw std::runtime_error("k must be at least 1 (got " + std::to_string(k) + ")");
-  std::vector<Point> train;
-  for (const Point& p : data.points)
-    if (!p.validation) train.push_back(p);
-  const int n = int(train.size());
-  if (n < 2) throw std::runtime_error("cross-validation needs at least 2 training points");
-  folds = std::min(folds, n);
+  if (n < 2) throw std::runtime_error(std::string("cross-validation needs at least 2 training ") + items);
+}
 
+// Fold f of `folds` (at most one per item) is held out while the others
+// train: run_fold(rest, held) gets the items' indices and returns the held
+// fold's accuracy for each k.
+template <class RunFold>
+static CvResult cross_validate(int n, const std::vector<int>& ks, int folds, uint64_t seed, RunFold run_fold) {
+  folds = std::min(folds, n);
   const std::vector<std::vector<int>> fold_idx = kfold_indices(n, folds, seed);
   CvResult r;
   r.ks = ks;
   r.fold_acc.assign(ks.size(), std::vector<double>(folds, 0.0));
   for (int f = 0; f < folds; ++f) {
-    // Train on every fold but f.
-    std::vector<Point> rest;
+    std::vector<int> rest;
     for (int g = 0; g < folds; ++g)
-      if (g != f)
-        for (int i : fold_idx[g]) rest.push_back(train[i]);
-    const KnnIndex index(rest, data.num_classes);
-    for (size_t ki = 0; ki < ks.size(); ++ki) {
-      const KnnSpec spec{ks[ki], metric, weighted};
-      int correct = 0;
-      for (int i : fold_idx[f])
-        correct += index.predict(train[i].x, train[i].y, spec) == train[i].label;
-      r.fold_acc[ki][f] = double(correct) / double(fold_idx[f].size());
-    }
+      if (g != f) rest.insert(rest.end(), fold_idx[g].begin(), fold_idx[g].end());
+    const std::vector<double> acc = run_fold(rest, fold_idx[f]);
+    for (size_t ki = 0; ki < ks.size(); ++ki) r.fold_acc[ki][f] = acc[ki];
   }
   summarise_folds(r);
   return r;
+}
+
+CvResult knn_cross_validate_folds(const Dataset& data, const std::vector<int>& ks, Metric metric,
+                                  int folds, uint64_t seed, bool weighted) {
+  std::vector<Point> train;
+  for (const Point& p : data.points)
+    if (!p.validation) train.push_back(p);
+  check_cv_args(ks, folds, int(train.size()), "points");
+  return cross_validate(int(train.size()), ks, folds, seed, [&](const std::vector<int>& rest, const std::vector<int>& held) {
+    std::vector<Point> rest_points;
+    for (int i : rest) rest_points.push_back(train[i]);
+    const KnnIndex index(rest_points, data.num_classes);
+    std::vector<double> acc;
+    for (int k : ks) {
+      const KnnSpec spec{k, metric, weighted};
+      int correct = 0;
+      for (int i : held) correct += index.predict(train[i].x, train[i].y, spec) == train[i].label;
+      acc.push_back(double(correct) / double(held.size()));
+    }
+    return acc;
+  });
 }
 
 std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<int>& ks,
@@ -64,41 +79,28 @@ std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<in
 
 CvResult knn_cross_validate_rows(const MatRowsF& X, const Labels& y, const std::vector<int>& ks, Metric metric,
                                  int folds, uint64_t seed, bool weighted) {
-  if (folds < 2) throw std::runtime_error("cross-validation needs at least 2 folds");
-  if (ks.empty()) throw std::runtime_error("cross-validation needs at least one k");
-  for (int k : ks)
-    if (k < 1) throw std::runtime_error("k must be at least 1 (got " + std::to_string(k) + ")");
   const int n = int(X.rows());
-  if (n < 2) throw std::runtime_error("cross-validation needs at least 2 training rows");
+  check_cv_args(ks, folds, n, "rows");
   if (size_t(n) != y.size()) throw std::runtime_error("cross-validation: one label per row");
-  folds = std::min(folds, n);
   const int k_max = *std::max_element(ks.begin(), ks.end());
-
-  const std::vector<std::vector<int>> fold_idx = kfold_indices(n, folds, seed);
-  CvResult r;
-  r.ks = ks;
-  r.fold_acc.assign(ks.size(), std::vector<double>(folds, 0.0));
-  for (int f = 0; f < folds; ++f) {
-    std::vector<int> rest;
-    for (int g = 0; g < folds; ++g)
-      if (g != f) rest.insert(rest.end(), fold_idx[g].begin(), fold_idx[g].end());
-    MatRowsF train(Eigen::Index(rest.size()), X.cols()), held(Eigen::Index(fold_idx[f].size()), X.cols());
+  return cross_validate(n, ks, folds, seed, [&](const std::vector<int>& rest, const std::vector<int>& held) {
+    MatRowsF train(Eigen::Index(rest.size()), X.cols()), held_rows(Eigen::Index(held.size()), X.cols());
     Labels y_train(rest.size());
     for (size_t i = 0; i < rest.size(); ++i) {
       train.row(Eigen::Index(i)) = X.row(rest[i]);
       y_train[i] = y[rest[i]];
     }
-    for (size_t i = 0; i < fold_idx[f].size(); ++i) held.row(Eigen::Index(i)) = X.row(fold_idx[f][i]);
-    const RowNeighbours nb = knn_rows(train, held, k_max, metric);
-    for (size_t ki = 0; ki < ks.size(); ++ki) {
-      const std::vector<KnnVote> v = knn_rows_votes(nb, y_train, KnnSpec{ks[ki], metric, weighted});
+    for (size_t i = 0; i < held.size(); ++i) held_rows.row(Eigen::Index(i)) = X.row(held[i]);
+    const RowNeighbours nb = knn_rows(train, held_rows, k_max, metric);
+    std::vector<double> acc;
+    for (int k : ks) {
+      const std::vector<KnnVote> v = knn_rows_votes(nb, y_train, KnnSpec{k, metric, weighted});
       int correct = 0;
-      for (size_t i = 0; i < v.size(); ++i) correct += v[i].label == y[fold_idx[f][i]];
-      r.fold_acc[ki][f] = v.empty() ? 0.0 : double(correct) / double(v.size());
+      for (size_t i = 0; i < v.size(); ++i) correct += v[i].label == y[held[i]];
+      acc.push_back(v.empty() ? 0.0 : double(correct) / double(v.size()));
     }
-  }
-  summarise_folds(r);
-  return r;
+    return acc;
+  });
 }
 
 }  // namespace nn
