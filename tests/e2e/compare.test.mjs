@@ -50,7 +50,10 @@ async function suite(browser, url, build, report) {
                runs.map((r) => r.texels).join(', '));
   const panelA = await page.evaluate(() => [0, 1, 2, 3].map((k) => window.Module._nnplay_run_panel(0, k)));
   const panelB = await page.evaluate(() => [0, 1, 2, 3].map((k) => window.Module._nnplay_run_panel(1, k)));
-  report.check(`${tag} two panels side by side`, panelB[0] >= panelA[0] + panelA[2] && panelA[1] === panelB[1],
+  // Side by side or one above the other (whichever shows the plane larger), never overlapping.
+  const sideBySide = panelB[0] >= panelA[0] + panelA[2] - 0.5, stacked = panelB[1] >= panelA[1] + panelA[3] - 0.5;
+  report.check(`${tag} two panels that do not overlap, each at least 250 px on its short side`,
+               (sideBySide || stacked) && Math.min(panelA[2], panelA[3], panelB[2], panelB[3]) >= 250,
                `A ${panelA.map(Math.round)}, B ${panelB.map(Math.round)}`);
   await page.screenshot({ path: path.join(outDir, `e2e-compare-2runs-${build}.png`) });
 
