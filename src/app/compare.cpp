@@ -249,11 +249,11 @@ void draw_compare_bar(AppState& s) {
           "train/validation split and the seed, and train step for step.");
   if (!s.compare.active()) return;
   ImGui::SameLine();
-  if (ImGui::Button("End comparison")) {
+  if (ImGui::Button("End")) {
     compare_end(s);
     return;
   }
-  tooltip("Keep run A only.");
+  tooltip("End the comparison: keep run A only.");
   int remove = -1;
   if (ImGui::BeginTabBar("runs", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
     for (int i = 0; i < s.compare.count(); ++i) {
