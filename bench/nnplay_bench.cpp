@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <memory>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -284,6 +285,112 @@ void workload_spiral() {
          "512x512 grid points/s while training runs (" + how + ")");
   record("w3.regions_per_s_training", best_fps, "regions/s", "512x512 regions recomputed per second while training");
   record("w3.train_sps_during", best_sps, "samples/s", "training samples/s meanwhile");
+}
+
+// ---- 9. Comparing runs: four 2-16-16-3 networks with their regions ------------
+// As the app's compare mode runs them: every run trains on its own thread (a
+// TrainingHost each), 5 steps per frame tick (steps/frame), then publishes a
+// snapshot; the drawing thread ticks, and recomputes each run's regions from
+// its latest snapshot. Four panels of 256x256 make the pixels of one 512x512
+// canvas; the same loop with one run and one 512x512 panel is the baseline.
+struct CompareFigures {
+  double fps, sps_per_run;
+};
+CompareFigures compare_frames(int R, int G) {
+  const Dataset data = make_spiral(300, 0.2, 3, 3);
+  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
+  std::vector<std::unique_ptr<Trainer>> runs;
+  for (int r = 0; r < R; ++r) {
+    ModelSpec spec;
+    spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
+    spec.loss.kind = LossKind::Softmax;
+    spec.optim.kind = kinds[r % 4];
+    spec.optim.lr = 0.01;
+    spec.optim.batch_size = 32;
+    runs.push_back(std::make_unique<Trainer>(data, spec));
+    check_fast(*runs.back());
+  }
+  constexpr int kStepsPerFrame = 5;
+  std::vector<int> labels;
+  std::vector<float> conf;
+  int frames = 0;
+  std::atomic<int64_t> steps_done{0};
+  const auto draw = [&](const Predictor& snap) {
+    FastScorer f(*snap.model, snap.preprocessor);
+    scorer_grid(f, G, G, -1.2, 1.2, -1.2, 1.2, labels, conf);
+  };
+#if NNPLAY_THREADED
+  std::mutex m;
+  std::condition_variable cv;
+  long tick = 0;
+  bool stop = false;
+  std::vector<std::shared_ptr<const Predictor>> latest(static_cast<size_t>(R));
+  for (int r = 0; r < R; ++r) latest[size_t(r)] = std::make_shared<Predictor>(runs[size_t(r)]->predictor());
+  std::vector<std::thread> threads;
+  for (int r = 0; r < R; ++r)
+    threads.emplace_back([&, r] {
+      long seen = 0;
+      for (;;) {
+        {
+          std::unique_lock<std::mutex> lk(m);
+          cv.wait(lk, [&] { return stop || tick != seen; });
+          if (stop) return;
+          seen = tick;
+        }
+        for (int s = 0; s < kStepsPerFrame; ++s) runs[size_t(r)]->step();
+        steps_done += kStepsPerFrame;
+        auto snap = std::make_shared<const Predictor>(runs[size_t(r)]->predictor());
+        std::lock_guard<std::mutex> lk(m);
+        latest[size_t(r)] = std::move(snap);
+      }
+    });
+  const double t0 = now_s();
+  while (now_s() - t0 < budget(2.0) || frames < 3) {
+    {
+      std::lock_guard<std::mutex> lk(m);
+      ++tick;
+    }
+    cv.notify_all();
+    for (int r = 0; r < R; ++r) {
+      std::shared_ptr<const Predictor> snap;
+      {
+        std::lock_guard<std::mutex> lk(m);
+        snap = latest[size_t(r)];
+      }
+      draw(*snap);
+    }
+    ++frames;
+  }
+  {
+    std::lock_guard<std::mutex> lk(m);
+    stop = true;
+  }
+  cv.notify_all();
+  for (auto& t : threads) t.join();
+#else
+  // No threads: each frame trains every run's steps, then draws its regions.
+  const double t0 = now_s();
+  while (now_s() - t0 < budget(2.0) || frames < 3) {
+    for (auto& tr : runs) {
+      for (int s = 0; s < kStepsPerFrame; ++s) tr->step();
+      steps_done += kStepsPerFrame;
+      draw(tr->predictor());
+    }
+    ++frames;
+  }
+#endif
+  const double dt = now_s() - t0;
+  return {frames / dt, double(steps_done.load()) * 32 / dt / R};
+}
+
+void workload_compare() {
+  std::fprintf(stderr, "[9] 4 runs of 2-16-16-3 (SGD, momentum, RMSProp, Adam), 4 panels of 256x256, 5 steps/frame\n");
+  const CompareFigures one = compare_frames(1, 512), four = compare_frames(4, 256);
+  const std::string how = NNPLAY_THREADED ? "each run on its own thread" : "one thread";
+  record("w9.fps_one_run", one.fps, "frames/s", "1 run, 512x512 regions per frame, 5 steps/frame (" + how + ")");
+  record("w9.fps_four_runs", four.fps, "frames/s", "4 runs, 4 regions of 256x256 per frame, 5 steps/frame each");
+  record("w9.fps_ratio", four.fps / one.fps, "x", "frame rate with 4 runs over 1 run");
+  record("w9.train_sps_per_run", four.sps_per_run, "samples/s", "training samples/s of each of the 4 runs");
 }
 
 // ---- 4. kNN, k = 5, 3 classes, 512x512 grid ---------------------------------
@@ -637,6 +744,7 @@ int main(int argc, char** argv) {
   if (want("6")) workload_convnet();
   if (want("7")) workload_mlp();
   if (want("8")) workload_images(record, g_quick);  // bench_images.cpp
+  if (want("9")) workload_compare();
   std::printf("{\"impl\": \"%s\", \"threads\": %d, \"seconds\": %.1f, \"results\": [\n", json_escape(impl).c_str(),
               parallel_threads(), now_s() - t0);
   for (size_t i = 0; i < g_results.size(); ++i) {

@@ -19,6 +19,7 @@
 namespace app {
 
 void draw_plots(AppState& s) {
+  if (s.compare.active()) return draw_compare_plots(s);  // every run's curves on the same axes
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
@@ -427,15 +428,24 @@ void draw_analysis(AppState& s) {
   ImGui::Begin("Analysis", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                         ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                         ImGuiWindowFlags_NoTitleBar);
-  if (s.spec.kind == nn::ModelKind::KNN) {
-    ImGui::TextWrapped("kNN has nothing to train: it stores the training points and lets the k nearest vote. "
-                       "Pick a linear classifier or a neural net to see training curves here.");
-  }
-  linear_weights_section(s);
+  // Comparing runs: the plots show every run, the rest the run whose tab is selected.
+  const int shown = s.compare.active() ? s.compare.selected : 0;
+  with_run(s, shown, [&] {
+    if (s.spec.kind == nn::ModelKind::KNN && !s.compare.active()) {
+      ImGui::TextWrapped("kNN has nothing to train: it stores the training points and lets the k nearest vote. "
+                         "Pick a linear classifier or a neural net to see training curves here.");
+    }
+    linear_weights_section(s);
+  });
   draw_plots(s);
-  draw_inspector(s);
-  point_table_section(s);
-  gradient_check_section(s);
+  if (s.compare.active())
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(shown)), "Below: run %s (its tab in the sidebar)",
+                       run_label(s, shown).c_str());
+  with_run(s, shown, [&] {
+    draw_inspector(s);
+    point_table_section(s);
+    gradient_check_section(s);
+  });
   ImGui::End();
 }
 

@@ -91,8 +91,8 @@ NNPLAY_API void nnplay_set_lr(double lr) {
 }
 NNPLAY_API void nnplay_play(int on) { app::set_playing(app_state(), on != 0); }
 NNPLAY_API int nnplay_is_playing() { return app_state().training.playing; }
-NNPLAY_API void nnplay_step(int n) { app_state().training.host->step(n); }
-NNPLAY_API void nnplay_reset() { app_state().training.host->reset(); }
+NNPLAY_API void nnplay_step(int n) { app::step_runs(app_state(), n); }      // every run of a comparison
+NNPLAY_API void nnplay_reset() { app::reset_runs(app_state()); }
 NNPLAY_API double nnplay_step_count() { return app_state().training.snapshot ? double(app_state().training.snapshot->step) : 0; }
 NNPLAY_API double nnplay_epoch() { return app_state().training.snapshot ? app_state().training.snapshot->epoch : 0; }
 // Accuracy on the training (or validation) points from the latest evaluation; NaN before any.
@@ -383,3 +383,59 @@ NNPLAY_API const char* nnplay_autosave_notice() {
 NNPLAY_API int nnplay_autosave_kind() { return int(app_state().autosave.notice); }
 NNPLAY_API int nnplay_autosave_enabled() { return app_state().autosave.enabled ? 1 : 0; }
 NNPLAY_API long nnplay_autosave_saves() { return app_state().autosave.saves; }
+// ---- Comparisons -------------------------------------------------------------
+// Runs are numbered 0 (A) to nnplay_run_count() - 1; a bad index reads as
+// NaN or -1.
+NNPLAY_API int nnplay_run_count() { return app_state().compare.count(); }
+NNPLAY_API int nnplay_compare_add() { return app::compare_add_run(app_state()) ? 1 : 0; }
+NNPLAY_API void nnplay_compare_remove(int i) { app::compare_remove_run(app_state(), i); }
+NNPLAY_API void nnplay_compare_select(int i) {
+  auto& c = app_state().compare;
+  if (i >= 0 && i < c.count()) c.selected = c.select_request = i;
+}
+NNPLAY_API const char* nnplay_run_label(int i) {
+  const auto& s = app_state();
+  g_text = i >= 0 && i < s.compare.count() ? app::run_label(s, i) : "";
+  return g_text.c_str();
+}
+NNPLAY_API double nnplay_run_step(int i) {
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return -1;
+  const auto& snap = app::run_training(s, i).snapshot;
+  return snap ? double(snap->step) : 0;
+}
+// Points on run i's loss curve, and its latest minibatch loss.
+NNPLAY_API int nnplay_run_curve_length(int i) {
+  const auto& s = app_state();
+  return i >= 0 && i < s.compare.count() ? int(app::run_training(s, i).history.total_loss.size()) : -1;
+}
+NNPLAY_API double nnplay_run_loss(int i) {
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return NAN;
+  const auto& h = app::run_training(s, i).history.total_loss;
+  return h.empty() ? NAN : h.back();
+}
+NNPLAY_API double nnplay_run_accuracy(int i, int validation) {
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return NAN;
+  const auto& h = app::run_training(s, i).history;
+  const auto& v = validation ? h.val_acc : h.train_acc;
+  return v.empty() ? NAN : v.back();
+}
+// Run i's decision-region image: the number of its texels that show a class
+// (0 before any is drawn), and its panel on the canvas in CSS pixels.
+NNPLAY_API int nnplay_run_region_texels(int i) {
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return -1;
+  int n = 0;
+  for (int l : app::run_regions(s, i).labels) n += l >= 0;
+  return n;
+}
+NNPLAY_API double nnplay_run_panel(int i, int what) {  // what: 0 x, 1 y, 2 w, 3 h
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return NAN;
+  const app::View& v = !s.compare.active() ? s.display.view : i == 0 ? s.compare.view_a : s.compare.runs[size_t(i - 1)]->view;
+  const float px[4] = {v.x, v.y, v.w, v.h};
+  return px[std::clamp(what, 0, 3)] / s.display.ui_scale;
+}
+

@@ -63,7 +63,10 @@ void app_init(AppState& s, float ui_scale, const std::string& build_info) {
   s.training.host->set_steps_per_frame(s.training.steps_per_frame);
 }
 
-void app_shutdown(AppState& s) { s.training.host.reset(); }
+void app_shutdown(AppState& s) {
+  s.compare.runs.clear();  // their worker threads end here
+  s.training.host.reset();
+}
 
 // ---- Data editing ------------------------------------------------------------
 
@@ -133,6 +136,7 @@ void data_changed(AppState& s) {
   s.edit.count_classes();
   s.training.host->set_data(s.edit.data);
   s.display.regions.dirty = true;
+  compare_data_changed(s);
 }
 
 void add_point(AppState& s, double x, double y, int label) {
@@ -241,6 +245,7 @@ void apply_session(AppState& s, const nn::Session& session) {
   s.training.host->set_steps_per_frame(s.training.steps_per_frame);
   s.training.host->reset();
   if (session.trained) s.training.host->load_trained(*session.trained);
+  apply_session_runs(s, session);
   set_playing(s, ui.play);
   s.images.active = false;  // the trainer has just been given the session's points
   set_image_mode(s, ui.image_mode);
@@ -273,6 +278,7 @@ nn::Session current_session(const AppState& s, bool with_model) {
   out.name = s.io.session_name;
   out.description = s.io.session_description;
   out.ui = nn::write_session_ui(session_ui(s));
+  out.runs = session_runs(s);
   return out;
 }
 
@@ -291,6 +297,7 @@ void set_playing(AppState& s, bool on) {
   if (s.spec.kind == nn::ModelKind::KNN) on = false;
   s.training.playing = on;
   s.training.host->set_playing(on);
+  compare_set_playing(s, on);
 }
 
 static void shortcuts(AppState& s) {
@@ -312,9 +319,9 @@ static void shortcuts(AppState& s) {
     if (s.images.active) set_image_playing(s, !s.training.playing);
     else set_playing(s, !s.training.playing);
   }
-  if (ImGui::IsKeyPressed(ImGuiKey_S, false)) s.training.host->step(1);
-  if (ImGui::IsKeyPressed(ImGuiKey_E, false)) s.training.host->step_epoch();
-  if (ImGui::IsKeyPressed(ImGuiKey_R, false)) s.training.host->reset();
+  if (ImGui::IsKeyPressed(ImGuiKey_S, false)) step_runs(s, 1);
+  if (ImGui::IsKeyPressed(ImGuiKey_E, false)) epoch_runs(s);
+  if (ImGui::IsKeyPressed(ImGuiKey_R, false)) reset_runs(s);
   if (ImGui::IsKeyPressed(ImGuiKey_P, false)) request_png_export(s);
   if (ImGui::IsKeyPressed(ImGuiKey_H, false) || ImGui::IsKeyPressed(ImGuiKey_F1, false))
     s.show_help = !s.show_help;
@@ -367,8 +374,7 @@ void app_frame(AppState& s) {
   ImGuiIO& io = ImGui::GetIO();
   ++s.frame;
   s.fps = io.Framerate;
-  s.training.host->frame(8.0);
-  s.training.read_latest();
+  frame_runs(s);  // s.training.host->frame(...) and read_latest(), for every run
   shortcuts(s);
 
   // An export: this frame draws the canvas alone, where it was (after_render reads it).
@@ -408,8 +414,12 @@ void app_frame(AppState& s) {
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize({sidebar_w, H - status_h});
   draw_sidebar(s);
-  update_regions(s);
-  draw_canvas(s);
+  if (s.compare.active()) {
+    draw_compare_canvas(s);  // regions of every run, as small multiples
+  } else {
+    update_regions(s);
+    draw_canvas(s);
+  }
   draw_launch_notice(s, /*with_messages=*/false);
   if (s.display.wide_layout) {
     ImGui::SetNextWindowPos({W - analysis_w, 0});

@@ -302,6 +302,27 @@ struct ImageMode {
   long knn_train_for = -1;
 };
 
+// A comparison (compare.cpp): runs B, C, D beside run A, which is AppState's
+// own spec and training. Each run has its own host (worker thread), plot
+// series and decision regions; all share the points, and training commands
+// act on every run. With no extra runs the app is the one-run playground.
+struct CompareRun {
+  std::string name;          // legend and panel label ("" shows the letter)
+  nn::ModelSpec spec;
+  Training training;
+  Regions regions;
+  View view;                 // its panel on the canvas
+};
+struct Compare {
+  std::string name_a;        // run A's label
+  std::vector<std::unique_ptr<CompareRun>> runs;  // B, C, D
+  int selected = 0;          // the run the sidebar edits: 0 = A, i = runs[i - 1]
+  int select_request = -1;   // a tab to bring to the front next frame (a run was added or removed)
+  View view_a;               // run A's panel while comparing
+  int count() const { return 1 + int(runs.size()); }
+  bool active() const { return !runs.empty(); }
+};
+
 struct AppState {
   nn::ModelSpec spec;        // the model being trained
   DataEditor edit;
@@ -317,6 +338,7 @@ struct AppState {
   ShareWindow share;
   CanvasExport png;
   Autosave autosave;
+  Compare compare;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -360,6 +382,45 @@ bool read_text_file(const std::string& path, std::string& out);
 // The model description changed (hyperparameters or architecture).
 void spec_changed(AppState& s);
 void set_playing(AppState& s, bool on);
+
+// Comparisons (compare.cpp, compare_canvas.cpp, compare_plots.cpp).
+// Every run (A and the compared ones) at once: n steps, one epoch, reset.
+void step_runs(AppState& s, int n);
+void epoch_runs(AppState& s);
+void reset_runs(AppState& s);
+// Once per frame: lets each run train (in step: no run more than a frame's
+// steps ahead of the slowest) and reads their snapshots.
+void frame_runs(AppState& s);
+// "Compare": the selected run's settings become a new run (up to
+// nn::kMaxRuns) and every run restarts, so they train step for step from the
+// same start. False (with a notice) at the limit.
+bool compare_add_run(AppState& s);
+// Removes run i (0 = A: B takes its place); the others keep training.
+void compare_remove_run(AppState& s, int i);
+void compare_end(AppState& s);                // back to one run (A)
+void compare_data_changed(AppState& s);       // the points changed: every other run
+void compare_set_playing(AppState& s, bool on);
+void compare_steps_per_frame(AppState& s);
+// The spec the sidebar edits (the selected run's), and its change.
+nn::ModelSpec& selected_spec(AppState& s);
+void selected_spec_changed(AppState& s);
+// Runs fn with run i's spec, training and regions in run A's place (and,
+// with panel_view, its canvas panel as the view), so the one-run code (the
+// regions, the inspector) shows run i. Run 0 or no comparison: fn as is.
+void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_view = false);
+// Run i's parts (0 = A).
+const nn::ModelSpec& run_spec(const AppState& s, int i);
+const Training& run_training(const AppState& s, int i);
+const Regions& run_regions(const AppState& s, int i);
+std::string run_label(const AppState& s, int i);   // "A: SGD"
+unsigned run_color(int i);                          // ImU32
+// Sessions: the runs of the comparison (empty for one run), and applying a
+// session's runs after apply_session has set up run A.
+std::vector<nn::SessionRun> session_runs(const AppState& s);
+void apply_session_runs(AppState& s, const nn::Session& session);
+void draw_compare_bar(AppState& s);    // sidebar: Compare, run tabs, differences from A
+void draw_compare_canvas(AppState& s); // the runs as small multiples
+void draw_compare_plots(AppState& s);  // the runs' curves overlaid
 
 // Embedding (embed.cpp).
 // Applies start-up options: opens the preset, sets the layout, notes errors.

@@ -274,16 +274,18 @@ static void training_section(AppState& s) {
   if (ImGui::Button(s.training.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0})) set_playing(s, !s.training.playing);
   tooltip("Train continuously (Space).");
   ImGui::SameLine();
-  if (ImGui::Button("Step")) s.training.host->step(1);
+  if (ImGui::Button("Step")) step_runs(s, 1);
   tooltip("One minibatch update (S).");
   ImGui::SameLine();
-  if (ImGui::Button("Epoch")) s.training.host->step_epoch();
+  if (ImGui::Button("Epoch")) epoch_runs(s);
   tooltip("Train until one more pass over the training points is done (E).");
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) s.training.host->reset();
+  if (ImGui::Button("Reset")) reset_runs(s);
   tooltip("Start again from a fresh initialisation with the same seed (R). Your points are kept.");
-  if (slider_int(s, "steps/frame", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true))
+  if (slider_int(s, "steps/frame", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true)) {
     s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+    compare_steps_per_frame(s);
+  }
   if (snap) {
     ImGui::Text("step %lld   epoch %.2f", (long long)snap->step, snap->epoch);
     if (snap->last.step > 0) {
@@ -338,13 +340,15 @@ void draw_sidebar(AppState& s) {
   ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
   draw_mode_switch(s);
   data_section(s);
-  nn::ModelSpec sp = s.spec;
+  draw_compare_bar(s);  // with runs to compare, the sections below edit the selected run
+  nn::ModelSpec& target = selected_spec(s);
+  nn::ModelSpec sp = target;
   model_section(s, sp);
   loss_section(s, sp);
   optim_section(s, sp);
-  if (!(sp == s.spec)) {
-    s.spec = sp;
-    spec_changed(s);
+  if (!(sp == target)) {
+    target = sp;
+    selected_spec_changed(s);
   }
   training_section(s);
   display_section(s);

@@ -235,12 +235,14 @@ void TrainingHost::ensure_trainer() {
   }
 }
 
-void TrainingHost::train_some(double budget_ms, int max_steps) {
-  if (!trainer_) { pending_steps_ = 0; epoch_target_ = -1; return; }
+int TrainingHost::train_some(double budget_ms, int max_steps) {
+  if (!trainer_) { pending_steps_ = 0; epoch_target_ = -1; return 0; }
   const double t0 = now_ms();
   int done = 0;
   for (;;) {
-    const bool want = pending_steps_ > 0 || epoch_target_ >= 0 || (playing_ && done < max_steps);
+    const int64_t limit = step_limit_.load();
+    const bool want = pending_steps_ > 0 || epoch_target_ >= 0 ||
+                      (playing_ && done < max_steps && (limit < 0 || trainer_->step_count() < limit));
     if (!want || now_ms() - t0 > budget_ms) break;
     if (trainer_->divergence().diverged) { playing_ = false; pending_steps_ = 0; epoch_target_ = -1; break; }
     try {
@@ -266,6 +268,7 @@ void TrainingHost::train_some(double budget_ms, int max_steps) {
     if (pending_steps_ > 0) --pending_steps_;
     if (epoch_target_ >= 0 && trainer_->epoch() >= epoch_target_ - 1e-9) epoch_target_ = -1;
   }
+  return done;
 }
 
 void TrainingHost::publish(bool force_inspect) {
@@ -474,8 +477,8 @@ bool TrainingHost::worker_iteration(long& seen_tick) {
   if (tick != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0)) {
     seen_tick = tick;
     // One frame's worth of steps, but never hold a snapshot back for long.
-    train_some(25, steps_per_frame_);
-    trained = true;
+    // Nothing to publish when a step limit held this run back.
+    trained = train_some(25, steps_per_frame_) > 0 || !playing_ || !error_.empty();
   }
   if (trained || had_commands) publish(!trained);
   return true;
@@ -507,8 +510,8 @@ void TrainingHost::frame(double budget_ms) {
     cv_.notify_all();
     return;
   }
-  if (want) train_some(budget_ms, steps_per_frame_);
-  if (want || had_commands) publish(!want);
+  const bool trained = want && (train_some(budget_ms, steps_per_frame_) > 0 || !playing_ || !error_.empty());
+  if (trained || had_commands) publish(!trained);
 }
 
 }  // namespace app

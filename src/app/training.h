@@ -3,6 +3,7 @@
 // for a time budget each frame. Either way the UI sends commands and reads
 // only immutable snapshots (Snapshot), so drawing never waits on training.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -79,6 +80,9 @@ class TrainingHost {
   void reset();
   void restore_last_good();
   void set_steps_per_frame(int n);
+  // While playing, train no further than step max_step (-1: no limit): keeps
+  // compared runs step for step. Takes effect at once (not queued).
+  void set_step_limit(int64_t max_step) { step_limit_.store(max_step); }
   void set_active(bool on);       // false while a kNN is selected: nothing to train
   // Puts a session's trained model into the run (after set_data/set_spec):
   // the regions show it at once. A model that does not fit is reported in
@@ -97,7 +101,7 @@ class TrainingHost {
   void post(Command c);
   void worker_loop();
   void run_commands();            // training side
-  void train_some(double budget_ms, int max_steps);
+  int train_some(double budget_ms, int max_steps);  // returns the steps done
   void publish(bool force_inspect);
   void ensure_trainer();
   bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
@@ -110,6 +114,7 @@ class TrainingHost {
 
   bool threaded_ = false;         // the worker thread owns the training side
   bool can_thread_ = false;       // threaded build: start the worker when training is first asked for
+  std::atomic<int64_t> step_limit_{-1};
   std::thread worker_;
   mutable std::mutex m_;
   std::condition_variable cv_;

@@ -46,6 +46,12 @@ constexpr int64_t kMaxLayerWeights = int64_t(1) << 23;
 constexpr double kMinGradCheckStep = 1e-12;  // the step h of the centred difference
 constexpr double kMaxGradCheckStep = 1.0;
 
+// ---- Comparisons -------------------------------------------------------------------
+// Runs compared side by side (A..D): each trains on its own thread in the
+// threaded build and has its own decision regions on the canvas.
+constexpr int kMaxRuns = 4;
+constexpr size_t kMaxRunNameChars = 60;
+
 // ---- Sessions and links ---------------------------------------------------------
 constexpr size_t kMaxSessionBytes = 16u << 20;  // a session file or decoded link
 constexpr int kMaxJsonDepth = 64;               // nesting of a session's JSON

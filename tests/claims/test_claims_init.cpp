@@ -99,10 +99,12 @@ TEST_CASE("zero init: units stay identical", "[claims][zero-init-symmetry]") {
                                     num(row_spread(net(h).layers[0].W)));
   // Claims: the weights do move (|W1| > 0.1), but every row of W1 stays an
   // exact copy of the first (difference 0), so the layer acts like one unit:
-  // He init reaches at least 0.2 higher training accuracy.
+  // He init reaches at least 0.1 higher training accuracy. (Measured with
+  // seeds 1 to 6 of this preset: He init ahead by 0.13 to 0.20 after 1000
+  // steps; the gap depends on the minibatch order, so the bound keeps a margin.)
   REQUIRE(W1.norm() > 0.1);
   REQUIRE(row_spread(W1) == 0.0);
-  REQUIRE(h.accuracy(false) > t.accuracy(false) + 0.2);
+  REQUIRE(h.accuracy(false) > t.accuracy(false) + 0.1);
 }
 
 TEST_CASE("zero weights with random biases: symmetry broken, weakly",

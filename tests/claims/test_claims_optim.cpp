@@ -88,7 +88,7 @@ TEST_CASE("learning-rate decay ends lower and steadier", "[claims][lr-decay]") {
 
 TEST_CASE("smaller batches make the loss noisier", "[claims][batch-size-noise]") {
   const Session s = load_preset("batch-size-noise");
-  REQUIRE(s.spec.optim.batch_size == 4);
+  REQUIRE(s.spec.optim.batch_size == 1);
   auto wiggle = [&](int batch) {
     ModelSpec spec = s.spec;
     spec.optim.batch_size = batch;
@@ -98,10 +98,11 @@ TEST_CASE("smaller batches make the loss noisier", "[claims][batch-size-noise]")
     for (size_t i = 301; i < l.size(); ++i) diff.push_back(l[i] - l[i - 1]);
     return stddev(diff, 0, diff.size());
   };
-  const double w4 = wiggle(4), w128 = wiggle(128);
-  measure("batch-size-noise", "std of step-to-step loss change (steps 300-600): batch 4=" +
-                                  num(w4) + " batch 128=" + num(w128));
-  // Claim: batch 4 wiggles at least 3x more than batch 128.
+  const double w1 = wiggle(1), w4 = wiggle(4), w128 = wiggle(128);
+  measure("batch-size-noise", "std of step-to-step loss change (steps 300-600): batch 1=" + num(w1) +
+                                  " batch 4=" + num(w4) + " batch 128=" + num(w128));
+  // Claim: the wiggle shrinks as the batch grows: batch 1 > batch 4 > 3x batch 128.
+  REQUIRE(w1 > w4);
   REQUIRE(w4 > 3 * w128);
 }
 
@@ -155,13 +156,16 @@ TEST_CASE("clipping bounds every update", "[claims][gradient-clipping]") {
                                    num(u.accuracy(false)));
   // Claims: raw gradients exceed the threshold, yet no SGD update is longer
   // than lr * clip_norm = 3. Without clipping this run does not overflow (no
-  // divergence is detected), but it ends stuck: accuracy at least 0.2 lower
-  // and a higher loss than with clipping.
+  // divergence is detected), but it ends stuck near chance (1/3 for three
+  // classes; below 0.4) and at least 0.2 below the clipped run's accuracy.
+  // (Seeds 1 to 6 of this preset: unclipped 0.30 to 0.35, clipped 0.54 to
+  // 0.92. The whole-set loss is no fair judge at lr 3: the clipped run's few
+  // confident mistakes can cost more than the stuck run's near-uniform scores.)
   REQUIRE(max_grad > 1.0);
   // (1 + 1e-6): the default engine updates in float32, whose rounding makes
   // the clipped step's length lr * clip_norm up to about 1e-7 longer.
   REQUIRE(max_update <= 3.0 * (1 + 1e-6));
   REQUIRE_FALSE(t.divergence().diverged);
   REQUIRE(u.accuracy(false) < t.accuracy(false) - 0.2);
-  REQUIRE(train_loss(u) > train_loss(t));
+  REQUIRE(u.accuracy(false) < 0.4);
 }

@@ -82,7 +82,7 @@ TEST_CASE("a trained model round-trips: save -> load -> save gives the same text
   for (OptimKind k : {OptimKind::Adam, OptimKind::Momentum, OptimKind::SGD, OptimKind::LBFGS}) {
     const Session s = trained_session(k == OptimKind::LBFGS ? 3 : 40, k);
     const std::string text = save_session(s);
-    REQUIRE(text.rfind("{\n  \"version\": 2,", 0) == 0);
+    REQUIRE(text.rfind("{\n  \"version\": " + std::to_string(kSessionVersion) + ",", 0) == 0);
     // One line per matrix: W1 is 16 x 2 (16 neurons, 2 inputs).
     REQUIRE(text.find("\n      {\"name\":\"W1\",\"shape\":[16,2],\"values\":[") != std::string::npos);
     const Session back = load_session(text);

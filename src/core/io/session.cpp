@@ -755,14 +755,48 @@ json read_ui(const json& j, const std::string& path) {
   return j;  // flat and checked: copying it is cheap
 }
 
+// The runs of a comparison ("runs", version 3): see Session::runs.
+ojson write_runs(const Session& s) {
+  ojson runs = ojson::array();
+  for (size_t i = 0; i < s.runs.size(); ++i) {
+    ojson r = {{"name", s.runs[i].name}};
+    if (i > 0) r["spec"] = ojson::parse(spec_changes(s.spec, s.runs[i].spec).dump());
+    runs.push_back(r);
+  }
+  return runs;
+}
+
+std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
+  if (!j.is_array()) fail("runs", "must be an array of runs (got " + show(j) + ")");
+  if (j.size() < 2 || j.size() > size_t(kMaxRuns))
+    fail("runs", "a comparison has 2 to " + std::to_string(kMaxRuns) + " runs (got " + std::to_string(j.size()) + ")");
+  std::vector<SessionRun> runs;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string path = "runs[" + std::to_string(i) + "]";
+    Fields f(j[i], path);
+    SessionRun r;
+    f.text("name", r.name, kMaxRunNameChars);
+    r.spec = spec;
+    if (const json* v = f.find("spec")) {
+      if (i == 0) fail(path + ".spec", "run A's description is the session's \"spec\" (give only its name here)");
+      r.spec = apply_spec_changes(spec, *v, path + ".spec");
+    }
+    f.finish();
+    runs.push_back(r);
+  }
+  return runs;
+}
+
 ojson write_session(const Session& s) {
-  ojson j = {{"version", s.trained ? std::max(s.version, 2) : s.version},
+  const int needed = !s.runs.empty() ? 3 : s.trained ? 2 : 1;
+  ojson j = {{"version", std::max(s.version, needed)},
              {"name", s.name},
              {"description", s.description},
              {"data", write_data(s.data)},
              {"spec", write_spec(s.spec)},
              {"ui", s.ui.is_null() ? ojson::object() : ojson::parse(dump_text(s.ui))}};
   if (s.trained) j["model"] = write_model(*s.trained);
+  if (!s.runs.empty()) j["runs"] = write_runs(s);
   return j;
 }
 
@@ -788,6 +822,11 @@ Session read_session(const json& j) {
     if (version < 2) fail("model", "a trained model needs \"version\": 2 (this file says " +
                                        std::to_string(version) + ")");
     s.trained = read_model(*v, "model", s.spec, s.data);
+  }
+  if (const json* v = f.find("runs")) {
+    if (version < 3) fail("runs", "a comparison needs \"version\": 3 (this file says " +
+                                      std::to_string(version) + ")");
+    s.runs = read_runs(*v, s.spec);
   }
   f.finish();
   return s;
@@ -821,6 +860,59 @@ GradCheckSettings read_gradcheck_settings(const json& ui) {
 json write_gradcheck_settings(const GradCheckSettings& g) {
   return {{"open", g.open}, {"h", g.h}, {"include_reg", g.include_reg}, {"probe_unit", g.probe_unit},
           {"probe_pre", g.probe_pre}, {"run", g.run}};
+}
+
+// Merge patch from a to b (RFC 7386): changed keys with b's value, objects
+// recursively, keys b lacks as null.
+static json merge_diff(const json& a, const json& b) {
+  if (!a.is_object() || !b.is_object()) return b;
+  json patch = json::object();
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    auto was = a.find(it.key());
+    if (was == a.end()) patch[it.key()] = it.value();
+    else if (*was != it.value()) patch[it.key()] = merge_diff(*was, it.value());
+  }
+  for (auto it = a.begin(); it != a.end(); ++it)
+    if (!b.contains(it.key())) patch[it.key()] = nullptr;
+  return patch;
+}
+
+json spec_changes(const ModelSpec& a, const ModelSpec& b) {
+  return merge_diff(json::parse(write_spec(a).dump()), json::parse(write_spec(b).dump()));
+}
+
+ModelSpec apply_spec_changes(const ModelSpec& a, const json& patch, const std::string& path) {
+  if (!patch.is_object()) fail(path, "must be an object of the fields that differ from \"spec\" (got " + show(patch) + ")");
+  json merged = json::parse(write_spec(a).dump());
+  merged.merge_patch(patch);
+  return read_spec(merged, path);
+}
+
+// "optim.kind: momentum (A: sgd)" lines, walking the merge patch.
+static void difference_lines(const json& a, const json& patch, const std::string& prefix, std::vector<std::string>& out) {
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    auto was = a.is_object() ? a.find(it.key()) : a.end();
+    if (it.value().is_object() && was != a.end() && was->is_object()) {
+      difference_lines(*was, it.value(), key, out);
+      continue;
+    }
+    const auto text = [](const json& v) {
+      if (v.is_string()) return v.get<std::string>();
+      std::string t;
+      show_into(v, t, 40);
+      return t.size() > 40 ? t.substr(0, 37) + "..." : t;
+    };
+    const std::string now = it.value().is_null() ? "(none)" : text(it.value());
+    const std::string before = was == a.end() ? "(none)" : text(*was);
+    out.push_back(key + ": " + now + " (A: " + before + ")");
+  }
+}
+
+std::vector<std::string> spec_difference_lines(const ModelSpec& a, const ModelSpec& b) {
+  std::vector<std::string> out;
+  difference_lines(json::parse(write_spec(a).dump()), spec_changes(a, b), "", out);
+  return out;
 }
 
 std::string save_session(const Session& s) {

@@ -15,9 +15,20 @@
 namespace nn {
 
 // The version this build writes. Files with a larger version are refused.
-// Version 2 added "model" (a trained model); a session without one may keep
-// version 1, and every version-1 file loads unchanged.
-constexpr int kSessionVersion = 2;
+// Version 2 added "model" (a trained model); version 3 added "runs" (a
+// comparison of up to kMaxRuns configurations). A session keeps the lowest
+// version its content needs, and every version-1 and -2 file loads unchanged.
+constexpr int kSessionVersion = 3;
+
+// One run of a comparison: a name for the legends and panels, and its whole
+// model description. All runs share the session's points (and so their
+// train/validation split); each spec carries its own seed (equal in the
+// presets, so the runs start from the same minibatch order).
+struct SessionRun {
+  std::string name;
+  ModelSpec spec;
+  bool operator==(const SessionRun&) const = default;
+};
 
 struct Session {
   int version = kSessionVersion;
@@ -32,7 +43,27 @@ struct Session {
   // optimiser state, so that loading shows the same decision regions at once
   // (Trainer::trained_state / load_trained). Absent: "settings only".
   std::optional<TrainedState> trained;
+  // A comparison: empty for one run, else 2..kMaxRuns runs A, B, ... with
+  // runs[0].spec == spec (run A is the session's spec; `trained`, if any, is
+  // run A's, the other runs start fresh). In the file (version 3):
+  //   "runs": [{"name": "SGD"},
+  //            {"name": "SGD + momentum", "spec": {"optim": {"kind": "momentum"}}}]
+  // Run A has only its name; every other run's "spec" holds only what
+  // differs from the session's "spec" (merged over it as a JSON merge patch,
+  // RFC 7386: objects merge key by key, arrays such as "hidden" are replaced
+  // whole), and the result is checked like "spec" ("runs[1].spec.optim.lr: ...").
+  std::vector<SessionRun> runs;
 };
+
+// The part of b's description that differs from a's, as a JSON merge patch
+// over write_spec(a) (what a run's "spec" holds in a file); {} when equal.
+nlohmann::json spec_changes(const ModelSpec& a, const ModelSpec& b);
+// a's description with the patch merged over it, validated (path names the
+// patch in messages, e.g. "runs[1].spec"). Throws SessionError.
+ModelSpec apply_spec_changes(const ModelSpec& a, const nlohmann::json& patch, const std::string& path);
+// One line per field that differs, "optim.kind: momentum (A: sgd)", for the
+// UI's "differs from A" notes; empty when equal.
+std::vector<std::string> spec_difference_lines(const ModelSpec& a, const ModelSpec& b);
 
 // The gradient-check panel's settings, kept in a session's "ui" object as
 //   "gradcheck": {"open": true, "h": 1e-5, "include_reg": true,

@@ -119,12 +119,15 @@ void Trainer::new_engine(std::unique_ptr<Model> initial) {
 
 void Trainer::reset() {
   fit_preprocessing();
-  // The one random stream of the run: initialisation first, then the epoch
-  // shuffles and dropout masks. A local until make_model succeeds, so a spec
-  // it refuses changes nothing else.
+  // Two random streams: initialisation then dropout masks in rng_, the
+  // epoch shuffles in order_rng_ (so how many numbers the initialisation
+  // draws cannot change the minibatch order). A local until make_model
+  // succeeds, so a spec it refuses changes nothing else.
   Rng rng(spec_.seed);
   new_engine(make_model(spec_, input_dim(), num_classes(), rng));
   rng_ = rng;
+  order_rng_ = Rng(order_seed(spec_.seed));
+  last_batch_.clear();
   order_.clear();
   cursor_ = 0;
   epochs_done_ = 0;
@@ -314,7 +317,7 @@ void Trainer::minibatch_update(StepStats& s) {
     if (cursor_ == 0 || order_.size() != N) {  // a new epoch: fresh shuffle (Fisher-Yates)
       order_.resize(N);
       for (size_t i = 0; i < N; ++i) order_[i] = int(i);
-      for (size_t i = N - 1; i > 0; --i) std::swap(order_[i], order_[size_t(rng_.randint(int(i) + 1))]);
+      for (size_t i = N - 1; i > 0; --i) std::swap(order_[i], order_[size_t(order_rng_.randint(int(i) + 1))]);
       cursor_ = 0;
     }
     n = std::min(B, N - cursor_);  // the last batch of an epoch may be smaller
@@ -325,6 +328,7 @@ void Trainer::minibatch_update(StepStats& s) {
       cursor_ = 0;
     }
   }
+  last_batch_.assign(batch, batch + n);
   const EngineStep r = engine_->step(batch, int(n), s.lr, spec_.optim.clip_norm, rng_);
   s.data_loss = r.loss.data_loss;
   s.reg_loss = r.loss.reg_loss;

@@ -121,6 +121,10 @@ class Trainer {
 
   // ---- Statistics --------------------------------------------------------
   int64_t step_count() const { return step_; }
+  // The training rows (indices into X_train) the last minibatch step used.
+  const std::vector<int>& last_batch() const { return last_batch_; }
+  // The seed of the minibatch order, derived from spec.seed (and nothing else).
+  static uint64_t order_seed(uint64_t seed) { return seed ^ 0x6a09e667f3bcc909ULL; }
   double epoch() const { return double(epochs_done_) + double(cursor_) / double(std::max<size_t>(1, y_train_.size())); }
   const StepStats& last() const { return last_; }
   // The recent steps: the oldest half is dropped when kMaxHistory is reached.
@@ -217,7 +221,12 @@ class Trainer {
   // Before the current step (its loss is measured there), and the latest
   // parameters whose measured loss was finite.
   Checkpoint before_step_, finite_loss_;
-  Rng rng_;  // initialisation, then shuffles and dropout masks, in that order
+  Rng rng_;  // initialisation, then dropout masks (and L-BFGS's masks)
+  // The epoch shuffles only, seeded from spec.seed alone: runs that differ
+  // in architecture, initialisation, dropout or optimiser but share the
+  // seed, the points and the batch size draw the same minibatches.
+  Rng order_rng_;
+  std::vector<int> last_batch_;  // rows of the last minibatch
 
   // Position in the epoch: order_ is this epoch's shuffle of 0..N_train-1 and
   // cursor_ the number of its points already used.

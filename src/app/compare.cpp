@@ -1,0 +1,293 @@
+// compare.cpp: comparing runs side by side. Run A is the app's own spec and
+// training; runs B, C, D (Compare::runs) each have a TrainingHost of their
+// own (a worker thread in the threaded build). All runs get the same points
+// and the same commands; while playing, no run trains more than one frame's
+// steps ahead of the slowest, so the curves advance step for step.
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <functional>
+
+#include "app.h"
+#include "core/io/session.h"
+#include "core/limits.h"
+#include "gl.h"
+#include "imgui.h"
+#include "widgets.h"
+
+namespace app {
+
+namespace {
+
+constexpr ImU32 kRunColors[nn::kMaxRuns] = {
+    IM_COL32(35, 35, 35, 255),    // A: near black
+    IM_COL32(215, 25, 80, 255),   // B: crimson
+    IM_COL32(40, 90, 220, 255),   // C: royal blue
+    IM_COL32(150, 100, 10, 255),  // D: brown
+};
+
+bool trainable(const nn::ModelSpec& spec) { return spec.kind != nn::ModelKind::KNN; }
+
+// Sets up a new run's host with the app's points and training speed.
+std::unique_ptr<CompareRun> new_run(const AppState& s, const nn::ModelSpec& spec, const std::string& name) {
+  auto r = std::make_unique<CompareRun>();
+  r->spec = spec;
+  r->name = name;
+  r->training.host = std::make_unique<TrainingHost>();
+  r->training.steps_per_frame = s.training.steps_per_frame;
+  TrainingHost& h = *r->training.host;
+  h.set_steps_per_frame(s.training.steps_per_frame);
+  h.set_data(s.edit.data);
+  h.set_active(trainable(spec));
+  h.set_spec(spec);
+  return r;
+}
+
+void free_regions(Regions& r) {
+  if (r.texture) glDeleteTextures(1, &r.texture);
+  r.texture = 0;
+}
+
+template <class F>
+void each_host(AppState& s, F&& f) {
+  f(*s.training.host);
+  for (auto& r : s.compare.runs) f(*r->training.host);
+}
+
+}  // namespace
+
+void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_view) {
+  if (i <= 0 || i > int(s.compare.runs.size())) {
+    if (panel_view && s.compare.active()) std::swap(s.display.view, s.compare.view_a);
+    fn();
+    if (panel_view && s.compare.active()) std::swap(s.display.view, s.compare.view_a);
+    return;
+  }
+  CompareRun& r = *s.compare.runs[size_t(i - 1)];
+  const auto swap_in = [&] {
+    std::swap(s.spec, r.spec);
+    std::swap(s.training, r.training);
+    std::swap(s.display.regions, r.regions);
+    if (panel_view) std::swap(s.display.view, r.view);
+  };
+  swap_in();
+  try {
+    fn();
+  } catch (...) {
+    swap_in();
+    throw;
+  }
+  swap_in();
+}
+
+unsigned run_color(int i) { return kRunColors[std::clamp(i, 0, nn::kMaxRuns - 1)]; }
+
+const nn::ModelSpec& run_spec(const AppState& s, int i) { return i == 0 ? s.spec : s.compare.runs.at(i - 1)->spec; }
+const Training& run_training(const AppState& s, int i) {
+  return i == 0 ? s.training : s.compare.runs.at(i - 1)->training;
+}
+const Regions& run_regions(const AppState& s, int i) {
+  return i == 0 ? s.display.regions : s.compare.runs.at(i - 1)->regions;
+}
+
+std::string run_label(const AppState& s, int i) {
+  const std::string letter(1, char('A' + i));
+  const std::string& name = i == 0 ? s.compare.name_a : s.compare.runs.at(i - 1)->name;
+  return name.empty() ? letter : letter + ": " + name;
+}
+
+void step_runs(AppState& s, int n) { each_host(s, [n](TrainingHost& h) { h.step(n); }); }
+void epoch_runs(AppState& s) { each_host(s, [](TrainingHost& h) { h.step_epoch(); }); }
+void reset_runs(AppState& s) {
+  each_host(s, [](TrainingHost& h) { h.reset(); });
+  s.display.regions.dirty = true;
+  for (auto& r : s.compare.runs) r->regions.dirty = true;
+}
+
+void compare_data_changed(AppState& s) {
+  for (auto& r : s.compare.runs) {
+    r->training.host->set_data(s.edit.data);
+    r->regions.dirty = true;
+  }
+}
+
+void compare_set_playing(AppState& s, bool on) {
+  for (auto& r : s.compare.runs) {
+    r->training.playing = on && trainable(r->spec);
+    r->training.host->set_playing(r->training.playing);
+  }
+}
+
+void compare_steps_per_frame(AppState& s) {
+  for (auto& r : s.compare.runs) {
+    r->training.steps_per_frame = s.training.steps_per_frame;
+    r->training.host->set_steps_per_frame(s.training.steps_per_frame);
+  }
+}
+
+void frame_runs(AppState& s) {
+  const int n = s.compare.count();
+  int64_t limit = -1;
+  if (n > 1) {
+    // The slowest run that can train sets the pace (a kNN run, a diverged
+    // run or one that failed would hold the others forever: they don't count).
+    int64_t slowest = INT64_MAX;
+    for (int i = 0; i < n; ++i) {
+      const Training& t = run_training(s, i);
+      if (!trainable(run_spec(s, i)) || !t.snapshot) continue;
+      if (t.snapshot->divergence.diverged || !t.snapshot->error.empty()) continue;
+      slowest = std::min(slowest, t.snapshot->step);
+    }
+    if (slowest != INT64_MAX) limit = slowest + std::max(1, s.training.steps_per_frame);
+  }
+  // The fallback build trains inside frame(): the runs share one budget.
+  const double budget_ms = 8.0 / n;
+  s.training.host->set_step_limit(limit);
+  s.training.host->frame(budget_ms);
+  s.training.read_latest();
+  for (auto& r : s.compare.runs) {
+    r->training.host->set_step_limit(limit);
+    r->training.host->frame(budget_ms);
+    r->training.read_latest();
+  }
+}
+
+nn::ModelSpec& selected_spec(AppState& s) {
+  const int i = s.compare.selected;
+  return i <= 0 || i > int(s.compare.runs.size()) ? s.spec : s.compare.runs[size_t(i - 1)]->spec;
+}
+
+void selected_spec_changed(AppState& s) {
+  const int i = s.compare.selected;
+  if (i <= 0 || i > int(s.compare.runs.size())) return spec_changed(s);
+  CompareRun& r = *s.compare.runs[size_t(i - 1)];
+  r.training.host->set_active(trainable(r.spec));
+  r.training.host->set_spec(r.spec);
+  if (!trainable(r.spec)) {
+    r.training.playing = false;
+    r.training.host->set_playing(false);
+  } else if (s.training.playing && !r.training.playing) {
+    r.training.playing = true;
+    r.training.host->set_playing(true);
+  }
+  r.regions.dirty = true;
+}
+
+bool compare_add_run(AppState& s) {
+  if (s.compare.count() >= nn::kMaxRuns) {
+    notify(s, "At most " + std::to_string(nn::kMaxRuns) + " runs can be compared: remove one first.");
+    return false;
+  }
+  const nn::ModelSpec spec = selected_spec(s);
+  auto r = new_run(s, spec, "");
+  r->training.playing = s.training.playing && trainable(spec);
+  r->training.host->set_playing(r->training.playing);
+  s.compare.runs.push_back(std::move(r));
+  s.compare.selected = s.compare.count() - 1;
+  s.compare.select_request = s.compare.selected;
+  reset_runs(s);
+  notify(s, "Run " + std::string(1, char('A' + s.compare.selected)) +
+                " is a copy: change its settings in its tab. Every run restarted, so they train step for step.");
+  return true;
+}
+
+void compare_remove_run(AppState& s, int i) {
+  if (i < 0 || i >= s.compare.count() || !s.compare.active()) return;
+  if (i == 0) {
+    // B becomes A: its spec, training and regions take A's place.
+    CompareRun& b = *s.compare.runs.front();
+    std::swap(s.spec, b.spec);
+    std::swap(s.training, b.training);
+    std::swap(s.display.regions, b.regions);
+    std::swap(s.compare.name_a, b.name);
+    i = 1;
+  }
+  free_regions(s.compare.runs[size_t(i - 1)]->regions);
+  s.compare.runs.erase(s.compare.runs.begin() + (i - 1));
+  s.compare.selected = std::clamp(s.compare.selected >= i ? s.compare.selected - 1 : s.compare.selected, 0,
+                                  s.compare.count() - 1);
+  s.compare.select_request = s.compare.selected;
+  s.display.regions.dirty = true;
+  if (!s.compare.active()) {
+    s.compare.name_a.clear();
+    s.training.host->set_step_limit(-1);
+  }
+}
+
+void compare_end(AppState& s) {
+  while (s.compare.active()) compare_remove_run(s, s.compare.count() - 1);
+  s.compare.selected = 0;
+  s.compare.name_a.clear();
+}
+
+std::vector<nn::SessionRun> session_runs(const AppState& s) {
+  std::vector<nn::SessionRun> out;
+  if (!s.compare.active()) return out;
+  out.push_back({s.compare.name_a, s.spec});
+  for (const auto& r : s.compare.runs) out.push_back({r->name, r->spec});
+  return out;
+}
+
+void apply_session_runs(AppState& s, const nn::Session& session) {
+  compare_end(s);
+  if (session.runs.size() < 2) return;
+  s.compare.name_a = session.runs[0].name;
+  for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i)
+    s.compare.runs.push_back(new_run(s, session.runs[i].spec, session.runs[i].name));
+  s.compare.selected = 0;
+  s.compare.select_request = 0;
+}
+
+// ---- The sidebar's comparison bar ------------------------------------------------
+
+void draw_compare_bar(AppState& s) {
+  const bool at_limit = s.compare.count() >= nn::kMaxRuns;
+  if (at_limit) ImGui::BeginDisabled();
+  if (ImGui::Button(s.compare.active() ? "Compare: add a run" : "Compare")) compare_add_run(s);
+  if (at_limit) ImGui::EndDisabled();
+  tooltip("Copy the selected run's settings into a new run (up to 4). All runs share the points, the "
+          "train/validation split and the seed, and train step for step.");
+  if (!s.compare.active()) return;
+  ImGui::SameLine();
+  if (ImGui::Button("End")) {
+    compare_end(s);
+    return;
+  }
+  tooltip("End the comparison: keep run A only.");
+  int remove = -1;
+  if (ImGui::BeginTabBar("runs", ImGuiTabBarFlags_FittingPolicyResizeDown)) {
+    for (int i = 0; i < s.compare.count(); ++i) {
+      bool open = true;
+      const ImGuiTabItemFlags flags = s.compare.select_request == i ? ImGuiTabItemFlags_SetSelected : 0;
+      const ImVec4 col = ImGui::ColorConvertU32ToFloat4(run_color(i));
+      ImGui::PushStyleColor(ImGuiCol_Text, col);
+      const std::string label = run_label(s, i) + "###run" + std::to_string(i);
+      if (ImGui::BeginTabItem(label.c_str(), &open, flags)) {
+        s.compare.selected = i;
+        ImGui::EndTabItem();
+      }
+      ImGui::PopStyleColor();
+      if (!open) remove = i;
+    }
+    ImGui::EndTabBar();
+  }
+  s.compare.select_request = -1;
+  if (remove >= 0) compare_remove_run(s, remove);
+  if (!s.compare.active()) return;
+  const int sel = std::clamp(s.compare.selected, 0, s.compare.count() - 1);
+  ImGui::PushTextWrapPos(0.0f);
+  if (sel == 0) {
+    ImGui::TextDisabled("The settings below are run A's; pick a tab to edit another run.");
+  } else {
+    const auto lines = nn::spec_difference_lines(s.spec, run_spec(s, sel));
+    if (lines.empty()) {
+      ImGui::TextDisabled("Run %c has A's settings: a control, its curves should match A's.", char('A' + sel));
+    } else {
+      ImGui::Text("Run %c differs from A in:", char('A' + sel));
+      for (const std::string& l : lines) ImGui::TextColored({0.8f, 0.35f, 0.0f, 1.0f}, "  %s", l.c_str());
+    }
+  }
+  ImGui::PopTextWrapPos();
+}
+
+}  // namespace app

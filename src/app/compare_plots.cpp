@@ -1,0 +1,97 @@
+// compare_plots.cpp: the plots while comparing runs: each run's minibatch
+// loss, accuracy and learning rate on the same axes, one colour per run with
+// a legend, so the difference is read off one plot instead of remembered.
+#include <string>
+#include <vector>
+
+#include "app.h"
+#include "imgui.h"
+#include "plot.h"
+#include "widgets.h"
+
+namespace app {
+
+// kNN runs have no curves: their accuracies on the training and validation
+// points, side by side (only for data sets small enough to vote every frame).
+static void knn_accuracies(const AppState& s) {
+  bool any = false;
+  for (int i = 0; i < s.compare.count(); ++i) any = any || run_spec(s, i).kind == nn::ModelKind::KNN;
+  if (!any) return;
+  const auto& pts = s.edit.data.points;
+  if (pts.size() > 1500) {
+    ImGui::TextDisabled("kNN runs: compare their regions on the canvas.");
+    return;
+  }
+  const nn::KnnIndex index = make_knn_index(s);
+  if (!ImGui::BeginTable("knn_acc", 3, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerH)) return;
+  ImGui::TableSetupColumn("kNN run");
+  ImGui::TableSetupColumn("train acc");
+  ImGui::TableSetupColumn("val acc");
+  ImGui::TableHeadersRow();
+  for (int i = 0; i < s.compare.count(); ++i) {
+    const nn::ModelSpec& spec = run_spec(s, i);
+    if (spec.kind != nn::ModelKind::KNN) continue;
+    int ok[2] = {0, 0}, n[2] = {0, 0};
+    for (const nn::Point& p : pts) {
+      ok[p.validation] += index.predict(p.x, p.y, spec.knn) == p.label;
+      ++n[p.validation];
+    }
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "%s", run_label(s, i).c_str());
+    for (int v = 0; v < 2; ++v) {
+      ImGui::TableNextColumn();
+      if (n[v]) ImGui::Text("%.1f%%", 100.0 * ok[v] / n[v]);
+      else ImGui::TextDisabled("-");
+    }
+  }
+  ImGui::EndTable();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("A training point votes with itself among its neighbours: 1-NN is always 100%% there.");
+  ImGui::PopTextWrapPos();
+}
+
+void draw_compare_plots(AppState& s) {
+  if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  ImGui::Checkbox("log scale", &s.display.plot_log);
+  tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.35f);
+  ImGui::SliderFloat("smoothing", &s.display.plot_smoothing, 0.f, 0.99f, "%.2f");
+  tooltip("Exponential moving average of the curves. Set it to 0 to compare how noisy the runs' losses are.");
+  std::vector<PlotSeries> loss, train_acc, val_acc, lr;
+  for (int i = 0; i < s.compare.count(); ++i) {
+    if (run_spec(s, i).kind == nn::ModelKind::KNN) continue;  // kNN has no curves: see its panel
+    const History& h = run_training(s, i).history;
+    const std::string name(1, char('A' + i));
+    const ImU32 c = run_color(i);
+    loss.push_back({name, &h.step, &h.total_loss, c});
+    train_acc.push_back({name, &h.eval_step, &h.train_acc, c});
+    val_acc.push_back({name, &h.eval_step, &h.val_acc, (c & 0x00FFFFFFu) | (150u << 24)});
+    lr.push_back({name, &h.step, &h.lr, c});
+  }
+  knn_accuracies(s);
+  if (loss.empty()) return;
+  ImGui::TextUnformatted("Loss per step (minibatch, data + reg)");
+  PlotOptions lo;
+  lo.log_y = s.display.plot_log;
+  lo.smoothing = s.display.plot_smoothing;
+  plot_lines("cmp_loss", {w, 140 * u}, loss, lo, u);
+  ImGui::TextUnformatted("Training accuracy (whole set)");
+  PlotOptions ao;
+  ao.y_min = 0;
+  ao.y_max = 1;
+  plot_lines("cmp_train_acc", {w, 100 * u}, train_acc, ao, u);
+  ImGui::TextUnformatted("Validation accuracy");
+  plot_lines("cmp_val_acc", {w, 90 * u}, val_acc, ao, u);
+  ImGui::TextUnformatted("Learning rate");
+  PlotOptions lro;
+  lro.log_y = true;
+  plot_lines("cmp_lr", {w, 60 * u}, lr, lro, u);
+  // Which letter is which run.
+  for (int i = 0; i < s.compare.count(); ++i)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "%s", run_label(s, i).c_str());
+}
+
+}  // namespace app

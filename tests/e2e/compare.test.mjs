@@ -1,0 +1,116 @@
+// Comparing runs in the browser, on the threaded and the fallback build:
+// a comparison preset opens with its runs, training gives each run a curve
+// (different ones) and decision regions in its own panel, the runs stay step
+// for step, Reset resets every run, more runs can be added (2 x 2 layout),
+// removing a run keeps the others training, and a kNN comparison draws both
+// panels. Screenshots of the 2- and 4-run layouts go to test-output/.
+import path from 'node:path';
+import { openApp, api, apiString, frames, outDir } from './harness.mjs';
+
+const showPreset = (page, id) =>
+  page.evaluate((id) => window.Module.ccall('nnplay_show_preset', 'number', ['string'], [id]), id);
+const runLabel = (page, i) => page.evaluate((i) => window.Module.UTF8ToString(window.Module._nnplay_run_label(i)), i);
+const runInfo = (page) => page.evaluate(() => {
+  const M = window.Module, out = [];
+  for (let i = 0; i < M._nnplay_run_count(); i++)
+    out.push({ step: M._nnplay_run_step(i), curve: M._nnplay_run_curve_length(i), loss: M._nnplay_run_loss(i),
+               texels: M._nnplay_run_region_texels(i), label: M.UTF8ToString(M._nnplay_run_label(i)) });
+  return out;
+});
+// Waits until every run has reached `step` (or the timeout passes).
+const trainTo = async (page, step, timeout = 90000) => {
+  await page.waitForFunction((step) => {
+    const M = window.Module;
+    for (let i = 0; i < M._nnplay_run_count(); i++) if (M._nnplay_run_step(i) < step) return false;
+    return true;
+  }, step, { timeout, polling: 100 }).catch(() => {});
+};
+
+async function suite(browser, url, build, report) {
+  const tag = `[compare ${build}]`;
+  const { page, logs } = await openApp(browser, url);
+  report.check(`${tag} the momentum-vs-sgd preset opens`, (await showPreset(page, 'momentum-vs-sgd')) === 1);
+  await frames(page, 3);
+  report.check(`${tag} it has two runs, A momentum and B SGD`,
+               (await api(page, 'nnplay_run_count')) === 2 && (await runLabel(page, 0)).startsWith('A: momentum') &&
+               (await runLabel(page, 1)).startsWith('B: plain SGD'), `${await runLabel(page, 0)} / ${await runLabel(page, 1)}`);
+  await api(page, 'nnplay_play', 1);
+  await trainTo(page, 150);
+  await api(page, 'nnplay_play', 0);
+  await frames(page, 6);
+  let runs = await runInfo(page);
+  report.check(`${tag} both runs trained and have loss curves`,
+               runs.every((r) => r.step >= 150 && r.curve >= 150), JSON.stringify(runs));
+  report.check(`${tag} the two curves differ (momentum vs SGD)`,
+               Number.isFinite(runs[0].loss) && Number.isFinite(runs[1].loss) && runs[0].loss !== runs[1].loss,
+               `A loss ${runs[0].loss}, B loss ${runs[1].loss}`);
+  report.check(`${tag} the runs train step for step (at most a frame's steps apart)`,
+               Math.abs(runs[0].step - runs[1].step) <= 10, `A step ${runs[0].step}, B step ${runs[1].step}`);
+  report.check(`${tag} each panel has its decision regions`, runs.every((r) => r.texels > 1000),
+               runs.map((r) => r.texels).join(', '));
+  const panelA = await page.evaluate(() => [0, 1, 2, 3].map((k) => window.Module._nnplay_run_panel(0, k)));
+  const panelB = await page.evaluate(() => [0, 1, 2, 3].map((k) => window.Module._nnplay_run_panel(1, k)));
+  // Side by side or one above the other (whichever shows the plane larger), never overlapping.
+  const sideBySide = panelB[0] >= panelA[0] + panelA[2] - 0.5, stacked = panelB[1] >= panelA[1] + panelA[3] - 0.5;
+  report.check(`${tag} two panels that do not overlap, each at least 250 px on its short side`,
+               (sideBySide || stacked) && Math.min(panelA[2], panelA[3], panelB[2], panelB[3]) >= 250,
+               `A ${panelA.map(Math.round)}, B ${panelB.map(Math.round)}`);
+  await page.screenshot({ path: path.join(outDir, `e2e-compare-2runs-${build}.png`) });
+
+  // Reset acts on every run.
+  await api(page, 'nnplay_reset');
+  await page.waitForFunction(() => window.Module._nnplay_run_step(0) === 0 && window.Module._nnplay_run_step(1) === 0,
+                             null, { timeout: 20000 }).catch(() => {});
+  await frames(page, 3);
+  runs = await runInfo(page);
+  report.check(`${tag} Reset resets every run`, runs.every((r) => r.step === 0 && r.curve === 0), JSON.stringify(runs));
+
+  // Up to four runs, then no more.
+  report.check(`${tag} Compare adds runs C and D`,
+               (await api(page, 'nnplay_compare_add')) === 1 && (await api(page, 'nnplay_compare_add')) === 1 &&
+               (await api(page, 'nnplay_run_count')) === 4);
+  report.check(`${tag} a fifth run is refused`, (await api(page, 'nnplay_compare_add')) === 0 &&
+               (await api(page, 'nnplay_run_count')) === 4);
+  await api(page, 'nnplay_play', 1);
+  await trainTo(page, 60);
+  await api(page, 'nnplay_play', 0);
+  await frames(page, 6);
+  runs = await runInfo(page);
+  report.check(`${tag} four runs train, each with regions`, runs.length === 4 && runs.every((r) => r.step >= 60 && r.texels > 500),
+               JSON.stringify(runs.map((r) => [r.step, r.texels])));
+  await page.screenshot({ path: path.join(outDir, `e2e-compare-4runs-${build}.png`) });
+
+  // Removing B keeps A, C and D (C becomes the second run) and their progress.
+  const before = runs;
+  await api(page, 'nnplay_compare_remove', 1);
+  await frames(page, 3);
+  runs = await runInfo(page);
+  report.check(`${tag} removing run B keeps the other three`,
+               runs.length === 3 && runs[0].step === before[0].step && runs[1].step === before[2].step &&
+               runs[2].step === before[3].step, JSON.stringify(runs.map((r) => [r.label, r.step])));
+  await api(page, 'nnplay_play', 1);
+  await trainTo(page, before[0].step + 30);
+  await api(page, 'nnplay_play', 0);
+  runs = await runInfo(page);
+  report.check(`${tag} the remaining runs go on training`, runs.every((r) => r.step >= before[0].step + 30),
+               runs.map((r) => r.step).join(', '));
+  report.check(`${tag} no page errors`, !logs.some((l) => l.startsWith('[pageerror]')),
+               logs.filter((l) => l.startsWith('[pageerror]')).join('; '));
+  await page.close();
+
+  // kNN runs compare the same way; and the 2-run layout at 800 x 600.
+  const { page: p2 } = await openApp(browser, url, { width: 800, height: 600 });
+  report.check(`${tag} the knn-1-vs-5 preset opens with two runs`,
+               (await showPreset(p2, 'knn-1-vs-5')) === 1 && (await api(p2, 'nnplay_run_count')) === 2);
+  await frames(p2, 8);
+  const knn = await runInfo(p2);
+  report.check(`${tag} both kNN panels have regions`, knn.every((r) => r.texels > 500) && knn[1].label.includes('5-NN'),
+               JSON.stringify(knn.map((r) => [r.label, r.texels])));
+  await p2.screenshot({ path: path.join(outDir, `e2e-compare-knn-800x600-${build}.png`) });
+  await p2.close();
+}
+
+export default async function ({ browser, isolatedUrl, plainUrl, report }) {
+  await suite(browser, isolatedUrl, 'threaded', report);
+  await suite(browser, plainUrl, 'fallback', report);
+}
