@@ -18,35 +18,44 @@
 
 namespace app {
 
+void plot_controls(AppState& s, float w, const char* smoothing_tip) {
+  ImGui::Checkbox("log scale", &s.display.plot_log);
+  tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 0.35f);
+  ImGui::SliderFloat("smoothing", &s.display.plot_smoothing, 0.f, 0.99f, "%.2f");
+  tooltip(smoothing_tip);
+}
+
+void loss_and_accuracy_plots(AppState& s, const History& h, bool with_reg, const char* acc_title,
+                             const char* held_out, float loss_height) {
+  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
+  ImGui::TextUnformatted("Loss per step (minibatch)");
+  PlotOptions lo;
+  lo.log_y = s.display.plot_log;
+  lo.smoothing = s.display.plot_smoothing;
+  std::vector<PlotSeries> loss = {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)}};
+  if (with_reg) loss.push_back({"reg", &h.step, &h.reg_loss, IM_COL32(213, 94, 0, 255)});
+  loss.push_back({"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)});
+  plot_lines("loss", {w, loss_height * u}, loss, lo, u);
+  ImGui::TextUnformatted(acc_title);
+  PlotOptions ao;
+  ao.y_min = 0;
+  ao.y_max = 1;
+  plot_lines("acc", {w, 110 * u},
+             {{"train", &h.eval_step, &h.train_acc, IM_COL32(0, 158, 115, 255)},
+              {held_out, &h.eval_step, &h.val_acc, IM_COL32(204, 121, 167, 255)}},
+             ao, u);
+}
+
 void draw_plots(AppState& s) {
   if (s.compare.active()) return draw_compare_plots(s);  // every run's curves on the same axes
   if (s.spec.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
   const History& h = s.training.history;
-  ImGui::Checkbox("log scale", &s.display.plot_log);
-  tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w * 0.35f);
-  ImGui::SliderFloat("smoothing", &s.display.plot_smoothing, 0.f, 0.99f, "%.2f");
-  tooltip("Exponential moving average of the curves: minibatch losses are noisy.");
-  ImGui::TextUnformatted("Loss per step (minibatch)");
-  PlotOptions lo;
-  lo.log_y = s.display.plot_log;
-  lo.smoothing = s.display.plot_smoothing;
-  plot_lines("loss", {w, 130 * u},
-             {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)},
-              {"reg", &h.step, &h.reg_loss, IM_COL32(213, 94, 0, 255)},
-              {"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)}},
-             lo, u);
-  ImGui::TextUnformatted("Accuracy (whole sets)");
-  PlotOptions ao;
-  ao.y_min = 0;
-  ao.y_max = 1;
-  plot_lines("acc", {w, 110 * u},
-             {{"train", &h.eval_step, &h.train_acc, IM_COL32(0, 158, 115, 255)},
-              {"validation", &h.eval_step, &h.val_acc, IM_COL32(204, 121, 167, 255)}},
-             ao, u);
+  plot_controls(s, w, "Exponential moving average of the curves: minibatch losses are noisy.");
+  loss_and_accuracy_plots(s, h, /*with_reg=*/true, "Accuracy (whole sets)", "validation", 130);
   ImGui::TextUnformatted("Learning rate");
   PlotOptions lro;
   lro.log_y = true;

@@ -426,9 +426,7 @@ void app_frame(AppState& s) {
     ImGui::SetNextWindowSize({analysis_w, H - status_h});
     draw_analysis(s);
   }
-  ImGui::SetNextWindowPos({0, H - status_h});
-  ImGui::SetNextWindowSize({W, status_h});
-  draw_status_bar(s);
+  draw_status_bar(s, W, H, status_h);
   if (s.show_help) draw_help(s);
   if (s.io.open) draw_session_window(s);
   if (s.share.open) draw_share_window(s);

@@ -23,6 +23,8 @@
 #include "core/spec.h"
 #include "training.h"
 
+struct ImDrawList;
+
 namespace app {
 
 // The visible part of the plane: world [-extent, extent]^2 fitted into the canvas.
@@ -446,6 +448,8 @@ void draw_embedded_layout(AppState& s);
 // Image mode (images_panel.cpp, sketch.cpp).
 // The Points | Images switch (top of both sidebars).
 void draw_mode_switch(AppState& s);
+// The left sidebar's window with the mode switch at its top (panels.cpp).
+void begin_sidebar(AppState& s);
 // Enters (loads the chosen set, natively at once; on the web after the page
 // fetched it) or leaves the image mode.
 void set_image_mode(AppState& s, bool on);
@@ -466,6 +470,8 @@ void sketch_stroke(AppState& s, float x, float y);  // one dab at pad coordinate
 void update_sketch_prediction(AppState& s);
 // Uploads RGBA pixels (w x h) into a texture (created on first use).
 void upload_texture(ImageTex& t, const std::vector<unsigned char>& rgba, int w, int h);
+// The same for any GL texture id (regions.cpp); smooth: linear filtering, else nearest.
+void upload_rgba(unsigned& texture, const unsigned char* rgba, int w, int h, bool smooth);
 // Class probabilities as labelled bars (truth: the true class, -1 unknown).
 void probability_bars(AppState& s, const double* probs, int C, int truth);
 // Share, export, autosave.
@@ -484,13 +490,23 @@ void autosave_tick(AppState& s);
 void autosave_now(AppState& s);               // page hidden / closing
 void draw_autosave_notice(AppState& s);
 
+// Plots (analysis.cpp): the log-scale and smoothing controls; one run's loss
+// per step (data, reg if with_reg, total) and whole-set accuracy (train and
+// held_out: "validation", "test").
+void plot_controls(AppState& s, float w, const char* smoothing_tip);
+void loss_and_accuracy_plots(AppState& s, const History& h, bool with_reg, const char* acc_title,
+                             const char* held_out, float loss_height);
+
 // Panels and canvas.
 void draw_canvas(AppState& s);
+// A point as the canvas draws it at pixel (x, y): radius r, the ring of a
+// validation point and the outline of a training point that thick.
+void draw_point_marker(ImDrawList* dl, float x, float y, const nn::Point& p, float r, float val_ring, float outline);
 void draw_sidebar(AppState& s);
 void draw_analysis(AppState& s);   // plots + inspector
 void draw_plots(AppState& s);
 void draw_inspector(AppState& s);
-void draw_status_bar(AppState& s);
+void draw_status_bar(AppState& s, float W, float H, float status_h);  // the bottom strip of a W x H frame
 void draw_help(AppState& s);
 void draw_session_window(AppState& s);  // session_panel.cpp
 // Loads a session JSON, a link (or its #s=... fragment) or CSV points. On any

@@ -259,6 +259,19 @@ static std::vector<nn::Point> preprocessed_points(const AppState& s) {
 
 // Training points filled, validation points as rings. Returns the point
 // under the mouse (-1: none).
+// A point as the canvas draws it: filled in its class colour with a dark
+// outline, or (validation) white with a ring in its class colour.
+void draw_point_marker(ImDrawList* dl, float x, float y, const nn::Point& p, float r, float val_ring, float outline) {
+  const ImVec2 c{x, y};
+  if (p.validation) {
+    dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
+    dl->AddCircle(c, r, class_color(p.label), 0, val_ring);
+  } else {
+    dl->AddCircleFilled(c, r, class_color(p.label));
+    dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, outline);
+  }
+}
+
 static int draw_points(const AppState& s, ImDrawList* dl, const std::vector<nn::Point>& shown, bool hovered) {
   const View& v = s.display.view;
   const float u = s.display.ui_scale, r = 4.5f * u;
@@ -268,13 +281,7 @@ static int draw_points(const AppState& s, ImDrawList* dl, const std::vector<nn::
     const nn::Point& p = shown[i];
     if (p.validation && !s.display.show_validation) continue;
     const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
-    if (p.validation) {
-      dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
-      dl->AddCircle(c, r, class_color(p.label), 0, 2.2f * u);
-    } else {
-      dl->AddCircleFilled(c, r, class_color(p.label));
-      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, 1.f * u);
-    }
+    draw_point_marker(dl, c.x, c.y, p, r, 2.2f * u, 1.f * u);
     if (hovered && std::abs(c.x - m.x) <= r + 2 && std::abs(c.y - m.y) <= r + 2) hovered_point = i;
   }
   return hovered_point;

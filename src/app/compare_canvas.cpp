@@ -41,14 +41,7 @@ void draw_points(const AppState& s, const View& v, ImDrawList* dl, float r) {
   const float u = s.display.ui_scale;
   for (const nn::Point& p : s.edit.data.points) {
     if (p.validation && !s.display.show_validation) continue;
-    const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
-    if (p.validation) {
-      dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
-      dl->AddCircle(c, r, class_color(p.label), 0, 1.8f * u);
-    } else {
-      dl->AddCircleFilled(c, r, class_color(p.label));
-      dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, 0.8f * u);
-    }
+    draw_point_marker(dl, v.to_px_x(p.x), v.to_px_y(p.y), p, r, 1.8f * u, 0.8f * u);
   }
 }
 

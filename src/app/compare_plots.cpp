@@ -54,12 +54,7 @@ static void knn_accuracies(const AppState& s) {
 void draw_compare_plots(AppState& s) {
   if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
-  ImGui::Checkbox("log scale", &s.display.plot_log);
-  tooltip("Plot the losses on a log scale: exponential progress becomes a straight line.");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w * 0.35f);
-  ImGui::SliderFloat("smoothing", &s.display.plot_smoothing, 0.f, 0.99f, "%.2f");
-  tooltip("Exponential moving average of the curves. Set it to 0 to compare how noisy the runs' losses are.");
+  plot_controls(s, w, "Exponential moving average of the curves. Set it to 0 to compare how noisy the runs' losses are.");
   std::vector<PlotSeries> loss, train_acc, val_acc, lr;
   for (int i = 0; i < s.compare.count(); ++i) {
     if (run_spec(s, i).kind == nn::ModelKind::KNN) continue;  // kNN has no curves: see its panel

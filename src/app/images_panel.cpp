@@ -25,18 +25,8 @@ static const char* const kSetLabels[] = {"Fashion-MNIST", "MNIST digits"};
 // ---- Textures ----------------------------------------------------------------------
 
 void upload_texture(ImageTex& t, const std::vector<unsigned char>& rgba, int w, int h) {
-  if (!t.id) {
-    glGenTextures(1, &t.id);
-    glBindTexture(GL_TEXTURE_2D, t.id);
-    // Nearest: every image pixel stays a crisp square when scaled up.
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  }
-  glBindTexture(GL_TEXTURE_2D, t.id);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+  // Nearest: every image pixel stays a crisp square when scaled up.
+  upload_rgba(t.id, rgba.data(), w, h, /*smooth=*/false);
   t.w = w;
   t.h = h;
 }
@@ -395,11 +385,7 @@ static void image_training_section(AppState& s) {
 }
 
 static void draw_image_sidebar(AppState& s) {
-  ImGui::Begin("nnplay", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                   ImGuiWindowFlags_NoSavedSettings);
-  ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
-  draw_mode_switch(s);
+  begin_sidebar(s);
   image_data_section(s);
   image_model_section(s);
   image_training_section(s);
@@ -710,24 +696,10 @@ static void detail_view(AppState& s) {
 
 static void image_plots(AppState& s) {
   if (s.images.spec.kind == nn::ModelKind::KNN) return;
-  const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
-  const History& h = s.training.history;
-  ImGui::TextUnformatted("Loss per step (minibatch)");
-  PlotOptions lo;
-  lo.log_y = s.display.plot_log;
-  lo.smoothing = s.display.plot_smoothing;
-  plot_lines("imgloss", {w, 120 * u},
-             {{"data", &h.step, &h.data_loss, IM_COL32(0, 114, 178, 255)},
-              {"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)}},
-             lo, u);
-  ImGui::TextUnformatted("Accuracy: training images and test images");
-  PlotOptions ao;
-  ao.y_min = 0;
-  ao.y_max = 1;
-  plot_lines("imgacc", {w, 110 * u},
-             {{"train", &h.eval_step, &h.train_acc, IM_COL32(0, 158, 115, 255)},
-              {"test", &h.eval_step, &h.val_acc, IM_COL32(204, 121, 167, 255)}},
-             ao, u);
+  ImGui::PushID("images");
+  loss_and_accuracy_plots(s, s.training.history, /*with_reg=*/false, "Accuracy: training images and test images",
+                          "test", 120);
+  ImGui::PopID();
 }
 
 static void draw_image_center(AppState& s) {
@@ -806,9 +778,7 @@ void draw_image_mode(AppState& s) {
     ImGui::SetNextWindowSize({right_w, H - status_h});
     draw_image_right(s);
   }
-  ImGui::SetNextWindowPos({0, H - status_h});
-  ImGui::SetNextWindowSize({W, status_h});
-  draw_status_bar(s);
+  draw_status_bar(s, W, H, status_h);
 }
 
 }  // namespace app

@@ -333,12 +333,16 @@ static void display_section(AppState& s) {
   tooltip("Outline where the predicted class changes.");
 }
 
-void draw_sidebar(AppState& s) {
+void begin_sidebar(AppState& s) {
   ImGui::Begin("nnplay", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
   ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
   draw_mode_switch(s);
+}
+
+void draw_sidebar(AppState& s) {
+  begin_sidebar(s);
   data_section(s);
   draw_compare_bar(s);  // with runs to compare, the sections below edit the selected run
   nn::ModelSpec& target = selected_spec(s);
@@ -381,7 +385,9 @@ void draw_sidebar(AppState& s) {
   ImGui::End();
 }
 
-void draw_status_bar(AppState& s) {
+void draw_status_bar(AppState& s, float W, float H, float status_h) {
+  ImGui::SetNextWindowPos({0, H - status_h});
+  ImGui::SetNextWindowSize({W, status_h});
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {8 * s.display.ui_scale, 3 * s.display.ui_scale});
   ImGui::Begin("Status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                       ImGuiWindowFlags_NoSavedSettings);

@@ -497,14 +497,7 @@ double Trainer::accuracy(bool validation) {
 }
 
 Predictor Trainer::predictor() {
-  Predictor p;
-  p.model = engine_->model().clone();
-  p.preprocessor = pre_;
-  p.rows = rows_mode_;
-  p.image_preprocessor = ipre_;
-  p.spec = spec_;
-  p.step = step_;
-  return p;
+  return Predictor{engine_->model().clone(), pre_, rows_mode_, ipre_, spec_, step_};
 }
 
 Mat Predictor::predict_scores(const Mat& X_raw) const {
