@@ -3,25 +3,10 @@
 // console error; only the demo the reader touched trains, and it pauses when
 // scrolled out of view; an idle demo draws no frames; ?preset= loads every
 // preset; bad parameters give a message and the default state.
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repo, outDir, openApp, api, apiString, frames } from './harness.mjs';
+import { repo, outDir, openApp, api, apiString, frames, staticServer } from './harness.mjs';
 
-// A static file server with no special headers at all.
-function staticServer(root) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
-                  '.css': 'text/css' };
-  const srv = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(root, rel);
-    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () =>
-    resolve({ url: `http://127.0.0.1:${srv.address().port}/`, stop: () => srv.close() })));
-}
 
 const inFrame = (frame, fn, ...args) => frame.evaluate(([fn, args]) => window.Module['_' + fn](...args), [fn, args]);
 const frameReady = (frame) => frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&

@@ -2,6 +2,7 @@
 // launch Debian's Chromium through playwright-core, wait for the app, and a
 // tiny check/report helper whose last line is "e2e: N passed, M failed".
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,22 @@ export async function startServer({ isolation = true } = {}) {
     setTimeout(() => reject(new Error('server did not start in 10 s')), 10000);
   });
   return { url: `http://localhost:${port}/`, stop: () => proc.kill() };
+}
+
+// A static file server with no special headers at all (no COOP/COEP, no CSP):
+// how a course-notes site without cross-origin isolation serves the pages.
+export function staticServer(root) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
+                  '.css': 'text/css' };
+  const srv = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(root, rel);
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () =>
+    resolve({ url: `http://127.0.0.1:${srv.address().port}/`, stop: () => srv.close() })));
 }
 
 export async function launch() {

@@ -9,24 +9,10 @@
 // Performance.getMetrics) and, where the page is cross-origin isolated,
 // performance.measureUserAgentSpecificMemory().
 //   node tests/e2e/measure_notes.mjs   (after ./build-wasm.sh)
-import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
-import { repo, startServer, launch } from './harness.mjs';
+import { repo, startServer, launch, staticServer } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function staticServer(root) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-  const srv = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(root, rel);
-    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () =>
-    resolve({ url: `http://127.0.0.1:${srv.address().port}/`, stop: () => srv.close() })));
-}
 
 async function cpuSeconds(cdp) {
   const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
