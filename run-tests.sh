@@ -24,7 +24,7 @@ jobs=$(nproc)
 # (4 targets: the fuzz stage stays under 2 minutes).
 fuzz_secs=${NNPLAY_FUZZ_SECONDS:-20}
 # Seconds of random interaction per web build in the soak (tests/e2e/soak.test.mjs).
-export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-40}
+export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-30}
 # The engine tests built and run under ASan + UBSan: every file that parses
 # (sessions, links, start-up options, CSV) or trains (trainer, fast
 # engine, layers, losses, optimisers, preprocessing, gradient check, conv
