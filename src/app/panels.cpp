@@ -391,8 +391,12 @@ void draw_status_bar(AppState& s, float W, float H, float status_h) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {8 * s.display.ui_scale, 3 * s.display.ui_scale});
   ImGui::Begin("Status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                       ImGuiWindowFlags_NoSavedSettings);
-  ImGui::Text("nnplay | build: %s | %.0f fps | regions %dx%d in %.1f ms", s.platform.build_info.c_str(), s.fps,
-              s.display.regions.w, s.display.regions.h, s.display.regions.last_ms);
+  // The image mode draws no decision regions: their last timing would be the Points view's.
+  if (s.images.active)
+    ImGui::Text("nnplay | build: %s | %.0f fps", s.platform.build_info.c_str(), s.fps);
+  else
+    ImGui::Text("nnplay | build: %s | %.0f fps | regions %dx%d in %.1f ms", s.platform.build_info.c_str(), s.fps,
+                s.display.regions.w, s.display.regions.h, s.display.regions.last_ms);
   if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8) {
     ImGui::SameLine();
     ImGui::TextColored({0.05f, 0.3f, 0.6f, 1}, "| %s", s.message.c_str());
