@@ -139,7 +139,7 @@ static const char kUsage[] =
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
     "              [--demo] [--open concepts,convnet,help,share] [--list-presets] [--data DIR]\n"
     "              [--mode points|images] [--image-set fashion-mnist|mnist] [--image-model knn|linear|mlp|convnet]\n"
-    "              [--image-tab 0..3] [--image-do play,select:N,sketch,add:L,cv]\n";
+    "              [--image-tab 0..3] [--image-do play,select:N,sketch,add:L,cv] [--concepts-query TEXT]\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open, session_path, mode, image_set, image_model, image_do;
+  std::string open, session_path, mode, image_set, image_model, image_do, concepts_query;
   int image_tab = -1;
   long long train_steps = -1;
   const std::string assets = nn::source_assets_dir();
@@ -166,6 +166,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--image-model") && has_value) image_model = argv[++i];
     else if (!std::strcmp(argv[i], "--image-tab") && has_value) image_tab = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--image-do") && has_value) image_do = argv[++i];
+    else if (!std::strcmp(argv[i], "--concepts-query") && has_value) concepts_query = argv[++i];
     else if (!std::strcmp(argv[i], "--data") && has_value) nn::image_sources().dir = argv[++i];
     else if (!std::strcmp(argv[i], "--train") && has_value) {
       char* end = nullptr;
@@ -251,7 +252,8 @@ int main(int argc, char** argv) {
     app::autosave_start(s, !session_path.empty() || !launch.preset.empty());
   }
   if (demo) start_demo(s);
-  s.concepts.open = open.find("concepts") != std::string::npos;
+  s.concepts.open = open.find("concepts") != std::string::npos || !concepts_query.empty();
+  std::snprintf(s.concepts.query, sizeof s.concepts.query, "%s", concepts_query.c_str());
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
   s.share.open = open.find("share") != std::string::npos;
