@@ -345,6 +345,7 @@ NNPLAY_API const char* nnplay_image_state() {
   j["sketch_pred"] = m.sketch_pred;
   j["sketch_probs"] = m.sketch_probs;
   j["added"] = int(m.added[m.set].size());
+  j["sketch_nearest"] = m.sketch_neighbours.empty() ? -1 : m.sketch_neighbours[0];  // kNN: a training row index
   j["cv_running"] = m.cv.task != nullptr;
   j["cv_progress"] = m.cv.progress;
   j["cv_error"] = m.cv.error;

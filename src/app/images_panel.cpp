@@ -856,7 +856,7 @@ struct ImageCvTask {
         cv = std::make_unique<nn::KnnRowsCv>(X, rows->y_train, ks, knn.metric, folds, /*seed=*/1, knn.weighted);
       }
       while (!cancel && !cv->done()) {
-        cv->advance(NNPLAY_THREADED ? 64 : 16);
+        cv->advance(NNPLAY_THREADED ? 32 : 16);  // (the pool runs one parallel_for at a time: keep each short)
         progress = float(cv->progress());
         if (std::chrono::duration<double, std::milli>(clock::now() - t0).count() > budget_ms) break;
       }

@@ -93,9 +93,10 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       report.check(`${tag} "add to training set" is accepted`, (await api(page, 'nnplay_image_add_sketch', 1)) === 1);
       await frames(page, 2);
       s = await waitState(page, (s) => s.train === trainBefore + 1 && s.knn_k > 0, 120000);
+      // The pad's nearest training image is now the drawing itself (the last row, distance 0).
       report.check(`${tag} the drawing is a training image and kNN uses it`,
-                   s.added === 1 && s.train === trainBefore + 1 && s.test_acc > 0.5,
-                   `${s.train} training images (${s.added} drawn), test acc ${s.test_acc.toFixed(3)}`);
+                   s.added === 1 && s.train === trainBefore + 1 && s.sketch_nearest === trainBefore && s.test_acc > 0.5,
+                   `${s.train} training images (${s.added} drawn), the pad's nearest: row ${s.sketch_nearest}, test acc ${s.test_acc.toFixed(3)}`);
 
       // Cross-validation over k (3 folds to keep it short); the page keeps drawing frames meanwhile.
       const f0 = await api(page, 'nnplay_frame_count');
@@ -111,6 +112,10 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    `${cvFrames} frames in ${cvMs} ms`);
       await frames(page, 3);
       await page.screenshot({ path: path.join(outDir, `images-knn-cv-${build}.png`) });
+      const saved = JSON.parse(await apiString(page, 'nnplay_session_json'));
+      report.check(`${tag} a session saved in Images holds the image model`,
+                   saved.spec.kind === 'knn' && saved.spec.input && saved.spec.input.width === 28 && saved.ui.image_mode === true,
+                   JSON.stringify({ kind: saved.spec.kind, input: saved.spec.input, image_mode: saved.ui.image_mode }));
 
       // ConvNet: a few steps, and its 8 first-layer filters. Open bug on the
       // merged tree: in the threaded build the image-mode ConvNet made 3 steps
