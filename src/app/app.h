@@ -375,6 +375,10 @@ struct AppState {
   CanvasExport png;
   Autosave autosave;
   Compare compare;
+  // The 2D kNN's cross-validation over k (panels.cpp): the last result and
+  // the points it was run on (a few hundred points: computed in the click).
+  nn::CvResult knn_cv;
+  std::string knn_cv_about;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -498,6 +502,9 @@ void set_image_playing(AppState& s, bool on);
 // uses it at once. Returns false (with a notice) if the pad is empty or full.
 bool add_sketch_to_training(AppState& s, int label);
 void clear_added_images(AppState& s);
+// The 2D kNN's cross-validation over k on the training points with sp's
+// metric (panels.cpp).
+void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp);
 // Starts cross-validation over k of the image kNN on the training images
 // (stopping one in progress); image_cv_poll (each frame) collects it.
 void start_image_cv(AppState& s);

@@ -77,7 +77,8 @@ static bool start_images(app::AppState& s, const std::string& set, const std::st
 // --image-do a,b,...: scripted steps in the image mode for screenshots and
 // checks: "play", "select:N" (test image N), "sketch" (draws two vertical
 // strokes joined at the top, a pair of trousers), "add:L" (adds the pad to
-// the training images with label L), "cv" (starts cross-validation over k).
+// the training images with label L), "cv" (starts cross-validation over k;
+// in the Points mode, of the 2D kNN).
 static bool image_actions(app::AppState& s, const std::string& list) {
   size_t at = 0;
   while (at <= list.size()) {
@@ -90,7 +91,8 @@ static bool image_actions(app::AppState& s, const std::string& list) {
     const int arg = colon == std::string::npos ? 0 : std::atoi(a.c_str() + colon + 1);
     if (name == "play") app::set_image_playing(s, true);
     else if (name == "select") s.images.selected = arg;
-    else if (name == "cv") app::start_image_cv(s);
+    else if (name == "cv" && s.images.active) app::start_image_cv(s);
+    else if (name == "cv") app::run_knn_cv_2d(s, s.spec);  // the Points mode's kNN
     else if (name == "add") app::add_sketch_to_training(s, arg);
     else if (name == "sketch") {
       app::sketch_clear(s);
