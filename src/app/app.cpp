@@ -211,7 +211,6 @@ nn::SessionUi session_ui(const AppState& s) {
   ui.image_train = s.images.train_size;
   ui.image_test = s.images.test_size;
   ui.image_k = s.images.spec.knn.k;
-  if (s.images.active) ui.play = s.training.playing;
   return ui;
 }
 
