@@ -64,6 +64,7 @@ void app_init(AppState& s, float ui_scale, const std::string& build_info) {
 }
 
 void app_shutdown(AppState& s) {
+  stop_image_cv(s, /*wait=*/true);  // a cross-validation thread ends before the thread pool does
   s.compare.runs.clear();  // their worker threads end here
   s.training.host.reset();
 }

@@ -508,7 +508,7 @@ void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp);
 // Starts cross-validation over k of the image kNN on the training images
 // (stopping one in progress); image_cv_poll (each frame) collects it.
 void start_image_cv(AppState& s);
-void stop_image_cv(AppState& s);
+void stop_image_cv(AppState& s, bool wait = false);  // wait: until its thread is done (native shutdown)
 void image_cv_poll(AppState& s);
 // The sketch pad as the model sees it (framed like the set, inverted if asked).
 std::vector<float> sketch_model_input(const ImageMode& m);

@@ -897,9 +897,18 @@ void start_image_cv(AppState& s) {
   wake(s);
 }
 
-void stop_image_cv(AppState& s) {
-  if (s.images.cv.task) s.images.cv.task->cancel = true;
-  s.images.cv.task.reset();
+void stop_image_cv(AppState& s, bool wait) {
+  auto& t = s.images.cv.task;
+  if (!t) return;
+  t->cancel = true;
+#if NNPLAY_THREADED
+  // It stops after its current piece (a few rows). Never on the browser's
+  // main thread while the page runs: only at the native app's shutdown.
+  for (int i = 0; wait && !t->finished && i < 2000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+#else
+  (void)wait;
+#endif
+  t.reset();
 }
 
 void image_cv_poll(AppState& s) {
