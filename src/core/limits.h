@@ -71,6 +71,13 @@ constexpr size_t kAutosaveChars = 2'000'000;
 // reads the number from this line for -sMAXIMUM_MEMORY). An allocation past it
 // throws std::bad_alloc, which the app turns into a message.
 constexpr int kMaxWasmMemoryMB = 1024;
+// One training step may hold at most this much working memory (activations,
+// their gradients and the layers' caches for one batch, as estimated by
+// nn::training_step_bytes); a larger step is refused with a message before it
+// allocates, leaving room for the data, the model and the page.
+constexpr int kMaxStepMemoryMB = kMaxWasmMemoryMB / 2;
+// The inspector's activation statistics use at most this many training rows.
+constexpr int kMaxInspectRows = 4096;
 
 // ---- What the UI offers (narrower than the engine accepts) --------------------
 constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas

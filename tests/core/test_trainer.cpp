@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/data/dataset.h"
+#include "core/limits.h"
 #include "core/train/trainer.h"
 
 using namespace nn;
@@ -425,4 +426,35 @@ TEST_CASE("gradient clipping bounds the reported step", "[trainer]") {
   for (const ParamStats& p : t.param_stats()) update_sq += p.grad_norm * p.grad_norm;
   // 1e-6: the fast engine scales float32 gradients (rounding about 6e-8 each).
   REQUIRE(std::sqrt(update_sq) == Approx(1e-3).epsilon(1e-6));
+}
+
+TEST_CASE("a step too large for the memory limit is refused with a message before it allocates; minibatches fit",
+          "[trainer][limits]") {
+  // The largest network the engine accepts on the most points a session may
+  // hold, trained on the full batch: far more than kMaxStepMemoryMB.
+  const Dataset data = generate(DataGen::Blobs, kMaxPoints, 10, 0.2, 1);
+  ModelSpec s = net_spec(kMaxLayerWidth, OptimKind::Adam, 1e-3);
+  s.hidden.assign(kMaxHiddenLayers, HiddenLayerSpec::fc(kMaxLayerWidth));
+  s.optim.batch_size = 0;
+  // Even half of the points (whatever share is held out for validation).
+  const double full = training_step_bytes(s, 2, 10, size_t(kMaxPoints) / 2);
+  CHECK(full > kMaxStepMemoryMB * 1048576.0);
+  Trainer t(data, s);
+  try {
+    t.step();
+    FAIL("the full-batch step was not refused");
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    CHECK(m.find("Out of memory") != std::string::npos);
+    CHECK(m.find(std::to_string(kMaxWasmMemoryMB) + " MB") != std::string::npos);
+    CHECK(m.find("minibatches") != std::string::npos);
+  }
+  CHECK(t.step_count() == 0);
+  // The same network with minibatches of 64 fits and trains.
+  s.optim.batch_size = 64;
+  CHECK(training_step_bytes(s, 2, 10, 64) < kMaxStepMemoryMB * 1048576.0);
+  t.set_spec(s);
+  const StepStats st = t.step();
+  CHECK(t.step_count() == 1);
+  CHECK(std::isfinite(st.data_loss));
 }

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/limits.h"
+#include "core/models/net.h"
 #include "core/train/schedule.h"
 
 namespace nn {
@@ -68,6 +70,32 @@ static int argmax_row(const Mat& scores) {
   Eigen::Index best = 0;
   scores.row(0).maxCoeff(&best);
   return int(best);
+}
+
+// ---- Memory ----------------------------------------------------------------
+
+double training_step_bytes(const ModelSpec& spec, int input_dim, int classes, size_t rows) {
+  double values = double(input_dim) + classes;  // the input rows and the scores
+  if (spec.kind == ModelKind::Net) {
+    const NetLayout layout = net_layout(spec, input_dim);
+    for (size_t l = 1; l < layout.volumes.size(); ++l) values += double(layout.volumes[l].count());
+  }
+  // Per value: the forward value, its gradient, a layer's pre-activation
+  // cache and one more buffer (batchnorm, dropout mask, the GEMM's operand).
+  const double bytes = spec.engine == EngineKind::Fast ? 4.0 : 8.0;
+  return double(rows) * values * bytes * 4.0;
+}
+
+static void check_step_memory(const ModelSpec& spec, int input_dim, int classes, size_t rows) {
+  const double need = training_step_bytes(spec, input_dim, classes, rows);
+  const double mb = 1024.0 * 1024.0;
+  if (need <= kMaxStepMemoryMB * mb) return;
+  std::ostringstream msg;
+  msg << "Out of memory: one training step of this model on " << rows << " rows would hold about "
+      << std::lround(need / mb) << " MB, more than the " << kMaxStepMemoryMB
+      << " MB a step may use (the page may use at most " << kMaxWasmMemoryMB
+      << " MB in all). Use minibatches (a smaller batch size), fewer points or a smaller network.";
+  throw std::runtime_error(msg.str());
 }
 
 // ---- Set-up ----------------------------------------------------------------
@@ -245,6 +273,12 @@ StepStats Trainer::step() {
   if (y_train_.empty())
     throw std::runtime_error("There are no training points: add points (not marked validation) to train.");
 
+  {
+    const size_t N = y_train_.size();
+    const int bs = spec_.optim.batch_size;
+    const bool full = spec_.optim.kind == OptimKind::LBFGS || bs <= 0 || size_t(bs) >= N;
+    check_step_memory(spec_, input_dim(), num_classes(), full ? N : size_t(bs));
+  }
   before_step_ = checkpoint();
 
   StepStats s;
@@ -473,7 +507,13 @@ std::vector<StepStats> Trainer::history_since(int64_t after_step) const {
 
 std::vector<LayerStats> Trainer::inspect() {
   if (y_train_.empty()) return {};
-  return inspect_layers(engine_->model(), X_train_);
+  const Eigen::Index N = X_train_.rows();
+  if (N <= kMaxInspectRows) return inspect_layers(engine_->model(), X_train_);
+  // Statistics of an evenly spaced sample: the whole set could need more
+  // memory than training does (every layer's activations at once, in double).
+  Mat sample(kMaxInspectRows, X_train_.cols());
+  for (Eigen::Index i = 0; i < kMaxInspectRows; ++i) sample.row(i) = X_train_.row(i * N / kMaxInspectRows);
+  return inspect_layers(engine_->model(), sample);
 }
 
 // ---- Predictions ---------------------------------------------------------------

@@ -60,6 +60,12 @@ struct Predictor {
   int predict(double x, double y) const;
 };
 
+// The working memory one training step of `spec` holds for `rows` rows: the
+// activations of every layer (input and scores included), their gradients
+// and the layers' caches, at the engine's precision. An estimate from the
+// layer sizes, for refusing a step that cannot fit (kMaxStepMemoryMB).
+double training_step_bytes(const ModelSpec& spec, int input_dim, int classes, size_t rows);
+
 class Trainer {
  public:
   // Throws std::runtime_error for a kNN spec (kNN has no training: the UI
