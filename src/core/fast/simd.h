@@ -27,8 +27,27 @@ NN_SIMD_INLINE f4 as_f4(i4 v) { f4 r; std::memcpy(&r, &v, sizeof r); return r; }
 NN_SIMD_INLINE i4 as_i4(f4 v) { i4 r; std::memcpy(&r, &v, sizeof r); return r; }
 // mask lanes are all ones (true) or zero (false)
 NN_SIMD_INLINE f4 select(i4 mask, f4 a, f4 b) { return as_f4((mask & as_i4(a)) | (~mask & as_i4(b))); }
-NN_SIMD_INLINE f4 max(f4 a, f4 b) { return select(a > b, a, b); }
-NN_SIMD_INLINE f4 min(f4 a, f4 b) { return select(a < b, a, b); }
+// max = a > b ? a : b and min = a < b ? a : b lane by lane (b when either is
+// NaN), as one instruction: SSE's maxps/minps have exactly this rule, wasm's
+// pmax/pmin with the operands swapped.
+NN_SIMD_INLINE f4 max(f4 a, f4 b) {
+#if defined(__wasm_simd128__)
+  return (f4)wasm_f32x4_pmax((v128_t)b, (v128_t)a);
+#elif defined(__SSE__)
+  return (f4)_mm_max_ps((__m128)a, (__m128)b);
+#else
+  return select(a > b, a, b);
+#endif
+}
+NN_SIMD_INLINE f4 min(f4 a, f4 b) {
+#if defined(__wasm_simd128__)
+  return (f4)wasm_f32x4_pmin((v128_t)b, (v128_t)a);
+#elif defined(__SSE__)
+  return (f4)_mm_min_ps((__m128)a, (__m128)b);
+#else
+  return select(a < b, a, b);
+#endif
+}
 NN_SIMD_INLINE f4 sqrt(f4 a) {
 #if defined(__wasm_simd128__)
   return (f4)wasm_f32x4_sqrt((v128_t)a);
@@ -62,10 +81,12 @@ NN_SIMD_INLINE f4 exp(f4 x) {
 }
 
 // tanh(x) = sign(x) (1 - 2 / (exp(2|x|) + 1)); absolute error about 2e-7.
+// The sign is x's sign bit put back on tanh(|x|) (no compare and blend).
 NN_SIMD_INLINE f4 tanh(f4 x) {
+  const i4 sign_bit = {int32_t(0x80000000), int32_t(0x80000000), int32_t(0x80000000), int32_t(0x80000000)};
   const f4 e = exp(splat(2.f) * abs(x));
   const f4 t = splat(1.f) - splat(2.f) / (e + splat(1.f));
-  return select(x < splat(0.f), -t, t);
+  return as_f4(as_i4(t) | (as_i4(x) & sign_bit));
 }
 
 // sigmoid(x) = 1 / (1 + exp(-x)); absolute error about 1e-7.

@@ -57,11 +57,13 @@ TinyNet::TinyNet(const ModelSpec& spec, int input_dim, int classes, const ParamA
     const std::string suffix = linear ? "" : std::to_string(l + 1);
     L.W = block("W" + suffix);
     L.b = spec.use_bias ? block("b" + suffix) : -1;
+    L.ws_offset = macs_;
     layers_.push_back(L);
     macs_ += long(L.in) * L.out;
     max_layer_macs_ = std::max(max_layer_macs_, long(L.in) * L.out);
     fan_in = L.out;
   }
+  ws_.assign(size_t(macs_), splat(0.f));
   set_alpha(spec);
 }
 
@@ -89,7 +91,7 @@ void TinyNet::reserve(int groups) {
 }
 
 size_t TinyNet::workspace_floats() const {
-  size_t v = d_.size() + dx_.size();
+  size_t v = d_.size() + dx_.size() + ws_.size();
   for (const auto& a : a_) v += a.size();
   for (const auto& z : z_) v += z.size();
   return 4 * v + rows_.size() + drows_.size();
@@ -97,103 +99,116 @@ size_t TinyNet::workspace_floats() const {
 
 namespace {
 
-inline float hsum(f4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+// {hsum(c0), hsum(c1), hsum(c2), hsum(c3)} by a transpose-and-add (each
+// sum as (v0 + v2) + (v1 + v3)).
+inline f4 hsum4(f4 c0, f4 c1, f4 c2, f4 c3) {
+  const f4 s01 = __builtin_shufflevector(c0, c1, 0, 4, 1, 5) + __builtin_shufflevector(c0, c1, 2, 6, 3, 7);
+  const f4 s23 = __builtin_shufflevector(c2, c3, 0, 4, 1, 5) + __builtin_shufflevector(c2, c3, 2, 6, 3, 7);
+  return __builtin_shufflevector(s01, s23, 0, 1, 4, 5) + __builtin_shufflevector(s01, s23, 2, 3, 6, 7);
+}
+
+// A block of R <= 4 units (or inputs) at a time: R independent sums in
+// registers, so a layer of width 6 runs as one block of 4 and one of 2.
+
+// Forward, units [u, u + R) of one group: z = b + sum_k Ws[k, u] x[k], h = act(z).
+template <Activation A, int R>
+NN_SIMD_INLINE void forward_block(const f4* x, f4* z, f4* h, int in, int out, const f4* Ws, const float* b, f4 alpha,
+                                  int u) {
+  f4 c[R];
+  for (int r = 0; r < R; ++r) c[r] = splat(b ? b[u + r] : 0.f);
+  const f4* w = Ws + u;
+  for (int k = 0; k < in; ++k, w += out) {
+    const f4 xk = x[k];
+    for (int r = 0; r < R; ++r) c[r] += w[r] * xk;
+  }
+  for (int r = 0; r < R; ++r) {
+    if constexpr (A != Activation::Linear) z[u + r] = c[r];
+    h[u + r] = act_f4<A>(c[r], alpha);
+  }
+}
 
 // Forward of one layer over G groups: x (G x in) -> z (G x out, not kept for
-// Linear), h (G x out). Four units at a time share each x[k].
+// Linear), h (G x out). Ws: Wt with every weight splatted to a vector (in x out).
 template <Activation A>
-void dense_forward(const f4* x, f4* z, f4* h, int G, int in, int out, const float* Wt, const float* b, f4 alpha) {
-  for (int g = 0; g < G; ++g, x += in, h += out) {
+void dense_forward(const f4* x, f4* z, f4* h, int G, int in, int out, const f4* Ws, const float* b, f4 alpha) {
+  for (int g = 0; g < G; ++g, x += in, z += (A != Activation::Linear ? out : 0), h += out) {
     int u = 0;
-    for (; u + 4 <= out; u += 4) {
-      f4 c0 = splat(b ? b[u] : 0.f), c1 = splat(b ? b[u + 1] : 0.f), c2 = splat(b ? b[u + 2] : 0.f),
-         c3 = splat(b ? b[u + 3] : 0.f);
-      const float* w = Wt + u;
-      for (int k = 0; k < in; ++k, w += out) {
-        const f4 xk = x[k];
-        c0 += splat(w[0]) * xk;
-        c1 += splat(w[1]) * xk;
-        c2 += splat(w[2]) * xk;
-        c3 += splat(w[3]) * xk;
-      }
-      if constexpr (A != Activation::Linear) {
-        f4* zg = z + long(g) * out + u;
-        zg[0] = c0, zg[1] = c1, zg[2] = c2, zg[3] = c3;
-      }
-      h[u] = act_f4<A>(c0, alpha);
-      h[u + 1] = act_f4<A>(c1, alpha);
-      h[u + 2] = act_f4<A>(c2, alpha);
-      h[u + 3] = act_f4<A>(c3, alpha);
-    }
-    for (; u < out; ++u) {
-      f4 c = splat(b ? b[u] : 0.f);
-      const float* w = Wt + u;
-      for (int k = 0; k < in; ++k, w += out) c += splat(*w) * x[k];
-      if constexpr (A != Activation::Linear) z[long(g) * out + u] = c;
-      h[u] = act_f4<A>(c, alpha);
+    for (; u + 4 <= out; u += 4) forward_block<A, 4>(x, z, h, in, out, Ws, b, alpha, u);
+    switch (out - u) {
+      case 3: forward_block<A, 3>(x, z, h, in, out, Ws, b, alpha, u); break;
+      case 2: forward_block<A, 2>(x, z, h, in, out, Ws, b, alpha, u); break;
+      case 1: forward_block<A, 1>(x, z, h, in, out, Ws, b, alpha, u); break;
+      default: break;
     }
   }
 }
 
+// out[u + r] = sum over groups and lanes of x_g[k] * d_g[u + r], r < R (x
+// null: of d_g[u + r] alone, the bias gradient).
+template <int R>
+NN_SIMD_INLINE void reduce_block(const f4* x, int in, int k, const f4* d, int out, int u, int G, float* dst) {
+  f4 c[4] = {splat(0.f), splat(0.f), splat(0.f), splat(0.f)};
+  for (int g = 0; g < G; ++g) {
+    const f4* dg = d + long(g) * out + u;
+    if (x) {
+      const f4 xk = x[long(g) * in + k];
+      for (int r = 0; r < R; ++r) c[r] += xk * dg[r];
+    } else {
+      for (int r = 0; r < R; ++r) c[r] += dg[r];
+    }
+  }
+  const f4 sums = hsum4(c[0], c[1], c[2], c[3]);
+  if constexpr (R == 4) simd::store(dst + u, sums);
+  else
+    for (int r = 0; r < R; ++r) dst[u + r] = sums[r];
+}
+
+inline void reduce_row(const f4* x, int in, int k, const f4* d, int out, int G, float* dst) {
+  int u = 0;
+  for (; u + 4 <= out; u += 4) reduce_block<4>(x, in, k, d, out, u, G, dst);
+  switch (out - u) {
+    case 3: reduce_block<3>(x, in, k, d, out, u, G, dst); break;
+    case 2: reduce_block<2>(x, in, k, d, out, u, G, dst); break;
+    case 1: reduce_block<1>(x, in, k, d, out, u, G, dst); break;
+    default: break;
+  }
+}
+
+// dx[k + r] = sum_u Wt[k + r, u] dz[u] for one group, r < R.
+template <int R>
+NN_SIMD_INLINE void dx_block(const f4* dg, f4* xg, const f4* Ws, int out, int k) {
+  f4 c[R];
+  for (int r = 0; r < R; ++r) c[r] = splat(0.f);
+  const f4* w = Ws + long(k) * out;
+  for (int u = 0; u < out; ++u) {
+    const f4 du = dg[u];
+    for (int r = 0; r < R; ++r) c[r] += w[long(r) * out + u] * du;
+  }
+  for (int r = 0; r < R; ++r) xg[k + r] = c[r];
+}
+
 // Backward of one layer: d (G x out) holds dh and becomes dz; writes db
-// (unless null), dWt (in x out) and dx (G x in, unless null).
+// (unless null), dWt (in x out) and dx (G x in, unless null). Ws as in forward.
 template <Activation A>
-void dense_backward(const f4* x, const f4* z, const f4* h, f4* d, f4* dx, int G, int in, int out, const float* Wt,
+void dense_backward(const f4* x, const f4* z, const f4* h, f4* d, f4* dx, int G, int in, int out, const f4* Ws,
                     float* dWt, float* db, f4 alpha) {
   const long n = long(G) * out;
   if constexpr (A != Activation::Linear)
     for (long i = 0; i < n; ++i) d[i] = act_grad_f4<A>(z[i], h[i], d[i], alpha);
-  if (db)
-    for (int u = 0; u < out; ++u) {
-      f4 acc = splat(0.f);
-      for (int g = 0; g < G; ++g) acc += d[long(g) * out + u];
-      db[u] = hsum(acc);
-    }
+  if (db) reduce_row(nullptr, in, 0, d, out, G, db);  // db[u] = sum of dz[u]
   // dWt[k, u] = sum over groups and lanes of x[k] dz[u]
-  for (int k = 0; k < in; ++k) {
-    float* dw = dWt + long(k) * out;
-    int u = 0;
-    for (; u + 4 <= out; u += 4) {
-      f4 c0 = splat(0.f), c1 = c0, c2 = c0, c3 = c0;
-      for (int g = 0; g < G; ++g) {
-        const f4 xk = x[long(g) * in + k];
-        const f4* dg = d + long(g) * out + u;
-        c0 += xk * dg[0];
-        c1 += xk * dg[1];
-        c2 += xk * dg[2];
-        c3 += xk * dg[3];
-      }
-      dw[u] = hsum(c0), dw[u + 1] = hsum(c1), dw[u + 2] = hsum(c2), dw[u + 3] = hsum(c3);
-    }
-    for (; u < out; ++u) {
-      f4 c = splat(0.f);
-      for (int g = 0; g < G; ++g) c += x[long(g) * in + k] * d[long(g) * out + u];
-      dw[u] = hsum(c);
-    }
-  }
+  for (int k = 0; k < in; ++k) reduce_row(x, in, k, d, out, G, dWt + long(k) * out);
   if (!dx) return;
-  // dx[k] = sum_u Wt[k, u] dz[u], four inputs at a time
   for (int g = 0; g < G; ++g) {
     const f4* dg = d + long(g) * out;
     f4* xg = dx + long(g) * in;
     int k = 0;
-    for (; k + 4 <= in; k += 4) {
-      f4 c0 = splat(0.f), c1 = c0, c2 = c0, c3 = c0;
-      const float* w = Wt + long(k) * out;
-      for (int u = 0; u < out; ++u) {
-        const f4 du = dg[u];
-        c0 += splat(w[u]) * du;
-        c1 += splat(w[out + u]) * du;
-        c2 += splat(w[2 * out + u]) * du;
-        c3 += splat(w[3 * out + u]) * du;
-      }
-      xg[k] = c0, xg[k + 1] = c1, xg[k + 2] = c2, xg[k + 3] = c3;
-    }
-    for (; k < in; ++k) {
-      f4 c = splat(0.f);
-      const float* w = Wt + long(k) * out;
-      for (int u = 0; u < out; ++u) c += splat(w[u]) * dg[u];
-      xg[k] = c;
+    for (; k + 4 <= in; k += 4) dx_block<4>(dg, xg, Ws, out, k);
+    switch (in - k) {
+      case 3: dx_block<3>(dg, xg, Ws, out, k); break;
+      case 2: dx_block<2>(dg, xg, Ws, out, k); break;
+      case 1: dx_block<1>(dg, xg, Ws, out, k); break;
+      default: break;
     }
   }
 }
@@ -273,12 +288,22 @@ double TinyNet::forward_backward(const float* X, const int* y, const int* idx, i
       }
     }
   }
+  // Every weight splatted once per step: the products below load a vector
+  // instead of broadcasting a float each time (G times forward, G backward).
+  {
+    f4* ws = ws_.data();
+    for (const Layer& ly : layers_) {
+      const float* w = params.value(ly.W);
+      for (long i = 0; i < long(ly.in) * ly.out; ++i) ws[i] = splat(w[i]);
+      ws += long(ly.in) * ly.out;
+    }
+  }
   for (int l = 0; l < L; ++l) {
     const Layer& ly = layers_[size_t(l)];
     const float* b = ly.b >= 0 ? params.value(ly.b) : nullptr;
     with_activation(ly.act, [&]<Activation A>() {
       dense_forward<A>(a_[size_t(l)].data(), z_[size_t(l)].data(), a_[size_t(l) + 1].data(), G, ly.in, ly.out,
-                       params.value(ly.W), b, splat(ly.alpha));
+                       ws_.data() + ly.ws_offset, b, splat(ly.alpha));
     });
   }
   const double total = loss_and_grad(a_[size_t(L)].data(), d_.data(), y, idx, n, loss);
@@ -289,7 +314,7 @@ double TinyNet::forward_backward(const float* X, const int* y, const int* idx, i
     float* db = ly.b >= 0 ? params.grad(ly.b) : nullptr;
     with_activation(ly.act, [&]<Activation A>() {
       dense_backward<A>(a_[size_t(l)].data(), z_[size_t(l)].data(), a_[size_t(l) + 1].data(), d, l > 0 ? dx : nullptr,
-                        G, ly.in, ly.out, params.value(ly.W), params.grad(ly.W), db, splat(ly.alpha));
+                        G, ly.in, ly.out, ws_.data() + ly.ws_offset, params.grad(ly.W), db, splat(ly.alpha));
     });
     std::swap(d, dx);
   }

@@ -65,6 +65,7 @@ class TinyNet {
     int W = -1, b = -1;  // arena blocks (b = -1: no bias)
     Activation act = Activation::Linear;
     float alpha = 0;
+    long ws_offset = 0;  // of its weights in ws_
   };
   void reserve(int groups);
   double loss_and_grad(const simd::f4* s, simd::f4* ds, const int* y, const int* idx, int n, const LossSpec& loss);
@@ -77,6 +78,7 @@ class TinyNet {
   // gradient flowing down, used in turn.
   std::vector<std::vector<simd::f4>> a_, z_;
   std::vector<simd::f4> d_, dx_;
+  std::vector<simd::f4> ws_;  // every layer's Wt, each weight splatted to a vector
   std::vector<float> rows_, drows_;  // a group's scores as 4 rows, for the row-wise losses
 };
 
