@@ -228,8 +228,10 @@ double TinyNet::loss_and_grad(const f4* s, f4* ds, const int* y, const int* idx,
       const f4* sg = s + long(g) * C;
       f4* dg = ds + long(g) * C;
       const int m = std::min(4, n - 4 * g);  // examples in this group
-      i4 yv = {-1, -1, -1, -1};
-      for (int i = 0; i < m; ++i) yv[i] = y[idx[4 * g + i]];
+      int32_t labels[4] = {-1, -1, -1, -1};  // -1: no example in the lane
+      for (int i = 0; i < m; ++i) labels[i] = y[idx[4 * g + i]];
+      i4 yv;
+      std::memcpy(&yv, labels, sizeof yv);
       f4 mx = sg[0], nonfinite = zero * sg[0];  // NaN in a lane whose scores are not all finite
       for (int j = 1; j < C; ++j) {
         mx = simd::max(mx, sg[j]);
@@ -279,13 +281,12 @@ double TinyNet::forward_backward(const float* X, const int* y, const int* idx, i
   {
     const int D = layers_[0].in;
     f4* a = a_[0].data();
+    static const float zeros[kTinyMaxWidth] = {};
     for (int g = 0; g < G; ++g) {
       const int m = std::min(4, n - 4 * g);
-      for (int k = 0; k < D; ++k) {
-        f4 v = splat(0.f);
-        for (int i = 0; i < m; ++i) v[i] = X[long(idx[4 * g + i]) * D + k];
-        a[long(g) * D + k] = v;
-      }
+      const float* r[4];
+      for (int i = 0; i < 4; ++i) r[i] = i < m ? X + long(idx[4 * g + i]) * D : zeros;
+      for (int k = 0; k < D; ++k) a[long(g) * D + k] = f4{r[0][k], r[1][k], r[2][k], r[3][k]};
     }
   }
   // Every weight splatted once per step: the products below load a vector
