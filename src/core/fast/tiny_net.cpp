@@ -16,6 +16,12 @@ using simd::f4;
 using simd::i4;
 using simd::splat;
 
+// Whether the backward pass needs the pre-activation z (ReLU, leaky ReLU and
+// ELU look at its sign; tanh and sigmoid need only h = act(z); linear neither).
+constexpr bool keeps_z(Activation a) {
+  return a == Activation::ReLU || a == Activation::LeakyReLU || a == Activation::ELU;
+}
+
 std::string tiny_net_unsupported(const ModelSpec& spec, int input_dim, int classes) {
   if (spec.kind != ModelKind::Net && spec.kind != ModelKind::Linear) return "not a network or linear classifier";
   if (input_dim > kTinyMaxWidth || classes > kTinyMaxWidth) return "input or class count above the small-network width";
@@ -81,7 +87,7 @@ void TinyNet::reserve(int groups) {
   a_[0].assign(G * layers_[0].in, splat(0.f));
   for (size_t l = 0; l < layers_.size(); ++l) {
     a_[l + 1].assign(G * layers_[l].out, splat(0.f));
-    z_[l].assign(layers_[l].act == Activation::Linear ? 0 : G * layers_[l].out, splat(0.f));
+    z_[l].assign(keeps_z(layers_[l].act) ? G * layers_[l].out : 0, splat(0.f));
     widest = std::max({widest, size_t(layers_[l].in), size_t(layers_[l].out)});
   }
   d_.assign(G * widest, splat(0.f));
@@ -122,7 +128,7 @@ NN_SIMD_INLINE void forward_block(const f4* x, f4* z, f4* h, int in, int out, co
     for (int r = 0; r < R; ++r) c[r] += w[r] * xk;
   }
   for (int r = 0; r < R; ++r) {
-    if constexpr (A != Activation::Linear) z[u + r] = c[r];
+    if constexpr (keeps_z(A)) z[u + r] = c[r];
     h[u + r] = act_f4<A>(c[r], alpha);
   }
 }
@@ -131,7 +137,7 @@ NN_SIMD_INLINE void forward_block(const f4* x, f4* z, f4* h, int in, int out, co
 // Linear), h (G x out). Ws: Wt with every weight splatted to a vector (in x out).
 template <Activation A>
 void dense_forward(const f4* x, f4* z, f4* h, int G, int in, int out, const f4* Ws, const float* b, f4 alpha) {
-  for (int g = 0; g < G; ++g, x += in, z += (A != Activation::Linear ? out : 0), h += out) {
+  for (int g = 0; g < G; ++g, x += in, z += (keeps_z(A) ? out : 0), h += out) {
     int u = 0;
     for (; u + 4 <= out; u += 4) forward_block<A, 4>(x, z, h, in, out, Ws, b, alpha, u);
     switch (out - u) {
@@ -193,8 +199,10 @@ template <Activation A>
 void dense_backward(const f4* x, const f4* z, const f4* h, f4* d, f4* dx, int G, int in, int out, const f4* Ws,
                     float* dWt, float* db, f4 alpha) {
   const long n = long(G) * out;
-  if constexpr (A != Activation::Linear)
+  if constexpr (keeps_z(A))
     for (long i = 0; i < n; ++i) d[i] = act_grad_f4<A>(z[i], h[i], d[i], alpha);
+  else if constexpr (A != Activation::Linear)
+    for (long i = 0; i < n; ++i) d[i] = act_grad_f4<A>(h[i], h[i], d[i], alpha);  // z unused
   if (db) reduce_row(nullptr, in, 0, d, out, G, db);  // db[u] = sum of dz[u]
   // dWt[k, u] = sum over groups and lanes of x[k] dz[u]
   for (int k = 0; k < in; ++k) reduce_row(x, in, k, d, out, G, dWt + long(k) * out);

@@ -74,7 +74,8 @@ class TinyNet {
   long macs_ = 0, max_layer_macs_ = 0;
   int groups_cap_ = 0;
   // Per layer l (groups x width vectors each): a_[l] its input (a_[0] the
-  // batch, a_[L] the scores), z_[l] its pre-activation; d_ and dx_: the
+  // batch, a_[L] the scores), z_[l] its pre-activation (kept only for the
+  // ReLU family, whose slope depends on its sign); d_ and dx_: the
   // gradient flowing down, used in turn.
   std::vector<std::vector<simd::f4>> a_, z_;
   std::vector<simd::f4> d_, dx_;
