@@ -359,7 +359,7 @@ void History::append(const Snapshot& snap) {
 }
 
 bool Training::read_latest() {
-  auto latest = host->snapshot();
+  auto latest = host->take_snapshot();
   if (latest == snapshot) return false;
   snapshot = latest;
   if (!snapshot) return false;

@@ -162,6 +162,8 @@ struct PlatformHooks {
   std::function<bool(const std::string& key, std::string& out)> store_get;
   std::function<bool(const std::string& key, const std::string& text)> store_set;
   std::function<void(const std::string& key)> store_remove;
+  // Called by wake(): the web loop ticks slowly while idle and speeds up here.
+  std::function<void()> on_wake;
 };
 
 // The Share / embed window (share_panel.cpp): the session as a link and an

@@ -220,6 +220,8 @@ int main(int argc, char** argv) {
   s.show_help = open.find("help") != std::string::npos;
   s.share.open = open.find("share") != std::string::npos;
 
+  // A snapshot published while the loop sleeps below wakes it.
+  app::TrainingHost::notify_ui = [] { glfwPostEmptyEvent(); };
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
     ++s.embed.ticks;
@@ -241,6 +243,7 @@ int main(int argc, char** argv) {
     }
     platform::window_swap(w);
   }
+  app::TrainingHost::notify_ui = nullptr;
   app::autosave_now(s);
   std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);

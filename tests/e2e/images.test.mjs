@@ -85,12 +85,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    `k found ${s.knn_k}, test acc ${s.test_acc.toFixed(3)} on ${s.eval_count} images`);
       await page.screenshot({ path: path.join(outDir, `images-knn-${build}.png`) });
 
-      // ConvNet: a few steps, and its 8 first-layer filters. Open bug on the
-      // merged tree: in the threaded build the image-mode ConvNet made 3 steps
-      // in 180 s (the branch alone: 1.3 s per step). The check runs with
-      // NNPLAY_E2E_CONVNET=1 (README, Images) until that is found and fixed.
-      if (process.env.NNPLAY_E2E_CONVNET !== '1') console.log(`skip ${tag} ConvNet: an open bug (NNPLAY_E2E_CONVNET=1 runs the check)`);
-      else {
+      // ConvNet: a few steps, and its 8 first-layer filters.
       await api(page, 'nnplay_image_model', 3);
       await api(page, 'nnplay_image_tab', 1);
       await frames(page, 2);
@@ -102,7 +97,6 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       report.check(`${tag} a ConvNet trains and shows its 8 filters`, s.weights_rows === 8 && s.weights_drawn && !s.error_training,
                    `${((Date.now() - t2) / 30).toFixed(0)} ms/step with evaluation and rendering; test acc ${s.test_acc.toFixed(3)}`);
       await page.screenshot({ path: path.join(outDir, `images-convnet-${build}.png`) });
-      }
 
       // A set that cannot be fetched: a message, and Points still works.
       await page.route('**/mnist.nnimg', (r) => r.abort());
