@@ -92,7 +92,7 @@ struct Case {
 
 // One SGD step with lr = 1 on the fast engine moves x to x - g: g = x_before - x_after.
 // The reference's forward_backward on the same rows, with the same dropout stream, gives its g.
-void check_one_step(const Case& c, uint64_t seed) {
+void check_one_step_with(const Case& c, uint64_t seed, const FastEngineOptions& options) {
   Rng rng(seed);
   const Mat X = test::random_mat(c.N + 5, c.D, rng);
   const Labels y = test::random_labels(c.N + 5, c.C, rng);
@@ -103,7 +103,7 @@ void check_one_step(const Case& c, uint64_t seed) {
   // Biases and batchnorm parameters away from their initial 0 / 1 so their gradients matter.
   for (const ParamRef& p : ref->params())
     if (!p.regularized) *p.value += 0.1 * test::random_mat(int(p.value->rows()), int(p.value->cols()), rng);
-  std::unique_ptr<Engine> fast = make_fast_engine(spec, *ref);
+  std::unique_ptr<Engine> fast = make_fast_engine(spec, *ref, options);
   fast->set_training_set(X, y);
   std::vector<int> idx(size_t(c.N));
   for (int i = 0; i < c.N; ++i) idx[size_t(i)] = (i * 7 + 3) % (c.N + 5);
@@ -142,6 +142,19 @@ void check_one_step(const Case& c, uint64_t seed) {
     REQUIRE((g - *p.grad).norm() <=
             (bn ? 2e-3 : 1e-4) * p.grad->norm() + 1e-6 * before->param(p.name)->norm() + 1e-6 * std::sqrt(sum_sq) + 1e-7);
   }
+}
+
+// Both fast paths: small fully connected nets take the fused pass
+// (tiny_net.h) by default; with it off they take the layer path.
+void check_one_step(const Case& c, uint64_t seed) {
+  FastEngineOptions layers;
+  layers.fused_small = false;
+  {
+    INFO("default options (small nets: the fused pass)");
+    check_one_step_with(c, seed, {});
+  }
+  INFO("the layer path");
+  check_one_step_with(c, seed, layers);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
 #include "core/fast/parallel.h"
+#include "core/fast/tiny_net.h"
 #include "core/models/net.h"
 
 namespace nn {
@@ -62,6 +63,9 @@ class FastEngine : public Engine {
  private:
   void build_layers(const ModelSpec& spec, int input_dim, int classes);
   void reserve(int N);
+  void build_tiny(const ModelSpec& spec);
+  void layers_step(const int* idx, int n, Rng& rng, EngineStep& out);
+  bool use_tiny(int n) const;
   Pass pass(bool train, Rng* rng) { return {train, rng, &params_, &buffers_, threads_}; }
   void load_rows(const Mat& X, int r0, int n);  // X's rows [r0, r0+n) into the input buffer
   void forward(int N, bool train, Rng* rng);    // input buffer -> scores (acts_.back())
@@ -72,6 +76,11 @@ class FastEngine : public Engine {
   int input_dim_ = 0, classes_ = 0, threads_ = 1;
   ParamArena params_, buffers_;
   std::vector<std::unique_ptr<Layer>> layers_;
+  // The fused pass for small networks (null when the description has no
+  // such form or options.fused_small is off); the layers above serve the
+  // rest (test mode, larger batches).
+  std::unique_ptr<fast::TinyNet> tiny_;
+  bool fused_small_ = true;
   // The workspace, sized for cap_ rows: acts_[0] the input batch, acts_[l+1]
   // the output of layer l (acts_.back() the scores); two gradient buffers
   // used in turn by the backward pass; the batch's labels.
@@ -96,9 +105,11 @@ FastEngine::FastEngine(const ModelSpec& spec, const Model& initial, const FastEn
   if (!why.empty()) throw std::runtime_error("The fast engine cannot train this model: " + why + ".");
   const int pool = parallel_threads();
   threads_ = options.threads > 0 ? std::min(options.threads, pool) : pool;
+  fused_small_ = options.fused_small;
   build_layers(spec, input_dim_, classes_);
   params_.allocate();
   buffers_.allocate();
+  build_tiny(spec);
   model_ = initial.clone();
   model_->set_hyperparameters(spec);
   set_params(initial);
@@ -154,6 +165,19 @@ void FastEngine::build_layers(const ModelSpec& spec, int input_dim, int classes)
   layers_.front()->first = true;
 }
 
+void FastEngine::build_tiny(const ModelSpec& spec) {
+  tiny_.reset();
+  if (fused_small_ && fast::tiny_net_unsupported(spec, input_dim_, classes_).empty())
+    tiny_ = std::make_unique<fast::TinyNet>(spec, input_dim_, classes_, params_);
+}
+
+// The fused pass while every product of the batch stays under the size at
+// which gemm would split it over threads (it runs on the calling thread).
+bool FastEngine::use_tiny(int n) const {
+  return tiny_ && n > 0 && fast::tiny_net_loss_supported(loss_.kind) &&
+         (threads_ <= 1 || tiny_->largest_product(n) < fast::kGemmParallelMacs);
+}
+
 void FastEngine::reserve(int N) {
   if (N <= cap_) return;
   cap_ = N;
@@ -171,7 +195,7 @@ void FastEngine::reserve(int N) {
 }
 
 size_t FastEngine::workspace_bytes() const {
-  size_t floats = d0_.size() + d1_.size();
+  size_t floats = d0_.size() + d1_.size() + (tiny_ ? tiny_->workspace_floats() : 0);
   for (const auto& a : acts_) floats += a.size();
   for (const auto& L : layers_) floats += L->workspace_floats();
   return floats * sizeof(float);
@@ -207,7 +231,9 @@ double FastEngine::reg_loss() const {
   return r;
 }
 
-EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, Rng& rng) {
+// The layer path's forward and backward: every parameter's gradient of the
+// minibatch's data loss written into params_' grads, the loss into out.
+void FastEngine::layers_step(const int* idx, int n, Rng& rng, EngineStep& out) {
   reserve(n);
   // The minibatch: rows idx[0..n) of the training set.
   float* x = acts_[0].data();
@@ -215,11 +241,9 @@ EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, 
     std::memcpy(x + long(i) * input_dim_, X_.data() + long(idx[i]) * input_dim_, size_t(input_dim_) * sizeof(float));
     y_batch_[size_t(i)] = y_[size_t(idx[i])];
   }
-  buffers_.save();  // running averages before the step, for restore_last_good
   forward(n, true, &rng);
 
   // Loss and dscores (N, C), then backward, output side first.
-  EngineStep out;
   out.loss.data_loss =
       n > 0 ? fast::data_loss_sum(acts_.back().data(), y_batch_.data(), n, classes_, loss_, d0_.data(), n) / n : 0.0;
   const Pass p = pass(true, &rng);
@@ -228,6 +252,17 @@ EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, 
   for (size_t l = layers_.size(); l-- > 0;) {
     layers_[l]->backward(acts_[l].data(), acts_[l + 1].data(), d, l > 0 ? dx : nullptr, n, p);
     std::swap(d, dx);
+  }
+}
+
+EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, Rng& rng) {
+  EngineStep out;
+  buffers_.save();  // running averages before the step, for restore_last_good
+  if (use_tiny(n)) {
+    // No batchnorm or dropout here: no running averages, no random numbers.
+    out.loss.data_loss = tiny_->forward_backward(X_.data(), y_.data(), idx, n, loss_, params_) / n;
+  } else {
+    layers_step(idx, n, rng, out);
   }
   // Regularisation on every W (never b, gamma, beta), before the update.
   out.loss.reg_loss = reg_loss();
@@ -254,6 +289,7 @@ void FastEngine::restore_last_good() {
 }
 
 std::string FastEngine::nonfinite_param() const {
+  if (fast::all_finite(params_.values(), params_.size())) return "";  // the common case, one vector pass
   for (size_t b = 0; b < params_.blocks().size(); ++b) {
     const float* v = params_.value(int(b));
     for (size_t k = 0; k < params_.blocks()[b].size(); ++k)
@@ -267,6 +303,7 @@ void FastEngine::set_hyperparameters(const ModelSpec& spec) {
   loss_ = spec.loss;
   if (spec.kind == ModelKind::Net)
     for (size_t l = 0; l + 1 < layers_.size() && l < spec.hidden.size(); ++l) layers_[l]->set_hyperparameters(spec.hidden[l]);
+  build_tiny(spec);  // dropout switched on or off changes whether the fused pass applies
   opt_.set_spec(spec.optim);  // keeps v, cache, m, t
   opt_spec_ = spec.optim;
   model_->set_hyperparameters(spec);

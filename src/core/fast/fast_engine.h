@@ -25,6 +25,9 @@ struct FastEngineOptions {
   // (parallel.h), 1 = the calling thread only. Small work stays on one thread
   // whatever this says (see gemm.h's kGemmParallelMacs).
   int threads = 0;
+  // Small fully connected networks train through the fused pass of
+  // tiny_net.h (false: always the layer-by-layer path; the tests compare the two).
+  bool fused_small = true;
 };
 
 // A fast engine whose float parameters start as `initial`'s.

@@ -55,7 +55,7 @@ inline float root(float v) { return std::sqrt(v); }
 struct Ctx {
   const float *x, *dx, *s1, *s2;  // before the step
   float *x_new, *s1n, *s2n;       // after
-  float lr, mu, eps, decay_rate, beta1, beta2, correction1, correction2;
+  float lr, mu, eps, decay_rate, beta1, beta2, inv_correction1, inv_correction2;
   // 1 - beta2 etc. from the double constants: 1 - float(0.999) would be off by 1e-5 (relative).
   float one_plus_mu, one_minus_decay_rate, one_minus_beta1, one_minus_beta2;
 };
@@ -88,7 +88,7 @@ inline void update(const Ctx& c, size_t k) {
     const T v = c.beta2 * ld(c.s2, k, T{}) + c.one_minus_beta2 * dx * dx;
     st(c.s1n, k, m);
     st(c.s2n, k, v);
-    const T mt = m / c.correction1, vt = v / c.correction2;  // bias correction
+    const T mt = m * c.inv_correction1, vt = v * c.inv_correction2;  // bias correction: m / (1 - beta1^t), ...
     st(c.x_new, k, x - c.lr * mt / (root(vt) + c.eps));
   }
 }
@@ -136,8 +136,8 @@ void FastOptimizer::step(const float* x, float* x_new, const float* dx, size_t n
   ++t_;
   Ctx c{x, dx, s1_[cur_].data(), s2_[cur_].data(), x_new, s1_[nxt].data(), s2_[nxt].data(),
         float(lr), float(spec_.mu), float(spec_.eps), float(spec_.decay_rate), float(spec_.beta1),
-        float(spec_.beta2), two_states ? float(1 - std::pow(spec_.beta1, double(t_))) : 1.f,
-        two_states ? float(1 - std::pow(spec_.beta2, double(t_))) : 1.f, float(1 + spec_.mu), float(1 - spec_.decay_rate),
+        float(spec_.beta2), two_states ? float(1 / (1 - std::pow(spec_.beta1, double(t_)))) : 1.f,
+        two_states ? float(1 / (1 - std::pow(spec_.beta2, double(t_)))) : 1.f, float(1 + spec_.mu), float(1 - spec_.decay_rate),
         float(1 - spec_.beta1), float(1 - spec_.beta2)};
   constexpr size_t kParallelFloats = size_t(1) << 16, kBlock = 1024;
   if (threads > 1 && n >= kParallelFloats) {
@@ -150,10 +150,38 @@ void FastOptimizer::step(const float* x, float* x_new, const float* dx, size_t n
   can_undo_ = true;
 }
 
+double sum_squares(const float* g, size_t n) {
+  double sum = 0;
+  size_t k = 0;
+  while (k + 8 <= n) {
+    // Two accumulators (independent chains); each lane sums at most 32 squares in float.
+    f4 a0 = splat(0.f), a1 = splat(0.f);
+    const size_t end = std::min(n, k + 256) & ~size_t(7);
+    for (; k < end; k += 8) {
+      const f4 v0 = simd::load(g + k), v1 = simd::load(g + k + 4);
+      a0 += v0 * v0;
+      a1 += v1 * v1;
+    }
+    const f4 a = a0 + a1;
+    sum += (double(a[0]) + double(a[1])) + (double(a[2]) + double(a[3]));
+  }
+  for (; k < n; ++k) sum += double(g[k]) * g[k];
+  return sum;
+}
+
+bool all_finite(const float* x, size_t n) {
+  // x * 0 is 0 for a finite x and NaN for an infinite or NaN one.
+  const f4 zero = splat(0.f);
+  f4 acc = zero;
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) acc += simd::load(x + k) * zero;
+  float tail = 0.f;
+  for (; k < n; ++k) tail += x[k] * 0.f;
+  return (acc[0] + acc[1] + acc[2] + acc[3] + tail) == 0.f;
+}
+
 double clip_global_norm(float* g, size_t n, double max_norm) {
-  double sum_sq = 0;
-  for (size_t k = 0; k < n; ++k) sum_sq += double(g[k]) * g[k];
-  const double norm = std::sqrt(sum_sq);
+  const double norm = std::sqrt(sum_squares(g, n));
   if (max_norm > 0 && norm > max_norm) {
     const float scale = float(max_norm / norm);
     for (size_t k = 0; k < n; ++k) g[k] *= scale;

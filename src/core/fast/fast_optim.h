@@ -53,5 +53,9 @@ class FastOptimizer {
 // Global gradient norm sqrt(sum g^2) (summed in double); if above max_norm
 // (> 0), g is scaled by max_norm / norm. Returns the norm before clipping.
 double clip_global_norm(float* g, size_t n, double max_norm);
+// sum g^2: four-lane float partial sums over runs of 256 values, added up in double.
+double sum_squares(const float* g, size_t n);
+// True if every value is finite (no NaN or infinity).
+bool all_finite(const float* x, size_t n);
 
 }  // namespace nn::fast

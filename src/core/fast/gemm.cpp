@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/fast/act_simd.h"
 #include "core/fast/parallel.h"
 #include "core/fast/simd.h"
 
@@ -162,55 +163,29 @@ inline void map1(const float* x, float* y, int n, F f) {
 }  // namespace
 
 void act_forward(Activation act, float alpha, const float* z, float* h, int n) {
-  const f4 zero = splat(0.f), al = splat(alpha), one = splat(1.f);
-  switch (act) {
-    case Activation::ReLU: map1(z, h, n, [&](f4 x) { return simd::max(x, zero); }); return;
-    case Activation::LeakyReLU:
-      map1(z, h, n, [&](f4 x) { return simd::select(x > zero, x, al * x); });
-      return;
-    case Activation::ELU:
-      map1(z, h, n, [&](f4 x) { return simd::select(x > zero, x, al * (simd::exp(x) - one)); });
-      return;
-    case Activation::Tanh: map1(z, h, n, [&](f4 x) { return simd::tanh(x); }); return;
-    case Activation::Sigmoid: map1(z, h, n, [&](f4 x) { return simd::sigmoid(x); }); return;
-    case Activation::Linear:
-    case Activation::Maxout:
-      if (h != z) std::memcpy(h, z, size_t(n) * sizeof(float));
-      return;
+  if (act == Activation::Linear || act == Activation::Maxout) {
+    if (h != z) std::memcpy(h, z, size_t(n) * sizeof(float));
+    return;
   }
+  const f4 al = splat(alpha);
+  with_activation(act, [&]<Activation A>() { map1(z, h, n, [&](f4 x) { return act_f4<A>(x, al); }); });
 }
 
 void act_backward(Activation act, float alpha, const float* z, const float* h, const float* dh, float* dz, int n) {
-  const f4 zero = splat(0.f), al = splat(alpha), one = splat(1.f);
-  int j = 0;
-  auto run = [&](auto f) {
-    for (; j + 4 <= n; j += 4) simd::store(dz + j, f(simd::load(z + j), simd::load(h + j), simd::load(dh + j)));
+  if (act == Activation::Linear || act == Activation::Maxout) {
+    if (dz != dh) std::memcpy(dz, dh, size_t(n) * sizeof(float));
+    return;
+  }
+  const f4 al = splat(alpha);
+  with_activation(act, [&]<Activation A>() {
+    int j = 0;
+    for (; j + 4 <= n; j += 4)
+      simd::store(dz + j, act_grad_f4<A>(simd::load(z + j), simd::load(h + j), simd::load(dh + j), al));
     if (j < n) {
       const int m = n - j;
-      store_part(dz + j, f(load_part(z + j, m), load_part(h + j, m), load_part(dh + j, m)), m);
+      store_part(dz + j, act_grad_f4<A>(load_part(z + j, m), load_part(h + j, m), load_part(dh + j, m), al), m);
     }
-  };
-  switch (act) {
-    case Activation::ReLU:  // out = max(0, x): slope 1 where x > 0
-      run([&](f4 x, f4, f4 d) { return simd::select(x > zero, d, zero); });
-      return;
-    case Activation::LeakyReLU:  // out = x if x > 0 else alpha * x
-      run([&](f4 x, f4, f4 d) { return simd::select(x > zero, d, al * d); });
-      return;
-    case Activation::ELU:  // x <= 0: d out / dx = alpha * exp(x) = out + alpha
-      run([&](f4 x, f4 y, f4 d) { return simd::select(x > zero, d, d * (y + al)); });
-      return;
-    case Activation::Tanh:  // d out / dx = 1 - out^2
-      run([&](f4, f4 y, f4 d) { return d * (one - y * y); });
-      return;
-    case Activation::Sigmoid:  // d out / dx = out * (1 - out)
-      run([&](f4, f4 y, f4 d) { return d * y * (one - y); });
-      return;
-    case Activation::Linear:
-    case Activation::Maxout:
-      if (dz != dh) std::memcpy(dz, dh, size_t(n) * sizeof(float));
-      return;
-  }
+  });
 }
 
 }  // namespace nn::fast
