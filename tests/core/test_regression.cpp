@@ -292,6 +292,17 @@ TEST_CASE("sessions keep the problem type and the targets; classification files 
           "spec": {"loss": {"kind": "squared"}}})");
   REQUIRE(g.data.problem == ProblemKind::Regression1D);
   REQUIRE(g.data.points.size() == 25);
+  // Outliers: appended last, training points, at the stated target around x.
+  const Session o = load_session(
+      R"({"version": 3, "data": {"generator": {"kind": "polynomial", "n": 20, "val_ratio": 0.5,
+          "outliers": 3, "outlier_x": 0.6, "outlier_y": 1.1}}, "spec": {"loss": {"kind": "huber"}}})");
+  REQUIRE(o.data.points.size() == 23);
+  for (int i = 0; i < 3; ++i) {
+    const Point& p = o.data.points[size_t(20 + i)];
+    REQUIRE(p.y == 1.1);
+    REQUIRE(!p.validation);
+    REQUIRE(p.x == Approx(0.55 + 0.05 * i));
+  }
   // A classification session writes no "problem" and no "value".
   Session c;
   c.data = generate(DataGen::Xor, 10, 2, 0.1, 1);
