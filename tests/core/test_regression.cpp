@@ -314,3 +314,48 @@ TEST_CASE("sessions keep the problem type and the targets; classification files 
                                        "spec": {"loss": {"kind": "squared"}}})"),
                       Catch::Contains("value"));
 }
+
+TEST_CASE("ten clicked points: a 32-unit ReLU network's curve passes within 0.1 of each (the browser test's setting)",
+          "[regression]") {
+  Dataset d;
+  d.problem = ProblemKind::Regression1D;
+  for (int i = 0; i < 10; ++i) {
+    Point p;
+    p.x = -0.9 + 0.2 * i;
+    p.y = 0.7 * std::sin(2.5 * p.x);
+    d.points.push_back(p);
+  }
+  ModelSpec spec;  // the app's defaults (Adam, batch 32) with one hidden layer, as tests/e2e/regression.test.mjs sets
+  spec.hidden = {HiddenLayerSpec::fc(32, Activation::ReLU)};
+  spec.loss.kind = LossKind::Squared;
+  spec.optim.lr = 0.02;
+  Trainer t(d, spec);
+  for (int i = 0; i < 1500; ++i) t.step();
+  Mat X = points_inputs(d.points, d.problem);
+  const Mat s = t.predict_scores(X);
+  double worst = 0;
+  for (int i = 0; i < 10; ++i) worst = std::max(worst, std::abs(s(i, 0) - d.points[size_t(i)].y));
+  INFO("worst distance " << worst);
+  REQUIRE(worst < 0.1);
+}
+
+TEST_CASE("2D regression: a tanh network learns the Gaussian bumps' signs in 800 steps (the browser test's setting)",
+          "[regression]") {
+  Dataset d = generate_regression(RegGen::Gaussians, 300, 0.02, 1);
+  split_train_val(d, 0.2, 1);
+  ModelSpec spec;
+  spec.hidden = {HiddenLayerSpec::fc(16, Activation::Tanh), HiddenLayerSpec::fc(16, Activation::Tanh)};
+  spec.loss.kind = LossKind::Squared;
+  spec.optim.lr = 0.02;
+  Trainer t(d, spec);
+  for (int i = 0; i < 800; ++i) t.step();
+  Mat q(4, 2);
+  q << 0.5, 0.5, -0.5, -0.5, 0.5, -0.5, -0.5, 0.5;  // bumps of height +1, +1, -1, -1
+  const Mat s = t.predict_scores(q);
+  INFO("outputs " << s.transpose() << ", validation RMSE " << t.rmse(true));
+  REQUIRE(s(0, 0) > 0.3);
+  REQUIRE(s(1, 0) > 0.3);
+  REQUIRE(s(2, 0) < -0.3);
+  REQUIRE(s(3, 0) < -0.3);
+  REQUIRE(t.rmse(true) < 0.2);
+}
