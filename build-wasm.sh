@@ -34,15 +34,23 @@ prefix=build/web; opt=-O3
 # CMake puts the configuration's flags on the link line too: -O1 also links fast.
 opt_flags=(-DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="$opt -DNDEBUG")
 
+# The engine's tests as WebAssembly: every test file in the fallback build;
+# in the threaded build, the files whose code runs on the thread pool (the
+# fast engine, its kernels and evaluation, kNN, the trainer, cross-
+# validation), where one and several threads must agree. Compiling every
+# test twice would cost the test command several minutes for code that does
+# not depend on threads.
+threaded_tests='/test_(fast_[a-z_]+|knn[a-z_]*|scores_fast|convnet_train|trainer[a-z_]*|cv)[.]cpp$'
 for variant in threaded fallback; do
   dir=$prefix-$variant
   threads=ON; [ $variant = fallback ] && threads=OFF
+  filter=''; [ $variant = threaded ] && filter=$threaded_tests
   echo "[build-wasm] $variant build in $dir"
   # Every option is given on every run (the tests are always configured and
   # only built by `tests`), so no invocation leaves a different cache behind
   # for the next; cmake regenerates only when something changed.
   emcmake cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${opt_flags[@]}" \
-    -DNNPLAY_THREADS=$threads -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
+    -DNNPLAY_THREADS=$threads -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF -DNNPLAY_TEST_FILTER="$filter" \
     -DCMAKE_CROSSCOMPILING_EMULATOR="/usr/bin/node;--no-experimental-fetch" >/dev/null
   ninja -C "$dir" -j"$jobs" $( [ "$cmd" = tests ] && echo all || echo nnplay nnplay_image_data )
 done

@@ -310,6 +310,13 @@ NNPLAY_API void nnplay_sketch_stroke(double x0, double y0, double x1, double y1)
   for (int i = 0; i <= n; ++i)
     app::sketch_stroke(app_state(), float(x0 + (x1 - x0) * i / n), float(y0 + (y1 - y0) * i / n));
 }
+// "Add to training set" on the sketch pad with class `label`: 1 if added.
+NNPLAY_API int nnplay_image_add_sketch(int label) { return app::add_sketch_to_training(app_state(), label) ? 1 : 0; }
+// Cross-validation over k of the image kNN (the right panel's button).
+NNPLAY_API void nnplay_image_cv_start(int folds) {
+  app_state().images.cv.folds = folds;
+  app::start_image_cv(app_state());
+}
 // The image mode as JSON: what the tests check.
 NNPLAY_API const char* nnplay_image_state() {
   app::AppState& s = app_state();
@@ -337,6 +344,16 @@ NNPLAY_API const char* nnplay_image_state() {
   j["grid_drawn"] = m.grid_tex.id != 0;
   j["sketch_pred"] = m.sketch_pred;
   j["sketch_probs"] = m.sketch_probs;
+  j["added"] = int(m.added[m.set].size());
+  j["sketch_nearest"] = m.sketch_neighbours.empty() ? -1 : m.sketch_neighbours[0];  // kNN: a training row index
+  j["cv_running"] = m.cv.task != nullptr;
+  j["cv_progress"] = m.cv.progress;
+  j["cv_error"] = m.cv.error;
+  j["cv_ks"] = m.cv.have ? m.cv.result.ks : std::vector<int>{};
+  j["cv_mean"] = m.cv.have ? m.cv.result.mean_acc : std::vector<double>{};
+  j["cv_folds"] = m.cv.have && !m.cv.result.fold_acc.empty() ? int(m.cv.result.fold_acc[0].size()) : 0;
+  j["act_maps"] = int(m.act_maps.size());
+  j["base_train"] = m.base_train;
   j["sketch_ink"] = std::count_if(m.sketch.begin(), m.sketch.end(), [](float v) { return v > 0.05f; });
   j["class_names"] = m.data ? m.data->test.class_names : std::vector<std::string>{};
   j["error_training"] = snap ? snap->error : std::string();

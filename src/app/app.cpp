@@ -64,6 +64,7 @@ void app_init(AppState& s, float ui_scale, const std::string& build_info) {
 }
 
 void app_shutdown(AppState& s) {
+  stop_image_cv(s, /*wait=*/true);  // a cross-validation thread ends before the thread pool does
   s.compare.runs.clear();  // their worker threads end here
   s.training.host.reset();
 }
@@ -235,7 +236,10 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
 
 void apply_session(AppState& s, const nn::Session& session) {
   s.edit.replace(session.data);
-  s.spec = session.spec;
+  // A model on images (an image-mode session or preset) is the image mode's;
+  // the 2D playground keeps its own.
+  const bool image_spec = session.spec.input.is_image();
+  if (!image_spec) s.spec = session.spec;
   s.io.session_name = session.name;
   s.io.session_description = session.description;
   // Keys a session leaves out: training speed and log scale stay as they
@@ -254,7 +258,9 @@ void apply_session(AppState& s, const nn::Session& session) {
   apply_session_runs(s, session);
   set_playing(s, ui.play);
   s.images.active = false;  // the trainer has just been given the session's points
+  if (image_spec) apply_image_spec(s, session.spec);
   set_image_mode(s, ui.image_mode);
+  if (ui.image_mode && ui.play) set_image_playing(s, true);  // (kept until the set is loaded)
 }
 
 // The snapshot's model as a session's trained model: parameters and batchnorm
@@ -280,7 +286,8 @@ nn::Session current_session(const AppState& s, bool with_model) {
   nn::Session out;
   if (with_model) out.trained = snapshot_model(s);
   out.data = s.edit.data;
-  out.spec = s.spec;
+  // In the image mode the session holds the image model (with its preprocessing and kNN settings).
+  out.spec = s.images.active && s.images.spec.input.is_image() ? s.images.spec : s.spec;
   out.name = s.io.session_name;
   out.description = s.io.session_description;
   out.ui = nn::write_session_ui(session_ui(s));
@@ -367,7 +374,7 @@ void History::append(const Snapshot& snap) {
 }
 
 bool Training::read_latest() {
-  auto latest = host->snapshot();
+  auto latest = host->take_snapshot();
   if (latest == snapshot) return false;
   snapshot = latest;
   if (!snapshot) return false;

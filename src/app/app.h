@@ -11,11 +11,13 @@
 
 #include "core/data/dataset.h"
 #include "core/data/images.h"
+#include "core/train/cv.h"
 #include "core/io/cards.h"
 #include "core/io/launch.h"
 #include "core/models/convnet_calc.h"
 #include "core/rng.h"
 #include "core/train/gradcheck.h"
+#include "core/train/inspect.h"
 #include "core/models/knn.h"
 #include "core/data/preprocess.h"
 #include "core/io/session.h"
@@ -168,6 +170,8 @@ struct PlatformHooks {
   std::function<bool(const std::string& key, std::string& out)> store_get;
   std::function<bool(const std::string& key, const std::string& text)> store_set;
   std::function<void(const std::string& key)> store_remove;
+  // Called by wake(): the web loop ticks slowly while idle and speeds up here.
+  std::function<void()> on_wake;
 };
 
 // The Share / embed window (share_panel.cpp): the session as a link and an
@@ -216,6 +220,7 @@ struct ConceptBrowser {
   std::string error;                // why the deck could not be read (shown in the window)
   nn::CardDeck deck;
   std::vector<DemoKind> demo;       // per card
+  std::vector<bool> image_demo;     // per card: its image-mode preset exists
   int live_demos = 0;               // cards whose demo can be shown
   char query[128] = "";
   std::string last_query;
@@ -271,7 +276,22 @@ struct ImageTex {  // one GL texture holding a view's pixels (an atlas of tiles)
   int w = 0, h = 0;
   long version = -1;  // what it shows (a snapshot generation, a data version ...)
 };
+// Cross-validation over k of the image kNN (images_panel.cpp): on its own
+// thread where the build has threads, else a slice of each frame.
+struct ImageCvTask;
+struct ImageCv {
+  int folds = 5;
+  std::shared_ptr<ImageCvTask> task;  // the run in progress (null when none)
+  bool have = false;                  // `result` holds a finished run
+  nn::CvResult result;
+  std::string about;                  // what it ran on, e.g. "5 folds of 5000 training images, L2"
+  std::string error;
+  long for_data = -1;                 // ImageMode::data_version it ran on
+  float progress = 0;
+};
+
 struct ImageMode {
+  ImageCv cv;
   bool active = false;       // the Images mode is shown (else the 2D playground)
   int set = 0;               // 0 Fashion-MNIST, 1 MNIST digits
   int train_size = 5000;     // training images used (per the set's file order, balanced)
@@ -308,6 +328,22 @@ struct ImageMode {
   nn::MatRowsF knn_train;
   nn::ImagePreprocessor knn_pre;
   long knn_train_for = -1;
+  // Drawings added to the training images ("add to training set"), per set
+  // (0 Fashion-MNIST, 1 MNIST): framed 28 x 28 pixels and their labels. They
+  // stay while the app runs (across mode and set switches); sessions do not
+  // hold image data, so they are not saved.
+  std::vector<std::vector<float>> added[2];
+  nn::Labels added_labels[2];
+  // ConvNet: the selected test image's activation maps, layer by layer,
+  // computed from a snapshot's copy of the model (never the trainer's).
+  std::vector<nn::ActivationMaps> act_maps;
+  std::vector<ImageTex> act_tex;     // one atlas per entry of act_maps
+  long act_for = -1;                 // (data_version, selected) they show
+  long act_generation = -1;          // the snapshot they came from
+  double act_time = -1e9;            // when (ImGui time, s)
+  bool play_when_loaded = false;  // Play was asked for before the set arrived
+  int add_label = 0;         // the label the sketch pad adds with
+  int base_train = 0;        // training rows before the added drawings
 };
 
 // A comparison (compare.cpp): runs B, C, D beside run A, which is AppState's
@@ -347,6 +383,10 @@ struct AppState {
   CanvasExport png;
   Autosave autosave;
   Compare compare;
+  // The 2D kNN's cross-validation over k (panels.cpp): the last result and
+  // the points it was run on (a few hundred points: computed in the click).
+  nn::CvResult knn_cv;
+  std::string knn_cv_about;
   bool show_help = false;
   long frame = 0;
   double fps = 0;
@@ -465,9 +505,27 @@ void select_image_set(AppState& s, int set);
 void image_set_fetched(AppState& s, bool ok, const std::string& error);
 void image_model_changed(AppState& s);   // ImageMode::model or its settings changed
 void set_image_playing(AppState& s, bool on);
+// Appends the sketch pad's drawing (framed like the set) to the training
+// images with `label`; the model keeps training on the grown set and kNN
+// uses it at once. Returns false (with a notice) if the pad is empty or full.
+bool add_sketch_to_training(AppState& s, int label);
+void clear_added_images(AppState& s);
+// The 2D kNN's cross-validation over k on the training points with sp's
+// metric (panels.cpp).
+void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp);
+// Starts cross-validation over k of the image kNN on the training images
+// (stopping one in progress); image_cv_poll (each frame) collects it.
+void start_image_cv(AppState& s);
+void stop_image_cv(AppState& s, bool wait = false);  // wait: until its thread is done (native shutdown)
+void image_cv_poll(AppState& s);
+// The sketch pad as the model sees it (framed like the set, inverted if asked).
+std::vector<float> sketch_model_input(const ImageMode& m);
 // A session's image settings (set, model, sizes, k); the mode itself is
 // entered by apply_session after the 2D part is in place.
 void apply_image_ui(AppState& s, const nn::SessionUi& ui);
+// A session's image model (spec.input is an image): its hyperparameters,
+// preprocessing and kNN settings; the layers follow the ui's image_model.
+void apply_image_spec(AppState& s, const nn::ModelSpec& spec);
 void draw_image_mode(AppState& s);       // the whole frame's layout in image mode
 void draw_sketch_pad(AppState& s);       // sketch.cpp
 void sketch_clear(AppState& s);

@@ -51,6 +51,7 @@ void ensure_concepts_loaded(ConceptBrowser& c) {
         k = std::ifstream(preset_path(card.demo)).good() ? DemoKind::Preset : DemoKind::Missing;
     }
     c.demo.push_back(k);
+    c.image_demo.push_back(!card.image_demo.empty() && std::ifstream(preset_path(card.image_demo)).good());
     if (k == DemoKind::Preset || k == DemoKind::ConvNet) ++c.live_demos;
   }
   c.matches = nn::search_cards(c.deck.cards, "");
@@ -149,6 +150,11 @@ static void draw_card(AppState& s, ConceptBrowser& c, int i) {
     case DemoKind::None:
       ImGui::TextDisabled("text only");
       break;
+  }
+  if (i < int(c.image_demo.size()) && c.image_demo[i]) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Show me on images")) show_demo(s, card.image_demo, card.id);
+    tooltip("Opens the Images mode on Fashion-MNIST with a model and view that show this concept on real images.");
   }
   if (card.deck_index >= 0) {
     ImGui::SameLine();

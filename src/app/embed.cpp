@@ -21,11 +21,19 @@ static double now_s() {
 
 void wake(AppState& s, double seconds) {
   s.embed.awake_until = std::max(s.embed.awake_until, now_s() + seconds);
+  if (s.platform.on_wake) s.platform.on_wake();
 }
 
 bool wants_frame(AppState& s) {
   if (s.frame < 10) return true;  // the first frames lay out the windows
   if (s.training.playing) return true;
+  // Training that Step or Epoch asked for runs only while frames tick, and a
+  // result computed off the UI thread (kNN neighbours, an evaluation) shows
+  // only when a frame takes it.
+  for (int i = 0; i < s.compare.count(); ++i) {
+    const Training& t = run_training(s, i);
+    if ((t.snapshot && t.snapshot->busy) || (t.host && t.host->has_news())) return true;
+  }
   if (s.display.regions.dirty) return true;
   if (now_s() < s.embed.awake_until) return true;
   // A notice on the status bar stays for 8 s: draw once more when it goes.

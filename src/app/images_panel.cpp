@@ -6,9 +6,12 @@
 // the confusion matrix, the selected image's scores and (kNN) its nearest
 // training images, the sketch pad (sketch.cpp) and the plots.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "app.h"
 #include "core/limits.h"
@@ -134,8 +137,20 @@ void image_model_changed(AppState& s) {
   m.sketch_probs_for = -1;
 }
 
+void apply_image_spec(AppState& s, const nn::ModelSpec& spec) {
+  ImageMode& m = s.images;
+  m.spec = spec;
+  if (m.model == ImageModel::MLP && !spec.hidden.empty() && spec.hidden[0].type == nn::LayerType::FC)
+    m.mlp_width = spec.hidden[0].width;
+  apply_model_choice(m);
+  m.tab_request = m.model == ImageModel::KNN ? 0 : 1;  // a demo opens on its telling view
+}
+
 void set_image_playing(AppState& s, bool on) {
   if (s.images.spec.kind == nn::ModelKind::KNN) on = false;
+  // No images yet (the web page is fetching them): start once they are here.
+  s.images.play_when_loaded = on && !s.images.rows;
+  if (!s.images.rows) on = false;
   s.training.playing = on;
   s.training.host->set_playing(on);
 }
@@ -144,14 +159,18 @@ void set_image_playing(AppState& s, bool on) {
 
 // The rows the trainer gets: a balanced subset of train_size training images
 // and the first test_size test images (as validation rows: "test" in this mode).
-static void make_rows(AppState& s) {
+// The sketches added to the training set (added[set]) come after the subset,
+// so a run that keeps its model (keep_run) just sees more training rows.
+static void make_rows(AppState& s, bool keep_run = false) {
   ImageMode& m = s.images;
   if (!m.data) return;
   const nn::ImageData& d = *m.data;
   const int C = std::max(1, d.train.num_classes());
   m.train_size = std::clamp(m.train_size, C, nn::kUiMaxImageTrain);
   m.test_size = std::clamp(m.test_size, 1, std::min(nn::kUiMaxImageTest, d.test.size()));
-  auto train = std::make_shared<nn::ImageSet>(nn::take_per_class(d.train, std::max(1, m.train_size / C)));
+  nn::ImageSet base = nn::take_per_class(d.train, std::max(1, m.train_size / C));
+  m.base_train = base.size();
+  auto train = std::make_shared<nn::ImageSet>(nn::append_images(base, m.added[m.set], m.added_labels[m.set]));
   nn::ImageSet test = d.test;
   test.X = d.test.X.topRows(m.test_size);
   test.y.assign(d.test.y.begin(), d.test.y.begin() + m.test_size);
@@ -161,8 +180,39 @@ static void make_rows(AppState& s) {
   m.selected = std::clamp(m.selected, 0, m.test_size - 1);
   if (!m.active) return;  // sent when the mode is entered
   s.training.host->set_image_data(m.rows);
+  if (keep_run) return;  // the trainer keeps its weights (same shapes), as when a 2D point is added
   image_model_changed(s);
   s.training.host->reset();
+}
+
+bool add_sketch_to_training(AppState& s, int label) {
+  ImageMode& m = s.images;
+  if (!m.data || !m.rows) return false;
+  const int C = m.data->train.num_classes();
+  if (label < 0 || label >= C) return false;
+  const std::vector<float> x = sketch_model_input(m);
+  if (std::none_of(x.begin(), x.end(), [](float v) { return v > 0.05f; })) {
+    notify(s, "Nothing to add: the sketch pad is empty.");
+    return false;
+  }
+  if (int(m.added[m.set].size()) >= nn::kUiMaxAddedImages) {
+    notify(s, "Not added: " + nn::limit_message("added drawings", nn::kUiMaxAddedImages, (long long)m.added[m.set].size() + 1) + ".");
+    return false;
+  }
+  m.added[m.set].push_back(x);
+  m.added_labels[m.set].push_back(label);
+  make_rows(s, /*keep_run=*/true);
+  notify(s, "Added the drawing to the training images as \"" + m.data->train.class_names[size_t(label)] + "\" (" +
+                std::to_string(m.added[m.set].size()) + " added).");
+  return true;
+}
+
+void clear_added_images(AppState& s) {
+  ImageMode& m = s.images;
+  if (m.added[m.set].empty()) return;
+  m.added[m.set].clear();
+  m.added_labels[m.set].clear();
+  make_rows(s, /*keep_run=*/true);
 }
 
 static std::string set_file(int set) { return set == 0 ? nn::kFashionSubsetFile : nn::kMnistSubsetFile; }
@@ -178,6 +228,7 @@ static void load_set(AppState& s) {
     m.data_name = kSetIds[m.set];
     m.error.clear();
     make_rows(s);
+    if (m.play_when_loaded && m.active) set_image_playing(s, true);
     notify(s, std::string("Loaded ") + kSetLabels[m.set] + ": " + std::to_string(d->train.size()) + " training + " +
                   std::to_string(d->test.size()) + " test images.");
   } catch (const std::exception& e) {
@@ -495,6 +546,84 @@ static void test_grid_view(AppState& s) {
   }
 }
 
+// The selected test image through the ConvNet, layer by layer: every conv
+// layer's maps before and after the ReLU and every pool layer's, one small
+// grey tile per channel (black: the layer's smallest value, white: its
+// largest). Computed here from the snapshot's copy of the model (one image:
+// a few milliseconds), at most about three times a second while it trains.
+static void activation_maps_view(AppState& s) {
+  ImageMode& m = s.images;
+  const Snapshot* snap = s.training.snapshot.get();
+  const float u = s.display.ui_scale;
+  if (!snap || !snap->predictor || !snap->predictor->model || !snap->predictor->rows || !m.rows || !m.data) return;
+  const int i = std::clamp(m.selected, 0, int(m.rows->X_val.rows()) - 1);
+  const long key = m.data_version * 10000 + i;
+  const double now = ImGui::GetTime();
+  const bool stale = m.act_for != key || (m.act_generation != snap->generation && now - m.act_time > 0.3);
+  if (stale) {
+    try {
+      const nn::Predictor& p = *snap->predictor;
+      if (p.model->input_dim() != int(m.rows->X_val.cols())) return;
+      m.act_maps = nn::activation_maps(*p.model, p.image_preprocessor.transform(m.rows->X_val.row(i)));
+    } catch (const std::exception& e) {
+      m.act_maps.clear();
+      ImGui::TextDisabled("No activation maps: %s", e.what());
+      return;
+    }
+    m.act_for = key;
+    m.act_generation = snap->generation;
+    m.act_time = now;
+    m.act_tex.resize(m.act_maps.size());
+    for (size_t l = 0; l < m.act_maps.size(); ++l) {
+      const nn::ActivationMaps& a = m.act_maps[l];
+      if (a.width != a.height || a.channels < 1) continue;
+      Atlas at;
+      at.init(a.width, a.channels, a.channels);
+      const double span = a.hi > a.lo ? a.hi - a.lo : 1.0;
+      for (int c = 0; c < a.channels; ++c)
+        for (int y = 0; y < a.height; ++y)
+          for (int x = 0; x < a.width; ++x) {
+            const double v = (a.values[size_t((c * a.height + y) * a.width + x)] - a.lo) / span;
+            const unsigned char g = (unsigned char)std::lround(255 * std::clamp(v, 0.0, 1.0));
+            at.put(c, x, y, g, g, g);
+          }
+      at.upload(m.act_tex[l]);
+    }
+  }
+  if (m.act_maps.empty()) return;
+  const auto& names = class_names(s);
+  ImGui::Separator();
+  ImGui::Text("Activation maps of test image %d (%s), step %lld", i, names[size_t(m.rows->y_val[size_t(i)])].c_str(),
+              (long long)snap->step);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("Each tile is one channel; black is the layer's smallest value, white its largest. Click a "
+                     "test image to follow another.");
+  ImGui::PopStyleColor();
+  const float gap = 4 * u, label_w = 130 * u;
+  for (size_t l = 0; l < m.act_maps.size() && l < m.act_tex.size(); ++l) {
+    const nn::ActivationMaps& a = m.act_maps[l];
+    if (!m.act_tex[l].id) continue;
+    const float px = std::clamp(float(a.width) * 1.6f, 28.f, 44.f) * u;
+    ImGui::BeginGroup();
+    ImGui::Text("%s", a.name.c_str());
+    ImGui::TextDisabled("%d x %dx%d", a.channels, a.height, a.width);
+    ImGui::TextDisabled("%.2g .. %.2g", a.lo, a.hi);
+    ImGui::EndGroup();
+    ImGui::SameLine(label_w);
+    ImGui::BeginGroup();
+    const int cols = std::max(1, int((ImGui::GetContentRegionAvail().x + gap) / (px + gap)));
+    for (int c = 0; c < a.channels; ++c) {
+      if (c % cols) ImGui::SameLine(0, gap);
+      ImGui::PushID(int(l) * 1000 + c);
+      tile(m.act_tex[l], a.width, a.channels, c, px, "act");
+      ImGui::PopID();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s, channel %d", a.name.c_str(), c + 1);
+    }
+    ImGui::EndGroup();
+    ImGui::Dummy({1, 2 * u});
+  }
+}
+
 // The first layer's weights as images: the linear classifier's templates
 // (one per class), the MLP's first units, the ConvNet's first filters.
 static void weights_view(AppState& s) {
@@ -545,7 +674,7 @@ static void weights_view(AppState& s) {
     a.upload(m.weights_tex);
     m.weights_tex.version = snap->generation;
   }
-  const float px = (m.model == ImageModel::ConvNet ? 70 : 84) * u, gap = 8 * u;
+  const float px = (m.model == ImageModel::ConvNet ? 48 : 84) * u, gap = 8 * u;
   const int cols = std::max(1, int((ImGui::GetContentRegionAvail().x + gap) / (px + gap)));
   for (int r = 0; r < n; ++r) {
     if (r % cols) ImGui::SameLine(0, gap);
@@ -557,6 +686,7 @@ static void weights_view(AppState& s) {
     else ImGui::Text("%d", r + 1);
     ImGui::EndGroup();
   }
+  if (m.model == ImageModel::ConvNet) activation_maps_view(s);
 }
 
 static void confusion_view(AppState& s) {
@@ -649,7 +779,10 @@ static void detail_view(AppState& s) {
   const auto& names = class_names(s);
   const int i = std::clamp(m.selected, 0, int(m.rows->y_val.size()) - 1);
   const bool knn = m.spec.kind == nn::ModelKind::KNN;
-  const bool have_nb = knn && e && e->neighbours.k > 0 && size_t(i) * e->neighbours.k < e->neighbours.index.size();
+  bool have_nb = knn && e && e->neighbours.k > 0 && size_t(i + 1) * e->neighbours.k <= e->neighbours.index.size();
+  // (A snapshot from before the user's drawings were removed may name rows that are gone.)
+  for (int j = 0; have_nb && j < e->neighbours.k; ++j)
+    have_nb = e->neighbours.index[size_t(i) * e->neighbours.k + j] < m.train_used->size();
   const int k = have_nb ? std::min(m.spec.knn.k, e->neighbours.k) : 0;
   const long version = ((m.data_version * 10000 + i) * 64 + k) * 100003 +
                        (have_nb ? long(e->neighbours.index[size_t(i) * e->neighbours.k]) : 0);
@@ -694,8 +827,168 @@ static void detail_view(AppState& s) {
   }
 }
 
+// ---- Cross-validation over k (kNN) ---------------------------------------------------
+
+// One run: the training rows and settings it was started with, the
+// incremental driver, and what the UI thread may read while it runs.
+struct ImageCvTask {
+  std::shared_ptr<const nn::Examples> rows;
+  nn::ImageNorm norm = nn::ImageNorm::None;
+  nn::KnnSpec knn;
+  int folds = 5;
+  std::vector<int> ks;
+  std::unique_ptr<nn::KnnRowsCv> cv;  // built by the first work()
+  std::atomic<bool> cancel{false}, finished{false};
+  std::atomic<float> progress{0};
+  std::string error;                  // written before `finished`
+
+  // Works for about budget_ms (to the end if that is larger); returns finished.
+  bool work(double budget_ms) {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    try {
+      if (!cv) {
+        // The kNN's own preprocessing, fitted on the training images.
+        nn::ImagePreprocessor pre;
+        pre.fit(norm, rows->X_train);
+        auto X = std::make_shared<nn::MatRowsF>(rows->X_train.cast<float>());
+        pre.transform_inplace(*X);
+        cv = std::make_unique<nn::KnnRowsCv>(X, rows->y_train, ks, knn.metric, folds, /*seed=*/1, knn.weighted);
+      }
+      while (!cancel && !cv->done()) {
+        cv->advance(NNPLAY_THREADED ? 32 : 16);  // (the pool runs one parallel_for at a time: keep each short)
+        progress = float(cv->progress());
+        if (std::chrono::duration<double, std::milli>(clock::now() - t0).count() > budget_ms) break;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+      finished = true;
+      return true;
+    }
+    if (cancel || cv->done()) finished = true;
+    return finished;
+  }
+};
+
+void start_image_cv(AppState& s) {
+  ImageMode& m = s.images;
+  stop_image_cv(s);
+  if (!m.rows) return;
+  auto t = std::make_shared<ImageCvTask>();
+  t->rows = m.rows;
+  t->norm = m.spec.preprocess.image;
+  t->knn = m.spec.knn;
+  t->folds = std::clamp(m.cv.folds, 2, 10);
+  t->ks = nn::image_cv_ks();  // (the course's figure goes to 100; here to the largest k offered)
+  m.cv.task = t;
+  m.cv.error.clear();
+  m.cv.progress = 0;
+  char b[160];
+  std::snprintf(b, sizeof b, "%d folds of the %d training images, %s distance%s, %s", t->folds,
+                int(m.rows->X_train.rows()), nn::enum_label(t->knn.metric), t->knn.weighted ? ", weighted" : "",
+                nn::enum_label(t->norm));
+  m.cv.about = b;
+  m.cv.for_data = m.data_version;
+#if NNPLAY_THREADED
+  // Its own thread, never joined: the task is shared, so stopping only asks
+  // it to finish, and the UI thread never waits for it.
+  std::thread([t] { t->work(1e300); }).detach();
+#endif
+  wake(s);
+}
+
+void stop_image_cv(AppState& s, bool wait) {
+  auto& t = s.images.cv.task;
+  if (!t) return;
+  t->cancel = true;
+#if NNPLAY_THREADED
+  // It stops after its current piece (a few rows). Never on the browser's
+  // main thread while the page runs: only at the native app's shutdown.
+  for (int i = 0; wait && !t->finished && i < 2000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+#else
+  (void)wait;
+#endif
+  t.reset();
+}
+
+void image_cv_poll(AppState& s) {
+  ImageCv& c = s.images.cv;
+  if (!c.task) return;
+#if !NNPLAY_THREADED
+  c.task->work(20);  // one thread: a slice of each frame, so the page keeps drawing
+#endif
+  c.progress = c.task->progress;
+  if (c.task->finished) {
+    if (!c.task->error.empty()) c.error = "Cross-validation failed: " + c.task->error;
+    else if (c.task->cv && c.task->cv->done()) {
+      c.result = c.task->cv->result();
+      c.have = true;
+    }
+    c.task.reset();
+  }
+  wake(s);
+}
+
+// The right panel's kNN section: run it, watch it, read the course's figure,
+// click a k to use it.
+static void knn_cv_view(AppState& s) {
+  ImageMode& m = s.images;
+  ImageCv& c = m.cv;
+  const float u = s.display.ui_scale;
+  ImGui::TextUnformatted("Cross-validation over k");
+  ImGui::SetNextItemWidth(90 * u);
+  ImGui::SliderInt("folds##cv", &c.folds, 2, 10, "%d", ImGuiSliderFlags_AlwaysClamp);
+  tooltip("The training images are split into this many folds; each is held out in turn and predicted from the others.");
+  ImGui::SameLine();
+  if (c.task) {
+    if (ImGui::Button("Stop##cv")) stop_image_cv(s);
+  } else {
+    ImGui::BeginDisabled(!m.rows);
+    if (ImGui::Button("Cross-validate k")) start_image_cv(s);
+    ImGui::EndDisabled();
+    tooltip("Validation accuracy of every k from 1 to 50 on held-out folds of the training images (the test images "
+            "are not used), with the current metric and preprocessing.");
+  }
+  if (c.task) {
+    char b[48];
+    std::snprintf(b, sizeof b, "%.0f%%", 100 * c.progress);
+    ImGui::ProgressBar(c.progress, {-1, 0}, b);
+  }
+  if (!c.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(190, 20, 20, 255));
+    ImGui::TextWrapped("%s", c.error.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (!c.have) {
+    if (!c.task) ImGui::TextDisabled("Not run yet.");
+    return;
+  }
+  const nn::CvResult& r = c.result;
+  const int picked = plot_cv_over_k("cvk", {ImGui::GetContentRegionAvail().x, 190 * u}, r.ks, r.fold_acc, r.mean_acc,
+                                    r.std_acc, u);
+  size_t best = 0;
+  for (size_t i = 1; i < r.mean_acc.size(); ++i)
+    if (r.mean_acc[i] > r.mean_acc[best]) best = i;
+  ImGui::TextWrapped("%s. Best mean validation accuracy: k = %d (%.3f +- %.3f).", c.about.c_str(), r.ks[best],
+                     r.mean_acc[best], r.std_acc[best]);
+  if (c.for_data != m.data_version) ImGui::TextDisabled("(run on earlier training images)");
+  const int use = picked > 0 ? picked : -1;
+  if (m.spec.knn.k != r.ks[best]) {
+    char b[32];
+    std::snprintf(b, sizeof b, "Use k = %d", r.ks[best]);
+    if (ImGui::SmallButton(b)) { m.spec.knn.k = r.ks[best]; image_model_changed(s); }
+  }
+  if (use > 0 && use != m.spec.knn.k) {
+    m.spec.knn.k = use;
+    image_model_changed(s);
+  }
+}
+
 static void image_plots(AppState& s) {
-  if (s.images.spec.kind == nn::ModelKind::KNN) return;
+  if (s.images.spec.kind == nn::ModelKind::KNN) {
+    knn_cv_view(s);
+    return;
+  }
   ImGui::PushID("images");
   loss_and_accuracy_plots(s, s.training.history, /*with_reg=*/false, "Accuracy: training images and test images",
                           "test", 120);
@@ -759,6 +1052,7 @@ static void draw_image_right(AppState& s) {
 }
 
 void draw_image_mode(AppState& s) {
+  image_cv_poll(s);
   ImGuiIO& io = ImGui::GetIO();
   const float W = io.DisplaySize.x, H = io.DisplaySize.y, u = s.display.ui_scale;
   const float status_h = ImGui::GetFrameHeight() + 6 * u;

@@ -12,6 +12,7 @@
 #include "core/models/net.h"
 #include "imgui.h"
 #include "palette.h"
+#include "plot.h"
 #include "widgets.h"
 
 namespace app {
@@ -147,6 +148,38 @@ static void layer_editor(AppState& s, nn::ModelSpec& sp) {
   ImGui::EndDisabled();
 }
 
+// Cross-validation over k on the training points (5 folds), drawn as the
+// image mode draws it; clicking a column uses that k.
+void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp) {
+  {
+    try {
+      std::vector<int> ks;
+      for (int k : {1, 2, 3, 5, 7, 10, 15, 20, 30, 50}) ks.push_back(k);
+      s.knn_cv = nn::knn_cross_validate_folds(s.edit.data, ks, sp.knn.metric, 5, /*seed=*/1, sp.knn.weighted);
+      char b[96];
+      std::snprintf(b, sizeof b, "5 folds of the %d training points, %s", int(s.edit.data.points.size()) -
+                    int(std::count_if(s.edit.data.points.begin(), s.edit.data.points.end(), [](const nn::Point& p) { return p.validation; })),
+                    nn::enum_label(sp.knn.metric));
+      s.knn_cv_about = b;
+    } catch (const std::exception& e) {
+      s.knn_cv = {};
+      notify(s, std::string("Cross-validation: ") + e.what());
+    }
+  }
+}
+
+static void knn_cv_2d(AppState& s, nn::ModelSpec& sp) {
+  if (ImGui::SmallButton("Cross-validate k")) run_knn_cv_2d(s, sp);
+  tooltip("Validation accuracy of each k on held-out folds of the training points (the validation points are not "
+          "used): each fold's as a dot, the mean +- std as a line.");
+  if (s.knn_cv.ks.empty()) return;
+  if (ImGui::SameLine(); ImGui::SmallButton("hide##cv")) { s.knn_cv = {}; return; }
+  const int picked = plot_cv_over_k("cv2d", {ImGui::GetContentRegionAvail().x, 150 * s.display.ui_scale}, s.knn_cv.ks,
+                                    s.knn_cv.fold_acc, s.knn_cv.mean_acc, s.knn_cv.std_acc, s.display.ui_scale);
+  if (picked > 0) sp.knn.k = picked;
+  ImGui::TextDisabled("%s", s.knn_cv_about.c_str());
+}
+
 static void model_section(AppState& s, nn::ModelSpec& sp) {
   if (!ImGui::CollapsingHeader("Model", ImGuiTreeNodeFlags_DefaultOpen)) return;
   enum_radio(sp.kind);
@@ -157,6 +190,7 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
     ImGui::SameLine();
     ImGui::Checkbox("weighted", &sp.knn.weighted);
     tooltip("Each neighbour votes with weight 1/distance.");
+    knn_cv_2d(s, sp);
     return;
   }
   ImGui::Checkbox("bias b", &sp.use_bias);

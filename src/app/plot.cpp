@@ -212,4 +212,89 @@ void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& seri
   ImGui::PopID();
 }
 
+int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
+                   const std::vector<std::vector<double>>& fold_acc, const std::vector<double>& mean,
+                   const std::vector<double>& sd, float sc) {
+  ImGui::PushID(id);
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("plot", size);
+  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float left = 48 * sc, bottom = 32 * sc, top = 4 * sc, right = 10 * sc;
+  Frame f;
+  f.a = {p0.x + left, p0.y + top};
+  f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
+  dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  const size_t n = std::min({ks.size(), fold_acc.size(), mean.size(), sd.size()});
+  if (n == 0) {
+    dl->AddText({f.a.x + 6 * sc, f.a.y + 6 * sc}, IM_COL32(120, 120, 120, 255), "no result yet");
+    ImGui::PopID();
+    return -1;
+  }
+  size_t best = 0;
+  for (size_t i = 0; i < n; ++i) {
+    f.x_lo = std::min(f.x_lo, double(ks[i]));
+    f.x_hi = std::max(f.x_hi, double(ks[i]));
+    for (double a : fold_acc[i]) { f.y_lo = std::min(f.y_lo, a); f.y_hi = std::max(f.y_hi, a); }
+    f.y_lo = std::min(f.y_lo, mean[i] - sd[i]);
+    f.y_hi = std::max(f.y_hi, mean[i] + sd[i]);
+    if (mean[i] > mean[best]) best = i;
+  }
+  // Half a k of room either side so the end columns' dots are not on the frame.
+  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
+  f.x_lo -= xpad;
+  f.x_hi += xpad;
+  PlotOptions opt;
+  opt.x_label = "k";
+  y_range(opt, f);
+  draw_grid(dl, opt, f, sc);
+  dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 16 * sc}, kText, "k (neighbours)");
+  const ImU32 dot = IM_COL32(90, 90, 90, 150), line = IM_COL32(0, 114, 178, 255);
+  dl->PushClipRect(f.a, f.b, true);
+  for (size_t i = 0; i < n; ++i)
+    for (double a : fold_acc[i]) dl->AddCircleFilled({f.X(ks[i]), f.Y(a)}, 2.6f * sc, dot);
+  std::vector<ImVec2> pts;
+  for (size_t i = 0; i < n; ++i) {
+    const float x = f.X(ks[i]), cap = 4 * sc;
+    const float y0 = f.Y(mean[i] - sd[i]), y1 = f.Y(mean[i] + sd[i]);
+    dl->AddLine({x, y0}, {x, y1}, line, 1.4f * sc);
+    dl->AddLine({x - cap, y0}, {x + cap, y0}, line, 1.4f * sc);
+    dl->AddLine({x - cap, y1}, {x + cap, y1}, line, 1.4f * sc);
+    pts.push_back({x, f.Y(mean[i])});
+  }
+  if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), line, 0, 1.8f * sc);
+  dl->AddCircle(pts[best], 6 * sc, IM_COL32(213, 94, 0, 255), 0, 2 * sc);
+  dl->PopClipRect();
+  dl->AddRect(f.a, f.b, IM_COL32(0, 0, 0, 60));
+  // Legend.
+  const float ly = f.b.y + 16 * sc;
+  dl->AddCircleFilled({p0.x + 8 * sc, ly + 7 * sc}, 2.6f * sc, dot);
+  dl->AddText({p0.x + 14 * sc, ly}, kText, "folds");
+  dl->AddLine({p0.x + 60 * sc, ly + 7 * sc}, {p0.x + 76 * sc, ly + 7 * sc}, line, 1.8f * sc);
+  dl->AddText({p0.x + 80 * sc, ly}, kText, "mean +- std");
+  // The column under the mouse: its numbers, and a click picks its k.
+  int picked = -1;
+  if (hovered) {
+    const float mx = ImGui::GetIO().MousePos.x;
+    size_t near = 0;
+    for (size_t i = 1; i < n; ++i)
+      if (std::abs(f.X(ks[i]) - mx) < std::abs(f.X(ks[near]) - mx)) near = i;
+    dl->AddLine({f.X(ks[near]), f.a.y}, {f.X(ks[near]), f.b.y}, IM_COL32(0, 0, 0, 60));
+    ImGui::BeginTooltip();
+    ImGui::Text("k = %d: mean %.3f, std %.3f", ks[near], mean[near], sd[near]);
+    std::string folds;
+    char b[16];
+    for (double a : fold_acc[near]) {
+      std::snprintf(b, sizeof b, "%s%.3f", folds.empty() ? "" : ", ", a);
+      folds += b;
+    }
+    ImGui::Text("folds: %s", folds.c_str());
+    ImGui::TextDisabled("click: use this k");
+    ImGui::EndTooltip();
+    if (clicked) picked = ks[near];
+  }
+  ImGui::PopID();
+  return picked;
+}
+
 }  // namespace app

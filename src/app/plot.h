@@ -30,6 +30,15 @@ struct PlotOptions {
 void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& series, const PlotOptions& opt,
                 float ui_scale);
 
+// Cross-validation over kNN's k, as in the course's figure: each fold's
+// validation accuracy as a dot above its k, the mean over the folds as a line
+// with error bars of one standard deviation, and the best mean marked. fold_acc
+// [i][f] belongs to ks[i]; mean and sd have one value per k. Returns the k
+// whose column was clicked, else -1. Used by both modes' kNN.
+int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
+                   const std::vector<std::vector<double>>& fold_acc, const std::vector<double>& mean,
+                   const std::vector<double>& sd, float ui_scale);
+
 // 1-2-5 ticks covering [lo, hi] (at most about max_ticks of them).
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
 

@@ -28,7 +28,7 @@ void sketch_stroke(AppState& s, float x, float y) {
 
 // The pad as the model sees it: framed like the set, inverted if asked (the
 // sets are white ink on black; "invert" lets a dark-on-light drawing through).
-static std::vector<float> sketch_input(const ImageMode& m) {
+std::vector<float> sketch_model_input(const ImageMode& m) {
   std::vector<float> pad = m.sketch;
   if (m.sketch_invert)
     for (float& v : pad) v = 1 - v;
@@ -51,7 +51,7 @@ void update_sketch_prediction(AppState& s) {
   m.sketch_neighbours.clear();
   m.sketch_pred = -1;
   if (!m.rows || !m.train_used || sketch_empty(m)) return;
-  const std::vector<float> x = sketch_input(m);
+  const std::vector<float> x = sketch_model_input(m);
   const int D = int(x.size()), C = m.rows->num_classes;
   if (m.train_used->dim() != D) return;
   try {
@@ -107,6 +107,39 @@ static void grey_to_rgba(const std::vector<float>& v, std::vector<unsigned char>
   }
 }
 
+// "Add to training set with label L": the same gesture as placing a point
+// in 2D. The drawing joins the training images framed as the model sees it.
+static void add_to_training_row(AppState& s, const std::vector<std::string>& names) {
+  ImageMode& m = s.images;
+  const float u = s.display.ui_scale;
+  if (names.empty()) return;
+  ImGui::Separator();
+  m.add_label = std::clamp(m.add_label, 0, int(names.size()) - 1);
+  ImGui::BeginDisabled(sketch_empty(m) || !m.rows);
+  if (ImGui::Button("Add to training set")) add_sketch_to_training(s, m.add_label);
+  ImGui::EndDisabled();
+  tooltip("Append the drawing (as the model sees it) to the training images with the label on the right. "
+          "A trained model keeps its weights and trains on the grown set; kNN uses it at once.");
+  ImGui::SameLine();
+  ImGui::TextUnformatted("with label");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(140 * u);
+  if (ImGui::BeginCombo("##addlabel", names[size_t(m.add_label)].c_str())) {
+    for (int c = 0; c < int(names.size()); ++c)
+      if (ImGui::Selectable(names[size_t(c)].c_str(), c == m.add_label)) m.add_label = c;
+    ImGui::EndCombo();
+  }
+  const int n = int(m.added[m.set].size());
+  if (n > 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("Your drawings among the %d training images: %d (kept while the app runs, also across mode and "
+                       "set switches; sessions hold no images, so they are not saved).",
+                       m.rows ? int(m.rows->X_train.rows()) : 0, n);
+    ImGui::PopStyleColor();
+    if (ImGui::SmallButton("Remove my drawings")) clear_added_images(s);
+  }
+}
+
 void draw_sketch_pad(AppState& s) {
   ImageMode& m = s.images;
   const float u = s.display.ui_scale;
@@ -137,7 +170,7 @@ void draw_sketch_pad(AppState& s) {
     }
   }
   // Pad and framed input side by side in one texture (2 tiles of 28 x 28).
-  const std::vector<float> framed = sketch_input(m);
+  const std::vector<float> framed = sketch_model_input(m);
   if (m.sketch_tex.version != m.sketch_version * 2 + int(m.sketch_invert) + m.set * 1000000007L) {
     std::vector<unsigned char> rgba(size_t(kPad) * kPad * 2 * 4);
     std::vector<unsigned char> a(size_t(kPad) * kPad * 4), b(a.size());
@@ -176,6 +209,7 @@ void draw_sketch_pad(AppState& s) {
                                                           : "probabilities (softmax of the scores)");
     probability_bars(s, m.sketch_probs.data(), int(m.sketch_probs.size()), -1);
   }
+  add_to_training_row(s, names);
 }
 
 }  // namespace app

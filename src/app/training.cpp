@@ -180,6 +180,33 @@ std::shared_ptr<const Snapshot> TrainingHost::snapshot() const {
   return snapshot_;
 }
 
+std::shared_ptr<const Snapshot> TrainingHost::take_snapshot() {
+  std::lock_guard<std::mutex> lk(m_);
+  snapshot_taken_ = true;
+  return snapshot_;
+}
+
+bool TrainingHost::has_news() const {
+  std::lock_guard<std::mutex> lk(m_);
+  return snapshot_ && !snapshot_taken_;
+}
+
+void TrainingHost::install(std::shared_ptr<Snapshot> v) {
+  std::lock_guard<std::mutex> lk(m_);
+  if (snapshot_ && !snapshot_taken_ && snapshot_->run == v->run && !snapshot_->new_history.empty()) {
+    // The UI never saw the previous snapshot: keep its steps (the newest
+    // kMaxHistory, as the trainer does).
+    std::vector<nn::StepStats> h = snapshot_->new_history;
+    h.insert(h.end(), v->new_history.begin(), v->new_history.end());
+    const size_t keep = nn::Trainer::kMaxHistory;
+    if (h.size() > keep) h.erase(h.begin(), h.end() - long(keep));
+    v->new_history = std::move(h);
+  }
+  snapshot_ = std::move(v);
+  snapshot_taken_ = false;
+  if (notify_ui) notify_ui();
+}
+
 // Any exception on the training side (out of memory above all: the web
 // build's memory has a fixed maximum) ends up here: training stops, the UI
 // shows the message, and the run keeps its last good parameters.
@@ -290,8 +317,7 @@ void TrainingHost::publish_error() {
   v->run = run_;
   v->error = error_;
   if (auto prev = snapshot()) v->step = prev->step, v->epoch = prev->epoch;
-  std::lock_guard<std::mutex> lk(m_);
-  snapshot_ = std::move(v);
+  install(std::move(v));
 }
 
 void TrainingHost::publish_view(bool force_inspect) {
@@ -301,6 +327,7 @@ void TrainingHost::publish_view(bool force_inspect) {
   v->notice = notice_;
   v->error = error_;
   v->playing = playing_;
+  v->busy = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
   if (trainer_ && active_) {
     v->step = trainer_->step_count();
     v->epoch = trainer_->epoch();
@@ -360,8 +387,7 @@ void TrainingHost::publish_view(bool force_inspect) {
     }
   }
   if (images_) publish_image_eval(*v, force_inspect);
-  std::lock_guard<std::mutex> lk(m_);
-  snapshot_ = std::move(v);
+  install(std::move(v));
 }
 
 // Image mode: the test images' predictions. A trained model's are taken from

@@ -56,6 +56,7 @@ struct Snapshot {
   std::string error;                 // e.g. no training points, out of memory
   std::string dead_units;            // a ReLU layer is entirely dead (nn::all_dead_message)
   bool playing = false;
+  bool busy = false;                 // steps are still to run (playing, Step n, Epoch): keep drawing frames
   // Image mode only: test predictions (refreshed at most twice a second while
   // training) and the first layer's W at any size (templates or filters).
   std::shared_ptr<const ImageEval> image_eval;
@@ -95,6 +96,14 @@ class TrainingHost {
   // or, in the fallback build, trains here for at most budget_ms.
   void frame(double budget_ms);
   std::shared_ptr<const Snapshot> snapshot() const;  // the latest published
+  // The latest published, taken by the UI's history: a snapshot published
+  // before the UI took the previous one carries that one's new_history too,
+  // so the loss curve never loses steps when two publishes fall in one frame.
+  std::shared_ptr<const Snapshot> take_snapshot();
+  bool has_news() const;  // a snapshot the UI has not taken yet
+  // Called (on the training side) after each publish, when set: the native
+  // loop sleeps in glfwWaitEvents while idle and needs an event to see it.
+  static inline void (*notify_ui)() = nullptr;
 
  private:
   using Command = std::function<void()>;
@@ -111,6 +120,7 @@ class TrainingHost {
   void publish_view(bool force_inspect);
   void publish_error();
   void publish_image_eval(Snapshot& v, bool force);
+  void install(std::shared_ptr<Snapshot> v);  // makes v the published snapshot
 
   bool threaded_ = false;         // the worker thread owns the training side
   bool can_thread_ = false;       // threaded build: start the worker when training is first asked for
@@ -122,6 +132,7 @@ class TrainingHost {
   bool quit_ = false;
   long frame_tick_ = 0;           // UI frames seen (worker trains once per tick)
   std::shared_ptr<const Snapshot> snapshot_;
+  bool snapshot_taken_ = false;   // the UI took snapshot_ (take_snapshot)
 
   // Training side only.
   std::unique_ptr<nn::Trainer> trainer_;

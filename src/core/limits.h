@@ -86,6 +86,7 @@ constexpr int kUiMaxUndo = 500;            // undo steps kept
 constexpr int kUiMaxImageTrain = 10000;    // image mode: training images used (the web subset's size)
 constexpr int kUiMaxImageTest = 2000;      // image mode: test images evaluated
 constexpr int kUiMaxImageK = 50;           // image mode: kNN's k (neighbours are found once for this many)
+constexpr int kUiMaxAddedImages = 500;     // image mode: sketches added to the training images, per set
 constexpr double kUiMinInputScale = 0.01;  // the "input scale" slider (typed values may go to the engine's limits)
 constexpr double kUiMaxInputScale = 100;
 

@@ -74,6 +74,39 @@ static bool start_images(app::AppState& s, const std::string& set, const std::st
   return true;
 }
 
+// --image-do a,b,...: scripted steps in the image mode for screenshots and
+// checks: "play", "select:N" (test image N), "sketch" (draws two vertical
+// strokes joined at the top, a pair of trousers), "add:L" (adds the pad to
+// the training images with label L), "cv" (starts cross-validation over k;
+// in the Points mode, of the 2D kNN).
+static bool image_actions(app::AppState& s, const std::string& list) {
+  size_t at = 0;
+  while (at <= list.size()) {
+    const size_t end = std::min(list.find(',', at), list.size());
+    const std::string a = list.substr(at, end - at);
+    at = end + 1;
+    if (a.empty()) continue;
+    const size_t colon = a.find(':');
+    const std::string name = a.substr(0, colon);
+    const int arg = colon == std::string::npos ? 0 : std::atoi(a.c_str() + colon + 1);
+    if (name == "play") app::set_image_playing(s, true);
+    else if (name == "select") s.images.selected = arg;
+    else if (name == "cv" && s.images.active) app::start_image_cv(s);
+    else if (name == "cv") app::run_knn_cv_2d(s, s.spec);  // the Points mode's kNN
+    else if (name == "add") app::add_sketch_to_training(s, arg);
+    else if (name == "sketch") {
+      app::sketch_clear(s);
+      for (int i = 0; i <= 40; ++i) {
+        const float t = i / 40.f;
+        app::sketch_stroke(s, 10 - t, 3 + 22 * t);
+        app::sketch_stroke(s, 18 + t, 3 + 22 * t);
+        app::sketch_stroke(s, 10 + 8 * t, 3);
+      }
+    } else return false;
+  }
+  return true;
+}
+
 // The autosave's storage natively: one file per key in $XDG_STATE_HOME/nnplay
 // (or ~/.local/state/nnplay). Only for interactive runs (not --frames).
 static std::string state_dir() {
@@ -108,7 +141,7 @@ static const char kUsage[] =
     "              [--autoplay] [--train N] [--frames N] [--screenshot out.png] [--size WxH] [--scale S]\n"
     "              [--demo] [--open concepts,convnet,help,share] [--list-presets] [--data DIR]\n"
     "              [--mode points|images] [--image-set fashion-mnist|mnist] [--image-model knn|linear|mlp|convnet]\n"
-    "              [--image-tab 0..3]\n";
+    "              [--image-tab 0..3] [--image-do play,select:N,sketch,add:L,cv] [--concepts-query TEXT]\n";
 
 int main(int argc, char** argv) {
   long frames = -1;
@@ -116,7 +149,7 @@ int main(int argc, char** argv) {
   int width = 1280, height = 800;
   float scale = 1;
   bool demo = false;
-  std::string open, session_path, mode, image_set, image_model;
+  std::string open, session_path, mode, image_set, image_model, image_do, concepts_query;
   int image_tab = -1;
   long long train_steps = -1;
   const std::string assets = nn::source_assets_dir();
@@ -134,6 +167,8 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--image-set") && has_value) image_set = argv[++i];
     else if (!std::strcmp(argv[i], "--image-model") && has_value) image_model = argv[++i];
     else if (!std::strcmp(argv[i], "--image-tab") && has_value) image_tab = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--image-do") && has_value) image_do = argv[++i];
+    else if (!std::strcmp(argv[i], "--concepts-query") && has_value) concepts_query = argv[++i];
     else if (!std::strcmp(argv[i], "--data") && has_value) nn::image_sources().dir = argv[++i];
     else if (!std::strcmp(argv[i], "--train") && has_value) {
       char* end = nullptr;
@@ -210,16 +245,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "nnplay: --mode takes points or images\n%s", kUsage);
     return 2;
   }
+  if (!image_do.empty() && !image_actions(s, image_do)) {
+    std::fprintf(stderr, "nnplay: unknown --image-do step in \"%s\"\n%s", image_do.c_str(), kUsage);
+    return 2;
+  }
   if (frames < 0) {  // interactive: keep the work across runs, as the web build does
     file_storage(s.platform);
     app::autosave_start(s, !session_path.empty() || !launch.preset.empty());
   }
   if (demo) start_demo(s);
-  s.concepts.open = open.find("concepts") != std::string::npos;
+  s.concepts.open = open.find("concepts") != std::string::npos || !concepts_query.empty();
+  std::snprintf(s.concepts.query, sizeof s.concepts.query, "%s", concepts_query.c_str());
   s.convnet.open = open.find("convnet") != std::string::npos;
   s.show_help = open.find("help") != std::string::npos;
   s.share.open = open.find("share") != std::string::npos;
 
+  // A snapshot published while the loop sleeps below wakes it.
+  app::TrainingHost::notify_ui = [] { glfwPostEmptyEvent(); };
   int rc = 0;
   for (long f = 0; !glfwWindowShouldClose(w.glfw) && (frames < 0 || f < frames); ++f) {
     ++s.embed.ticks;
@@ -241,6 +283,7 @@ int main(int argc, char** argv) {
     }
     platform::window_swap(w);
   }
+  app::TrainingHost::notify_ui = nullptr;
   app::autosave_now(s);
   std::printf("nnplay: %ld frames, %d points\n", s.frame, int(s.edit.data.points.size()));
   app::app_shutdown(s);

@@ -2,9 +2,9 @@
 // times the device pixel ratio every frame (crisp on HiDPI, follows window
 // and iframe resizes) and hands the frame loop to the browser. Reads the
 // page's parameters (?preset=, ?ui=, ?controls=, ?autoplay; core/io/launch.h).
-// An idle app draws nothing: the loop only counts the tick until training,
-// input (the page shell calls nnplay_wake / nnplay_touched), a resize or a
-// message asks for frames again.
+// An idle app draws nothing: the loop only counts the tick (ten a second
+// once idle) until training, input (the page shell calls nnplay_wake /
+// nnplay_touched), a resize or a message asks for frames again.
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
@@ -143,12 +143,31 @@ static bool fit_canvas() {
   return true;
 }
 
+// Idle for half a second, the loop ticks ten times a second instead of at
+// every animation frame (a page of notes with many demos costs little CPU);
+// wake() (input, a call from the page) and work to show bring it back at once.
+static bool g_slow = false;
+static int g_idle_ticks = 0;
+static void tick_fast() {
+  if (!g_slow) return;
+  g_slow = false;
+  emscripten_set_main_loop_timing(EM_TIMING_RAF, 1);
+}
+
 static void frame() {
   app::AppState& s = app::app_state();
   ++s.embed.ticks;
   app::autosave_tick(s);
   if (fit_canvas()) app::wake(s);
-  if (!app::wants_frame(s)) return;
+  if (!app::wants_frame(s)) {
+    if (++g_idle_ticks >= 30 && !g_slow) {
+      g_slow = true;
+      emscripten_set_main_loop_timing(EM_TIMING_SETTIMEOUT, 100);
+    }
+    return;
+  }
+  g_idle_ticks = 0;
+  tick_fast();
   platform::window_begin_frame(g_window);
   std::string what;
   if (!platform::window_guarded_frame([&] { app::app_frame(s); }, what)) app::frame_failed(s, what);
@@ -180,6 +199,7 @@ int main() {
 #endif
   app::AppState& s = app::app_state();
   app::app_init(s, dpr, info);
+  s.platform.on_wake = tick_fast;
   s.platform.set_url_hash = [](const std::string& h) { js_set_hash(h.c_str()); };
   s.platform.download = [](const std::string& name, const std::string& text) { js_download(name.c_str(), text.c_str()); };
   s.platform.request_upload = [] { js_request_upload(); };

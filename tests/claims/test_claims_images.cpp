@@ -14,6 +14,8 @@
 #include "claims_common.h"
 #include "core/data/images.h"
 #include "core/models/knn.h"
+#include "core/train/cv.h"
+#include "core/train/inspect.h"
 #include "core/train/trainer.h"
 
 using namespace nn;
@@ -107,23 +109,59 @@ ImageSet first_rows(const ImageSet& s, int n) {
   return out;
 }
 
+// An image preset as the app loads it: the session, and the rows its ui asks
+// for (the image mode's make_rows: a balanced image_train of the training
+// images, the first image_test test images).
+struct ImagePreset {
+  Session session;
+  SessionUi ui;
+  const ImageData* data = nullptr;
+  ImageSet train, test;
+};
+
+bool load_image_preset(const std::string& id, ImagePreset& p) {
+  p.session = claims::load_preset(id);
+  REQUIRE(read_session_ui(p.session.ui, p.ui).empty());
+  REQUIRE(p.ui.image_mode);
+  REQUIRE(p.session.spec.input.is_image());
+  p.data = subset(p.ui.image_set == 1 ? kMnistSubsetFile : kFashionSubsetFile);
+  if (!p.data) return false;
+  const int C = p.data->train.num_classes();
+  p.train = take_per_class(p.data->train, std::max(1, p.ui.image_train / C));
+  p.test = first_rows(p.data->test, p.ui.image_test);
+  return true;
+}
+
+// kNN predictions of the preset's test images with preprocessing `norm`
+// fitted on its training images (as the app does).
+Labels knn_with(const ImagePreset& p, ImageNorm norm, Metric metric, int k) {
+  ImagePreprocessor pre;
+  pre.fit(norm, p.train.rows_double());
+  MatRowsF tr = p.train.X, q = p.test.X;
+  pre.transform_inplace(tr);
+  pre.transform_inplace(q);
+  return knn_rows_predict(tr, p.train.y, q, KnnSpec{k, metric, false});
+}
+
 }  // namespace
 
-TEST_CASE("each softmax template correlates best with its own class's mean image", "[claims][images-templates]") {
-  const ImageData* d = subset(kFashionSubsetFile);
-  if (!d) return;
-  // Raw pixels, so that W's rows live in image space and can be compared with
-  // the class means directly. Threshold: for every one of the 10 classes,
-  // corr(W_c, mean_c) exceeds corr(W_c, mean_j) for every j != c.
-  ModelSpec spec = softmax_spec();
-  spec.preprocess.image = ImageNorm::None;
-  spec.loss.lambda = 1e-2;  // smooth templates, as in the course's pictures
-  Trainer t(to_examples(d->train), spec);
+TEST_CASE("each softmax template correlates best with its own class's mean image", "[claims][image-templates]") {
+
+  // The preset: softmax on raw pixels (so W's rows live in image space and
+  // can be compared with the class means directly), lambda 1e-2 for smooth
+  // templates, all 10,000 training images; 3 epochs. Threshold: for every one
+  // of the 10 classes, corr(W_c, mean_c) exceeds corr(W_c, mean_j), j != c.
+  ImagePreset p;
+  if (!load_image_preset("image-templates", p)) return;
+  REQUIRE(p.session.spec.kind == ModelKind::Linear);
+  REQUIRE(p.session.spec.preprocess.image == ImageNorm::None);
+  const ImageData* d = p.data;
+  Trainer t(to_examples(p.train), p.session.spec);
   train_epochs(t, 3);
   const Mat W = *t.model().params_view()[0].value;  // "W", C x D: row c is class c's template
   REQUIRE(t.model().params_view()[0].name == "W");
   REQUIRE(W.rows() == 10);
-  const Mat means = class_means(d->train);
+  const Mat means = class_means(p.train);
   int ok = 0;
   for (int c = 0; c < 10; ++c) {
     const double own = correlation(W.row(c).leftCols(784), means.row(c));
@@ -165,32 +203,33 @@ TEST_CASE("scaling every pixel by one constant leaves kNN's predictions unchange
   }
 }
 
-TEST_CASE("per-pixel normalisation can change kNN's predictions; global normalisation cannot", "[claims][images-knn-norm]") {
-  const ImageData* d = subset(kFashionSubsetFile);
-  if (!d) return;
-  // Global normalisation is one shift and one scale of every value: distances
-  // all scale by the same factor. Per-pixel normalisation rescales each pixel
-  // differently, so the nearest images change. Thresholds, 500 test images,
-  // L2 and L1, k = 1: global changes at most 0.2% of the predictions (ties
-  // broken by rounding); per-pixel changes at least 2%.
-  const ImageSet q = first_rows(d->test, 500);
-  for (Metric m : {Metric::L1, Metric::L2}) {
-    const KnnSpec spec{1, m, false};
-    const Labels base = knn_rows_predict(d->train.X, d->train.y, q.X, spec);
-    for (ImageNorm norm : {ImageNorm::Global, ImageNorm::PerPixel}) {
-      ImagePreprocessor pre;
-      pre.fit(norm, d->train.rows_double());
-      MatRowsF tr = d->train.X, qq = q.X;
-      pre.transform_inplace(tr);
-      pre.transform_inplace(qq);
-      const Labels after = knn_rows_predict(tr, d->train.y, qq, spec);
+TEST_CASE("mean subtraction and global normalisation leave kNN unchanged; per-pixel normalisation can change it",
+          "[claims][image-knn-norm]") {
+  // The preset: kNN, k = 1, L1, on its 5,000 training and 1,000 test images;
+  // the same with L2. Subtracting the mean image is one shift of every image,
+  // which cancels in every difference; global normalisation is one shift and
+  // one scale of every value, so all distances scale by the same factor.
+  // Per-pixel normalisation rescales each pixel differently, so the nearest
+  // images change. Thresholds against raw pixels: mean subtraction and global
+  // normalisation change at most 0.2% of the predictions (float rounding
+  // breaking exact ties); per-pixel changes at least 2%.
+  ImagePreset p;
+  if (!load_image_preset("image-knn-norm", p)) return;
+  REQUIRE(p.session.spec.kind == ModelKind::KNN);
+  const int k = p.session.spec.knn.k;
+  REQUIRE(k == 1);
+  for (Metric m : {p.session.spec.knn.metric, Metric::L2}) {
+    const Labels base = knn_with(p, ImageNorm::None, m, k);
+    for (ImageNorm norm : {ImageNorm::MeanImage, ImageNorm::Global, ImageNorm::PerPixel}) {
+      const Labels after = knn_with(p, norm, m, k);
       int changed = 0;
       for (size_t i = 0; i < base.size(); ++i) changed += base[i] != after[i];
       const double share = double(changed) / double(base.size());
       INFO("metric " << to_string(m) << ", " << to_string(norm) << ": " << changed << " of " << base.size()
-                     << " predictions changed; accuracy " << accuracy_of(base, q.y) << " -> " << accuracy_of(after, q.y));
-      if (norm == ImageNorm::Global) REQUIRE(share <= 0.002);
-      else REQUIRE(share >= 0.02);
+                     << " predictions changed; accuracy " << accuracy_of(base, p.test.y) << " -> "
+                     << accuracy_of(after, p.test.y));
+      if (norm == ImageNorm::PerPixel) REQUIRE(share >= 0.02);
+      else REQUIRE(share <= 0.002);
     }
   }
 }
@@ -218,4 +257,102 @@ TEST_CASE("softmax and a small MLP reach their stated test accuracies on the sub
     CHECK(acc_soft >= c.softmax_min);
     CHECK(acc_mlp >= c.mlp_min);
   }
+}
+
+TEST_CASE("the nearest-image classifier copies the label of the closest training image", "[claims][image-nearest]") {
+  // The preset: k = 1, L1, raw pixels, 5,000 training and 1,000 test images.
+  // Checked: for the first 100 test images the predicted label is that of a
+  // training image at the smallest L1 distance found by a plain double loop
+  // (any of them if several tie); test accuracy >= 0.75 (chance: 0.10).
+  ImagePreset p;
+  if (!load_image_preset("image-nearest", p)) return;
+  const ModelSpec& spec = p.session.spec;
+  REQUIRE(spec.kind == ModelKind::KNN);
+  REQUIRE(spec.knn.k == 1);
+  REQUIRE(spec.knn.metric == Metric::L1);
+  const Labels pred = knn_with(p, spec.preprocess.image, spec.knn.metric, spec.knn.k);
+  for (int i = 0; i < 100; ++i) {
+    double best = 1e300;
+    std::vector<int> labels_at_best;
+    for (int j = 0; j < p.train.size(); ++j) {
+      double d = 0;
+      for (int c = 0; c < p.train.dim(); ++c) d += std::abs(double(p.test.X(i, c)) - double(p.train.X(j, c)));
+      if (d < best - 1e-4) {
+        best = d;
+        labels_at_best = {p.train.y[size_t(j)]};
+      } else if (std::abs(d - best) <= 1e-4) {
+        labels_at_best.push_back(p.train.y[size_t(j)]);  // a tie (to float rounding of the sums)
+      }
+    }
+    INFO("test image " << i);
+    CHECK(std::find(labels_at_best.begin(), labels_at_best.end(), pred[size_t(i)]) != labels_at_best.end());
+  }
+  const double acc = accuracy_of(pred, p.test.y);
+  INFO("1-NN L1 test accuracy " << acc);
+  REQUIRE(acc >= 0.75);
+}
+
+TEST_CASE("cross-validation over k: several voting neighbours beat the single nearest one", "[claims][image-knn-cv]") {
+  // The preset's rows (5,000 training images, raw pixels, L2), cross-validated
+  // as the app's "Cross-validate k" does: 5 folds, seed 1, k in image_cv_ks().
+  // Thresholds: the best mean validation accuracy is at some k > 1 and beats
+  // k = 1's mean by at least 0.005; every fold's accuracy at k = 1 is above 0.7.
+  ImagePreset p;
+  if (!load_image_preset("image-knn-cv", p)) return;
+  const ModelSpec& spec = p.session.spec;
+  REQUIRE(spec.kind == ModelKind::KNN);
+  REQUIRE(spec.preprocess.image == ImageNorm::None);
+  const CvResult r = knn_cross_validate_rows(p.train.X, p.train.y, image_cv_ks(), spec.knn.metric, 5, 1,
+                                             spec.knn.weighted);
+  REQUIRE(r.ks.front() == 1);
+  size_t best = 0;
+  for (size_t i = 0; i < r.ks.size(); ++i) {
+    UNSCOPED_INFO("k = " << r.ks[i] << ": mean " << r.mean_acc[i] << " +- " << r.std_acc[i]);
+    if (r.mean_acc[i] > r.mean_acc[best]) best = i;
+  }
+  CHECK(r.ks[best] > 1);
+  CHECK(r.mean_acc[best] - r.mean_acc[0] >= 0.005);
+  for (double a : r.fold_acc[0]) CHECK(a > 0.7);
+}
+
+TEST_CASE("a small ConvNet: pooling halves the maps step by step, and it learns in one epoch", "[claims][image-convnet]") {
+  // The preset's ConvNet (conv 8@5x5 pad 2, pool 2, conv 16@5x5 pad 2, pool 2,
+  // fc 10) on its 5,000 training images. Checked: the activation maps of a
+  // test image are 8 x 28x28 (conv, relu), 8 x 14x14 (pool), 16 x 14x14,
+  // 16 x 7x7: each pool halves width and height, and the fc layer then has 16
+  // times fewer weights than it would without the pools. Threshold: after
+  // one epoch (79 steps) test accuracy on the 1,000 test images >= 0.70.
+  ImagePreset p;
+  if (!load_image_preset("image-convnet", p)) return;
+  const ModelSpec& spec = p.session.spec;
+  REQUIRE(spec.hidden.size() == 4);
+  Trainer t(to_examples(p.train, &p.test), spec);
+  const Predictor before = t.predictor();
+  const std::vector<ActivationMaps> maps =
+      activation_maps(*before.model, before.image_preprocessor.transform(p.test.rows_double().topRows(1)));
+  REQUIRE(maps.size() == 6);
+  const int want[6][3] = {{8, 28, 28}, {8, 28, 28}, {8, 14, 14}, {16, 14, 14}, {16, 14, 14}, {16, 7, 7}};
+  for (int l = 0; l < 6; ++l) {
+    INFO(maps[size_t(l)].name);
+    CHECK(maps[size_t(l)].channels == want[l][0]);
+    CHECK(maps[size_t(l)].height == want[l][1]);
+    CHECK(maps[size_t(l)].width == want[l][2]);
+  }
+  ModelSpec no_pool = spec;
+  no_pool.hidden = {spec.hidden[0], spec.hidden[2]};
+  REQUIRE(no_pool.hidden[1].type == LayerType::Conv);
+  Rng rng(1);
+  const auto with = make_model(spec, 784, 10, rng), without = make_model(no_pool, 784, 10, rng);
+  auto fc_weights = [](const Model& m) {
+    Eigen::Index n = 0;
+    for (const auto& pv : m.params_view())
+      if (pv.name[0] == 'W') n = pv.value->size();  // the last W: the fc layer's
+    return n;
+  };
+  CHECK(fc_weights(*without) == 16 * fc_weights(*with));
+  CHECK(fc_weights(*with) == 10 * 16 * 7 * 7);
+  train_epochs(t, 1);
+  const double acc = test_accuracy(t, p.test);
+  INFO("ConvNet test accuracy after one epoch: " << acc);
+  REQUIRE(acc >= 0.70);
 }

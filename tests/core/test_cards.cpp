@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/io/cards.h"
+#include "core/io/session.h"
 #include "core/io/source_paths.h"
 #include "core/models/convnet_calc.h"
 
@@ -74,6 +75,26 @@ TEST_CASE("assets/cards.json covers every deck card exactly once", "[cards]") {
   // Every ConvNet card points at a calculator preset.
   for (const Card& c : deck.cards)
     if (c.topic == "convnet" && !c.demo.empty()) CHECK(c.demo.rfind("convnet-", 0) == 0);
+}
+
+static std::set<std::string> test_tags();
+
+// An image demo opens the Images mode: its preset must exist, be an image
+// model, and have a claim test tagged with its id that runs the engine.
+TEST_CASE("every card's image demo is an image preset with a claim test", "[cards]") {
+  const CardDeck deck = load_card_deck(read_asset("cards.json"));
+  const std::set<std::string> tags = test_tags();
+  int n = 0;
+  for (const Card& c : deck.cards) {
+    if (c.image_demo.empty()) continue;
+    INFO("card " << c.id << ", image demo " << c.image_demo);
+    ++n;
+    CHECK(c.image_demo.rfind("image-", 0) == 0);
+    CHECK(tags.count(c.image_demo) == 1);
+    const nn::Session session = nn::load_session(read_asset("presets/" + c.image_demo + ".json"));
+    CHECK(session.spec.input.is_image());
+  }
+  CHECK(n >= 5);  // templates, nearest image, k by cross-validation, normalisation, a small ConvNet
 }
 
 TEST_CASE("load_cards reports what is wrong and where", "[cards]") {

@@ -76,3 +76,36 @@ TEST_CASE("cross-validation refuses what it cannot do", "[cv]") {
   const CvResult r = knn_cross_validate_folds(small, {1}, Metric::L2, 50, 1);
   REQUIRE(r.fold_acc[0].size() == 6);
 }
+
+TEST_CASE("KnnRowsCv in small pieces gives exactly the one-call result", "[cv][images]") {
+  Rng rng(5);
+  MatRowsF X(83, 5);
+  Labels y(83);
+  for (int i = 0; i < 83; ++i) {
+    for (int j = 0; j < 5; ++j) X(i, j) = float(rng.uniform());
+    y[size_t(i)] = X(i, 0) > X(i, 2) ? 1 : (X(i, 1) > 0.7f ? 2 : 0);
+  }
+  const std::vector<int> ks = {1, 4, 9};
+  for (Metric m : {Metric::L1, Metric::L2}) {
+    const CvResult whole = knn_cross_validate_rows(X, y, ks, m, 5, 3, true);
+    KnnRowsCv cv(std::make_shared<const MatRowsF>(X), y, ks, m, 5, 3, true);
+    REQUIRE_THROWS_AS(cv.result(), std::logic_error);
+    double last = -1;
+    int calls = 0;
+    while (!cv.advance(4)) {  // 4 held-out rows at a time (a piece never crosses into the next fold)
+      REQUIRE(cv.progress() > last);
+      last = cv.progress();
+      ++calls;
+    }
+    CHECK(calls >= 83 / 4);
+    CHECK(cv.progress() == 1.0);
+    const CvResult& r = cv.result();
+    REQUIRE(r.ks == ks);
+    REQUIRE(r.fold_acc == whole.fold_acc);
+    REQUIRE(r.mean_acc == whole.mean_acc);
+    REQUIRE(r.std_acc == whole.std_acc);
+    CHECK(cv.advance(4));  // finished stays finished
+  }
+  REQUIRE_THROWS_WITH(KnnRowsCv(std::make_shared<const MatRowsF>(X), y, {1}, Metric::L2, 1, 1), Catch::Contains("2 folds"));
+  REQUIRE_THROWS_WITH(KnnRowsCv(nullptr, y, {1}, Metric::L2, 5, 1), Catch::Contains("no rows"));
+}

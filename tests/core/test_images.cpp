@@ -255,6 +255,27 @@ TEST_CASE("take_per_class keeps the first images of each class in file order", "
   REQUIRE(t.X(3, 0) == 4.0f);
 }
 
+TEST_CASE("append_images adds drawings after the set's images and refuses bad ones", "[images]") {
+  ImageSet s;
+  s.shape = {2, 1, 1};
+  s.class_names = {"a", "b"};
+  s.X.resize(2, 2);
+  s.X << 0.1f, 0.2f, 0.3f, 0.4f;
+  s.y = {0, 1};
+  const ImageSet t = append_images(s, {{0.5f, 1.5f}, {0.f, 0.25f}}, {1, 0});
+  REQUIRE(t.size() == 4);
+  REQUIRE(t.y == Labels{0, 1, 1, 0});
+  CHECK(t.X(1, 1) == 0.4f);
+  CHECK(t.X(2, 0) == 0.5f);
+  CHECK(t.X(2, 1) == 1.0f);  // clamped to the sets' range
+  CHECK(t.X(3, 1) == 0.25f);
+  CHECK(t.class_names == s.class_names);
+  CHECK(append_images(s, {}, {}).size() == 2);
+  CHECK(contains(error_of([&] { append_images(s, {{0.5f}}, {0}); }), "added image 1 has 1 values, not 2"));
+  CHECK(contains(error_of([&] { append_images(s, {{0.5f, 0.5f}}, {2}); }), "label 2, outside 0..1"));
+  CHECK(contains(error_of([&] { append_images(s, {{0.5f, 0.5f}}, {}); }), "one label per image"));
+}
+
 // ---- The real sets, when the packages are installed ----------------------------
 
 static bool exists(const std::string& p) { return fs::exists(p); }

@@ -635,3 +635,48 @@ TEST_CASE("has_conv_layers and same_architecture read a spec's layers", "[net][c
   CHECK(differs([](ModelSpec& s) { s.hidden.pop_back(); }));
   CHECK(differs([](ModelSpec& s) { s.use_bias = false; }));
 }
+
+TEST_CASE("activation_maps: each conv layer's output before and after its activation, and each pool's", "[net][conv]") {
+  Rng rng(77);
+  Net net(small_convnet(), 96, 3, rng);
+  const Mat x = random_mat(1, 96, rng);
+  const std::vector<ActivationMaps> maps = activation_maps(net, x);
+  REQUIRE(maps.size() == 6);  // conv, relu, pool, conv, tanh, pool; the fc layer has no maps
+  const char* names[] = {"conv 1", "relu 1", "pool 2", "conv 3", "tanh 3", "pool 4"};
+  for (int i = 0; i < 6; ++i) CHECK(maps[size_t(i)].name == names[i]);
+  CHECK((maps[0].channels == 3 && maps[0].height == 6 && maps[0].width == 8));
+  CHECK((maps[2].channels == 3 && maps[2].height == 3 && maps[2].width == 4));
+  CHECK(maps[3].channels == 4);
+  // conv 1 by hand: 3x3 filters, pad 1, stride 1, over the 2 input channels
+  // (input and maps channel-major; a filter's row of W is (channel, y, x)).
+  const Mat& W = net.layers[0].W;
+  const Mat& b = net.layers[0].b;
+  auto in = [&](int d, int y, int xx) { return (y < 0 || y >= 6 || xx < 0 || xx >= 8) ? 0.0 : x(0, (d * 6 + y) * 8 + xx); };
+  double worst = 0;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 6; ++y)
+      for (int xx = 0; xx < 8; ++xx) {
+        double v = b(0, c);
+        for (int d = 0; d < 2; ++d)
+          for (int fy = 0; fy < 3; ++fy)
+            for (int fx = 0; fx < 3; ++fx) v += W(c, (d * 3 + fy) * 3 + fx) * in(d, y + fy - 1, xx + fx - 1);
+        const size_t at = size_t((c * 6 + y) * 8 + xx);
+        worst = std::max(worst, std::abs(maps[0].values[at] - v));
+        CHECK(maps[1].values[at] == std::max(0.0, maps[0].values[at]));  // relu
+      }
+  CHECK(worst < 1e-12);
+  // pool 2 (2x2, stride 2) of the relu maps.
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 3; ++y)
+      for (int xx = 0; xx < 4; ++xx) {
+        double mx = -1e300;
+        for (int dy = 0; dy < 2; ++dy)
+          for (int dx = 0; dx < 2; ++dx) mx = std::max(mx, maps[1].values[size_t((c * 6 + 2 * y + dy) * 8 + 2 * xx + dx)]);
+        CHECK(maps[2].values[size_t((c * 3 + y) * 4 + xx)] == mx);
+      }
+  for (const ActivationMaps& m : maps) {
+    CHECK(m.lo == *std::min_element(m.values.begin(), m.values.end()));
+    CHECK(m.hi == *std::max_element(m.values.begin(), m.values.end()));
+  }
+  CHECK_THROWS_WITH(activation_maps(net, random_mat(2, 96, rng)), Catch::Contains("one image"));
+}

@@ -37,7 +37,14 @@ async function suite(browser, url, build, report) {
   await api(page, 'nnplay_play', 1);
   await trainTo(page, 150);
   await api(page, 'nnplay_play', 0);
-  await frames(page, 6);
+  // Each run's plot reads its host's snapshots, which reach the UI a few
+  // frames after the step counter: wait (bounded) until every curve has caught up.
+  await page.waitForFunction(() => {
+    const M = window.Module;
+    for (let i = 0; i < M._nnplay_run_count(); i++) if (M._nnplay_run_curve_length(i) < 150) return false;
+    return true;
+  }, null, { timeout: 15000, polling: 100 }).catch(() => {});
+  await frames(page, 3);
   let runs = await runInfo(page);
   report.check(`${tag} both runs trained and have loss curves`,
                runs.every((r) => r.step >= 150 && r.curve >= 150), JSON.stringify(runs));

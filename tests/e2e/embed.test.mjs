@@ -59,6 +59,9 @@ export default async function ({ browser, plainUrl, report }) {
     const d1 = await inFrame(last, 'nnplay_drawn_frames'), t1 = await inFrame(last, 'nnplay_frame_count');
     console.log(`     [embed] idle demo over 2 s: ${d1 - d0} frames drawn, ${t1 - t0} loop ticks`);
     report.check('[embed] an idle demo draws no frames', d1 - d0 === 0 && t1 > t0, `${d1 - d0} drawn`);
+    // ...and its loop ticks ten times a second, not at every animation frame (60).
+    report.check('[embed] an idle demo\'s loop slows to about 10 ticks a second', t1 - t0 >= 5 && t1 - t0 <= 30,
+                 `${t1 - t0} ticks in 2 s`);
 
     // Touch the linear-classifier demo (its preset asks to play): only it trains.
     const k = 1;

@@ -96,13 +96,20 @@ export async function frames(page, n = 3) {
 }
 
 export class Report {
-  constructor() { this.passed = 0; this.failed = 0; }
+  constructor() { this.passed = 0; this.failed = 0; this.times = []; }
   check(name, ok, detail = '') {
     if (ok) this.passed++; else this.failed++;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ' (' + detail + ')' : ''}`);
   }
   async test(name, fn) {
+    const t0 = Date.now();
     try { await fn(); } catch (e) { this.check(name, false, e.stack || String(e)); }
+    this.times.push([name, (Date.now() - t0) / 1000]);
   }
-  summary() { console.log(`e2e: ${this.passed} passed, ${this.failed} failed`); return this.failed === 0 ? 0 : 1; }
+  summary() {
+    // Where the stage's time goes (the test command's budget is kept from these).
+    if (this.times.length > 1) console.log('e2e times: ' + this.times.map(([n, s]) => `${n} ${s.toFixed(0)} s`).join(', '));
+    console.log(`e2e: ${this.passed} passed, ${this.failed} failed`);
+    return this.failed === 0 ? 0 : 1;
+  }
 }

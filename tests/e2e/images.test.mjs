@@ -2,8 +2,10 @@
 // entering Images fetches Fashion-MNIST's subset (its size is reported);
 // softmax trained for a fixed number of steps beats a stated test accuracy;
 // the templates are drawn; the sketch pad gives a prediction; kNN shows its
-// neighbours; a ConvNet trains and shows its filters; a set that cannot be
-// fetched gives a message and the 2D playground still works.
+// neighbours; a drawing added to the training set is used by kNN; cross-
+// validation over k runs while the page keeps drawing; a ConvNet trains and
+// shows its filters; a set that cannot be fetched gives a message and the 2D
+// playground still works.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openApp, api, apiString, frames, outDir } from './harness.mjs';
@@ -85,12 +87,37 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    `k found ${s.knn_k}, test acc ${s.test_acc.toFixed(3)} on ${s.eval_count} images`);
       await page.screenshot({ path: path.join(outDir, `images-knn-${build}.png`) });
 
-      // ConvNet: a few steps, and its 8 first-layer filters. Open bug on the
-      // merged tree: in the threaded build the image-mode ConvNet made 3 steps
-      // in 180 s (the branch alone: 1.3 s per step). The check runs with
-      // NNPLAY_E2E_CONVNET=1 (README, Images) until that is found and fixed.
-      if (process.env.NNPLAY_E2E_CONVNET !== '1') console.log(`skip ${tag} ConvNet: an open bug (NNPLAY_E2E_CONVNET=1 runs the check)`);
-      else {
+      // Add to training set: the pad's drawing (still the trouser legs) joins
+      // the training images with label 1; kNN finds neighbours again at once.
+      const trainBefore = s.train;
+      report.check(`${tag} "add to training set" is accepted`, (await api(page, 'nnplay_image_add_sketch', 1)) === 1);
+      await frames(page, 2);
+      s = await waitState(page, (s) => s.train === trainBefore + 1 && s.knn_k > 0, 120000);
+      // The pad's nearest training image is now the drawing itself (the last row, distance 0).
+      report.check(`${tag} the drawing is a training image and kNN uses it`,
+                   s.added === 1 && s.train === trainBefore + 1 && s.sketch_nearest === trainBefore && s.test_acc > 0.5,
+                   `${s.train} training images (${s.added} drawn), the pad's nearest: row ${s.sketch_nearest}, test acc ${s.test_acc.toFixed(3)}`);
+
+      // Cross-validation over k (3 folds to keep it short); the page keeps drawing frames meanwhile.
+      const f0 = await api(page, 'nnplay_frame_count');
+      const tcv = Date.now();
+      await api(page, 'nnplay_image_cv_start', 3);
+      s = await waitState(page, (s) => !s.cv_running && (s.cv_ks.length > 0 || s.cv_error.length > 0), 240000);
+      const cvFrames = (await api(page, 'nnplay_frame_count')) - f0, cvMs = Date.now() - tcv;
+      const best = s.cv_mean.indexOf(Math.max(...s.cv_mean));
+      report.check(`${tag} cross-validation over k gives a mean accuracy per k`,
+                   !s.cv_error && s.cv_folds === 3 && s.cv_ks.length >= 5 && s.cv_mean.every((a) => a > 0.5),
+                   `${s.cv_error || ''} best k ${s.cv_ks[best]} (${(s.cv_mean[best] || 0).toFixed(3)}) in ${cvMs} ms`);
+      report.check(`${tag} the page keeps drawing while it cross-validates`, cvMs < 1000 || cvFrames >= cvMs / 1000,
+                   `${cvFrames} frames in ${cvMs} ms`);
+      await frames(page, 3);
+      await page.screenshot({ path: path.join(outDir, `images-knn-cv-${build}.png`) });
+      const saved = JSON.parse(await apiString(page, 'nnplay_session_json'));
+      report.check(`${tag} a session saved in Images holds the image model`,
+                   saved.spec.kind === 'knn' && saved.spec.input && saved.spec.input.width === 28 && saved.ui.image_mode === true,
+                   JSON.stringify({ kind: saved.spec.kind, input: saved.spec.input, image_mode: saved.ui.image_mode }));
+
+      // ConvNet: a few steps, its 8 first-layer filters and the selected image's activation maps.
       await api(page, 'nnplay_image_model', 3);
       await api(page, 'nnplay_image_tab', 1);
       await frames(page, 2);
@@ -99,10 +126,10 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       await waitState(page, (s) => s.model === 3 && s.step >= 30 && s.eval_step === s.step, 180000);
       await frames(page, 4);
       s = await state(page);
-      report.check(`${tag} a ConvNet trains and shows its 8 filters`, s.weights_rows === 8 && s.weights_drawn && !s.error_training,
+      report.check(`${tag} a ConvNet trains and shows its 8 filters and 6 layers of activation maps`,
+                   s.weights_rows === 8 && s.weights_drawn && s.act_maps === 6 && !s.error_training,
                    `${((Date.now() - t2) / 30).toFixed(0)} ms/step with evaluation and rendering; test acc ${s.test_acc.toFixed(3)}`);
       await page.screenshot({ path: path.join(outDir, `images-convnet-${build}.png`) });
-      }
 
       // A set that cannot be fetched: a message, and Points still works.
       await page.route('**/mnist.nnimg', (r) => r.abort());

@@ -263,7 +263,10 @@ try {
     await frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&
                                       window.Module._nnplay_frame_count() > 10, null, { timeout: 60000 });
     const inFrame = await frame.evaluate(async () => {
-      const M = window.Module, before = M._nnplay_frame_count();
+      // As a reader's pointer would: an idle demo ticks slowly until woken.
+      const M = window.Module;
+      M._nnplay_wake();
+      const before = M._nnplay_frame_count();
       await new Promise((r) => setTimeout(r, 500));
       const c = document.getElementById('canvas');
       return { advanced: M._nnplay_frame_count() - before, w: c.clientWidth, h: c.clientHeight,

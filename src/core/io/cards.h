@@ -15,6 +15,7 @@ struct Card {
   std::string answer;
   int deck_index = -1;     // position of the card in the CS231n midterm deck
   std::string demo;        // preset id that shows the claim live; empty if none
+  std::string image_demo;  // optional "image_demo": an image-mode preset showing it on real images
   std::string caveat;      // where the deck's claim is wrong or needs a condition; empty if none
 };
 

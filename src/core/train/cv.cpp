@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/limits.h"
 #include "core/models/knn.h"
 
 namespace nn {
@@ -77,30 +78,84 @@ std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<in
   return knn_cross_validate_folds(data, ks, metric, folds, seed, weighted).mean_acc;
 }
 
+std::vector<int> image_cv_ks() {
+  std::vector<int> ks;
+  for (int k : {1, 2, 3, 5, 7, 10, 15, 20, 30, 50})
+    if (k <= kUiMaxImageK) ks.push_back(k);
+  return ks;
+}
+
+KnnRowsCv::KnnRowsCv(std::shared_ptr<const MatRowsF> X, Labels y, std::vector<int> ks, Metric metric, int folds,
+                     uint64_t seed, bool weighted)
+    : X_(std::move(X)), y_(std::move(y)), ks_(std::move(ks)), metric_(metric), weighted_(weighted) {
+  if (!X_) throw std::runtime_error("cross-validation: no rows");
+  const int n = int(X_->rows());
+  check_cv_args(ks_, folds, n, "rows");
+  if (size_t(n) != y_.size()) throw std::runtime_error("cross-validation: one label per row");
+  folds_ = std::min(folds, n);
+  fold_idx_ = kfold_indices(n, folds_, seed);
+  result_.ks = ks_;
+  result_.fold_acc.assign(ks_.size(), std::vector<double>(size_t(folds_), 0.0));
+  start_fold();
+}
+
+// The rows of every fold but fold_ become the training rows (in fold order, as
+// cross_validate gathers them).
+void KnnRowsCv::start_fold() {
+  at_ = 0;
+  correct_.assign(ks_.size(), 0);
+  if (done()) return;
+  std::vector<int> rest;
+  for (int g = 0; g < folds_; ++g)
+    if (g != fold_) rest.insert(rest.end(), fold_idx_[size_t(g)].begin(), fold_idx_[size_t(g)].end());
+  train_.resize(Eigen::Index(rest.size()), X_->cols());
+  y_train_.resize(rest.size());
+  for (size_t i = 0; i < rest.size(); ++i) {
+    train_.row(Eigen::Index(i)) = X_->row(rest[i]);
+    y_train_[i] = y_[size_t(rest[i])];
+  }
+}
+
+bool KnnRowsCv::advance(int rows) {
+  if (done()) return true;
+  const std::vector<int>& held = fold_idx_[size_t(fold_)];
+  const int n = std::clamp(rows, 1, int(held.size()) - at_);
+  MatRowsF q(n, X_->cols());
+  for (int i = 0; i < n; ++i) q.row(i) = X_->row(held[size_t(at_ + i)]);
+  const int k_max = *std::max_element(ks_.begin(), ks_.end());
+  const RowNeighbours nb = knn_rows(train_, q, k_max, metric_);
+  for (size_t ki = 0; ki < ks_.size(); ++ki) {
+    const std::vector<KnnVote> v = knn_rows_votes(nb, y_train_, KnnSpec{ks_[ki], metric_, weighted_});
+    for (int i = 0; i < n; ++i) correct_[ki] += v[size_t(i)].label == y_[size_t(held[size_t(at_ + i)])];
+  }
+  at_ += n;
+  predicted_ += n;
+  if (at_ >= int(held.size())) {
+    for (size_t ki = 0; ki < ks_.size(); ++ki)
+      result_.fold_acc[ki][size_t(fold_)] = held.empty() ? 0.0 : double(correct_[ki]) / double(held.size());
+    ++fold_;
+    start_fold();
+    if (done()) {
+      summarise_folds(result_);
+      train_.resize(0, 0);
+    }
+  }
+  return done();
+}
+
+double KnnRowsCv::progress() const { return X_->rows() ? double(predicted_) / double(X_->rows()) : 1.0; }
+
+const CvResult& KnnRowsCv::result() const {
+  if (!done()) throw std::logic_error("cross-validation: not finished");
+  return result_;
+}
+
 CvResult knn_cross_validate_rows(const MatRowsF& X, const Labels& y, const std::vector<int>& ks, Metric metric,
                                  int folds, uint64_t seed, bool weighted) {
-  const int n = int(X.rows());
-  check_cv_args(ks, folds, n, "rows");
-  if (size_t(n) != y.size()) throw std::runtime_error("cross-validation: one label per row");
-  const int k_max = *std::max_element(ks.begin(), ks.end());
-  return cross_validate(n, ks, folds, seed, [&](const std::vector<int>& rest, const std::vector<int>& held) {
-    MatRowsF train(Eigen::Index(rest.size()), X.cols()), held_rows(Eigen::Index(held.size()), X.cols());
-    Labels y_train(rest.size());
-    for (size_t i = 0; i < rest.size(); ++i) {
-      train.row(Eigen::Index(i)) = X.row(rest[i]);
-      y_train[i] = y[rest[i]];
-    }
-    for (size_t i = 0; i < held.size(); ++i) held_rows.row(Eigen::Index(i)) = X.row(held[i]);
-    const RowNeighbours nb = knn_rows(train, held_rows, k_max, metric);
-    std::vector<double> acc;
-    for (int k : ks) {
-      const std::vector<KnnVote> v = knn_rows_votes(nb, y_train, KnnSpec{k, metric, weighted});
-      int correct = 0;
-      for (size_t i = 0; i < v.size(); ++i) correct += v[i].label == y[held[i]];
-      acc.push_back(v.empty() ? 0.0 : double(correct) / double(v.size()));
-    }
-    return acc;
-  });
+  KnnRowsCv cv(std::make_shared<const MatRowsF>(X), y, ks, metric, folds, seed, weighted);
+  while (!cv.advance(1 << 30)) {
+  }
+  return cv.result();
 }
 
 }  // namespace nn

@@ -2,6 +2,7 @@
 // the CS231n notes: each fold is held out in turn and the accuracies averaged.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/data/dataset.h"
@@ -35,5 +36,39 @@ std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<in
 // every k votes with its first k of them. Throws as above.
 CvResult knn_cross_validate_rows(const MatRowsF& X, const Labels& y, const std::vector<int>& ks, Metric metric,
                                  int folds, uint64_t seed, bool weighted = false);
+
+// The k values the image mode cross-validates (1 to kUiMaxImageK).
+std::vector<int> image_cv_ks();
+
+// knn_cross_validate_rows a piece at a time, so that a caller can spread it
+// over frames or run it on a thread and stop it early: each advance(n)
+// predicts the next n held-out rows (of the current fold) for every k. The
+// finished result equals knn_cross_validate_rows with the same arguments
+// (which runs one of these to the end). The constructor checks the arguments
+// and throws as above; X is shared, not copied.
+class KnnRowsCv {
+ public:
+  KnnRowsCv(std::shared_ptr<const MatRowsF> X, Labels y, std::vector<int> ks, Metric metric, int folds,
+            uint64_t seed, bool weighted = false);
+  bool advance(int rows);          // returns done()
+  bool done() const { return fold_ >= folds_; }
+  double progress() const;         // share of the held-out predictions made, 0..1
+  int folds() const { return folds_; }
+  const CvResult& result() const;  // throws std::logic_error before done()
+
+ private:
+  void start_fold();
+  std::shared_ptr<const MatRowsF> X_;
+  Labels y_;
+  std::vector<int> ks_;
+  Metric metric_;
+  bool weighted_;
+  int folds_ = 0, fold_ = 0, at_ = 0, predicted_ = 0;
+  std::vector<std::vector<int>> fold_idx_;
+  MatRowsF train_;                 // the current fold's other rows
+  Labels y_train_;
+  std::vector<int> correct_;       // per k, in the current fold
+  CvResult result_;
+};
 
 }  // namespace nn

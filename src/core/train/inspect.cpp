@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace nn {
 
@@ -73,6 +74,39 @@ std::string all_dead_message(const std::vector<LayerStats>& layers) {
 std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X) {
   std::vector<LayerStats> out;
   for (const LayerActivations& a : m.hidden_activations(X)) out.push_back(layer_stats(a));
+  return out;
+}
+
+std::vector<ActivationMaps> activation_maps(const Model& m, const Mat& x) {
+  std::vector<ActivationMaps> out;
+  if (x.rows() != 1) throw std::runtime_error("activation_maps: one image at a time");
+  for (const LayerActivations& a : m.hidden_activations(x)) {
+    if (a.type == LayerType::FC) continue;
+    auto add = [&](std::string name, const Mat& v) {
+      if (v.size() != a.volume.count()) return;  // (e.g. maxout's pieces: not one map per channel)
+      ActivationMaps am;
+      am.name = std::move(name);
+      am.channels = a.volume.D;
+      am.height = a.volume.H;
+      am.width = a.volume.W;
+      am.values.assign(v.data(), v.data() + v.size());
+      if (!am.values.empty()) {
+        const auto [lo, hi] = std::minmax_element(am.values.begin(), am.values.end());
+        am.lo = *lo;
+        am.hi = *hi;
+      }
+      out.push_back(std::move(am));
+    };
+    if (a.type == LayerType::Conv) {
+      add(a.name, a.pre);
+      if (a.act != Activation::Linear) {
+        std::string act = to_string(a.act);
+        add(act + a.name.substr(a.name.find(' ')), a.post);
+      }
+    } else {
+      add(a.name, a.post);
+    }
+  }
   return out;
 }
 

@@ -38,4 +38,17 @@ LayerStats layer_stats(const LayerActivations& a);
 // layers are not named: their negative side still passes a gradient.
 std::string all_dead_message(const std::vector<LayerStats>& layers);
 
+// The activation maps of one image through a ConvNet's conv and pool layers,
+// as the image mode draws them: for a conv layer its output before the
+// activation ("conv 1") and after it ("relu 1", named after the activation),
+// for a pool layer its output. Fully connected layers are left out.
+struct ActivationMaps {
+  std::string name;
+  int channels = 0, height = 0, width = 0;
+  std::vector<double> values;  // channel-major: values[(c * height + y) * width + x]
+  double lo = 0, hi = 0;       // the smallest and largest value (0, 0 if none)
+};
+// x: one row (1 x D) already preprocessed as the model's input.
+std::vector<ActivationMaps> activation_maps(const Model& m, const Mat& x);
+
 }  // namespace nn
