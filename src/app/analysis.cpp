@@ -38,8 +38,18 @@ void loss_and_accuracy_plots(AppState& s, const History& h, bool with_reg, const
   if (with_reg) loss.push_back({"reg", &h.step, &h.reg_loss, IM_COL32(213, 94, 0, 255)});
   loss.push_back({"total", &h.step, &h.total_loss, IM_COL32(60, 60, 60, 255)});
   plot_lines("loss", {w, loss_height * u}, loss, lo, u);
-  ImGui::TextUnformatted(acc_title);
   PlotOptions ao;
+  if (nn::is_regression(s.edit.data.problem) && !s.images.active) {
+    // A regression has no accuracy: its error is the RMSE of the outputs.
+    ImGui::TextUnformatted("Error: RMSE (whole sets)");
+    ao.y_min = 0;
+    plot_lines("rmse", {w, 110 * u},
+               {{"train", &h.eval_step, &h.train_rmse, IM_COL32(0, 158, 115, 255)},
+                {held_out, &h.eval_step, &h.val_rmse, IM_COL32(204, 121, 167, 255)}},
+               ao, u);
+    return;
+  }
+  ImGui::TextUnformatted(acc_title);
   ao.y_min = 0;
   ao.y_max = 1;
   plot_lines("acc", {w, 110 * u},

@@ -456,3 +456,60 @@ NNPLAY_API double nnplay_run_panel(int i, int what) {  // what: 0 x, 1 y, 2 w, 3
   return px[std::clamp(what, 0, 3)] / s.display.ui_scale;
 }
 
+
+// ---- Regression -------------------------------------------------------------------
+// problem: 0 classification, 1 regression 1D, 2 regression 2D (nn::ProblemKind's rows)
+NNPLAY_API void nnplay_set_problem(int problem) { app::set_problem(app_state(), enum_at<nn::ProblemKind>(problem)); }
+NNPLAY_API int nnplay_problem() { return int(app_state().edit.data.problem); }
+// loss: the row of nn::LossKind's table (4 L2, 5 L1, 6 Huber)
+NNPLAY_API void nnplay_set_loss(int loss, double delta) {
+  auto& s = app_state();
+  s.spec.loss.kind = enum_at<nn::LossKind>(loss);
+  if (delta > 0) s.spec.loss.delta = delta;
+  app::spec_changed(s);
+}
+// A 2D regression point carrying `value` (a 1D point is nnplay_add_point(x, y, 0)).
+NNPLAY_API void nnplay_add_value_point(double x, double y, double value) {
+  auto& s = app_state();
+  s.edit.new_value = value;
+  app::add_point(s, x, y, 0);
+}
+NNPLAY_API double nnplay_point_value(int i) { return app_state().edit.data.points.at(i).value; }
+// kind: the row of nn::RegGen's table (0 sine, 1 step, 2 polynomial, 3 plane, 4 gaussians)
+NNPLAY_API void nnplay_generate_regression(int kind, int n, double noise, int seed, double val_ratio) {
+  auto& s = app_state();
+  s.edit.reg_gen = enum_at<nn::RegGen>(kind);
+  s.edit.gen.n = n;
+  s.edit.reg_noise = noise;
+  s.edit.gen.seed = seed;
+  s.edit.gen.val_ratio = float(val_ratio);
+  app::generate_regression_data(s);
+}
+// The current model's (or kNN's) output at a world point: the curve at x in
+// 1D, the surface in 2D. NaN before a model exists.
+NNPLAY_API double nnplay_regression_predict(double x, double y) {
+  nn::Mat X(1, 2);
+  X << x, y;
+  std::vector<double> f;
+  return app::regression_predict(app_state(), X, f) ? f[0] : NAN;
+}
+// The 2D heatmap's value at a world point (NaN where none is drawn), and the
+// number of its texels that show a value.
+NNPLAY_API double nnplay_region_value(double x, double y) {
+  const auto& s = app_state();
+  const auto& r = s.display.regions;
+  const int c = int((s.display.view.to_px_x(x) - s.display.view.x) / r.divisor), row = int((s.display.view.to_px_y(y) - s.display.view.y) / r.divisor);
+  if (r.value.empty() || c < 0 || row < 0 || c >= r.w || row >= r.h) return NAN;
+  return r.value[size_t(row) * r.w + c];
+}
+NNPLAY_API int nnplay_region_value_texels() {
+  int n = 0;
+  for (float v : app_state().display.regions.value) n += !std::isnan(v);
+  return n;
+}
+// RMSE on the training (or validation) points from the latest evaluation; NaN before any.
+NNPLAY_API double nnplay_rmse(int validation) {
+  const auto& h = app_state().training.history;
+  const auto& v = validation ? h.val_rmse : h.train_rmse;
+  return v.empty() ? NAN : v.back();
+}

@@ -29,7 +29,7 @@ double View::to_world_x(float px) const { return (px - (x + w * 0.5)) / scale();
 double View::to_world_y(float py) const { return ((y + h * 0.5) - py) / scale(); }
 
 void History::clear() {
-  for (auto* v : {&step, &data_loss, &reg_loss, &total_loss, &lr, &eval_step, &train_acc, &val_acc,
+  for (auto* v : {&step, &data_loss, &reg_loss, &total_loss, &lr, &eval_step, &train_acc, &val_acc, &train_rmse, &val_rmse,
                   &train_loss, &val_loss, &ratio_step})
     v->clear();
   ratio_names.clear();
@@ -138,6 +138,9 @@ void data_changed(AppState& s) {
   s.training.host->set_data(s.edit.data);
   s.display.regions.dirty = true;
   compare_data_changed(s);
+  // After the data: a trainer refusing the new points' problem starts afresh
+  // with the loss that fits them (the other order would pause training).
+  sync_losses(s);
 }
 
 void add_point(AppState& s, double x, double y, int label) {
@@ -145,7 +148,10 @@ void add_point(AppState& s, double x, double y, int label) {
     notify(s, "Point not added: " + nn::limit_message("points", nn::kMaxPoints, (long long)s.edit.data.points.size() + 1) + ".");
     return;
   }
-  if (s.edit.add_point(x, y, label)) data_changed(s);
+  if (s.edit.add_point(x, y, label)) {
+    if (s.edit.data.problem == nn::ProblemKind::Regression2D) s.edit.data.points.back().value = s.edit.new_value;
+    data_changed(s);
+  }
 }
 bool remove_nearest(AppState& s, double x, double y, double max_dist) {
   if (!s.edit.remove_nearest(x, y, max_dist)) return false;
@@ -346,6 +352,8 @@ void History::append(const Snapshot& snap) {
       eval_step.push_back(float(st.step));
       train_acc.push_back(float(st.train_acc));
       val_acc.push_back(float(st.val_acc));
+      train_rmse.push_back(float(st.train_rmse));
+      val_rmse.push_back(float(st.val_rmse));
       train_loss.push_back(float(st.train_data_loss + st.train_reg_loss));
       val_loss.push_back(float(st.val_data_loss));
     }

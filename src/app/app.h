@@ -46,6 +46,7 @@ struct Regions {
   int w = 0, h = 0, divisor = 1;
   std::vector<int> labels;
   std::vector<float> confidence, heat;
+  std::vector<float> value;  // 2D regression: the model's output per texel (NaN: none)
   std::vector<unsigned char> rgba;
   bool dirty = true;
   long generation = -1;   // Snapshot generation drawn
@@ -60,6 +61,7 @@ struct History {
   long run = -1;
   std::vector<float> step, data_loss, reg_loss, total_loss, lr;
   std::vector<float> eval_step, train_acc, val_acc, train_loss, val_loss;
+  std::vector<float> train_rmse, val_rmse;  // regression (NaN otherwise)
   // Update/parameter ratio of each weight matrix, sampled once per snapshot.
   std::vector<float> ratio_step;
   std::vector<std::string> ratio_names;
@@ -89,6 +91,9 @@ struct DataEditor {
   int brush_density = 4;       // points per frame while spraying
   int dragging = -1;           // point being moved
   GenSettings gen;
+  nn::RegGen reg_gen = nn::RegGen::Sine;  // regression generator
+  double reg_noise = 0.05;                // its noise on the targets
+  double new_value = 0.5;                 // 2D regression: the value of a clicked point
   int spray_frame = 0;                 // frames of the current spray stroke
   nn::Rng spray_rng{12345};            // where sprayed points land
   int linear_drag_class = -1;          // linear model: the class whose line or arrow is dragged
@@ -123,6 +128,7 @@ struct Display {
   Regions regions;
   int heat_class = -1;       // -1: class regions; c: class c's probability as a heatmap
   bool show_contour = true;
+  bool show_units = true;    // 1D regression: the hidden units' contributions as faint curves
   bool show_validation = true;
   bool show_preprocessed = false;
   bool plot_log = true;
@@ -557,9 +563,28 @@ void loss_and_accuracy_plots(AppState& s, const History& h, bool with_reg, const
 
 // Panels and canvas.
 void draw_canvas(AppState& s);
+
+// ---- Regression (regression.cpp) ----------------------------------------------------
+inline constexpr double kValueRange = 1.0;   // the colour scale's ends: -1 blue, +1 orange
+inline constexpr double kContourStep = 0.25; // 2D regression: a contour line every 0.25
+void value_rgb(double v, unsigned char* out);  // RGBA of a value on that scale
+unsigned value_color(double v, int alpha = 255);  // ImU32
+void set_problem(AppState& s, nn::ProblemKind p);
+// A classification loss on regression points (or the reverse) becomes the
+// problem's default (L2 / softmax) in every run; data_changed calls it.
+void sync_losses(AppState& s);  // undoable; the loss follows in every run
+void generate_regression_data(AppState& s);        // from edit.reg_gen and edit.gen's n, seed, split
+bool regression_data_controls(AppState& s);       // the problem switch (+ regression generators); true in a regression
+bool regression_predict(const AppState& s, const nn::Mat& X, std::vector<double>& out);
+void draw_regression_1d(const AppState& s, ImDrawList* dl);
+void regression_regions(AppState& s, int w, int h, double x0, double x1, double y0, double y1);
+void regression_point_tooltip(const AppState& s, const nn::Point& p);
+void regression_plane_tooltip(const AppState& s, double x, double y);
 // A point as the canvas draws it at pixel (x, y): radius r, the ring of a
 // validation point and the outline of a training point that thick.
 void draw_point_marker(ImDrawList* dl, float x, float y, const nn::Point& p, float r, float val_ring, float outline);
+void draw_data_point(const AppState& s, ImDrawList* dl, float x, float y, const nn::Point& p, float r, float val_ring,
+                     float outline);
 void draw_sidebar(AppState& s);
 void draw_analysis(AppState& s);   // plots + inspector
 void draw_plots(AppState& s);

@@ -232,7 +232,8 @@ static void handle_mouse(AppState& s, bool hovered) {
         const size_t before = s.edit.data.points.size();
         for (int k = 0; k < s.edit.brush_density && s.edit.data.points.size() < size_t(nn::kUiMaxSprayPoints); ++k) {
           const double r = s.edit.brush_radius * std::sqrt(rng.uniform()), a = 6.283185307179586 * rng.uniform();
-          s.edit.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.edit.current_class, false});
+          s.edit.data.points.push_back({wx + r * std::cos(a), wy + r * std::sin(a), s.edit.current_class, false,
+                                        s.edit.new_value});
         }
         if (s.edit.data.points.size() == before)
           notify(s, "The spray brush stops at " + std::to_string(nn::kUiMaxSprayPoints) +
@@ -272,6 +273,23 @@ void draw_point_marker(ImDrawList* dl, float x, float y, const nn::Point& p, flo
   }
 }
 
+// A point in any problem: classes in their colours; a 1D regression's points
+// dark; a 2D regression's filled with their value's colour.
+void draw_data_point(const AppState& s, ImDrawList* dl, float x, float y, const nn::Point& p, float r, float val_ring,
+                     float outline) {
+  if (!nn::is_regression(s.edit.data.problem)) return draw_point_marker(dl, x, y, p, r, val_ring, outline);
+  const ImU32 fill = s.edit.data.problem == nn::ProblemKind::Regression2D ? value_color(p.value)
+                                                                         : IM_COL32(200, 60, 40, 255);
+  const ImVec2 c{x, y};
+  if (p.validation) {
+    dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 230));
+    dl->AddCircle(c, r, fill == IM_COL32(255, 255, 255, 255) ? IM_COL32(30, 30, 30, 200) : fill, 0, val_ring);
+  } else {
+    dl->AddCircleFilled(c, r, fill);
+    dl->AddCircle(c, r, IM_COL32(30, 30, 30, 200), 0, outline);
+  }
+}
+
 static int draw_points(const AppState& s, ImDrawList* dl, const std::vector<nn::Point>& shown, bool hovered) {
   const View& v = s.display.view;
   const float u = s.display.ui_scale, r = 4.5f * u;
@@ -281,7 +299,7 @@ static int draw_points(const AppState& s, ImDrawList* dl, const std::vector<nn::
     const nn::Point& p = shown[i];
     if (p.validation && !s.display.show_validation) continue;
     const ImVec2 c{v.to_px_x(p.x), v.to_px_y(p.y)};
-    draw_point_marker(dl, c.x, c.y, p, r, 2.2f * u, 1.f * u);
+    draw_data_point(s, dl, c.x, c.y, p, r, 2.2f * u, 1.f * u);
     if (hovered && std::abs(c.x - m.x) <= r + 2 && std::abs(c.y - m.y) <= r + 2) hovered_point = i;
   }
   return hovered_point;
@@ -315,7 +333,10 @@ static void hover_readout(const AppState& s, ImDrawList* dl, int hovered_point) 
   else if (tool == Tool::Add)
     dl->AddCircle(m, r + 2 * u, class_color(s.edit.current_class, 200), 0, 1.5f * u);
   ImGui::BeginTooltip();
-  if (hovered_point >= 0) {
+  if (nn::is_regression(s.edit.data.problem)) {
+    if (hovered_point >= 0) regression_point_tooltip(s, s.edit.data.points[hovered_point]);
+    else regression_plane_tooltip(s, v.to_world_x(m.x), v.to_world_y(m.y));
+  } else if (hovered_point >= 0) {
     point_tooltip(s, s.edit.data.points[hovered_point]);
   } else {
     ImGui::Text("x = %.2f, y = %.2f", v.to_world_x(m.x), v.to_world_y(m.y));
@@ -348,7 +369,8 @@ void draw_canvas(AppState& s) {
   // Preprocessed view: the points after the preprocessing the model sees; no editing.
   const bool pre_view = s.display.show_preprocessed && s.spec.kind != nn::ModelKind::KNN && s.training.snapshot &&
                         s.training.snapshot->predictor;
-  if (!pre_view && !drag_linear(s, ImGui::IsItemHovered())) handle_mouse(s, ImGui::IsItemHovered());
+  if (!pre_view && (nn::is_regression(s.edit.data.problem) || !drag_linear(s, ImGui::IsItemHovered())))
+    handle_mouse(s, ImGui::IsItemHovered());
 
   const Regions& rg = s.display.regions;
   if (rg.texture && !pre_view) {
@@ -358,7 +380,8 @@ void draw_canvas(AppState& s) {
     dl->AddRectFilled({v.x, v.y}, {v.x + v.w, v.y + v.h}, IM_COL32(250, 250, 250, 255));
   }
   draw_axes(s, dl);
-  if (!pre_view) draw_linear_lines(s, dl);
+  if (!pre_view && !nn::is_regression(s.edit.data.problem)) draw_linear_lines(s, dl);
+  if (!pre_view && s.edit.data.problem == nn::ProblemKind::Regression1D) draw_regression_1d(s, dl);
   std::vector<nn::Point> moved;
   if (pre_view) moved = preprocessed_points(s);
   const int hovered_point = draw_points(s, dl, pre_view ? moved : s.edit.data.points, hovered);

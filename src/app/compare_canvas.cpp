@@ -41,7 +41,7 @@ void draw_points(const AppState& s, const View& v, ImDrawList* dl, float r) {
   const float u = s.display.ui_scale;
   for (const nn::Point& p : s.edit.data.points) {
     if (p.validation && !s.display.show_validation) continue;
-    draw_point_marker(dl, v.to_px_x(p.x), v.to_px_y(p.y), p, r, 1.8f * u, 0.8f * u);
+    draw_data_point(s, dl, v.to_px_x(p.x), v.to_px_y(p.y), p, r, 1.8f * u, 0.8f * u);
   }
 }
 
@@ -63,7 +63,10 @@ void draw_label(const AppState& s, int i, const View& v, ImDrawList* dl) {
       std::snprintf(buf, sizeof buf, "  loss %.3g", sn.last.data_loss + sn.last.reg_loss);
       text += buf;
     }
-    if (!t.history.train_acc.empty()) {
+    if (!t.history.train_rmse.empty() && std::isfinite(t.history.train_rmse.back())) {
+      std::snprintf(buf, sizeof buf, "  RMSE %.3f", t.history.train_rmse.back());
+      text += buf;
+    } else if (!t.history.train_acc.empty()) {
       std::snprintf(buf, sizeof buf, "  train %.0f%%", 100.0 * t.history.train_acc.back());
       text += buf;
     }
@@ -156,6 +159,8 @@ void draw_compare_canvas(AppState& s) {
       dl->AddRectFilled({v.x, v.y}, {v.x + v.w, v.y + v.h}, IM_COL32(250, 250, 250, 255));
     }
     draw_grid(v, dl, u);
+    if (s.edit.data.problem == nn::ProblemKind::Regression1D)
+      with_run(s, i, [&] { draw_regression_1d(s, dl); }, /*panel_view=*/true);
     draw_points(s, v, dl, point_r);
     draw_label(s, i, v, dl);
     dl->PopClipRect();

@@ -62,8 +62,9 @@ void draw_compare_plots(AppState& s) {
     const std::string name(1, char('A' + i));
     const ImU32 c = run_color(i);
     loss.push_back({name, &h.step, &h.total_loss, c});
-    train_acc.push_back({name, &h.eval_step, &h.train_acc, c});
-    val_acc.push_back({name, &h.eval_step, &h.val_acc, (c & 0x00FFFFFFu) | (150u << 24)});
+    const bool reg = nn::is_regression(s.edit.data.problem);  // RMSE in place of accuracy
+    train_acc.push_back({name, &h.eval_step, reg ? &h.train_rmse : &h.train_acc, c});
+    val_acc.push_back({name, &h.eval_step, reg ? &h.val_rmse : &h.val_acc, (c & 0x00FFFFFFu) | (150u << 24)});
     lr.push_back({name, &h.step, &h.lr, c});
   }
   knn_accuracies(s);
@@ -73,12 +74,13 @@ void draw_compare_plots(AppState& s) {
   lo.log_y = s.display.plot_log;
   lo.smoothing = s.display.plot_smoothing;
   plot_lines("cmp_loss", {w, 140 * u}, loss, lo, u);
-  ImGui::TextUnformatted("Training accuracy (whole set)");
+  const bool reg = nn::is_regression(s.edit.data.problem);
+  ImGui::TextUnformatted(reg ? "Training error: RMSE (whole set)" : "Training accuracy (whole set)");
   PlotOptions ao;
   ao.y_min = 0;
-  ao.y_max = 1;
+  if (!reg) ao.y_max = 1;
   plot_lines("cmp_train_acc", {w, 100 * u}, train_acc, ao, u);
-  ImGui::TextUnformatted("Validation accuracy");
+  ImGui::TextUnformatted(reg ? "Validation error: RMSE" : "Validation accuracy");
   plot_lines("cmp_val_acc", {w, 90 * u}, val_acc, ao, u);
   ImGui::TextUnformatted("Learning rate");
   PlotOptions lro;

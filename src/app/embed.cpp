@@ -254,8 +254,12 @@ static void embed_bar(AppState& s, float bar_h) {
     const Snapshot& snap = *s.training.snapshot;
     char text[128];
     const auto& h = s.training.history;
-    std::snprintf(text, sizeof text, "step %lld  loss %.3f  acc %.0f%%", (long long)snap.step,
-                  snap.last.data_loss + snap.last.reg_loss, h.train_acc.empty() ? 0.0 : 100 * h.train_acc.back());
+    if (nn::is_regression(s.edit.data.problem))
+      std::snprintf(text, sizeof text, "step %lld  loss %.3f  RMSE %.3f", (long long)snap.step,
+                    snap.last.data_loss + snap.last.reg_loss, h.train_rmse.empty() ? 0.0 : double(h.train_rmse.back()));
+    else
+      std::snprintf(text, sizeof text, "step %lld  loss %.3f  acc %.0f%%", (long long)snap.step,
+                    snap.last.data_loss + snap.last.reg_loss, h.train_acc.empty() ? 0.0 : 100 * h.train_acc.back());
     place(ImGui::CalcTextSize(text).x);
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(text);

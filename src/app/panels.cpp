@@ -46,7 +46,8 @@ static void class_buttons(AppState& s) {
 
 static void data_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  class_buttons(s);
+  const bool regression = regression_data_controls(s);
+  if (!regression) class_buttons(s);
   int tool = int(s.edit.tool);
   static const char* const tools[] = {"Add", "Spray", "Erase", "Move"};
   static const char* const tool_tips[] = {"Left-click adds one point of the selected class.",
@@ -62,8 +63,8 @@ static void data_section(AppState& s) {
   }
   int counts[nn::kMaxClasses] = {0}, nval = 0;
   for (const auto& p : s.edit.data.points) { ++counts[std::clamp(p.label, 0, nn::kMaxClasses - 1)]; nval += p.validation; }
-  ImGui::Text("%d points (%d validation):", int(s.edit.data.points.size()), nval);
-  for (int c = 0; c < s.edit.data.num_classes; ++c) {
+  ImGui::Text(regression ? "%d points (%d validation)" : "%d points (%d validation):", int(s.edit.data.points.size()), nval);
+  for (int c = 0; c < s.edit.data.num_classes && !regression; ++c) {
     same_line_if_fits(ImGui::CalcTextSize(std::to_string(counts[c]).c_str()).x);
     const Rgb k = kClassColors[c];
     ImGui::TextColored(ImVec4(k.r / 320.f, k.g / 320.f, k.b / 320.f, 1), "%d", counts[c]);
@@ -83,7 +84,7 @@ static void data_section(AppState& s) {
   ImGui::Checkbox("Show validation points", &s.display.show_validation);
   tooltip("Validation points (hollow rings) are held out of training: they measure how well the model generalises.");
 
-  if (ImGui::TreeNodeEx("Generate a data set", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (!regression && ImGui::TreeNodeEx("Generate a data set", ImGuiTreeNodeFlags_DefaultOpen)) {
     enum_combo("shape", s.edit.gen.kind, "The shape of the generated classes.");
     slider_int(s, "points", s.edit.gen.n, 10, nn::kUiMaxGenPoints, "How many points to generate.", true);
     if (nn::gen_has_classes(s.edit.gen.kind))
@@ -221,10 +222,24 @@ static void model_section(AppState& s, nn::ModelSpec& sp) {
 static void loss_section(AppState& s, nn::ModelSpec& sp) {
   if (sp.kind == nn::ModelKind::KNN) return;
   if (!ImGui::CollapsingHeader("Loss & regularisation", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  enum_combo("loss", sp.loss.kind,
-             "SVM: every wrong class must score delta below the right one. Softmax: cross-entropy of the "
-             "probabilities, never fully satisfied.");
-  if (sp.loss.kind != nn::LossKind::Softmax)
+  // Only the losses of the problem at hand: class losses or regression losses.
+  const bool regression = nn::is_regression(s.edit.data.problem);
+  if (ImGui::BeginCombo("loss", nn::enum_label(sp.loss.kind))) {
+    for (const nn::EnumRow<nn::LossKind>& r : nn::enum_rows<nn::LossKind>()) {
+      if (nn::is_regression(r.value) != regression) continue;
+      if (ImGui::Selectable(r.label, r.value == sp.loss.kind)) sp.loss.kind = r.value;
+      tooltip(r.tip);
+    }
+    ImGui::EndCombo();
+  }
+  tooltip(regression ? "L2 squares each error (a far point pulls hard); L1 takes its size; Huber squares small "
+                       "errors and takes the size of large ones."
+                     : "SVM: every wrong class must score delta below the right one. Softmax: cross-entropy of the "
+                       "probabilities, never fully satisfied.");
+  if (sp.loss.kind == nn::LossKind::Huber)
+    slider_double(s, "delta", sp.loss.delta, 0.01, 10, "%.2f", true,
+                  "Huber's delta: errors smaller than delta are squared, larger ones count by their size.");
+  else if (sp.loss.kind != nn::LossKind::Softmax && !regression)
     slider_double(s, "delta", sp.loss.delta, 0.01, 10, "%.2f", true,
                   "The SVM margin. With regularisation only the ratio of delta to the weight scale matters.");
   enum_combo("reg", sp.loss.reg,
@@ -326,7 +341,10 @@ static void training_section(AppState& s) {
       ImGui::Text("loss %.4f (data %.4f + reg %.4f)", snap->last.data_loss + snap->last.reg_loss, snap->last.data_loss,
                   snap->last.reg_loss);
       const auto& h = s.training.history;
-      if (!h.train_acc.empty()) {
+      if (!h.train_rmse.empty() && std::isfinite(h.train_rmse.back())) {
+        ImGui::Text("train RMSE %.4f", h.train_rmse.back());
+        if (std::isfinite(h.val_rmse.back())) { ImGui::SameLine(); ImGui::Text("  val RMSE %.4f", h.val_rmse.back()); }
+      } else if (!h.train_acc.empty()) {
         ImGui::Text("train acc %.1f%%", 100 * h.train_acc.back());
         if (std::isfinite(h.val_acc.back())) { ImGui::SameLine(); ImGui::Text("  val acc %.1f%%", 100 * h.val_acc.back()); }
       }
@@ -447,7 +465,9 @@ void draw_help(AppState& s) {
       "Left-click: add a point (or spray / erase / move, per the tool)", "Right-click: remove the nearest point",
       "Hover a point: its scores, probabilities and loss",
       "Linear model: drag a line to move it, its arrow tip to turn and scale w",
-      "(Shift+click adds a point right on a line)"};
+      "(Shift+click adds a point right on a line)",
+      "Regression (Data > problem): 1D points are (x, target y), 2D points carry the 'new value'; "
+      "hover a point for its target, prediction and loss"};
   const char* const keys[] = {"1 - 6: class to draw", "Space: play / pause training",
                                      "S: one step    E: one epoch    R: reset the weights",
                                      "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "P: export the canvas as PNG",

@@ -96,6 +96,23 @@ void update_regions(AppState& s) {
   const double x0 = v.to_world_x(v.x), x1 = v.to_world_x(v.x + w * divisor);
   const double y1 = v.to_world_y(v.y), y0 = v.to_world_y(v.y + h * divisor);
   int heat_class = -1;
+  if (nn::is_regression(s.edit.data.problem)) {
+    // 1D: the curve is drawn over a plain plane; 2D: the output's heatmap.
+    if (s.edit.data.problem == nn::ProblemKind::Regression2D) {
+      regression_regions(s, w, h, x0, x1, y0, y1);
+    } else {
+      r.labels.assign(size_t(w) * h, -1);
+      r.confidence.assign(size_t(w) * h, 0.f);
+      r.value.clear();
+      r.rgba.assign(size_t(w) * h * 4, 250);
+      if (snap) r.generation = snap->generation;
+    }
+    r.last_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    r.ms_per_texel = r.last_ms / (double(w) * h);
+    upload_rgba(r.texture, r.rgba.data(), w, h, /*smooth=*/true);
+    return;
+  }
+  r.value.clear();
   if (knn) {
     const nn::KnnIndex index = make_knn_index(s);
     nn::knn_grid(index, s.spec.knn, w, h, x0, x1, y0, y1, r.labels, r.confidence);

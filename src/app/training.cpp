@@ -350,7 +350,10 @@ void TrainingHost::publish_view(bool force_inspect) {
       for (const auto& p : snap->model->params_view())
         if (p.name == "W" || p.name == "W1") { v->first_weights = std::make_shared<const nn::Mat>(*p.value); break; }
     } else if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
-      try { v->current_loss = trainer_->model().loss(trainer_->X_train(), trainer_->y_train()); } catch (const std::exception&) {}
+      try {
+        v->current_loss = trainer_->regression() ? trainer_->model().loss_targets(trainer_->X_train(), trainer_->T_train())
+                                                 : trainer_->model().loss(trainer_->X_train(), trainer_->y_train());
+      } catch (const std::exception&) {}
     }
     const double t = now_ms();
     auto prev = snapshot();

@@ -92,6 +92,12 @@ std::span<const EnumRow<LossKind>> enum_rows<LossKind>() {
        "Only the highest-scoring wrong class must be delta below the right one."},
       {LossKind::Softmax, "softmax", "softmax",
        "Cross-entropy of the softmax probabilities: never fully satisfied, always pushes a little."},
+      {LossKind::Squared, "squared", "L2 (squared error)",
+       "Regression: 0.5 (s - t)^2. Large errors dominate, so a far point pulls the fit hard."},
+      {LossKind::Absolute, "absolute", "L1 (absolute error)",
+       "Regression: |s - t|. Every point pulls with the same force: robust to outliers, fits the median."},
+      {LossKind::Huber, "huber", "Huber",
+       "Regression: squared for errors below delta, absolute beyond: smooth near the fit, robust far away."},
   };
   return rows;
 }
@@ -210,6 +216,19 @@ std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>() {
        "Single precision, vectorised and threaded: what the playground trains with."},
       {EngineKind::Reference, "reference", "reference (double)",
        "The plain double-precision code the fast engine is tested against: slower, same curves."},
+  };
+  return rows;
+}
+
+template <>
+std::span<const EnumRow<ProblemKind>> enum_rows<ProblemKind>() {
+  static constexpr EnumRow<ProblemKind> rows[] = {
+      {ProblemKind::Classification, "classification", "classification",
+       "Each point has a class; the model scores the classes."},
+      {ProblemKind::Regression1D, "regression_1d", "regression 1D",
+       "Each point is an input x and a target y: the model fits a curve y = f(x)."},
+      {ProblemKind::Regression2D, "regression_2d", "regression 2D",
+       "Each point carries a real value: the model fits a surface over the plane (drawn as a heatmap)."},
   };
   return rows;
 }

@@ -16,7 +16,20 @@ enum class Metric { L1, L2 };
 // SVM = multiclass hinge of Weston and Watkins (sum over wrong classes);
 // OneVsAll = a binary hinge per class; CrammerSinger = hinge on the largest
 // wrong score only; Softmax = cross-entropy of the softmax probabilities.
-enum class LossKind { SVM, OneVsAll, CrammerSinger, Softmax };
+// The regression losses compare real-valued outputs s with targets t
+// (r = s - t): Squared = 0.5 r^2 (L2), Absolute = |r| (L1), Huber = 0.5 r^2
+// for |r| <= delta and delta (|r| - delta/2) beyond.
+enum class LossKind { SVM, OneVsAll, CrammerSinger, Softmax, Squared, Absolute, Huber };
+// True for the losses of real-valued targets (Squared, Absolute, Huber).
+constexpr bool is_regression(LossKind k) {
+  return k == LossKind::Squared || k == LossKind::Absolute || k == LossKind::Huber;
+}
+// What the points ask for: a class per point (classification), or a real
+// target: in Regression1D the input is the point's x and the target its y
+// (the model's second input is held at 0); in Regression2D the input is
+// (x, y) and the target the point's value.
+enum class ProblemKind { Classification, Regression1D, Regression2D };
+constexpr bool is_regression(ProblemKind p) { return p != ProblemKind::Classification; }
 enum class RegKind { None, L2, L1, ElasticNet };
 enum class Activation { ReLU, LeakyReLU, ELU, Tanh, Sigmoid, Maxout, Linear };
 // Xavier = N(0,1)/sqrt(fan_in); He = N(0,1)*sqrt(2/fan_in);
@@ -88,7 +101,7 @@ struct InputShape {
 
 struct LossSpec {
   LossKind kind = LossKind::Softmax;
-  double delta = 1.0;     // SVM margin
+  double delta = 1.0;     // SVM margin; Huber: where the square turns linear
   RegKind reg = RegKind::L2;
   double lambda = 1e-3;   // regularisation strength (never on biases)
   double l1_ratio = 0.5;  // elastic net: share of L1 in the penalty
@@ -188,6 +201,7 @@ template <> std::span<const EnumRow<ScheduleKind>> enum_rows<ScheduleKind>();
 template <> std::span<const EnumRow<PreprocessKind>> enum_rows<PreprocessKind>();
 template <> std::span<const EnumRow<ImageNorm>> enum_rows<ImageNorm>();
 template <> std::span<const EnumRow<EngineKind>> enum_rows<EngineKind>();
+template <> std::span<const EnumRow<ProblemKind>> enum_rows<ProblemKind>();
 
 template <class E>
   requires std::is_enum_v<E>

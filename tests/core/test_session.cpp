@@ -118,7 +118,7 @@ static void check_table(size_t expected_rows) {
 TEST_CASE("every enum has one descriptor row per value", "[session]") {
   check_table<ModelKind>(3);
   check_table<Metric>(2);
-  check_table<LossKind>(4);
+  check_table<LossKind>(7);
   check_table<RegKind>(4);
   check_table<Activation>(7);
   check_table<LayerType>(3);
@@ -128,6 +128,8 @@ TEST_CASE("every enum has one descriptor row per value", "[session]") {
   check_table<PreprocessKind>(5);
   check_table<EngineKind>(2);
   check_table<DataGen>(6);
+  check_table<RegGen>(5);
+  check_table<ProblemKind>(3);
   CHECK(enum_ids<Metric>() == "l1, l2");
   CHECK(std::string(enum_label(Activation::LeakyReLU)) == "Leaky ReLU");
 }

@@ -15,15 +15,24 @@ struct Point {
   double x = 0, y = 0;
   int label = 0;
   bool validation = false;  // held out: never trained on
+  double value = 0;  // Regression2D: the real target at (x, y); unused otherwise
   bool operator==(const Point& o) const {
-    return x == o.x && y == o.y && label == o.label && validation == o.validation;
+    return x == o.x && y == o.y && label == o.label && validation == o.validation && value == o.value;
   }
 };
 
 struct Dataset {
   std::vector<Point> points;
   int num_classes = 2;  // classes the model scores (labels are < num_classes)
+  // Classification uses labels; Regression1D fits y = f(x) (the target is
+  // the point's y); Regression2D fits the points' values over (x, y).
+  ProblemKind problem = ProblemKind::Classification;
 };
+
+// The real target of a point in a regression problem (y in 1D, value in 2D).
+inline double target_of(ProblemKind problem, const Point& p) {
+  return problem == ProblemKind::Regression1D ? p.y : p.value;
+}
 
 // ---- Splits (dataset.cpp) ---------------------------------------------------
 
@@ -64,5 +73,26 @@ bool gen_has_classes(DataGen gen);
 // (circle, xor, moons). Throws std::runtime_error for n outside 0..kMaxPoints
 // or classes outside 2..kMaxClasses.
 Dataset generate(DataGen gen, int n, int classes, double noise, uint64_t seed);
+
+// ---- Regression generators (dataset.cpp) -------------------------------------
+// 1D ones give Regression1D points, x uniform in [-1, 1] and y = f(x) plus
+// Gaussian noise of standard deviation `noise`; 2D ones give Regression2D
+// points uniform over [-1, 1]^2 whose value is f(x, y) plus noise. Targets
+// stay within about [-1, 1] at noise 0.
+//   Sine:       y = 0.8 sin(pi x)
+//   Step:       y = -0.5 for x < 0, +0.5 for x >= 0
+//   Polynomial: y = x^3 - 0.6 x  (one hump each side)
+//   Plane:      v = 0.6 x + 0.4 y (TF Playground's "plane")
+//   Gaussians:  v = sum of four Gaussian bumps (std 0.3) of heights +-1
+//               (TF Playground's "multi Gaussian")
+enum class RegGen { Sine, Step, Polynomial, Plane, Gaussians };
+template <> std::span<const EnumRow<RegGen>> enum_rows<RegGen>();
+// The problem a generator's points pose (Regression1D or Regression2D).
+ProblemKind reg_gen_problem(RegGen gen);
+// Throws std::runtime_error for n outside 0..kMaxPoints or a negative noise.
+Dataset generate_regression(RegGen gen, int n, double noise, uint64_t seed);
+// The outlier lesson: appends k training points at target t, their inputs
+// 0.05 apart centred on x (1D: (x_i, t); 2D: (x_i, 0) with value t).
+void add_outliers(Dataset& d, int k, double x, double t);
 
 }  // namespace nn

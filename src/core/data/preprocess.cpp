@@ -24,6 +24,18 @@ Labels points_labels(const std::vector<Point>& pts) {
   return y;
 }
 
+Mat points_inputs(const std::vector<Point>& pts, ProblemKind problem) {
+  Mat X = points_to_matrix(pts);
+  if (problem == ProblemKind::Regression1D && X.rows() > 0) X.col(1).setZero();
+  return X;
+}
+
+Mat points_targets(const std::vector<Point>& pts, ProblemKind problem) {
+  Mat T(pts.size(), 1);
+  for (size_t i = 0; i < pts.size(); ++i) T(Eigen::Index(i), 0) = target_of(problem, pts[i]);
+  return T;
+}
+
 std::vector<std::string> feature_names(const PreprocessSpec& spec) {
   std::vector<std::string> names = {"x1", "x2"};
   if (spec.square) names.insert(names.end(), {"x1^2", "x2^2"});

@@ -13,6 +13,12 @@ namespace nn {
 
 Mat points_to_matrix(const std::vector<Point>& pts);  // N x 2 raw coordinates
 Labels points_labels(const std::vector<Point>& pts);  // N labels
+// The model's raw inputs for a problem: N x 2, (x, y) except in
+// Regression1D, where the input is (x, 0): the second input is held at zero
+// so that every 2D path (preprocessing, scorer, canvas) serves a curve fit.
+Mat points_inputs(const std::vector<Point>& pts, ProblemKind problem);
+// N x 1 real targets of a regression problem (target_of, dataset.h).
+Mat points_targets(const std::vector<Point>& pts, ProblemKind problem);
 
 // Feature expansion alone: N x 2 raw coordinates -> N x D columns
 // x1, x2 [, x1^2, x2^2 if square] [, x1*x2 if cross] [, sin x1, sin x2 if sines].

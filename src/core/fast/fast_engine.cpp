@@ -43,12 +43,14 @@ class FastEngine : public Engine {
   FastEngine(const ModelSpec& spec, const Model& initial, const FastEngineOptions& options);
   EngineKind kind() const override { return EngineKind::Fast; }
   void set_training_set(const Mat& X, const Labels& y) override;
+  void set_training_targets(const Mat& T) override;
   EngineStep step(const int* idx, int n, double lr, double clip_norm, Rng& rng) override;
   void restore_last_good() override;
   std::string nonfinite_param() const override;
   void set_hyperparameters(const ModelSpec& spec) override;
   void reset_optimizer(const OptimSpec& optim) override;
   Evaluation evaluate(const Mat& X, const Labels& y) override;
+  Evaluation evaluate_targets(const Mat& X, const Mat& T) override;
   Mat scores(const Mat& X) override;
   Mat scores_fast(const Mat& X) override;
   const Model& model() override;
@@ -90,6 +92,7 @@ class FastEngine : public Engine {
   int cap_ = 0;
   std::vector<float> X_;  // the training set as floats, row-major
   Labels y_;
+  std::vector<float> T_, T_batch_;  // regression targets (N x classes_), and the batch's
   fast::FastOptimizer opt_;
   OptimSpec opt_spec_;  // the optimiser's current constants (for a reset)
   std::unique_ptr<Model> model_;  // the double-precision copy model() hands out
@@ -192,6 +195,7 @@ void FastEngine::reserve(int N) {
   d0_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);  // gemm's B operand in backward
   d1_.assign(size_t(N) * widest + fast::kGemmSlack, 0.f);
   y_batch_.assign(size_t(N), 0);
+  T_batch_.assign(size_t(N) * size_t(classes_), 0.f);
 }
 
 size_t FastEngine::workspace_bytes() const {
@@ -208,6 +212,14 @@ void FastEngine::set_training_set(const Mat& X, const Labels& y) {
   X_.resize(size_t(X.size()));
   for (Eigen::Index k = 0; k < X.size(); ++k) X_[size_t(k)] = float(X.data()[k]);
   y_ = y;
+}
+
+void FastEngine::set_training_targets(const Mat& T) {
+  if (T.rows() > 0 && T.cols() != classes_)
+    throw std::runtime_error("The model has " + std::to_string(classes_) + " outputs but the targets have " +
+                             std::to_string(T.cols()) + " columns.");
+  T_.resize(size_t(T.size()));
+  for (Eigen::Index k = 0; k < T.size(); ++k) T_[size_t(k)] = float(T.data()[k]);
 }
 
 void FastEngine::load_rows(const Mat& X, int r0, int n) {
@@ -237,15 +249,26 @@ void FastEngine::layers_step(const int* idx, int n, Rng& rng, EngineStep& out) {
   reserve(n);
   // The minibatch: rows idx[0..n) of the training set.
   float* x = acts_[0].data();
+  const bool regression = is_regression(loss_.kind);
+  if (regression && T_.size() != size_t(X_.size() / size_t(input_dim_)) * size_t(classes_))
+    throw std::runtime_error("A regression step needs one target per training row.");
   for (int i = 0; i < n; ++i) {
     std::memcpy(x + long(i) * input_dim_, X_.data() + long(idx[i]) * input_dim_, size_t(input_dim_) * sizeof(float));
-    y_batch_[size_t(i)] = y_[size_t(idx[i])];
+    if (regression)
+      std::memcpy(T_batch_.data() + long(i) * classes_, T_.data() + long(idx[i]) * classes_,
+                  size_t(classes_) * sizeof(float));
+    else
+      y_batch_[size_t(i)] = y_[size_t(idx[i])];
   }
   forward(n, true, &rng);
 
   // Loss and dscores (N, C), then backward, output side first.
-  out.loss.data_loss =
-      n > 0 ? fast::data_loss_sum(acts_.back().data(), y_batch_.data(), n, classes_, loss_, d0_.data(), n) / n : 0.0;
+  if (n == 0) out.loss.data_loss = 0.0;
+  else if (regression)
+    out.loss.data_loss =
+        fast::regression_loss_sum(acts_.back().data(), T_batch_.data(), n, classes_, loss_, d0_.data(), n) / n;
+  else
+    out.loss.data_loss = fast::data_loss_sum(acts_.back().data(), y_batch_.data(), n, classes_, loss_, d0_.data(), n) / n;
   const Pass p = pass(true, &rng);
   float* d = d0_.data();
   float* dx = d1_.data();
@@ -333,6 +356,30 @@ Evaluation FastEngine::evaluate(const Mat& X, const Labels& y) {
   }
   e.loss = {N > 0 ? total / N : 0.0, reg_loss()};
   e.accuracy = N > 0 ? double(correct) / N : std::numeric_limits<double>::quiet_NaN();
+  return e;
+}
+
+Evaluation FastEngine::evaluate_targets(const Mat& X, const Mat& T) {
+  Evaluation e;
+  const int N = int(X.rows());
+  if (T.rows() != X.rows() || (N > 0 && T.cols() != classes_))
+    throw std::runtime_error("Got " + std::to_string(T.rows()) + " targets for " + std::to_string(N) + " points.");
+  reserve(chunk());
+  std::vector<float> t;
+  double total = 0, sq = 0;
+  for (int r0 = 0; r0 < N; r0 += chunk()) {
+    const int n = std::min(chunk(), N - r0);
+    load_rows(X, r0, n);
+    forward(n, false, nullptr);
+    t.resize(size_t(n) * size_t(classes_));
+    for (size_t k = 0; k < t.size(); ++k) t[k] = float(T.data()[size_t(r0) * size_t(classes_) + k]);
+    double s = 0;
+    total += fast::regression_loss_sum(acts_.back().data(), t.data(), n, classes_, loss_, nullptr, 0, &s);
+    sq += s;
+  }
+  e.loss = {N > 0 ? total / N : 0.0, reg_loss()};
+  e.accuracy = std::numeric_limits<double>::quiet_NaN();
+  e.rmse = N > 0 ? std::sqrt(sq / (double(N) * classes_)) : std::numeric_limits<double>::quiet_NaN();
   return e;
 }
 

@@ -85,8 +85,41 @@ double data_loss_sum(const float* scores, const int* y, int N, int C, const Loss
         }
         break;
       }
+      case LossKind::Squared:
+      case LossKind::Absolute:
+      case LossKind::Huber: break;  // regression: regression_loss_sum
     }
   }
+  return total;
+}
+
+double regression_loss_sum(const float* scores, const float* T, int N, int K, const LossSpec& spec, float* dscores,
+                           int norm_N, double* sq_err) {
+  double total = 0, sq = 0;
+  const float inv_N = norm_N > 0 ? 1.f / float(norm_N) : 0.f;
+  const float delta = float(spec.delta);
+  for (long k = 0; k < long(N) * K; ++k) {
+    const float r = scores[k] - T[k];  // residual
+    const float a = std::fabs(r);
+    sq += double(r) * r;
+    float g = r;  // dL/dr
+    switch (spec.kind) {
+      case LossKind::Absolute:  // |r|
+        total += a;
+        g = float((r > 0) - (r < 0));
+        break;
+      case LossKind::Huber:  // 0.5 r^2 inside delta, delta (|r| - delta/2) outside
+        if (a <= delta) total += 0.5 * double(r) * r;
+        else {
+          total += double(delta) * (a - 0.5 * double(delta));
+          g = r > 0 ? delta : -delta;
+        }
+        break;
+      default: total += 0.5 * double(r) * r; break;  // squared
+    }
+    if (dscores) dscores[k] = g * inv_N;
+  }
+  if (sq_err) *sq_err = sq;
   return total;
 }
 

@@ -13,6 +13,12 @@ namespace nn::fast {
 double data_loss_sum(const float* scores, const int* y, int N, int C, const LossSpec& spec, float* dscores,
                      int norm_N, int* correct = nullptr);
 
+// Regression losses (spec.kind Squared, Absolute or Huber, see losses.h):
+// outputs scores (N, K) against targets T (N, K) -> the SUM of the per-row
+// losses; dscores as above; sq_err (if not null) receives sum (s - t)^2.
+double regression_loss_sum(const float* scores, const float* T, int N, int K, const LossSpec& spec, float* dscores,
+                           int norm_N, double* sq_err = nullptr);
+
 // Penalty of one weight block of n values (L2: 0.5 lambda sum w^2; L1:
 // lambda sum |w|; elastic net: lambda (r sum|w| + (1 - r) 0.5 sum w^2)).
 double reg_loss(const float* W, long n, const LossSpec& spec);

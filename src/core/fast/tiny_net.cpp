@@ -40,6 +40,11 @@ bool tiny_net_loss_supported(LossKind kind) {
     case LossKind::OneVsAll:
     case LossKind::CrammerSinger:
     case LossKind::Softmax: return true;
+    // Regression losses see real targets, which this pass does not carry:
+    // they train through the layer path.
+    case LossKind::Squared:
+    case LossKind::Absolute:
+    case LossKind::Huber: return false;
   }
   return false;  // a kind added later goes through the layer path until this pass learns it
 }

@@ -442,17 +442,32 @@ ModelSpec read_spec(const json& j, const std::string& path) {
 // ---- The data -----------------------------------------------------------------
 
 
-ojson write_point(const Point& p) {
+// A regression point has no label: a 1D one is x (input) and y (target), a 2D
+// one carries its target as "value".
+ojson write_point(const Point& p, ProblemKind problem) {
+  if (problem == ProblemKind::Regression1D) return {{"x", p.x}, {"y", p.y}, {"validation", p.validation}};
+  if (problem == ProblemKind::Regression2D)
+    return {{"x", p.x}, {"y", p.y}, {"value", p.value}, {"validation", p.validation}};
   return {{"x", p.x}, {"y", p.y}, {"label", p.label}, {"validation", p.validation}};
 }
-Point read_point(const json& j, const std::string& path, int num_classes) {
+Point read_point(const json& j, const std::string& path, int num_classes, ProblemKind problem) {
   Point p;
   Fields f(j, path);
+  const char* needs = problem == ProblemKind::Classification ? "missing (every point needs x, y and label)"
+                      : problem == ProblemKind::Regression2D ? "missing (every point needs x, y and value)"
+                                                             : "missing (every point needs x and y)";
   for (const char* key : {"x", "y"}) {
-    if (!j.contains(key)) fail(f.at(key), "missing (every point needs x, y and label)");
+    if (!j.contains(key)) fail(f.at(key), needs);
     f.number(key, key[0] == 'x' ? p.x : p.y, -kMaxCoordinate, kMaxCoordinate);
   }
-  if (!j.contains("label")) fail(f.at("label"), "missing (every point needs x, y and label)");
+  if (is_regression(problem)) {
+    if (problem == ProblemKind::Regression2D && !j.contains("value")) fail(f.at("value"), needs);
+    f.number("value", p.value, -kMaxCoordinate, kMaxCoordinate);
+    f.boolean("validation", p.validation);
+    f.finish();
+    return p;
+  }
+  if (!j.contains("label")) fail(f.at("label"), needs);
   f.integer("label", p.label, 0, 1 << 30);
   if (p.label >= num_classes)
     fail(f.at("label"), std::to_string(p.label) + " is not below num_classes (" +
@@ -464,7 +479,9 @@ Point read_point(const json& j, const std::string& path, int num_classes) {
 
 ojson write_data(const Dataset& d) {
   ojson points = ojson::array();
-  for (const Point& p : d.points) points.push_back(write_point(p));
+  for (const Point& p : d.points) points.push_back(write_point(p, d.problem));
+  if (is_regression(d.problem))  // older files (classification) stay as they were
+    return {{"problem", to_string(d.problem)}, {"num_classes", d.num_classes}, {"points", points}};
   return {{"num_classes", d.num_classes}, {"points", points}};
 }
 
@@ -472,10 +489,41 @@ ojson write_data(const Dataset& d) {
 // "noise": 0.1, "seed": 1, "val_ratio": 0.2}: only "kind" is required.
 // The points are made by nn::generate and split by split_train_val with the
 // same seed, so the same description always gives the same points.
+// A regression generator, {"kind": "sine", "n": 40, "noise": 0.05, "seed": 1,
+// "val_ratio": 0, "outliers": 3, "outlier_x": 0.6, "outlier_y": -1}: made by
+// nn::generate_regression, then the outliers (training points, listed last)
+// by nn::add_outliers.
+static Dataset read_regression_generator(const json& j, const std::string& path) {
+  Fields f(j, path);
+  RegGen kind = RegGen::Sine;
+  f.enumeration("kind", kind);
+  int n = 40;
+  double noise = 0.05, val_ratio = 0.0;
+  uint64_t seed = 1;
+  int outliers = 0;
+  double outlier_x = 0, outlier_y = 0;
+  f.integer("n", n, 1, kMaxPoints);
+  f.number("noise", noise, 0, 10);
+  f.seed("seed", seed);
+  f.number("val_ratio", val_ratio, 0, 1);
+  f.integer("outliers", outliers, 0, 100);
+  f.number("outlier_x", outlier_x, -kGenExtent, kGenExtent);
+  f.number("outlier_y", outlier_y, -kMaxCoordinate, kMaxCoordinate);
+  f.finish();
+  Dataset d = generate_regression(kind, n, noise, seed);
+  split_train_val(d, val_ratio, seed);
+  add_outliers(d, outliers, outlier_x, outlier_y);
+  return d;
+}
+
 Dataset read_generator(const json& j, const std::string& path) {
   Fields f(j, path);
+  RegGen reg_kind;
+  if (j.is_object() && j.contains("kind") && j["kind"].is_string() &&
+      from_string(j["kind"].get<std::string>(), reg_kind))
+    return read_regression_generator(j, path);
   if (!j.contains("kind"))
-    fail(f.at("kind"), "missing (one of " + enum_ids<DataGen>() + ")");
+    fail(f.at("kind"), "missing (one of " + enum_ids<DataGen>() + ", " + enum_ids<RegGen>() + ")");
   DataGen kind = DataGen::Blobs;
   f.enumeration("kind", kind);
   const bool two_class = !gen_has_classes(kind);
@@ -502,11 +550,16 @@ Dataset read_data(const json& j, const std::string& path) {
   Fields f(j, path);
   int num_classes = d.num_classes;
   f.integer("num_classes", num_classes, 2, kMaxClasses);
+  ProblemKind problem = ProblemKind::Classification;
+  f.enumeration("problem", problem);
   const bool has_points = j.is_object() && j.contains("points");
   if (const json* v = f.find("generator")) {
     if (has_points)
       fail(path, "give either \"points\" or \"generator\", not both");
     d = read_generator(*v, f.at("generator"));
+    if (j.contains("problem") && problem != d.problem)
+      fail(f.at("problem"), std::string("is ") + to_string(problem) + " but the generator makes " +
+                                to_string(d.problem) + " points");
     // "num_classes" may ask the model to score more classes than the data has.
     if (j.contains("num_classes")) {
       if (num_classes < d.num_classes)
@@ -516,6 +569,7 @@ Dataset read_data(const json& j, const std::string& path) {
     }
   } else {
     d.num_classes = num_classes;
+    d.problem = problem;
   }
   if (const json* v = f.find("points")) {
     const std::string at = f.at("points");
@@ -524,7 +578,7 @@ Dataset read_data(const json& j, const std::string& path) {
       fail(at, limit_message("points", kMaxPoints, (long long)v->size()));
     d.points.reserve(v->size());
     for (size_t i = 0; i < v->size(); ++i)
-      d.points.push_back(read_point((*v)[i], at + "[" + std::to_string(i) + "]", d.num_classes));
+      d.points.push_back(read_point((*v)[i], at + "[" + std::to_string(i) + "]", d.num_classes, d.problem));
   }
   f.finish();
   return d;
@@ -718,7 +772,7 @@ TrainedState read_model(const json& j, const std::string& path, const ModelSpec&
   std::unique_ptr<Model> model;
   try {
     Rng rng(spec.seed);
-    model = make_model(spec, input_dim, data.num_classes, rng);
+    model = make_model(spec, input_dim, is_regression(data.problem) ? 1 : data.num_classes, rng);
   } catch (const std::exception& e) {
     fail("spec", e.what());
   }

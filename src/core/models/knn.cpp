@@ -386,4 +386,37 @@ void knn_grid(const KnnIndex& index, const KnnSpec& spec, int W, int H, double x
   });
 }
 
+// ---- kNN regression -------------------------------------------------------------
+
+double knn_regress(const std::vector<Point>& train, ProblemKind problem, double x, double y, const KnnSpec& spec) {
+  if (train.empty() || spec.k < 1) return std::numeric_limits<double>::quiet_NaN();
+  const bool along_x = problem == ProblemKind::Regression1D;
+  std::vector<std::pair<double, int>> d(train.size());  // (compared distance, index)
+  for (size_t i = 0; i < train.size(); ++i)
+    d[i] = {KnnIndex::compare_distance(train[i].x - x, along_x ? 0.0 : train[i].y - y, spec.metric), int(i)};
+  const size_t k = std::min(size_t(spec.k), d.size());
+  std::partial_sort(d.begin(), d.begin() + long(k), d.end());
+  double sum = 0, wsum = 0, exact_sum = 0;
+  int exact = 0;
+  for (size_t j = 0; j < k; ++j) {
+    const Point& p = train[size_t(d[j].second)];
+    const double t = target_of(problem, p);
+    if (!spec.weighted) {
+      sum += t;
+      wsum += 1;
+      continue;
+    }
+    const double dist = KnnIndex::true_distance(p.x - x, along_x ? 0.0 : p.y - y, spec.metric);
+    if (dist == 0) {
+      exact_sum += t;
+      ++exact;
+    } else {
+      sum += t / dist;
+      wsum += 1 / dist;
+    }
+  }
+  if (exact > 0) return exact_sum / exact;
+  return sum / wsum;
+}
+
 }  // namespace nn

@@ -68,6 +68,15 @@ void knn_grid(const KnnIndex& index, const KnnSpec& spec, int W, int H, double x
 // file: labels[j] and dist[j] (true distance) of neighbour j.
 KnnVote knn_tally(const int* labels, const double* dist, int n, bool weighted);
 
+// ---- kNN regression -------------------------------------------------------------
+// The prediction at a query is the mean of its k nearest training points'
+// targets (target_of, dataset.h), each weighted by 1/distance when
+// spec.weighted (a neighbour at distance 0 then decides alone, as the mean
+// of the zero-distance ones). Regression1D measures distance along x only
+// (the query's y is ignored); Regression2D over (x, y). Brute force over
+// every point, ties by index as above. NaN with no training points.
+double knn_regress(const std::vector<Point>& train, ProblemKind problem, double x, double y, const KnnSpec& spec);
+
 // ---- kNN on rows (images) -----------------------------------------------------
 // Training and query rows are images flattened to D values (images.h). The
 // same ordering and tie rule as for points: neighbours sorted by (distance,

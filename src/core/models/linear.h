@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/models/losses.h"
 #include "core/models/model.h"
 
 namespace nn {
@@ -26,6 +27,8 @@ class LinearClassifier : public Model {
   // scores = X W^T + b: X is (N, D), result (N, C).
   Mat scores(const Mat& X) const override;
   LossParts loss(const Mat& X, const Labels& y) const override;
+  LossParts forward_backward_targets(const Mat& X, const Mat& T, Rng& rng) override;
+  LossParts loss_targets(const Mat& X, const Mat& T) const override;
   double reg_loss() const override;
   void set_hyperparameters(const ModelSpec& spec) override { loss_spec_ = spec.loss; }
   const LossSpec& loss_spec() const override { return loss_spec_; }
@@ -44,9 +47,12 @@ class LinearClassifier : public Model {
 
  private:
   void check_input(const Mat& X) const;
+  // The backward pass from a data loss of scores s = X W^T + b.
+  LossParts backward(const Mat& X, const Mat& s, const DataLoss& dl);
   LossSpec loss_spec_;  // loss kind, delta, reg, lambda, l1_ratio (may be changed live)
   Mat last_scores_;
   Labels last_y_;
+  Mat last_T_;  // regression targets of the last forward_backward_targets
 };
 
 }  // namespace nn

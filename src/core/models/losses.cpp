@@ -138,8 +138,68 @@ DataLoss data_loss(const Mat& scores, const Labels& y, const LossSpec& spec) {
     case LossKind::OneVsAll: return one_vs_all_loss(scores, y, spec.delta);
     case LossKind::CrammerSinger: return crammer_singer_loss(scores, y, spec.delta);
     case LossKind::Softmax: return softmax_loss(scores, y);
+    case LossKind::Squared:
+    case LossKind::Absolute:
+    case LossKind::Huber:
+      throw std::runtime_error(std::string("The ") + enum_label(spec.kind) +
+                               " loss is a regression loss: it needs real targets, not class labels.");
   }
   throw std::runtime_error("Unknown loss kind.");
+}
+
+// ---- Regression -------------------------------------------------------------
+
+double regression_point_loss(double r, LossKind kind, double delta) {
+  switch (kind) {
+    case LossKind::Absolute: return std::abs(r);
+    case LossKind::Huber:
+      return std::abs(r) <= delta ? 0.5 * r * r : delta * (std::abs(r) - 0.5 * delta);
+    default: return 0.5 * r * r;
+  }
+}
+
+double regression_point_grad(double r, LossKind kind, double delta) {
+  switch (kind) {
+    case LossKind::Absolute: return double((r > 0) - (r < 0));  // sign(r), 0 at r = 0
+    case LossKind::Huber: return std::abs(r) <= delta ? r : (r > 0 ? delta : -delta);
+    default: return r;
+  }
+}
+
+DataLoss regression_loss(const Mat& scores, const Mat& T, const LossSpec& spec) {
+  if (!is_regression(spec.kind))
+    throw std::runtime_error(std::string("The ") + enum_label(spec.kind) +
+                             " loss needs class labels; regression targets need the L2, L1 or Huber loss.");
+  if (T.rows() != scores.rows() || T.cols() != scores.cols())
+    throw std::runtime_error("Got " + std::to_string(T.rows()) + " x " + std::to_string(T.cols()) +
+                             " targets for " + std::to_string(scores.rows()) + " x " +
+                             std::to_string(scores.cols()) + " outputs: give one target per output.");
+  if (spec.kind == LossKind::Huber && !(spec.delta > 0))
+    throw std::runtime_error("Huber's delta must be positive.");
+  const Eigen::Index N = scores.rows(), K = scores.cols();
+  DataLoss out;
+  out.dscores = Mat::Zero(N, K);
+  out.per_point = Mat::Zero(N, 1);
+  for (Eigen::Index i = 0; i < N; ++i)
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const double r = scores(i, k) - T(i, k);  // residual
+      out.per_point(i, 0) += regression_point_loss(r, spec.kind, spec.delta);
+      out.dscores(i, k) = regression_point_grad(r, spec.kind, spec.delta);
+    }
+  if (N > 0) out.dscores /= double(N);
+  out.loss = N > 0 ? out.per_point.mean() : 0.0;
+  return out;
+}
+
+void append_regression_kinks(const Mat& scores, const Mat& T, const LossSpec& spec,
+                             std::vector<int32_t>& pattern) {
+  if (spec.kind == LossKind::Squared) return;
+  for (Eigen::Index i = 0; i < scores.rows() && i < T.rows(); ++i)
+    for (Eigen::Index k = 0; k < scores.cols() && k < T.cols(); ++k) {
+      const double r = scores(i, k) - T(i, k);
+      if (spec.kind == LossKind::Absolute) pattern.push_back((r > 0) - (r < 0));
+      else pattern.push_back(r > spec.delta ? 1 : r < -spec.delta ? -1 : 0);
+    }
 }
 
 // ---- Regularisation ---------------------------------------------------------
@@ -195,7 +255,10 @@ void append_loss_kinks(const Mat& scores, const Labels& y, const LossSpec& spec,
         pattern.push_back(delta + scores(i, j) - scores(i, yi) > 0);
         break;
       }
-      case LossKind::Softmax: return;
+      case LossKind::Softmax:
+      case LossKind::Squared:
+      case LossKind::Absolute:
+      case LossKind::Huber: return;
     }
   }
 }

@@ -1,6 +1,6 @@
 // losses.h: the data losses of a classifier (multiclass SVM, one-vs-all hinge,
-// Crammer-Singer SVM, softmax cross-entropy), each giving the mean loss, the
-// per-point losses and dscores; and the regularisation penalties on W.
+// Crammer-Singer SVM, softmax cross-entropy) and of a regression (L2, L1,
+// Huber), each giving the mean loss, the per-point losses and dscores; and the regularisation penalties on W.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -36,6 +36,24 @@ DataLoss softmax_loss(const Mat& scores, const Labels& y);
 
 // The loss named by spec.kind (spec.delta for the hinge losses).
 DataLoss data_loss(const Mat& scores, const Labels& y, const LossSpec& spec);
+
+// ---- Regression ---------------------------------------------------------------
+// Real-valued outputs s (N x K) against targets T (N x K), residual r = s - t:
+//   Squared (L2):  L_i = sum_k 0.5 r^2                 dL/ds = r
+//   Absolute (L1): L_i = sum_k |r|                     dL/ds = sign(r) (0 at r = 0)
+//   Huber(delta):  L_i = sum_k 0.5 r^2    if |r| <= delta    dL/ds = r
+//                          delta (|r| - delta/2) else        dL/ds = delta sign(r)
+// Huber is the square near the fit and the absolute value (shifted to meet
+// it with the same slope) beyond delta: continuous with a continuous first
+// derivative, so its only kink is in the second derivative.
+// Throws std::runtime_error for a classification loss or mismatched shapes.
+DataLoss regression_loss(const Mat& scores, const Mat& T, const LossSpec& spec);
+double regression_point_loss(double r, LossKind kind, double delta);  // one residual
+double regression_point_grad(double r, LossKind kind, double delta);  // its dL/dr
+// The gradient check's kink pattern: sign(r) for L1, which side of +-delta
+// for Huber (its gradient is continuous there but its curvature is not).
+void append_regression_kinks(const Mat& scores, const Mat& T, const LossSpec& spec,
+                             std::vector<int32_t>& pattern);
 
 // Softmax probabilities per row (N x C), numerically stable.
 Mat softmax_probs(const Mat& scores);

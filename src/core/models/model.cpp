@@ -56,11 +56,25 @@ Mat point_losses(const Model& m, const Mat& X, const Labels& y) {
   return data_loss(m.scores(X), y, m.loss_spec()).per_point;
 }
 
+Mat point_losses_targets(const Model& m, const Mat& X, const Mat& T) {
+  return regression_loss(m.scores(X), T, m.loss_spec()).per_point;
+}
+
+LossParts Model::forward_backward_targets(const Mat& X, const Mat& T, Rng& rng) {
+  (void)X, (void)T, (void)rng;
+  throw std::runtime_error("This model does not fit real-valued targets.");
+}
+
+LossParts Model::loss_targets(const Mat& X, const Mat& T) const {
+  (void)X, (void)T;
+  throw std::runtime_error("This model does not fit real-valued targets.");
+}
+
 std::unique_ptr<Model> make_model(const ModelSpec& spec, int input_dim, int num_classes, Rng& rng) {
   if (input_dim < 1)
     throw std::runtime_error("The model needs at least one input feature (got " +
                              std::to_string(input_dim) + ").");
-  if (num_classes < 2 || num_classes > kMaxClasses)
+  if (num_classes < (is_regression(spec.loss.kind) ? 1 : 2) || num_classes > kMaxClasses)
     throw std::runtime_error("The number of classes must be between 2 and " +
                              std::to_string(kMaxClasses) + " (got " +
                              std::to_string(num_classes) + ").");

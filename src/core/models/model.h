@@ -81,6 +81,10 @@ class Model {
   // Test mode, no gradients. Thread-safe.
   virtual Mat scores(const Mat& X) const = 0;  // N x C
   virtual LossParts loss(const Mat& X, const Labels& y) const = 0;
+  // Regression (a model built with a regression loss, num_classes() = its K
+  // real outputs): the same with targets T (N x K). The base class throws.
+  virtual LossParts forward_backward_targets(const Mat& X, const Mat& T, Rng& rng);
+  virtual LossParts loss_targets(const Mat& X, const Mat& T) const;
   // The regularisation loss alone (it depends on the weights, not the data).
   virtual double reg_loss() const = 0;
 
@@ -105,6 +109,8 @@ class Model {
 Mat probabilities(const Model& m, const Mat& X);
 // Data loss of each point, L_i (N x 1), with the model's loss, no regularisation.
 Mat point_losses(const Model& m, const Mat& X, const Labels& y);
+// The same for a regression model and targets T (N x K).
+Mat point_losses_targets(const Model& m, const Mat& X, const Mat& T);
 
 // Builds a linear classifier or a network from its description (model.cpp).
 // KNN is not a trainable Model: asking for one throws std::runtime_error.

@@ -144,7 +144,10 @@ static std::string volume_text(const Volume& v) {
 // Throws std::runtime_error with a sentence naming the bad setting.
 static NetLayout validate(const ModelSpec& spec, int input_dim, int num_classes) {
   if (input_dim < 1) throw std::runtime_error("A network needs at least one input feature.");
-  if (num_classes < 2) throw std::runtime_error("A network needs at least two classes.");
+  if (is_regression(spec.loss.kind) && num_classes < 1)
+    throw std::runtime_error("A regression network needs at least one output.");
+  if (!is_regression(spec.loss.kind) && num_classes < 2)
+    throw std::runtime_error("A network needs at least two classes.");
   if (spec.input.is_image() && spec.input.size() != input_dim && check_image_input(spec.input).empty())
     throw std::runtime_error("The network expects " + std::to_string(spec.input.width) + "x" +
                              std::to_string(spec.input.height) + "x" + std::to_string(spec.input.depth) +
@@ -334,7 +337,25 @@ LossParts Net::forward_backward(const Mat& X, const Labels& y, Rng& rng) {
   check_input(X);
   const Mat s = forward_train(X, rng);
   const DataLoss dl = data_loss(s, y, loss_spec_);
+  last_y_ = y;
+  last_T_.resize(0, 0);
+  return backward(s, dl);
+}
 
+LossParts Net::forward_backward_targets(const Mat& X, const Mat& T, Rng& rng) {
+  check_input(X);
+  const Mat s = forward_train(X, rng);
+  const DataLoss dl = regression_loss(s, T, loss_spec_);
+  last_y_.clear();
+  last_T_ = T;
+  return backward(s, dl);
+}
+
+LossParts Net::loss_targets(const Mat& X, const Mat& T) const {
+  return {regression_loss(scores(X), T, loss_spec_).loss, reg_loss()};
+}
+
+LossParts Net::backward(const Mat& s, const DataLoss& dl) {
   // Backward, output side first.
   Mat dh;
   affine_backward(dl.dscores, W_out, out_cache_, dh, dW_out, db_out);
@@ -350,7 +371,6 @@ LossParts Net::forward_backward(const Mat& X, const Labels& y, Rng& rng) {
   if (!use_bias) db_out.setZero();
 
   last_scores_ = s;
-  last_y_ = y;
   return {dl.loss, reg_loss()};
 }
 
@@ -428,7 +448,8 @@ std::vector<int32_t> Net::kink_pattern() const {
     append_reg_kinks(L.W, loss_spec_, pattern);
   }
   append_reg_kinks(W_out, loss_spec_, pattern);
-  append_loss_kinks(last_scores_, last_y_, loss_spec_, pattern);
+  if (is_regression(loss_spec_.kind)) append_regression_kinks(last_scores_, last_T_, loss_spec_, pattern);
+  else append_loss_kinks(last_scores_, last_y_, loss_spec_, pattern);
   return pattern;
 }
 

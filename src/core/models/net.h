@@ -15,6 +15,7 @@
 
 #include "core/models/conv_layers.h"
 #include "core/models/layers.h"
+#include "core/models/losses.h"
 #include "core/models/model.h"
 
 namespace nn {
@@ -83,6 +84,8 @@ class Net : public Model {
   // Test mode (no dropout, batchnorm running averages).
   Mat scores(const Mat& X) const override;
   LossParts loss(const Mat& X, const Labels& y) const override;
+  LossParts forward_backward_targets(const Mat& X, const Mat& T, Rng& rng) override;
+  LossParts loss_targets(const Mat& X, const Mat& T) const override;
   void set_hyperparameters(const ModelSpec& spec) override;
   const LossSpec& loss_spec() const override { return loss_spec_; }
   void set_loss_spec(const LossSpec& loss) override { loss_spec_ = loss; }
@@ -109,12 +112,15 @@ class Net : public Model {
   Mat forward_train(const Mat& X, Rng& rng);
   Mat forward_test(const Mat& X, std::vector<LayerActivations>* hidden) const;
   void check_input(const Mat& X) const;
+  // The backward pass from the data loss of the training-mode scores s.
+  LossParts backward(const Mat& s, const DataLoss& dl);
 
   LossSpec loss_spec_;  // loss kind, delta, reg, lambda, l1_ratio (may be changed live)
   int input_dim_ = 0;
   AffineCache out_cache_;
   Mat last_scores_;
   Labels last_y_;
+  Mat last_T_;  // regression targets of the last forward_backward_targets
 };
 
 }  // namespace nn

@@ -81,7 +81,14 @@ EngineStep ReferenceEngine::step(const int* idx, int n, double lr, double clip_n
     y_batch_[size_t(i)] = y_[size_t(idx[i])];
   }
   EngineStep out;
-  out.loss = model_->forward_backward(X_batch_, y_batch_, rng);
+  if (is_regression(model_->loss_spec().kind)) {
+    if (T_.rows() != X_.rows()) throw std::runtime_error("A regression step needs one target per training row.");
+    T_batch_.resize(n, T_.cols());
+    for (int i = 0; i < n; ++i) T_batch_.row(i) = T_.row(idx[i]);
+    out.loss = model_->forward_backward_targets(X_batch_, T_batch_, rng);
+  } else {
+    out.loss = model_->forward_backward(X_batch_, y_batch_, rng);
+  }
   std::vector<ParamRef> params = model_->params();
   out.grad_norm = clip_global_norm(params, clip_norm);
   grad_norms_.clear();
@@ -133,6 +140,20 @@ Evaluation ReferenceEngine::evaluate(const Mat& X, const Labels& y) {
   e.loss = {data_loss(s, y, model_->loss_spec()).loss, model_->reg_loss()};
   e.accuracy = accuracy_of_scores(s, y);
   return e;
+}
+
+Evaluation ReferenceEngine::evaluate_targets(const Mat& X, const Mat& T) {
+  Evaluation e;
+  const Mat s = model_->scores(X);
+  e.loss = {regression_loss(s, T, model_->loss_spec()).loss, model_->reg_loss()};
+  e.accuracy = std::numeric_limits<double>::quiet_NaN();
+  e.rmse = rmse_of_scores(s, T);
+  return e;
+}
+
+double rmse_of_scores(const Mat& scores, const Mat& T) {
+  if (scores.size() == 0) return std::numeric_limits<double>::quiet_NaN();
+  return std::sqrt((scores - T).squaredNorm() / double(scores.size()));
 }
 
 OptimizerState ReferenceEngine::optimizer_state() {

@@ -6,6 +6,7 @@
 //   Reference (this folder): the readable double-precision Model + Optimizer.
 //   Fast (core/fast): float32 SIMD kernels, tested against the reference.
 #pragma once
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,9 @@ struct EngineStep {
 struct Evaluation {
   LossParts loss;
   double accuracy = 0;  // fraction with the highest score on the label; NaN for no points
+  // Regression (evaluate_targets): root mean squared error of the outputs,
+  // sqrt(mean (s - t)^2), whatever the loss; NaN for no points.
+  double rmse = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Engine {
@@ -62,6 +66,9 @@ class Engine {
 
   // The preprocessed training set (N x D) that steps draw their rows from.
   virtual void set_training_set(const Mat& X, const Labels& y) = 0;
+  // Regression: the real targets (N x K) of those rows. While the model's
+  // loss is a regression loss, step() fits these (the labels are unused).
+  virtual void set_training_targets(const Mat& T) = 0;
 
   // One first-order update on the training rows idx[0..n): forward/backward
   // in training mode (dropout masks drawn from rng layer by layer, row by
@@ -82,6 +89,8 @@ class Engine {
 
   // Test mode (no dropout, batchnorm running averages).
   virtual Evaluation evaluate(const Mat& X, const Labels& y) = 0;
+  // Regression: loss and RMSE against real targets T (N x K).
+  virtual Evaluation evaluate_targets(const Mat& X, const Mat& T) = 0;
   virtual Mat scores(const Mat& X) = 0;
   // The engine's own arithmetic for many rows (the fast engine: its float
   // forward pass, equal to scores() up to float rounding); the image mode's
@@ -135,12 +144,14 @@ class ReferenceEngine : public Engine {
   ReferenceEngine(const ModelSpec& spec, std::unique_ptr<Model> model);
   EngineKind kind() const override { return EngineKind::Reference; }
   void set_training_set(const Mat& X, const Labels& y) override;
+  void set_training_targets(const Mat& T) override { T_ = T; }
   EngineStep step(const int* idx, int n, double lr, double clip_norm, Rng& rng) override;
   void restore_last_good() override;
   std::string nonfinite_param() const override;
   void set_hyperparameters(const ModelSpec& spec) override;
   void reset_optimizer(const OptimSpec& optim) override;
   Evaluation evaluate(const Mat& X, const Labels& y) override;
+  Evaluation evaluate_targets(const Mat& X, const Mat& T) override;
   Mat scores(const Mat& X) override { return model_->scores(X); }
   const Model& model() override { return *model_; }
   void set_params(const Model& m) override { model_->copy_params_from(m); }
@@ -160,9 +171,12 @@ class ReferenceEngine : public Engine {
   Labels y_;
   Mat X_batch_;
   Labels y_batch_;
+  Mat T_, T_batch_;  // regression targets
 };
 
 // Fraction of rows of `scores` whose highest entry is the label; NaN for none.
 double accuracy_of_scores(const Mat& scores, const Labels& y);
+// sqrt(mean over every entry of (scores - T)^2); NaN for no rows.
+double rmse_of_scores(const Mat& scores, const Mat& T);
 
 }  // namespace nn

@@ -49,8 +49,26 @@ static std::vector<int> chosen_entries(int n, int max) {
   return idx;
 }
 
+// The check for either kind of target: fb runs forward_backward on the copy.
+static GradCheckResult grad_check_with(const Model& m, const std::function<LossParts(Model&, Rng&)>& fb, double h,
+                                       bool include_reg, int max_entries_per_param, uint64_t seed);
+
 GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double h, bool include_reg,
                            int max_entries_per_param, uint64_t seed) {
+  return grad_check_with(
+      m, [&](Model& w, Rng& rng) { return w.forward_backward(X, y, rng); }, h, include_reg, max_entries_per_param,
+      seed);
+}
+
+GradCheckResult grad_check_targets(const Model& m, const Mat& X, const Mat& T, double h, bool include_reg,
+                                   int max_entries_per_param, uint64_t seed) {
+  return grad_check_with(
+      m, [&](Model& w, Rng& rng) { return w.forward_backward_targets(X, T, rng); }, h, include_reg,
+      max_entries_per_param, seed);
+}
+
+static GradCheckResult grad_check_with(const Model& m, const std::function<LossParts(Model&, Rng&)>& fb, double h,
+                                       bool include_reg, int max_entries_per_param, uint64_t seed) {
   if (!(h > 0)) throw std::runtime_error("The gradient check step h must be positive.");
   std::unique_ptr<Model> work = m.clone();
   if (!include_reg) {
@@ -63,7 +81,7 @@ GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double
   Rng rng(seed);
   auto total_loss = [&]() {
     rng.reseed(seed);
-    return work->forward_backward(X, y, rng).total();
+    return fb(*work, rng).total();
   };
 
   const double f0 = total_loss();

@@ -78,6 +78,10 @@ Mat numeric_gradient(const std::function<double()>& f, Mat& x, double h = 1e-5);
 GradCheckResult grad_check(const Model& m, const Mat& X, const Labels& y, double h = 1e-5,
                            bool include_reg = true, int max_entries_per_param = 50,
                            uint64_t seed = 1);
+// The same for a regression model and real targets T (N x outputs), through
+// forward_backward_targets; kinks include the L1 signs and Huber's sides.
+GradCheckResult grad_check_targets(const Model& m, const Mat& X, const Mat& T, double h = 1e-5,
+                                   bool include_reg = true, int max_entries_per_param = 50, uint64_t seed = 1);
 
 // A probe input for the kink demo: the row x0 (1 x D, what the model sees)
 // moved along the weight row w of first-layer unit `unit` (0-based) until

@@ -17,6 +17,12 @@ namespace nn {
 
 // Throws unless every label is one of the data set's classes.
 static void check_dataset(const Dataset& data) {
+  if (is_regression(data.problem)) {
+    for (size_t i = 0; i < data.points.size(); ++i)
+      if (!std::isfinite(target_of(data.problem, data.points[i])))
+        throw std::runtime_error("Point " + std::to_string(i) + " has no finite target value.");
+    return;
+  }
   if (data.num_classes < 2 || data.num_classes > kMaxClasses)
     throw std::runtime_error("The data set must have between 2 and " + std::to_string(kMaxClasses) +
                              " classes (it has " + std::to_string(data.num_classes) + ").");
@@ -62,6 +68,16 @@ static void check_examples(const Examples& e, const ModelSpec& spec) {
         "normalisation); the 2D preprocessing (kind, feature expansion) must be off.");
 }
 
+// Regression points need a regression loss and class labels a classification one.
+static void check_problem(const Dataset& data, const ModelSpec& spec) {
+  if (is_regression(data.problem) && !is_regression(spec.loss.kind))
+    throw std::runtime_error(std::string("The points have real targets (") + enum_label(data.problem) +
+                             "): choose a regression loss (L2, L1 or Huber), not " + enum_label(spec.loss.kind) + ".");
+  if (!is_regression(data.problem) && is_regression(spec.loss.kind))
+    throw std::runtime_error(std::string("The ") + enum_label(spec.loss.kind) +
+                             " loss needs real targets: switch the problem to regression, or pick a classification loss.");
+}
+
 static bool same_shapes(const ModelSpec& a, const ModelSpec& b) {
   return same_architecture(a, b) && a.preprocess == b.preprocess && a.init == b.init && a.seed == b.seed;
 }
@@ -105,6 +121,7 @@ Trainer::Trainer(const Dataset& data, const ModelSpec& spec) : data_(data), spec
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
   check_dataset(data);
+  check_problem(data, spec);
   reset();
 }
 
@@ -130,16 +147,38 @@ void Trainer::fit_preprocessing() {
   }
   std::vector<Point> train, val;
   for (const Point& p : data_.points) (p.validation ? val : train).push_back(p);
-  pre_.fit(spec_.preprocess, points_to_matrix(train));
-  X_train_ = pre_.transform(points_to_matrix(train));
-  X_val_ = pre_.transform(points_to_matrix(val));
-  y_train_ = points_labels(train);
-  y_val_ = points_labels(val);
+  pre_.fit(spec_.preprocess, points_inputs(train, data_.problem));
+  X_train_ = pre_.transform(points_inputs(train, data_.problem));
+  X_val_ = pre_.transform(points_inputs(val, data_.problem));
+  if (is_regression(data_.problem)) {
+    // Labels are placeholders (one per row, so counts read from them stay
+    // right); the targets are what the loss sees.
+    y_train_.assign(train.size(), 0);
+    y_val_.assign(val.size(), 0);
+    T_train_ = points_targets(train, data_.problem);
+    T_val_ = points_targets(val, data_.problem);
+  } else {
+    y_train_ = points_labels(train);
+    y_val_ = points_labels(val);
+    T_train_.resize(0, 1);
+    T_val_.resize(0, 1);
+  }
+}
+
+bool Trainer::regression() const { return !rows_mode_ && is_regression(data_.problem); }
+
+Mat Trainer::inputs_of(const Mat& X_raw) const {
+  if (rows_mode_) return ipre_.transform(X_raw);
+  if (data_.problem != ProblemKind::Regression1D || X_raw.cols() != 2) return pre_.transform(X_raw);
+  Mat X = X_raw;
+  X.col(1).setZero();
+  return pre_.transform(X);
 }
 
 void Trainer::new_engine(std::unique_ptr<Model> initial) {
   engine_ = make_engine(spec_, std::move(initial));
   engine_->set_training_set(X_train_, y_train_);
+  engine_->set_training_targets(T_train_);
   finite_loss_.slot = -1;  // the checkpoints' slots belonged to the old engine
   lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
   last_good_lbfgs_ = lbfgs_;
@@ -174,6 +213,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
   if (rows_mode_) check_examples(rows_, spec);
+  else check_problem(data_, spec);
   if (!same_shapes(spec_, spec)) {
     const ModelSpec old = spec_;
     spec_ = spec;
@@ -209,16 +249,18 @@ bool Trainer::set_spec(const ModelSpec& spec) {
 bool Trainer::set_data(const Dataset& data) {
   if (rows_mode_) throw std::runtime_error("This trainer trains on rows: use set_examples.");
   check_dataset(data);
+  check_problem(data, spec_);
   data_ = data;
   fit_preprocessing();
   order_.clear();  // start a new epoch over the new points
   cursor_ = 0;
   const Model& m = engine_->model();
-  if (pre_.output_dim() != m.input_dim() || data_.num_classes != m.num_classes()) {
+  if (pre_.output_dim() != m.input_dim() || num_classes() != m.num_classes()) {
     reset();
     return true;
   }
   engine_->set_training_set(X_train_, y_train_);
+  engine_->set_training_targets(T_train_);
   return false;
 }
 
@@ -391,7 +433,8 @@ void Trainer::lbfgs_update(StepStats& s) {
   const LBFGS::Objective f = [&](const Eigen::VectorXd& x_try, Eigen::VectorXd& grad) {
     unflatten_values(x_try, params);
     Rng rng = masks;
-    const LossParts parts = model->forward_backward(X_train_, y_train_, rng);
+    const LossParts parts = regression() ? model->forward_backward_targets(X_train_, T_train_, rng)
+                                         : model->forward_backward(X_train_, y_train_, rng);
     grad = flatten_grads(params);
     if (calls++ == 0) {
       at_start = parts;
@@ -483,6 +526,18 @@ const std::vector<ParamStats>& Trainer::param_stats() {
 // Test mode over the whole training and validation sets.
 void Trainer::evaluate(StepStats& s) {
   s.evaluated = true;
+  if (regression()) {
+    const Evaluation train = engine_->evaluate_targets(X_train_, T_train_);
+    s.train_data_loss = train.loss.data_loss;
+    s.train_reg_loss = train.loss.reg_loss;
+    s.train_rmse = train.rmse;
+    if (!y_val_.empty()) {
+      const Evaluation val = engine_->evaluate_targets(X_val_, T_val_);
+      s.val_data_loss = val.loss.data_loss;
+      s.val_rmse = val.rmse;
+    }
+    return;
+  }
   const Evaluation train = engine_->evaluate(X_train_, y_train_);
   s.train_data_loss = train.loss.data_loss;
   s.train_reg_loss = train.loss.reg_loss;
@@ -518,12 +573,13 @@ std::vector<LayerStats> Trainer::inspect() {
 
 // ---- Predictions ---------------------------------------------------------------
 
-Mat Trainer::predict_scores(const Mat& X_raw) {
-  return engine_->scores(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
-}
+Mat Trainer::predict_scores(const Mat& X_raw) { return engine_->scores(inputs_of(X_raw)); }
 
-Mat Trainer::predict_scores_fast(const Mat& X_raw) {
-  return engine_->scores_fast(rows_mode_ ? ipre_.transform(X_raw) : pre_.transform(X_raw));
+Mat Trainer::predict_scores_fast(const Mat& X_raw) { return engine_->scores_fast(inputs_of(X_raw)); }
+
+double Trainer::rmse(bool validation) {
+  if (!regression()) return kNaN;
+  return validation ? engine_->evaluate_targets(X_val_, T_val_).rmse : engine_->evaluate_targets(X_train_, T_train_).rmse;
 }
 
 int Trainer::predict(double x, double y) {
@@ -537,11 +593,15 @@ double Trainer::accuracy(bool validation) {
 }
 
 Predictor Trainer::predictor() {
-  return Predictor{engine_->model().clone(), pre_, rows_mode_, ipre_, spec_, step_};
+  return Predictor{engine_->model().clone(), pre_, rows_mode_, ipre_, spec_, step_, rows_mode_ ? ProblemKind::Classification : data_.problem};
 }
 
 Mat Predictor::predict_scores(const Mat& X_raw) const {
-  return model->scores(rows ? image_preprocessor.transform(X_raw) : preprocessor.transform(X_raw));
+  if (rows) return model->scores(image_preprocessor.transform(X_raw));
+  if (problem != ProblemKind::Regression1D || X_raw.cols() != 2) return model->scores(preprocessor.transform(X_raw));
+  Mat X = X_raw;  // a curve: the model's second input is held at 0
+  X.col(1).setZero();
+  return model->scores(preprocessor.transform(X));
 }
 
 int Predictor::predict(double x, double y) const {

@@ -37,6 +37,9 @@ struct StepStats {
   bool evaluated = false;
   double train_acc = kNaN, val_acc = kNaN;  // in [0, 1]; val_* are NaN without validation points
   double train_data_loss = kNaN, train_reg_loss = kNaN, val_data_loss = kNaN;
+  // Regression: root mean squared error of the outputs (NaN otherwise, and
+  // then the *_acc fields are NaN in a regression).
+  double train_rmse = kNaN, val_rmse = kNaN;
 };
 
 struct DivergenceStatus {
@@ -55,7 +58,9 @@ struct Predictor {
   ImagePreprocessor image_preprocessor;
   ModelSpec spec;
   int64_t step = 0;  // the step the copy was taken after
+  ProblemKind problem = ProblemKind::Classification;  // Regression1D: inputs (x, 0)
 
+  // Regression: N x outputs real predictions.
   Mat predict_scores(const Mat& X_raw) const;  // raw N x 2 coordinates (or N x D rows) -> N x C scores
   int predict(double x, double y) const;
 };
@@ -159,6 +164,10 @@ class Trainer {
   // Fraction of correctly classified training (or validation) points; NaN if
   // there are none.
   double accuracy(bool validation);
+  // Regression: RMSE over the training (or validation) points; NaN otherwise.
+  double rmse(bool validation);
+  // True when the points are a regression problem (targets, not labels).
+  bool regression() const;
 
   Predictor predictor();
 
@@ -191,11 +200,16 @@ class Trainer {
   const Labels& y_train() const { return y_train_; }
   const Mat& X_val() const { return X_val_; }
   const Labels& y_val() const { return y_val_; }
+  const Mat& T_train() const { return T_train_; }  // regression targets
+  const Mat& T_val() const { return T_val_; }
 
  private:
   void fit_preprocessing();
   int input_dim() const { return rows_mode_ ? ipre_.output_dim() : pre_.output_dim(); }
-  int num_classes() const { return rows_mode_ ? rows_.num_classes : data_.num_classes; }
+  // Outputs of the model: the classes, or one real output for a regression.
+  int num_classes() const { return rows_mode_ ? rows_.num_classes : is_regression(data_.problem) ? 1 : data_.num_classes; }
+  // Raw rows -> what the model sees (a 1D regression's second input held at 0).
+  Mat inputs_of(const Mat& X_raw) const;
   void new_engine(std::unique_ptr<Model> initial);
   void minibatch_update(StepStats& s);
   void lbfgs_update(StepStats& s);
@@ -218,6 +232,7 @@ class Trainer {
   ImagePreprocessor ipre_;
   Mat X_train_, X_val_;  // preprocessed
   Labels y_train_, y_val_;
+  Mat T_train_, T_val_;  // regression targets (N x 1); no rows for classification
 
   std::unique_ptr<Engine> engine_;
   LBFGS lbfgs_;

@@ -1,0 +1,110 @@
+// Regression in the browser, on the threaded and the fallback build: switch
+// to 1D regression, click 10 points on the canvas (real mouse clicks at the
+// world positions the page API converts), train a ReLU network, and the
+// curve passes within 0.1 of every clicked point; the Move tool drags a
+// point and right-click erases one. Then 2D regression: a sum-of-Gaussians
+// set, trained, draws its heatmap (values in most texels, matching the
+// model's output). Both regression presets open. Screenshots go to test-output/.
+import path from 'node:path';
+import { openApp, api, frames, outDir } from './harness.mjs';
+
+async function clickWorld(page, x, y, button = 'left') {
+  const cx = await api(page, 'nnplay_world_to_css_x', x), cy = await api(page, 'nnplay_world_to_css_y', y);
+  await page.mouse.move(cx, cy);
+  await frames(page, 2);
+  await page.mouse.down({ button });
+  await frames(page, 2);
+  await page.mouse.up({ button });
+  await frames(page, 2);
+}
+
+const trainTo = async (page, step, timeout = 90000) => {
+  await page.waitForFunction((step) => window.Module._nnplay_step_count() >= step, step, { timeout, polling: 100 })
+    .catch(() => {});
+};
+
+async function suite(browser, url, build, report) {
+  const tag = `[regression ${build}]`;
+  const { page, logs } = await openApp(browser, url);
+  await api(page, 'nnplay_clear');
+  await api(page, 'nnplay_set_problem', 1);
+  await frames(page, 3);
+  report.check(`${tag} the problem switches to regression 1D`, (await api(page, 'nnplay_problem')) === 1);
+
+  // Ten clicks along a smooth bump.
+  const xs = [-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9];
+  const ys = xs.map((x) => 0.7 * Math.sin(2.5 * x));
+  for (let i = 0; i < xs.length; i++) await clickWorld(page, xs[i], ys[i]);
+  const n = await api(page, 'nnplay_point_count');
+  let placed = n === 10;
+  for (let i = 0; i < Math.min(n, 10); i++)
+    placed = placed && Math.hypot((await api(page, 'nnplay_point_x', i)) - xs[i], (await api(page, 'nnplay_point_y', i)) - ys[i]) < 0.02;
+  report.check(`${tag} ten clicks add ten points where clicked`, placed, `${n} points`);
+
+  // A network of 32 ReLU units with Adam (the default optimiser) and L2.
+  await api(page, 'nnplay_set_model', 2);
+  await api(page, 'nnplay_set_hidden', 1, 32, 0);
+  await api(page, 'nnplay_set_loss', 4, 0);
+  await api(page, 'nnplay_set_lr', 0.02);
+  await frames(page, 3);
+  await api(page, 'nnplay_play', 1);
+  await trainTo(page, 1500);
+  await api(page, 'nnplay_play', 0);
+  await frames(page, 4);
+  const dist = [];
+  for (let i = 0; i < xs.length; i++) dist.push(Math.abs((await api(page, 'nnplay_regression_predict', xs[i], 0)) - ys[i]));
+  const worst = Math.max(...dist);
+  report.check(`${tag} after training the curve passes within 0.1 of every clicked point`, worst < 0.1,
+               `worst distance ${worst.toFixed(4)} at step ${await api(page, 'nnplay_step_count')}`);
+  const rmse = await api(page, 'nnplay_rmse', 0);
+  report.check(`${tag} the training RMSE is reported (below 0.1)`, Number.isFinite(rmse) && rmse < 0.1, `RMSE ${rmse}`);
+  await page.screenshot({ path: path.join(outDir, `e2e-regression-1d-${build}.png`) });
+
+  // Right-click erases the nearest point.
+  await clickWorld(page, xs[4], ys[4], 'right');
+  report.check(`${tag} right-click erases a point`, (await api(page, 'nnplay_point_count')) === 9);
+
+  // kNN regression: the mean of the k nearest targets.
+  await api(page, 'nnplay_set_model', 0);
+  await api(page, 'nnplay_set_k', 1);
+  await frames(page, 2);
+  // Point 0 is the leftmost click: its target is where the click landed.
+  const knn = await api(page, 'nnplay_regression_predict', (await api(page, 'nnplay_point_x', 0)) + 0.01, 0);
+  const target = await api(page, 'nnplay_point_y', 0);
+  report.check(`${tag} 1-NN regression returns the nearest point's target`, Math.abs(knn - target) < 1e-9,
+               `${knn} vs ${target}`);
+
+  // 2D: a sum of Gaussians, its heatmap drawn by the scorer.
+  await api(page, 'nnplay_set_model', 2);
+  await api(page, 'nnplay_generate_regression', 4, 300, 0.02, 1, 0.2);
+  await frames(page, 3);
+  report.check(`${tag} the Gaussians generator makes a 2D regression`, (await api(page, 'nnplay_problem')) === 2 &&
+               (await api(page, 'nnplay_point_count')) === 300);
+  await api(page, 'nnplay_set_hidden', 2, 16, 3);
+  await frames(page, 2);
+  await api(page, 'nnplay_play', 1);
+  await trainTo(page, 800);
+  await api(page, 'nnplay_play', 0);
+  await frames(page, 8);
+  const texels = await api(page, 'nnplay_region_value_texels');
+  report.check(`${tag} the heatmap is drawn (values in over 10000 texels)`, texels > 10000, `${texels} texels`);
+  const shown = await api(page, 'nnplay_region_value', 0.5, 0.5), model = await api(page, 'nnplay_regression_predict', 0.5, 0.5);
+  report.check(`${tag} the heatmap shows the model's output (at (0.5, 0.5) within 0.05)`,
+               Number.isFinite(shown) && Math.abs(shown - model) < 0.05, `texel ${shown}, model ${model}`);
+  report.check(`${tag} the surface has learnt a bump (output above 0.3 at (0.5, 0.5))`, model > 0.3, `${model}`);
+  await page.screenshot({ path: path.join(outDir, `e2e-regression-2d-${build}.png`) });
+
+  for (const id of ['regression-outliers', 'regression-vs-bins']) {
+    const ok = await page.evaluate((id) => window.Module.ccall('nnplay_show_preset', 'number', ['string'], [id]), id);
+    await frames(page, 3);
+    report.check(`${tag} preset ${id} opens as a 1D regression`, ok === 1 && (await api(page, 'nnplay_problem')) === 1);
+  }
+  report.check(`${tag} no page errors`, !logs.some((l) => l.startsWith('[pageerror]')),
+               logs.filter((l) => l.startsWith('[pageerror]')).join('; '));
+  await page.close();
+}
+
+export default async function ({ browser, isolatedUrl, plainUrl, report }) {
+  await suite(browser, isolatedUrl, 'threaded', report);
+  await suite(browser, plainUrl, 'fallback', report);
+}
