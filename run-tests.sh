@@ -31,7 +31,7 @@ export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-30}
 # layers, the presets' claims). The long claim tests (regularisation,
 # optimisers, networks, kNN) run natively and as WebAssembly only, and so
 # does the cards' test: it checks every demo has a claim test in the build.
-san_tests='/test_(session|session_limits|session_model|session_image_ui|link|launch|csv|dataset|trainer|trainer_rows|fast_engine|fast_eval|layers|losses|optim|preprocess|gradcheck|conv_layers|claims_presets)[.]cpp$'
+san_tests='/test_(session|session_limits|session_model|session_image_ui|link|launch|csv|dataset|trainer|trainer_rows|fast_engine|fast_eval|layers|losses|optim|preprocess|gradcheck|conv_layers|claims_presets|regression|tiny_net)[.]cpp$'
 
 stage_name=""; stage_start=$SECONDS; t0=$SECONDS
 end_stage() {
