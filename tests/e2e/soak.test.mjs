@@ -74,10 +74,10 @@ function invalidText(r, valid) {
     () => JSON.stringify({ ...valid, spec: { ...valid.spec, hidden: Array(20).fill({ width: 4 }) } }),
     () => JSON.stringify({ ...valid, data: { points: [{ x: 0, y: 0, label: 99 }] } }),
     () => '#s=' + Array.from({ length: int(1, 400) }, () => String.fromCharCode(int(33, 126))).join(''),
-    () => {  // a CSV with at least one bad row (a word for y, or a class past 9), wherever it falls
+    () => {  // a CSV with at least one bad row (a word for y, or a class outside 1..10), wherever it falls
       const n = int(1, 30), bad = int(0, n - 1);
       return 'x,y,class\n' + Array.from({ length: n }, (_, i) =>
-        i === bad ? (r() < 0.5 ? `${r()},abc,${int(0, 9)}` : `${r()},${r()},${int(10, 12)}`)
+        i === bad ? (r() < 0.5 ? `${r()},abc,${int(1, 10)}` : `${r()},${r()},${[0, 11, 12][int(0, 2)]}`)
                   : `${r()},${r() < 0.2 ? 'abc' : r()},${int(0, 12)}`).join('\n');
     },
     () => Array.from({ length: int(1, 2000) }, () => String.fromCharCode(int(1, 0xFFFF))).join(''),
