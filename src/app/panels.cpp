@@ -466,8 +466,8 @@ void draw_help(AppState& s) {
       "Hover a point: its scores, probabilities and loss",
       "Linear model: drag a line to move it, its arrow tip to turn and scale w",
       "(Shift+click adds a point right on a line)",
-      "Regression (Data > problem): 1D points are (x, target y), 2D points carry the 'new value'; "
-      "hover a point for its target, prediction and loss"};
+      ("Regression (Data > problem): 1D points are (x, target y), 2D points carry the 'new value'; "
+       "hover a point for its target, prediction and loss")};
   const char* const keys[] = {"1 - 6: class to draw", "Space: play / pause training",
                                      "S: one step    E: one epoch    R: reset the weights",
                                      "Ctrl+Z: undo    Ctrl+Y (or Ctrl+Shift+Z): redo", "P: export the canvas as PNG",

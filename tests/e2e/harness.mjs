@@ -95,6 +95,17 @@ export async function frames(page, n = 3) {
   await page.waitForFunction((t) => window.Module._nnplay_frame_count() >= t, start + n, { timeout: 30000 });
 }
 
+// A real mouse click (move, press, release, a couple of frames apart) at plane coordinates (x, y).
+export async function clickWorld(page, x, y, button = 'left') {
+  const cx = await api(page, 'nnplay_world_to_css_x', x), cy = await api(page, 'nnplay_world_to_css_y', y);
+  await page.mouse.move(cx, cy);
+  await frames(page, 2);
+  await page.mouse.down({ button });
+  await frames(page, 2);
+  await page.mouse.up({ button });
+  await frames(page, 2);
+}
+
 export class Report {
   constructor() { this.passed = 0; this.failed = 0; this.times = []; }
   check(name, ok, detail = '') {

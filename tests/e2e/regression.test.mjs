@@ -6,17 +6,7 @@
 // set, trained, draws its heatmap (values in most texels, matching the
 // model's output). Both regression presets open. Screenshots go to test-output/.
 import path from 'node:path';
-import { openApp, api, frames, outDir } from './harness.mjs';
-
-async function clickWorld(page, x, y, button = 'left') {
-  const cx = await api(page, 'nnplay_world_to_css_x', x), cy = await api(page, 'nnplay_world_to_css_y', y);
-  await page.mouse.move(cx, cy);
-  await frames(page, 2);
-  await page.mouse.down({ button });
-  await frames(page, 2);
-  await page.mouse.up({ button });
-  await frames(page, 2);
-}
+import { openApp, api, frames, clickWorld, outDir } from './harness.mjs';
 
 const trainTo = async (page, step, timeout = 90000) => {
   await page.waitForFunction((step) => window.Module._nnplay_step_count() >= step, step, { timeout, polling: 100 })

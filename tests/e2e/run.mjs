@@ -3,19 +3,9 @@
 // fallback is reached the way a static host reaches it: without the headers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openApp, api, apiString, frames, Report, outDir } from './harness.mjs';
+import { startServer, launch, openApp, api, apiString, frames, clickWorld, Report, outDir } from './harness.mjs';
 
 const report = new Report();
-
-async function clickWorld(page, x, y, button = 'left') {
-  const cx = await api(page, 'nnplay_world_to_css_x', x), cy = await api(page, 'nnplay_world_to_css_y', y);
-  await page.mouse.move(cx, cy);
-  await frames(page, 2);
-  await page.mouse.down({ button });
-  await frames(page, 2);
-  await page.mouse.up({ button });
-  await frames(page, 2);
-}
 
 async function slice(browser, url, expect) {
   const { page, logs } = await openApp(browser, url);

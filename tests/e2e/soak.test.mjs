@@ -74,7 +74,12 @@ function invalidText(r, valid) {
     () => JSON.stringify({ ...valid, spec: { ...valid.spec, hidden: Array(20).fill({ width: 4 }) } }),
     () => JSON.stringify({ ...valid, data: { points: [{ x: 0, y: 0, label: 99 }] } }),
     () => '#s=' + Array.from({ length: int(1, 400) }, () => String.fromCharCode(int(33, 126))).join(''),
-    () => 'x,y,class\n' + Array.from({ length: int(1, 30) }, () => `${r()},${r() < 0.2 ? 'abc' : r()},${int(0, 12)}`).join('\n'),
+    () => {  // a CSV with at least one bad row (a word for y, or a class outside 1..10), wherever it falls
+      const n = int(1, 30), bad = int(0, n - 1);
+      return 'x,y,class\n' + Array.from({ length: n }, (_, i) =>
+        i === bad ? (r() < 0.5 ? `${r()},abc,${int(1, 10)}` : `${r()},${r()},${[0, 11, 12][int(0, 2)]}`)
+                  : `${r()},${r() < 0.2 ? 'abc' : r()},${int(0, 12)}`).join('\n');
+    },
     () => Array.from({ length: int(1, 2000) }, () => String.fromCharCode(int(1, 0xFFFF))).join(''),
     () => JSON.stringify({ ...valid, name: 'n'.repeat(int(201, 200000)) }),
   ];
@@ -168,7 +173,10 @@ async function soak(browser, url, expect, report, seed) {
       did(`load ${short(text)}`);
       const ok = await load(text);
       const st = await apiString(page, 'nnplay_io_status');
-      if (ok || st.length < 10) refusedWithoutMessage++;
+      if (ok || st.length < 10) {
+        refusedWithoutMessage++;
+        console.log(`     ${tag} not refused with a message: ${short(text)} (${ok ? 'loaded' : 'no message'})`);
+      }
       return 'invalid session';
     } else if (a < 0.90) {                            // training bursts
       await call(r() < 0.5 ? 'nnplay_play' : 'nnplay_step', int(0, 1) || int(1, 20));

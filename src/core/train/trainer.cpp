@@ -526,26 +526,19 @@ const std::vector<ParamStats>& Trainer::param_stats() {
 // Test mode over the whole training and validation sets.
 void Trainer::evaluate(StepStats& s) {
   s.evaluated = true;
-  if (regression()) {
-    const Evaluation train = engine_->evaluate_targets(X_train_, T_train_);
-    s.train_data_loss = train.loss.data_loss;
-    s.train_reg_loss = train.loss.reg_loss;
-    s.train_rmse = train.rmse;
-    if (!y_val_.empty()) {
-      const Evaluation val = engine_->evaluate_targets(X_val_, T_val_);
-      s.val_data_loss = val.loss.data_loss;
-      s.val_rmse = val.rmse;
-    }
-    return;
-  }
-  const Evaluation train = engine_->evaluate(X_train_, y_train_);
+  const bool reg = regression();
+  // A regression reports RMSE against real targets where a classifier reports accuracy.
+  auto eval = [&](const Mat& X, const Labels& y, const Mat& T) {
+    return reg ? engine_->evaluate_targets(X, T) : engine_->evaluate(X, y);
+  };
+  const Evaluation train = eval(X_train_, y_train_, T_train_);
   s.train_data_loss = train.loss.data_loss;
   s.train_reg_loss = train.loss.reg_loss;
-  s.train_acc = train.accuracy;
+  (reg ? s.train_rmse : s.train_acc) = reg ? train.rmse : train.accuracy;
   if (!y_val_.empty()) {
-    const Evaluation val = engine_->evaluate(X_val_, y_val_);
+    const Evaluation val = eval(X_val_, y_val_, T_val_);
     s.val_data_loss = val.loss.data_loss;
-    s.val_acc = val.accuracy;
+    (reg ? s.val_rmse : s.val_acc) = reg ? val.rmse : val.accuracy;
   }
 }
 
