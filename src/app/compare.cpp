@@ -220,11 +220,12 @@ void compare_end(AppState& s) {
   s.compare.name_a.clear();
 }
 
-std::vector<nn::SessionRun> session_runs(const AppState& s) {
+std::vector<nn::SessionRun> session_runs(const AppState& s, bool with_model) {
   std::vector<nn::SessionRun> out;
   if (!s.compare.active()) return out;
-  out.push_back({s.compare.name_a, s.spec});
-  for (const auto& r : s.compare.runs) out.push_back({r->name, r->spec});
+  out.push_back({s.compare.name_a, s.spec, std::nullopt});
+  for (const auto& r : s.compare.runs)
+    out.push_back({r->name, r->spec, with_model ? snapshot_model(s, r->spec, r->training) : std::nullopt});
   return out;
 }
 
@@ -232,8 +233,10 @@ void apply_session_runs(AppState& s, const nn::Session& session) {
   compare_end(s);
   if (session.runs.size() < 2) return;
   s.compare.name_a = session.runs[0].name;
-  for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i)
+  for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i) {
     s.compare.runs.push_back(new_run(s, session.runs[i].spec, session.runs[i].name));
+    if (session.runs[i].trained) s.compare.runs.back()->training.host->load_trained(*session.runs[i].trained);
+  }
   s.compare.selected = 0;
   s.compare.select_request = 0;
 }

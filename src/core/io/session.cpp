@@ -815,12 +815,13 @@ ojson write_runs(const Session& s) {
   for (size_t i = 0; i < s.runs.size(); ++i) {
     ojson r = {{"name", s.runs[i].name}};
     if (i > 0) r["spec"] = ojson::parse(spec_changes(s.spec, s.runs[i].spec).dump());
+    if (i > 0 && s.runs[i].trained) r["model"] = write_model(*s.runs[i].trained);
     runs.push_back(r);
   }
   return runs;
 }
 
-std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
+std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec, const Dataset& data, int version) {
   if (!j.is_array()) fail("runs", "must be an array of runs (got " + show(j) + ")");
   if (j.size() < 2 || j.size() > size_t(kMaxRuns))
     fail("runs", "a comparison has 2 to " + std::to_string(kMaxRuns) + " runs (got " + std::to_string(j.size()) + ")");
@@ -835,6 +836,13 @@ std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
       if (i == 0) fail(path + ".spec", "run A's description is the session's \"spec\" (give only its name here)");
       r.spec = apply_spec_changes(spec, *v, path + ".spec");
     }
+    if (const json* v = f.find("model")) {
+      if (i == 0) fail(path + ".model", "run A's trained model is the session's \"model\"");
+      if (version < 4)
+        fail(path + ".model", "a run's trained model needs \"version\": 4 (this file says " +
+                                  std::to_string(version) + ")");
+      r.trained = read_model(*v, path + ".model", r.spec, data);
+    }
     f.finish();
     runs.push_back(r);
   }
@@ -842,7 +850,9 @@ std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
 }
 
 ojson write_session(const Session& s) {
-  const int needed = !s.runs.empty() ? 3 : s.trained ? 2 : 1;
+  bool run_models = false;
+  for (size_t i = 1; i < s.runs.size(); ++i) run_models = run_models || s.runs[i].trained.has_value();
+  const int needed = run_models ? 4 : !s.runs.empty() ? 3 : s.trained ? 2 : 1;
   ojson j = {{"version", std::max(s.version, needed)},
              {"name", s.name},
              {"description", s.description},
@@ -880,7 +890,7 @@ Session read_session(const json& j) {
   if (const json* v = f.find("runs")) {
     if (version < 3) fail("runs", "a comparison needs \"version\": 3 (this file says " +
                                       std::to_string(version) + ")");
-    s.runs = read_runs(*v, s.spec);
+    s.runs = read_runs(*v, s.spec, s.data, version);
   }
   f.finish();
   return s;
@@ -986,12 +996,15 @@ std::string save_session(const Session& s) {
     }
   };
   one_line_each(j["data"]["points"]);
-  if (j.contains("model")) {
-    ojson& m = j["model"];
+  const auto model_lines = [&](ojson& m) {
     one_line_each(m["params"]);
     one_line_each(m["buffers"]);
     one_line_each(m["optimizer"]["state"]);
-  }
+  };
+  if (j.contains("model")) model_lines(j["model"]);
+  if (j.contains("runs"))
+    for (ojson& r : j["runs"])
+      if (r.contains("model")) model_lines(r["model"]);
   const std::string text = dump_text(j, 2);
   std::string out;
   out.reserve(text.size() + lines.size() * 64);
