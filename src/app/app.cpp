@@ -396,8 +396,12 @@ void app_frame(AppState& s) {
   if (s.png.requested) {
     s.png.requested = false;
     s.png.capture_now = true;
-    update_regions(s);
-    draw_canvas(s);
+    if (s.compare.active()) {
+      draw_compare_canvas(s);
+    } else {
+      update_regions(s);
+      draw_canvas(s);
+    }
     return;
   }
   if (s.embed.launch.ui != nn::UiLayout::Full) {

@@ -365,6 +365,7 @@ struct Compare {
   int select_request = -1;   // a tab to bring to the front next frame (a run was added or removed)
   View view_a;               // run A's panel while comparing
   int ratio_layer = 0;       // the weight matrix (W1 = 0) of the update-ratio plot
+  int ratio_series = -1;     // curves that plot showed when last drawn (tests)
   int count() const { return 1 + int(runs.size()); }
   bool active() const { return !runs.empty(); }
 };
@@ -451,6 +452,10 @@ void compare_end(AppState& s);                // back to one run (A)
 void compare_data_changed(AppState& s);       // the points changed: every other run
 void compare_set_playing(AppState& s, bool on);
 void compare_steps_per_frame(AppState& s);
+// Run A's spec changed from old_a (an embedded demo's bar): every other run
+// takes the same change in the fields it shares with A (the compared field
+// stays its own; nn::follow_shared_changes), and each changed run restarts.
+void shared_spec_changed(AppState& s, const nn::ModelSpec& old_a);
 // The spec the sidebar edits (the selected run's), and its change.
 nn::ModelSpec& selected_spec(AppState& s);
 void selected_spec_changed(AppState& s);

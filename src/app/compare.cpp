@@ -157,10 +157,7 @@ nn::ModelSpec& selected_spec(AppState& s) {
   return i <= 0 || i > int(s.compare.runs.size()) ? s.spec : s.compare.runs[size_t(i - 1)]->spec;
 }
 
-void selected_spec_changed(AppState& s) {
-  const int i = s.compare.selected;
-  if (i <= 0 || i > int(s.compare.runs.size())) return spec_changed(s);
-  CompareRun& r = *s.compare.runs[size_t(i - 1)];
+static void run_spec_changed(AppState& s, CompareRun& r) {
   r.training.host->set_active(trainable(r.spec));
   r.training.host->set_spec(r.spec);
   if (!trainable(r.spec)) {
@@ -171,6 +168,27 @@ void selected_spec_changed(AppState& s) {
     r.training.host->set_playing(true);
   }
   r.regions.dirty = true;
+}
+
+void selected_spec_changed(AppState& s) {
+  const int i = s.compare.selected;
+  if (i <= 0 || i > int(s.compare.runs.size())) return spec_changed(s);
+  run_spec_changed(s, *s.compare.runs[size_t(i - 1)]);
+}
+
+void shared_spec_changed(AppState& s, const nn::ModelSpec& old_a) {
+  spec_changed(s);
+  for (auto& r : s.compare.runs) {
+    nn::ModelSpec next;
+    try {
+      next = nn::follow_shared_changes(r->spec, old_a, s.spec);
+    } catch (const std::exception&) {
+      continue;  // the change does not make a valid description for this run: it keeps its own
+    }
+    if (next == r->spec) continue;
+    r->spec = next;
+    run_spec_changed(s, *r);
+  }
 }
 
 bool compare_add_run(AppState& s) {

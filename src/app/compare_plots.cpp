@@ -95,6 +95,7 @@ static void update_ratio_plot(AppState& s, float w) {
   ro.log_y = true;
   ro.marks = {1e-3f};
   plot_lines("cmp_ratio", {w, 80 * u}, series, ro, u);
+  s.compare.ratio_series = int(series.size());
   if (!missing.empty()) ImGui::TextDisabled("No %s (or not trained yet): %s", current.c_str(), missing.c_str());
 }
 

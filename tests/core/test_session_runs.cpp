@@ -211,3 +211,30 @@ TEST_CASE("bad run models are refused with their path", "[session][compare]") {
   j["runs"][1]["model"]["optimizer"]["kind"] = "sgd";
   CHECK_THAT(load_error(j.dump()), StartsWith("runs[1].model.optimizer.kind: is sgd but spec.optim.kind is momentum"));
 }
+
+TEST_CASE("a change of run A follows into the fields the other runs share with it", "[session][compare]") {
+  ModelSpec a;
+  a.kind = ModelKind::Net;
+  a.optim.kind = OptimKind::SGD;
+  a.optim.lr = 0.05;
+  ModelSpec b = a;  // differs in the optimiser
+  b.optim.kind = OptimKind::Momentum;
+  ModelSpec c = a;  // differs in the learning rate
+  c.optim.lr = 0.5;
+  ModelSpec a2 = a;
+  a2.optim.lr = 0.02;
+  const ModelSpec b2 = follow_shared_changes(b, a, a2), c2 = follow_shared_changes(c, a, a2);
+  CHECK(b2.optim.lr == 0.02);
+  CHECK(b2.optim.kind == OptimKind::Momentum);
+  CHECK(c2.optim.lr == 0.5);  // the compared field stays the run's own
+  CHECK(c2 == c);
+  ModelSpec a3 = a;
+  a3.optim.kind = OptimKind::Adam;
+  a3.loss.lambda = 0.01;
+  const ModelSpec b3 = follow_shared_changes(b, a, a3), c3 = follow_shared_changes(c, a, a3);
+  CHECK(b3.optim.kind == OptimKind::Momentum);
+  CHECK(b3.loss.lambda == 0.01);
+  CHECK(c3.optim.kind == OptimKind::Adam);
+  CHECK(c3.optim.lr == 0.5);
+  CHECK(follow_shared_changes(b, a, a) == b);  // no change, nothing follows
+}

@@ -952,6 +952,30 @@ ModelSpec apply_spec_changes(const ModelSpec& a, const json& patch, const std::s
   return read_spec(merged, path);
 }
 
+// The part of `patch` (a change of run A from old_a) that touches fields a
+// run shares with old_a: a key whose value in the run differs from old_a's
+// is the run's own and is left out.
+static json shared_part(const json& old_a, const json& run, const json& patch) {
+  json out = json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const auto a = old_a.find(it.key()), r = run.find(it.key());
+    const bool in_a = a != old_a.end(), in_r = r != run.end();
+    if (it.value().is_object() && in_a && in_r && a->is_object() && r->is_object()) {
+      json sub = shared_part(*a, *r, it.value());
+      if (!sub.empty()) out[it.key()] = std::move(sub);
+    } else if (in_a == in_r && (!in_a || *a == *r)) {
+      out[it.key()] = it.value();
+    }
+  }
+  return out;
+}
+
+ModelSpec follow_shared_changes(const ModelSpec& run, const ModelSpec& old_a, const ModelSpec& new_a) {
+  const json a = json::parse(write_spec(old_a).dump());
+  const json patch = shared_part(a, json::parse(write_spec(run).dump()), merge_diff(a, json::parse(write_spec(new_a).dump())));
+  return patch.empty() ? run : apply_spec_changes(run, patch, "spec");
+}
+
 // "optim.kind: momentum (A: sgd)" lines, walking the merge patch.
 static void difference_lines(const json& a, const json& patch, const std::string& prefix, std::vector<std::string>& out) {
   for (auto it = patch.begin(); it != patch.end(); ++it) {

@@ -72,6 +72,12 @@ nlohmann::json spec_changes(const ModelSpec& a, const ModelSpec& b);
 // a's description with the patch merged over it, validated (path names the
 // patch in messages, e.g. "runs[1].spec"). Throws SessionError.
 ModelSpec apply_spec_changes(const ModelSpec& a, const nlohmann::json& patch, const std::string& path);
+// Run A of a comparison changed from old_a to new_a (e.g. the learning rate
+// on an embedded demo's bar): `run` with the same change in every field it
+// shares with old_a; a field where the run differs from A (the thing being
+// compared) keeps the run's value. Arrays count whole ("hidden"). Throws
+// SessionError if the result is not a valid description.
+ModelSpec follow_shared_changes(const ModelSpec& run, const ModelSpec& old_a, const ModelSpec& new_a);
 // One line per field that differs, "optim.kind: momentum (A: sgd)", for the
 // UI's "differs from A" notes; empty when equal.
 std::vector<std::string> spec_difference_lines(const ModelSpec& a, const ModelSpec& b);
