@@ -291,7 +291,9 @@ nn::Session current_session(const AppState& s, bool with_model) {
   out.name = s.io.session_name;
   out.description = s.io.session_description;
   out.ui = nn::write_session_ui(session_ui(s));
-  out.runs = session_runs(s, with_model);
+  // The image mode trains one model: a 2D comparison's runs are not its runs
+  // (their specs would be read as changes to the image model's).
+  if (!(s.images.active && s.images.spec.input.is_image())) out.runs = session_runs(s, with_model);
   return out;
 }
 
