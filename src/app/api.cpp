@@ -448,6 +448,19 @@ NNPLAY_API int nnplay_run_region_texels(int i) {
   for (int l : app::run_regions(s, i).labels) n += l >= 0;
   return n;
 }
+// Run i's predicted class at a world point from its latest snapshot (kNN:
+// its vote), -1 before a model.
+NNPLAY_API int nnplay_run_predict(int i, double x, double y) {
+  const auto& s = app_state();
+  if (i < 0 || i >= s.compare.count()) return -1;
+  const nn::ModelSpec& spec = app::run_spec(s, i);
+  if (spec.kind == nn::ModelKind::KNN) return app::make_knn_index(s).predict(x, y, spec.knn);
+  const auto& snap = app::run_training(s, i).snapshot;
+  return snap && snap->predictor ? snap->predictor->predict(x, y) : -1;
+}
+// Curves in the comparison's update-ratio plot as last drawn (one per run
+// that has the chosen weight matrix), -1 before it was drawn.
+NNPLAY_API int nnplay_compare_ratio_series() { return app_state().compare.ratio_series; }
 NNPLAY_API double nnplay_run_panel(int i, int what) {  // what: 0 x, 1 y, 2 w, 3 h
   const auto& s = app_state();
   if (i < 0 || i >= s.compare.count()) return NAN;

@@ -263,14 +263,14 @@ void apply_session(AppState& s, const nn::Session& session) {
   if (ui.image_mode && ui.play) set_image_playing(s, true);  // (kept until the set is loaded)
 }
 
-// The snapshot's model as a session's trained model: parameters and batchnorm
-// statistics exactly; the optimiser's memory stays with the trainer (loading
-// restarts it). Nothing if the snapshot is of another model description.
-static std::optional<nn::TrainedState> snapshot_model(const AppState& s) {
-  const Snapshot* snap = s.training.snapshot.get();
-  if (!snap || !snap->predictor || !snap->predictor->model || s.spec.kind == nn::ModelKind::KNN) return std::nullopt;
+// A run's latest snapshot model as a session's trained model: parameters and
+// batchnorm statistics exactly; the optimiser's memory stays with the trainer
+// (loading restarts it). Nothing if the snapshot is of another model description.
+std::optional<nn::TrainedState> snapshot_model(const AppState& s, const nn::ModelSpec& spec, const Training& training) {
+  const Snapshot* snap = training.snapshot.get();
+  if (!snap || !snap->predictor || !snap->predictor->model || spec.kind == nn::ModelKind::KNN) return std::nullopt;
   const nn::ModelSpec& was = snap->predictor->spec;
-  if (!nn::same_architecture(was, s.spec) || !(was.preprocess == s.spec.preprocess)) return std::nullopt;
+  if (!nn::same_architecture(was, spec) || !(was.preprocess == spec.preprocess)) return std::nullopt;
   if (snap->predictor->model->num_classes() != s.edit.data.num_classes) return std::nullopt;
   nn::TrainedState t;
   nn::Model& m = const_cast<nn::Model&>(*snap->predictor->model);  // params()/buffers() only collect pointers
@@ -278,20 +278,22 @@ static std::optional<nn::TrainedState> snapshot_model(const AppState& s) {
   for (const nn::ParamRef& p : m.buffers()) t.buffers.push_back({p.name, *p.value});
   t.step = snap->predictor->step;
   t.epoch = snap->epoch;
-  t.optimizer.kind = s.spec.optim.kind;
+  t.optimizer.kind = spec.optim.kind;
   return t;
 }
 
 nn::Session current_session(const AppState& s, bool with_model) {
   nn::Session out;
-  if (with_model) out.trained = snapshot_model(s);
+  if (with_model) out.trained = snapshot_model(s, s.spec, s.training);
   out.data = s.edit.data;
   // In the image mode the session holds the image model (with its preprocessing and kNN settings).
   out.spec = s.images.active && s.images.spec.input.is_image() ? s.images.spec : s.spec;
   out.name = s.io.session_name;
   out.description = s.io.session_description;
   out.ui = nn::write_session_ui(session_ui(s));
-  out.runs = session_runs(s);
+  // The image mode trains one model: a 2D comparison's runs are not its runs
+  // (their specs would be read as changes to the image model's).
+  if (!(s.images.active && s.images.spec.input.is_image())) out.runs = session_runs(s, with_model);
   return out;
 }
 
@@ -396,8 +398,12 @@ void app_frame(AppState& s) {
   if (s.png.requested) {
     s.png.requested = false;
     s.png.capture_now = true;
-    update_regions(s);
-    draw_canvas(s);
+    if (s.compare.active()) {
+      draw_compare_canvas(s);
+    } else {
+      update_regions(s);
+      draw_canvas(s);
+    }
     return;
   }
   if (s.embed.launch.ui != nn::UiLayout::Full) {

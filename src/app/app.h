@@ -6,6 +6,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,8 @@ struct Compare {
   int selected = 0;          // the run the sidebar edits: 0 = A, i = runs[i - 1]
   int select_request = -1;   // a tab to bring to the front next frame (a run was added or removed)
   View view_a;               // run A's panel while comparing
+  int ratio_layer = 0;       // the weight matrix (W1 = 0) of the update-ratio plot
+  int ratio_series = -1;     // curves that plot showed when last drawn (tests)
   int count() const { return 1 + int(runs.size()); }
   bool active() const { return !runs.empty(); }
 };
@@ -449,6 +452,10 @@ void compare_end(AppState& s);                // back to one run (A)
 void compare_data_changed(AppState& s);       // the points changed: every other run
 void compare_set_playing(AppState& s, bool on);
 void compare_steps_per_frame(AppState& s);
+// Run A's spec changed from old_a (an embedded demo's bar): every other run
+// takes the same change in the fields it shares with A (the compared field
+// stays its own; nn::follow_shared_changes), and each changed run restarts.
+void shared_spec_changed(AppState& s, const nn::ModelSpec& old_a);
 // The spec the sidebar edits (the selected run's), and its change.
 nn::ModelSpec& selected_spec(AppState& s);
 void selected_spec_changed(AppState& s);
@@ -464,7 +471,11 @@ std::string run_label(const AppState& s, int i);   // "A: SGD"
 unsigned run_color(int i);                          // ImU32
 // Sessions: the runs of the comparison (empty for one run), and applying a
 // session's runs after apply_session has set up run A.
-std::vector<nn::SessionRun> session_runs(const AppState& s);
+// with_model: each run after A carries its latest trained model too (A's is the session's).
+std::vector<nn::SessionRun> session_runs(const AppState& s, bool with_model = false);
+// A run's latest snapshot model as a session's model; nothing for kNN or a
+// snapshot of another model description (app.cpp).
+std::optional<nn::TrainedState> snapshot_model(const AppState& s, const nn::ModelSpec& spec, const Training& training);
 void apply_session_runs(AppState& s, const nn::Session& session);
 void draw_compare_bar(AppState& s);    // sidebar: Compare, run tabs, differences from A
 void draw_compare_canvas(AppState& s); // the runs as small multiples

@@ -157,10 +157,7 @@ nn::ModelSpec& selected_spec(AppState& s) {
   return i <= 0 || i > int(s.compare.runs.size()) ? s.spec : s.compare.runs[size_t(i - 1)]->spec;
 }
 
-void selected_spec_changed(AppState& s) {
-  const int i = s.compare.selected;
-  if (i <= 0 || i > int(s.compare.runs.size())) return spec_changed(s);
-  CompareRun& r = *s.compare.runs[size_t(i - 1)];
+static void run_spec_changed(AppState& s, CompareRun& r) {
   r.training.host->set_active(trainable(r.spec));
   r.training.host->set_spec(r.spec);
   if (!trainable(r.spec)) {
@@ -171,6 +168,27 @@ void selected_spec_changed(AppState& s) {
     r.training.host->set_playing(true);
   }
   r.regions.dirty = true;
+}
+
+void selected_spec_changed(AppState& s) {
+  const int i = s.compare.selected;
+  if (i <= 0 || i > int(s.compare.runs.size())) return spec_changed(s);
+  run_spec_changed(s, *s.compare.runs[size_t(i - 1)]);
+}
+
+void shared_spec_changed(AppState& s, const nn::ModelSpec& old_a) {
+  spec_changed(s);
+  for (auto& r : s.compare.runs) {
+    nn::ModelSpec next;
+    try {
+      next = nn::follow_shared_changes(r->spec, old_a, s.spec);
+    } catch (const std::exception&) {
+      continue;  // the change does not make a valid description for this run: it keeps its own
+    }
+    if (next == r->spec) continue;
+    r->spec = next;
+    run_spec_changed(s, *r);
+  }
 }
 
 bool compare_add_run(AppState& s) {
@@ -220,11 +238,12 @@ void compare_end(AppState& s) {
   s.compare.name_a.clear();
 }
 
-std::vector<nn::SessionRun> session_runs(const AppState& s) {
+std::vector<nn::SessionRun> session_runs(const AppState& s, bool with_model) {
   std::vector<nn::SessionRun> out;
   if (!s.compare.active()) return out;
-  out.push_back({s.compare.name_a, s.spec});
-  for (const auto& r : s.compare.runs) out.push_back({r->name, r->spec});
+  out.push_back({s.compare.name_a, s.spec, std::nullopt});
+  for (const auto& r : s.compare.runs)
+    out.push_back({r->name, r->spec, with_model ? snapshot_model(s, r->spec, r->training) : std::nullopt});
   return out;
 }
 
@@ -232,8 +251,10 @@ void apply_session_runs(AppState& s, const nn::Session& session) {
   compare_end(s);
   if (session.runs.size() < 2) return;
   s.compare.name_a = session.runs[0].name;
-  for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i)
+  for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i) {
     s.compare.runs.push_back(new_run(s, session.runs[i].spec, session.runs[i].name));
+    if (session.runs[i].trained) s.compare.runs.back()->training.host->load_trained(*session.runs[i].trained);
+  }
   s.compare.selected = 0;
   s.compare.select_request = 0;
 }

@@ -1,6 +1,7 @@
 // compare_plots.cpp: the plots while comparing runs: each run's minibatch
 // loss, accuracy and learning rate on the same axes, one colour per run with
 // a legend, so the difference is read off one plot instead of remembered.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,53 @@ static void knn_accuracies(const AppState& s) {
   ImGui::PopTextWrapPos();
 }
 
+// Each run's update/parameter ratio of one weight matrix (the combo picks
+// which: W1 is the first layer in every run), on one log plot with the 1e-3
+// rule of thumb dashed: a run whose learning rate is far too high or too low
+// sits far from the line. A run without that matrix (fewer layers) is left
+// out and named.
+static void update_ratio_plot(AppState& s, float w) {
+  const float u = s.display.ui_scale;
+  size_t layers = 0;
+  for (int i = 0; i < s.compare.count(); ++i) {
+    if (run_spec(s, i).kind == nn::ModelKind::KNN) continue;
+    layers = std::max(layers, run_training(s, i).history.ratios.size());
+  }
+  if (layers == 0) return;
+  int& pick = s.compare.ratio_layer;
+  pick = std::clamp(pick, 0, int(layers) - 1);
+  ImGui::TextUnformatted("Update / parameter ratio of");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("norm(update) / norm(W) per step for each run. Around 1e-3 (dashed) is healthy: far above, "
+                      "the learning rate is too high; far below, too low.");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(70 * u);
+  std::string current = "W" + std::to_string(pick + 1);
+  if (ImGui::BeginCombo("##ratio_layer", current.c_str())) {
+    for (int k = 0; k < int(layers); ++k) {
+      const std::string name = "W" + std::to_string(k + 1);
+      if (ImGui::Selectable(name.c_str(), k == pick)) pick = k;
+    }
+    ImGui::EndCombo();
+  }
+  std::vector<PlotSeries> series;
+  std::string missing;
+  for (int i = 0; i < s.compare.count(); ++i) {
+    if (run_spec(s, i).kind == nn::ModelKind::KNN) continue;
+    const History& h = run_training(s, i).history;
+    if (size_t(pick) < h.ratios.size())
+      series.push_back({std::string(1, char('A' + i)), &h.ratio_step, &h.ratios[size_t(pick)], run_color(i)});
+    else
+      missing += std::string(missing.empty() ? "" : ", ") + char('A' + i);
+  }
+  PlotOptions ro;
+  ro.log_y = true;
+  ro.marks = {1e-3f};
+  plot_lines("cmp_ratio", {w, 80 * u}, series, ro, u);
+  s.compare.ratio_series = int(series.size());
+  if (!missing.empty()) ImGui::TextDisabled("No %s (or not trained yet): %s", current.c_str(), missing.c_str());
+}
+
 void draw_compare_plots(AppState& s) {
   if (!ImGui::CollapsingHeader("Plots", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const float u = s.display.ui_scale, w = ImGui::GetContentRegionAvail().x;
@@ -86,6 +134,7 @@ void draw_compare_plots(AppState& s) {
   PlotOptions lro;
   lro.log_y = true;
   plot_lines("cmp_lr", {w, 60 * u}, lr, lro, u);
+  update_ratio_plot(s, w);
   // Which letter is which run.
   for (int i = 0; i < s.compare.count(); ++i)
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "%s", run_label(s, i).c_str());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "app.h"
 #include "imgui.h"
@@ -35,6 +36,8 @@ bool wants_frame(AppState& s) {
     if ((t.snapshot && t.snapshot->busy) || (t.host && t.host->has_news())) return true;
   }
   if (s.display.regions.dirty) return true;
+  for (const auto& r : s.compare.runs)
+    if (r->regions.dirty) return true;
   if (now_s() < s.embed.awake_until) return true;
   // A notice on the status bar stays for 8 s: draw once more when it goes.
   if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8.2) return true;
@@ -157,12 +160,12 @@ static void embed_bar(AppState& s, float bar_h) {
   }
   if (trainable && shows(s, nn::Control::Step)) {
     place(fs * 3);
-    if (ImGui::Button("Step")) touched(s), s.training.host->step(1);
+    if (ImGui::Button("Step")) touched(s), step_runs(s, 1);  // every run of a comparison
     tooltip("One minibatch update (S).");
   }
   if (trainable && shows(s, nn::Control::Reset)) {
     place(fs * 3.5f);
-    if (ImGui::Button("Reset")) touched(s), s.training.host->reset();
+    if (ImGui::Button("Reset")) touched(s), reset_runs(s);
     tooltip("A fresh initialisation with the same seed (R).");
   }
   nn::ModelSpec sp = s.spec;
@@ -243,14 +246,23 @@ static void embed_bar(AppState& s, float bar_h) {
     label("speed");
     labelled(bw.speed);
     if (slider_int(s, "speed", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training steps per frame.", true))
-      s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+      s.training.host->set_steps_per_frame(s.training.steps_per_frame), compare_steps_per_frame(s);
   }
   if (!(sp == s.spec)) {
     touched(s);
+    const nn::ModelSpec old_a = s.spec;
     s.spec = sp;
-    spec_changed(s);
+    shared_spec_changed(s, old_a);  // a comparison's other runs follow in the settings they share with A
   }
-  if (trainable && shows(s, nn::Control::Stats) && s.training.snapshot) {
+  if (trainable && shows(s, nn::Control::Stats) && s.compare.active()) {
+    // Each panel shows its run's numbers; the bar says how far they are.
+    char text[64];
+    std::snprintf(text, sizeof text, "%d runs, step %lld", s.compare.count(),
+                  (long long)(s.training.snapshot ? s.training.snapshot->step : 0));
+    place(ImGui::CalcTextSize(text).x);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(text);
+  } else if (trainable && shows(s, nn::Control::Stats) && s.training.snapshot) {
     const Snapshot& snap = *s.training.snapshot;
     char text[128];
     const auto& h = s.training.history;
@@ -317,7 +329,9 @@ void draw_launch_notice(AppState& s, bool with_messages) {
   // ('Loaded "SVM against softmax"'), the description stays in the full app.
   if (s.embed.errors.empty() && s.embed.launch.ui != nn::UiLayout::Full)
     if (const size_t colon = msg.find("\": "); colon != std::string::npos) msg = msg.substr(0, colon + 1);
-  ImGui::SetNextWindowPos({v.x + 6 * u, v.y + 6 * u});
+  // Comparing: at the canvas's bottom, clear of the panels' labels.
+  if (s.compare.active()) ImGui::SetNextWindowPos({v.x + 6 * u, v.y + v.h - 6 * u}, 0, {0, 1});
+  else ImGui::SetNextWindowPos({v.x + 6 * u, v.y + 6 * u});
   ImGui::SetNextWindowSizeConstraints({0, 0}, {v.w - 12 * u, H * 0.5f});
   ImGui::SetNextWindowBgAlpha(0.85f);
   ImGui::Begin("Notice", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
@@ -337,8 +351,12 @@ void draw_embedded_layout(AppState& s) {
   const float bar_h = bar_rows(s, W) * row + 8 * u;
   s.display.wide_layout = false;
   s.display.view = {0, 0, std::max(1.f, W), std::max(1.f, H - bar_h)};
-  update_regions(s);
-  draw_canvas(s);
+  if (s.compare.active()) {
+    draw_compare_canvas(s);  // every run as a small multiple, in the embed's canvas
+  } else {
+    update_regions(s);
+    draw_canvas(s);
+  }
   embed_bar(s, bar_h);
   draw_launch_notice(s, /*with_messages=*/true);
   if (s.embed.embedded && !s.training.playing && s.embed.play_when_allowed && !s.embed.touched) {

@@ -3,7 +3,8 @@
 // the trainer publishes a new snapshot, through the SIMD scorer. While
 // training, the resolution drops (divisor 2, 3, ...) if a full-resolution
 // image would take longer than the frame budget, and comes back to one texel
-// per pixel as soon as training pauses. Linear filtering keeps it smooth.
+// per pixel as soon as training pauses (comparing runs, the budget is shared:
+// each of n runs gets 1/n of it). Linear filtering keeps it smooth.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -66,12 +67,13 @@ void update_regions(AppState& s) {
   const bool training = !knn && s.training.playing;
   if (!knn && snap && snap->generation != r.generation) r.dirty = true;
 
-  // Resolution: full while idle; while training, coarse enough for ~10 ms.
+  // Resolution: full while idle; while training, coarse enough for ~10 ms
+  // per frame, shared by the runs of a comparison (each run gets its part).
   const int full_w = std::max(1, int(std::lround(s.display.view.w))), full_h = std::max(1, int(std::lround(s.display.view.h)));
   int divisor = 1;
   if (training && r.ms_per_texel > 0) {
-    const double full_ms = r.ms_per_texel * full_w * full_h;
-    divisor = std::clamp(int(std::ceil(std::sqrt(full_ms / 10.0))), 1, 8);
+    const double full_ms = r.ms_per_texel * full_w * full_h, budget_ms = 10.0 / s.compare.count();
+    divisor = std::clamp(int(std::ceil(std::sqrt(full_ms / budget_ms))), 1, 8);
   }
   // A very large network (the engine allows 16 layers of 512 units: 4 M
   // multiply-adds a pixel) would hold the UI thread for minutes at full

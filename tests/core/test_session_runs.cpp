@@ -1,13 +1,15 @@
-// Tests of a session's comparison ("runs", version 3): runs round-trip
+// Tests of a session's comparison ("runs", version 3; run models, version 4): runs round-trip
 // through the file and the link, each run's "spec" holds only what differs
 // from the session's spec, older versions keep loading (and are refused a
 // "runs" key), bad runs are refused with their path, and the "differs from
-// A" lines name each changed field.
+// A" lines name each changed field; every run's trained model round-trips and
+// predicts as before, from a file and from a link.
 #include <catch2/catch.hpp>
 
 #include "core/data/dataset.h"
 #include "core/io/session.h"
 #include "core/limits.h"
+#include "core/train/trainer.h"
 #include "session_test_util.h"
 
 using namespace nn;
@@ -42,7 +44,7 @@ TEST_CASE("a comparison round-trips through the file and the link", "[session][c
   const Session s = comparison();
   const std::string text = save_session(s);
   const Session back = load_session(text);
-  CHECK(back.version == 3);
+  CHECK(back.version == kSessionVersion);
   REQUIRE(back.runs.size() == 3);
   CHECK(back.runs == s.runs);
   CHECK(back.runs[0].spec == back.spec);
@@ -116,4 +118,123 @@ TEST_CASE("difference lines name each changed field with A's value", "[session][
   REQUIRE(wide.size() == 1);
   CHECK_THAT(wide[0], StartsWith("hidden: "));
   CHECK_THAT(wide[0], Contains("(A: "));
+}
+
+namespace {
+
+// comparison() with runs A (SGD) and B (momentum) trained `steps` steps each
+// (run C, a kNN, has no model) and every run's model in the session.
+Session trained_comparison(int steps, std::vector<std::unique_ptr<Trainer>>& trainers) {
+  Session s = comparison();
+  s.runs[2].spec = s.spec;
+  s.runs[2].spec.kind = ModelKind::KNN;
+  for (int i = 0; i < 2; ++i) {
+    trainers.push_back(std::make_unique<Trainer>(s.data, s.runs[size_t(i)].spec));
+    for (int k = 0; k < steps; ++k) trainers.back()->step();
+  }
+  s.trained = trainers[0]->trained_state();
+  s.runs[1].trained = trainers[1]->trained_state();
+  return s;
+}
+
+Mat probe(int n) {
+  Rng rng(21);
+  Mat X(n, 2);
+  for (int i = 0; i < n; ++i) X.row(i) << rng.uniform(-1.2, 1.2), rng.uniform(-1.2, 1.2);
+  return X;
+}
+
+Mat scores_of(const Session& s, const ModelSpec& spec, const TrainedState& t, const Mat& X) {
+  Trainer tr(s.data, spec);
+  tr.load_trained(t);
+  return tr.predict_scores(X);
+}
+
+}  // namespace
+
+TEST_CASE("every run's trained model round-trips through the file (version 4)", "[session][compare]") {
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  const Session s = trained_comparison(25, trainers);
+  const std::string text = save_session(s);
+  CHECK(json::parse(text)["version"] == 4);
+  CHECK(json::parse(text)["runs"][1].contains("model"));
+  CHECK_FALSE(json::parse(text)["runs"][0].contains("model"));  // A's is the session's "model"
+  CHECK_FALSE(json::parse(text)["runs"][2].contains("model"));  // kNN: nothing trained
+  // One line per matrix inside a run's model too.
+  CHECK(text.find("\n          {\"name\":\"W1\",\"shape\":[8,2],\"values\":[") != std::string::npos);
+  const Session back = load_session(text);
+  REQUIRE(back.runs.size() == 3);
+  REQUIRE(back.trained.has_value());
+  REQUIRE(back.runs[1].trained.has_value());
+  CHECK_FALSE(back.runs[0].trained.has_value());
+  CHECK_FALSE(back.runs[2].trained.has_value());
+  CHECK(back.runs[1].trained->step == 25);
+  CHECK(save_session(back) == text);
+  // A comparison without run models keeps version 3 when it was loaded as 3.
+  Session plain = back;
+  plain.version = 3;
+  plain.runs[1].trained.reset();
+  CHECK(json::parse(save_session(plain))["version"] == 3);
+}
+
+TEST_CASE("a link with every run's model reproduces each run's predictions", "[session][compare]") {
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  const Session s = trained_comparison(25, trainers);
+  const Mat X = probe(50);
+  const Mat a = trainers[0]->predict_scores(X), b = trainers[1]->predict_scores(X);
+  REQUIRE_FALSE((a.array() == b.array()).all());  // the runs differ, so a swap would be seen
+  const Session back = decode_session_url(encode_session_url(s));
+  REQUIRE(back.trained.has_value());
+  REQUIRE(back.runs.size() == 3);
+  REQUIRE(back.runs[1].trained.has_value());
+  CHECK((scores_of(back, back.spec, *back.trained, X).array() == a.array()).all());
+  CHECK((scores_of(back, back.runs[1].spec, *back.runs[1].trained, X).array() == b.array()).all());
+}
+
+TEST_CASE("bad run models are refused with their path", "[session][compare]") {
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  const Session s = trained_comparison(2, trainers);
+  const json good = json::parse(save_session(s));
+  json j = good;
+  j["version"] = 3;
+  CHECK_THAT(load_error(j.dump()), StartsWith("runs[1].model: a run's trained model needs \"version\": 4"));
+  j = good;
+  j["runs"][0]["model"] = good["model"];
+  CHECK_THAT(load_error(j.dump()), StartsWith("runs[0].model: run A's trained model is the session's \"model\""));
+  j = good;
+  j["runs"][2]["model"] = good["model"];
+  CHECK_THAT(load_error(j.dump()), StartsWith("runs[2].model: a kNN model has no trained parameters"));
+  j = good;
+  j["runs"][1]["spec"]["hidden"] = json::array({{{"width", 4}}, {{"width", 8}}});  // B's network no longer fits its model
+  CHECK_THAT(load_error(j.dump()), StartsWith("runs[1].model.params[0].shape: is [8, 2] but the spec's network needs [4, 2]"));
+  j = good;
+  j["runs"][1]["model"]["optimizer"]["kind"] = "sgd";
+  CHECK_THAT(load_error(j.dump()), StartsWith("runs[1].model.optimizer.kind: is sgd but spec.optim.kind is momentum"));
+}
+
+TEST_CASE("a change of run A follows into the fields the other runs share with it", "[session][compare]") {
+  ModelSpec a;
+  a.kind = ModelKind::Net;
+  a.optim.kind = OptimKind::SGD;
+  a.optim.lr = 0.05;
+  ModelSpec b = a;  // differs in the optimiser
+  b.optim.kind = OptimKind::Momentum;
+  ModelSpec c = a;  // differs in the learning rate
+  c.optim.lr = 0.5;
+  ModelSpec a2 = a;
+  a2.optim.lr = 0.02;
+  const ModelSpec b2 = follow_shared_changes(b, a, a2), c2 = follow_shared_changes(c, a, a2);
+  CHECK(b2.optim.lr == 0.02);
+  CHECK(b2.optim.kind == OptimKind::Momentum);
+  CHECK(c2.optim.lr == 0.5);  // the compared field stays the run's own
+  CHECK(c2 == c);
+  ModelSpec a3 = a;
+  a3.optim.kind = OptimKind::Adam;
+  a3.loss.lambda = 0.01;
+  const ModelSpec b3 = follow_shared_changes(b, a, a3), c3 = follow_shared_changes(c, a, a3);
+  CHECK(b3.optim.kind == OptimKind::Momentum);
+  CHECK(b3.loss.lambda == 0.01);
+  CHECK(c3.optim.kind == OptimKind::Adam);
+  CHECK(c3.optim.lr == 0.5);
+  CHECK(follow_shared_changes(b, a, a) == b);  // no change, nothing follows
 }

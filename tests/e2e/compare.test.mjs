@@ -3,7 +3,9 @@
 // (different ones) and decision regions in its own panel, the runs stay step
 // for step, Reset resets every run, more runs can be added (2 x 2 layout),
 // removing a run keeps the others training, and a kNN comparison draws both
-// panels. Screenshots of the 2- and 4-run layouts go to test-output/.
+// panels; the update-ratio plot has every run's curve, a link with trained
+// models gives each run its model back, and the compact embedded layout
+// shows both runs. Screenshots of the 2- and 4-run layouts go to test-output/.
 import path from 'node:path';
 import { openApp, api, apiString, frames, outDir } from './harness.mjs';
 
@@ -62,7 +64,40 @@ async function suite(browser, url, build, report) {
   report.check(`${tag} two panels that do not overlap, each at least 250 px on its short side`,
                (sideBySide || stacked) && Math.min(panelA[2], panelA[3], panelB[2], panelB[3]) >= 250,
                `A ${panelA.map(Math.round)}, B ${panelB.map(Math.round)}`);
+  report.check(`${tag} the update-ratio plot has a curve for each run`,
+               (await api(page, 'nnplay_compare_ratio_series')) === 2, `${await api(page, 'nnplay_compare_ratio_series')}`);
   await page.screenshot({ path: path.join(outDir, `e2e-compare-2runs-${build}.png`) });
+
+  // A link "with trained model" carries every run's model: after a Reset,
+  // loading it gives each run its step and predictions back.
+  const probe = () => page.evaluate(() => {
+    const M = window.Module, out = [];
+    for (let i = 0; i < M._nnplay_run_count(); i++)
+      for (let k = 0; k < 60; k++) out.push(M._nnplay_run_predict(i, -1.2 + 0.04 * k, Math.sin(k) * 1.1));
+    return out.join('');
+  });
+  const link = await page.evaluate(() => {
+    const M = window.Module, p = M._malloc(1);
+    M.stringToUTF8('', p, 1);
+    const r = M.UTF8ToString(M._nnplay_share_link(1, 0, p, 0));
+    M._free(p);
+    return r;
+  });
+  const savedSteps = [await api(page, 'nnplay_run_step', 0), await api(page, 'nnplay_run_step', 1)];
+  const savedPred = await probe();
+  await api(page, 'nnplay_reset');
+  await page.waitForFunction(() => window.Module._nnplay_run_step(1) === 0, null, { timeout: 20000 }).catch(() => {});
+  const resetPred = await probe();
+  const loaded = await page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]),
+                                     link.slice(link.indexOf('#')));
+  await page.waitForFunction((n) => window.Module._nnplay_run_step(0) === n[0] && window.Module._nnplay_run_step(1) === n[1],
+                             savedSteps, { timeout: 20000 }).catch(() => {});
+  const loadedPred = await probe();
+  report.check(`${tag} a link with trained models gives every run its model back`,
+               loaded === 1 && (await api(page, 'nnplay_run_count')) === 2 && loadedPred === savedPred && resetPred !== savedPred &&
+               (await api(page, 'nnplay_run_step', 1)) === savedSteps[1],
+               `steps ${savedSteps} -> ${await api(page, 'nnplay_run_step', 0)},${await api(page, 'nnplay_run_step', 1)}; ` +
+               `predictions equal ${loadedPred === savedPred}, reset differs ${resetPred !== savedPred}`);
 
   // Reset acts on every run.
   await api(page, 'nnplay_reset');
@@ -115,6 +150,23 @@ async function suite(browser, url, build, report) {
                JSON.stringify(knn.map((r) => [r.label, r.texels])));
   await p2.screenshot({ path: path.join(outDir, `e2e-compare-knn-800x600-${build}.png`) });
   await p2.close();
+
+  // An embedded comparison (compact layout) shows every run in the embed's canvas.
+  const { page: p3 } = await openApp(browser, url + '?preset=momentum-vs-sgd&ui=compact', { width: 640, height: 480 });
+  await api(p3, 'nnplay_step', 20);
+  await trainTo(p3, 20, 30000);
+  await frames(p3, 6);
+  const emb = await runInfo(p3);
+  const canvas = await p3.evaluate(() => [1, 2, 3, 4].map((k) => window.Module._nnplay_layout(k)));
+  const panels = await p3.evaluate(() => [0, 1].map((i) => [0, 1, 2, 3].map((k) => window.Module._nnplay_run_panel(i, k))));
+  const inside = panels.every(([x, y, w, h]) => x >= canvas[0] - 0.5 && y >= canvas[1] - 0.5 &&
+                                                x + w <= canvas[0] + canvas[2] + 0.5 && y + h <= canvas[1] + canvas[3] + 0.5);
+  report.check(`${tag} the compact layout shows both runs, each panel inside the canvas, with regions`,
+               (await api(p3, 'nnplay_ui_layout')) === 1 && emb.length === 2 && inside &&
+               emb.every((r) => r.step >= 20 && r.texels > 500),
+               JSON.stringify({ canvas, panels, runs: emb.map((r) => [r.step, r.texels]) }));
+  await p3.screenshot({ path: path.join(outDir, `e2e-compare-compact-${build}.png`) });
+  await p3.close();
 }
 
 export default async function ({ browser, isolatedUrl, plainUrl, report }) {

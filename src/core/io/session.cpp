@@ -815,12 +815,13 @@ ojson write_runs(const Session& s) {
   for (size_t i = 0; i < s.runs.size(); ++i) {
     ojson r = {{"name", s.runs[i].name}};
     if (i > 0) r["spec"] = ojson::parse(spec_changes(s.spec, s.runs[i].spec).dump());
+    if (i > 0 && s.runs[i].trained) r["model"] = write_model(*s.runs[i].trained);
     runs.push_back(r);
   }
   return runs;
 }
 
-std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
+std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec, const Dataset& data, int version) {
   if (!j.is_array()) fail("runs", "must be an array of runs (got " + show(j) + ")");
   if (j.size() < 2 || j.size() > size_t(kMaxRuns))
     fail("runs", "a comparison has 2 to " + std::to_string(kMaxRuns) + " runs (got " + std::to_string(j.size()) + ")");
@@ -835,6 +836,13 @@ std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
       if (i == 0) fail(path + ".spec", "run A's description is the session's \"spec\" (give only its name here)");
       r.spec = apply_spec_changes(spec, *v, path + ".spec");
     }
+    if (const json* v = f.find("model")) {
+      if (i == 0) fail(path + ".model", "run A's trained model is the session's \"model\"");
+      if (version < 4)
+        fail(path + ".model", "a run's trained model needs \"version\": 4 (this file says " +
+                                  std::to_string(version) + ")");
+      r.trained = read_model(*v, path + ".model", r.spec, data);
+    }
     f.finish();
     runs.push_back(r);
   }
@@ -842,7 +850,9 @@ std::vector<SessionRun> read_runs(const json& j, const ModelSpec& spec) {
 }
 
 ojson write_session(const Session& s) {
-  const int needed = !s.runs.empty() ? 3 : s.trained ? 2 : 1;
+  bool run_models = false;
+  for (size_t i = 1; i < s.runs.size(); ++i) run_models = run_models || s.runs[i].trained.has_value();
+  const int needed = run_models ? 4 : !s.runs.empty() ? 3 : s.trained ? 2 : 1;
   ojson j = {{"version", std::max(s.version, needed)},
              {"name", s.name},
              {"description", s.description},
@@ -880,7 +890,7 @@ Session read_session(const json& j) {
   if (const json* v = f.find("runs")) {
     if (version < 3) fail("runs", "a comparison needs \"version\": 3 (this file says " +
                                       std::to_string(version) + ")");
-    s.runs = read_runs(*v, s.spec);
+    s.runs = read_runs(*v, s.spec, s.data, version);
   }
   f.finish();
   return s;
@@ -942,6 +952,30 @@ ModelSpec apply_spec_changes(const ModelSpec& a, const json& patch, const std::s
   return read_spec(merged, path);
 }
 
+// The part of `patch` (a change of run A from old_a) that touches fields a
+// run shares with old_a: a key whose value in the run differs from old_a's
+// is the run's own and is left out.
+static json shared_part(const json& old_a, const json& run, const json& patch) {
+  json out = json::object();
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const auto a = old_a.find(it.key()), r = run.find(it.key());
+    const bool in_a = a != old_a.end(), in_r = r != run.end();
+    if (it.value().is_object() && in_a && in_r && a->is_object() && r->is_object()) {
+      json sub = shared_part(*a, *r, it.value());
+      if (!sub.empty()) out[it.key()] = std::move(sub);
+    } else if (in_a == in_r && (!in_a || *a == *r)) {
+      out[it.key()] = it.value();
+    }
+  }
+  return out;
+}
+
+ModelSpec follow_shared_changes(const ModelSpec& run, const ModelSpec& old_a, const ModelSpec& new_a) {
+  const json a = json::parse(write_spec(old_a).dump());
+  const json patch = shared_part(a, json::parse(write_spec(run).dump()), merge_diff(a, json::parse(write_spec(new_a).dump())));
+  return patch.empty() ? run : apply_spec_changes(run, patch, "spec");
+}
+
 // "optim.kind: momentum (A: sgd)" lines, walking the merge patch.
 static void difference_lines(const json& a, const json& patch, const std::string& prefix, std::vector<std::string>& out) {
   for (auto it = patch.begin(); it != patch.end(); ++it) {
@@ -986,12 +1020,15 @@ std::string save_session(const Session& s) {
     }
   };
   one_line_each(j["data"]["points"]);
-  if (j.contains("model")) {
-    ojson& m = j["model"];
+  const auto model_lines = [&](ojson& m) {
     one_line_each(m["params"]);
     one_line_each(m["buffers"]);
     one_line_each(m["optimizer"]["state"]);
-  }
+  };
+  if (j.contains("model")) model_lines(j["model"]);
+  if (j.contains("runs"))
+    for (ojson& r : j["runs"])
+      if (r.contains("model")) model_lines(r["model"]);
   const std::string text = dump_text(j, 2);
   std::string out;
   out.reserve(text.size() + lines.size() * 64);

@@ -16,9 +16,11 @@ namespace nn {
 
 // The version this build writes. Files with a larger version are refused.
 // Version 2 added "model" (a trained model); version 3 added "runs" (a
-// comparison of up to kMaxRuns configurations). A session keeps the lowest
-// version its content needs, and every version-1 and -2 file loads unchanged.
-constexpr int kSessionVersion = 3;
+// comparison of up to kMaxRuns configurations); version 4 a trained model
+// for each run of a comparison ("runs"[i]."model"). A session keeps the
+// lowest version its content needs (one loaded as version 3 and saved
+// without run models stays 3), and every older file loads unchanged.
+constexpr int kSessionVersion = 4;
 
 // One run of a comparison: a name for the legends and panels, and its whole
 // model description. All runs share the session's points (and so their
@@ -27,7 +29,14 @@ constexpr int kSessionVersion = 3;
 struct SessionRun {
   std::string name;
   ModelSpec spec;
-  bool operator==(const SessionRun&) const = default;
+  // Runs B, C, D: their trained model ("with trained model"; version 4).
+  // Run A's is the session's `trained`, so runs[0].trained stays empty.
+  std::optional<TrainedState> trained;
+  // Name and spec, and whether a model is present (the model's values are
+  // compared through the saved text and the predictions in the tests).
+  bool operator==(const SessionRun& o) const {
+    return name == o.name && spec == o.spec && trained.has_value() == o.trained.has_value();
+  }
 };
 
 struct Session {
@@ -45,9 +54,11 @@ struct Session {
   std::optional<TrainedState> trained;
   // A comparison: empty for one run, else 2..kMaxRuns runs A, B, ... with
   // runs[0].spec == spec (run A is the session's spec; `trained`, if any, is
-  // run A's, the other runs start fresh). In the file (version 3):
+  // run A's; each other run may carry its own in runs[i].trained, else it
+  // starts fresh). In the file (version 3; version 4 with run models):
   //   "runs": [{"name": "SGD"},
-  //            {"name": "SGD + momentum", "spec": {"optim": {"kind": "momentum"}}}]
+  //            {"name": "SGD + momentum", "spec": {"optim": {"kind": "momentum"}},
+  //             "model": {"step": 300, ...}}]   (as "model" below, for that run's spec)
   // Run A has only its name; every other run's "spec" holds only what
   // differs from the session's "spec" (merged over it as a JSON merge patch,
   // RFC 7386: objects merge key by key, arrays such as "hidden" are replaced
@@ -61,6 +72,12 @@ nlohmann::json spec_changes(const ModelSpec& a, const ModelSpec& b);
 // a's description with the patch merged over it, validated (path names the
 // patch in messages, e.g. "runs[1].spec"). Throws SessionError.
 ModelSpec apply_spec_changes(const ModelSpec& a, const nlohmann::json& patch, const std::string& path);
+// Run A of a comparison changed from old_a to new_a (e.g. the learning rate
+// on an embedded demo's bar): `run` with the same change in every field it
+// shares with old_a; a field where the run differs from A (the thing being
+// compared) keeps the run's value. Arrays count whole ("hidden"). Throws
+// SessionError if the result is not a valid description.
+ModelSpec follow_shared_changes(const ModelSpec& run, const ModelSpec& old_a, const ModelSpec& new_a);
 // One line per field that differs, "optim.kind: momentum (A: sgd)", for the
 // UI's "differs from A" notes; empty when equal.
 std::vector<std::string> spec_difference_lines(const ModelSpec& a, const ModelSpec& b);
