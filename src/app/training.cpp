@@ -4,6 +4,7 @@
 #include "training.h"
 
 #include "core/data/preprocess.h"
+#include "core/fast/parallel.h"
 #include "core/limits.h"
 
 #include <algorithm>
@@ -532,6 +533,7 @@ void TrainingHost::frame(double budget_ms) {
     if (had_commands) publish(true);
     threaded_ = true;
     worker_ = std::thread([this] { worker_loop(); });
+    nn::start_parallel_pool();  // training is heavy work: the pool's workers too (first time only)
     {
       std::lock_guard<std::mutex> lk(m_);
       ++frame_tick_;
