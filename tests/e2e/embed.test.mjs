@@ -173,6 +173,42 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
     console.log(`     [embed] threaded: ${w0} Workers idle, ${w1} after Play (${s5} steps)`);
     report.check('[embed] threaded: after Play it trains on its own thread', s4 > 0 && s5 > s4, `steps ${s4} -> ${s5}`);
     report.check('[embed] threaded: Workers after Play = the training thread + the pool\'s', w1 === pool, `${w1}, expected ${pool}`);
+    // A run removed in the frame after its training thread was created, before
+    // that thread's Web Worker has loaded (which needs the main thread's event
+    // loop): the main thread must not wait for the thread, or the page hangs.
+    const withTimeout = (p, ms) => Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), ms))]);
+    let how = '';
+    for (let attempt = 0; attempt < 3 && how !== 'removed before its Worker loaded'; attempt++) {
+      how = await withTimeout(p4.evaluate(() => new Promise((resolve) => {
+        const M = window.Module, P = M.PThread, before = P.runningWorkers.length;
+        M._nnplay_play(0);
+        if (!M._nnplay_compare_add()) { resolve('compare_add refused'); return; }
+        M._nnplay_play(1);
+        let n = 0;
+        const poll = () => {
+          if (P.runningWorkers.length > before) {
+            const fresh = P.runningWorkers.slice(before).some((w) => !w.loaded);
+            M._nnplay_compare_remove(1);
+            resolve(fresh ? 'removed before its Worker loaded' : 'its Worker had loaded already');
+          } else if (++n > 600) {
+            resolve('no new thread');
+          } else {
+            requestAnimationFrame(poll);
+          }
+        };
+        requestAnimationFrame(poll);
+      })), 20000);
+    }
+    const t6 = await withTimeout(p4.evaluate(() => window.Module._nnplay_frame_count()), 5000);
+    await sleep(1000);
+    const t7 = await withTimeout(p4.evaluate(() => window.Module._nnplay_frame_count()), 5000);
+    const s6 = await withTimeout(p4.evaluate(() => window.Module._nnplay_step_count()), 5000);
+    await sleep(1000);
+    const s7 = await withTimeout(p4.evaluate(() => window.Module._nnplay_step_count()), 5000);
+    report.check('[embed] threaded: a run removed before its thread started leaves the page running',
+                 how === 'removed before its Worker loaded' && typeof t7 === 'number' && t7 > t6 && s7 > s6 &&
+                 (await withTimeout(p4.evaluate(() => window.Module._nnplay_run_count()), 5000)) === 1,
+                 `${how}; ticks ${t6} -> ${t7}, steps ${s6} -> ${s7}`);
     const errors4 = logs4.filter((l) => l.startsWith('[error]') || l.startsWith('[pageerror]'));
     report.check('[embed] threaded: no console errors', errors4.length === 0, errors4.slice(0, 3).join(' | '));
     await p4.close();
