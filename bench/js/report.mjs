@@ -49,6 +49,13 @@ const rows = [
   ['', 'w7.train_sps_1t', ['tfjs-wasm', 'w7.train_sps'], true, null],
   ['', 'w7.speedup_mt', null, true, null],
   ['', 'w7.workspace_kb', null, false, null],
+  ['8 images (Fashion-MNIST subset)', 'w8.knn_l2_s', null, false, { max: 2 }],
+  ['', 'w8.knn_l1_s', null, false, { max: 5 }],
+  ['', 'w8.sketch_knn_ms', null, false, { max: 20 }],
+  ['', 'w8.softmax_epoch_s', null, false, null],
+  ['', 'w8.mlp_epoch_s', null, false, null],
+  ['', 'w8.convnet_epoch_s', null, false, { max: 10 }],
+  ['', 'w8.convnet_epoch_cpu_s', null, false, null],
 ];
 rows.push(...convRows);
 const ours = ['nnplay-native', 'nnplay-wasm-threaded', 'nnplay-wasm-fallback'];

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "app.h"
+#include "core/fast/parallel.h"
 #include "imgui.h"
 #include "widgets.h"
 
@@ -77,6 +78,10 @@ void touched(AppState& s) {
   wake(s);
   if (s.embed.touched) return;
   s.embed.touched = true;
+  // The reader's first input: computations (kNN regions after an edit,
+  // training) may follow, so the thread pool's workers start now (web
+  // threaded build; elsewhere the pool already starts on first use).
+  nn::start_parallel_pool();
   if (s.embed.play_when_allowed && play_allowed(s)) request_playing(s, true);
 }
 

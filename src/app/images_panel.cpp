@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app.h"
+#include "core/fast/parallel.h"
 #include "core/limits.h"
 #include "gl.h"
 #include "imgui.h"
@@ -277,6 +278,7 @@ void set_image_mode(AppState& s, bool on) {
   set_playing(s, false);
   s.images.active = on;
   if (on) {
+    nn::start_parallel_pool();  // kNN and evaluations over thousands of images
     if (s.images.spec.input.size() == 0) default_image_spec(s.images);
     if (s.images.rows) {
       s.training.host->set_image_data(s.images.rows);
@@ -893,6 +895,7 @@ void start_image_cv(AppState& s) {
   // Its own thread, never joined: the task is shared, so stopping only asks
   // it to finish, and the UI thread never waits for it.
   std::thread([t] { t->work(1e300); }).detach();
+  nn::start_parallel_pool();
 #endif
   wake(s);
 }

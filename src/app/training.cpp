@@ -4,6 +4,7 @@
 #include "training.h"
 
 #include "core/data/preprocess.h"
+#include "core/fast/parallel.h"
 #include "core/limits.h"
 
 #include <algorithm>
@@ -28,6 +29,15 @@ TrainingHost::TrainingHost() {
 }
 
 TrainingHost::~TrainingHost() {
+  // A worker thread that has not started yet is let go instead of joined: in
+  // the web build its Web Worker starts only once the browser's main thread
+  // is back in its event loop, so joining it here would wait forever (a run
+  // removed in the frame after Play). It ends as soon as it starts.
+  int created = 0;
+  if (worker_.joinable() && worker_state_->compare_exchange_strong(created, 2)) {
+    worker_.detach();
+    return;
+  }
   {
     std::lock_guard<std::mutex> lk(m_);
     quit_ = true;
@@ -538,7 +548,11 @@ void TrainingHost::frame(double budget_ms) {
     // to the worker, which publishes their snapshot first (preparing it can
     // take long for a large model: never in the frame).
     threaded_ = true;
-    worker_ = std::thread([this, had_commands] { worker_loop(had_commands); });
+    worker_ = std::thread([this, had_commands, state = worker_state_] {
+      int created = 0;
+      if (state->compare_exchange_strong(created, 1)) worker_loop(had_commands);  // else: its host is gone
+    });
+    nn::start_parallel_pool();  // training is heavy work: the pool's workers too (first time only)
     {
       std::lock_guard<std::mutex> lk(m_);
       ++frame_tick_;

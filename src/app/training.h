@@ -126,6 +126,10 @@ class TrainingHost {
   bool can_thread_ = false;       // threaded build: start the worker when training is first asked for
   std::atomic<int64_t> step_limit_{-1};
   std::thread worker_;
+  // 0: the worker thread was created but has not started; 1: it runs;
+  // 2: the host was destroyed before it started, so it must not run. Shared
+  // with the thread, which may start after the host is gone.
+  std::shared_ptr<std::atomic<int>> worker_state_ = std::make_shared<std::atomic<int>>(0);
   mutable std::mutex m_;
   std::condition_variable cv_;
   std::deque<Command> queue_;

@@ -184,6 +184,13 @@ static void set_clipboard(void*, const char* text) {
 static const char* get_clipboard(void*) { return g_clipboard.c_str(); }
 
 int main() {
+#if NNPLAY_THREADED
+  // No pthread until the app asks for one: the training thread, the pool's
+  // workers and a cross-validation thread start on first use (training, the
+  // reader's first input, the image mode), each a Web Worker created then
+  // (the build pre-creates none), so an idle demo in a page of notes has none.
+  nn::defer_parallel_pool();
+#endif
   const float dpr = float(emscripten_get_device_pixel_ratio());
   double css_w = 1280, css_h = 800;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);

@@ -2,7 +2,9 @@
 // (no COOP/COEP headers, like a course site) loads every iframe without a
 // console error; only the demo the reader touched trains, and it pauses when
 // scrolled out of view; an idle demo draws no frames; ?preset= loads every
-// preset; bad parameters give a message and the default state.
+// preset; bad parameters give a message and the default state. The threaded
+// build (project's server) starts no pthread Worker until it is used, and
+// then trains.
 import fs from 'node:fs';
 import path from 'node:path';
 import { repo, outDir, openApp, api, apiString, frames, staticServer } from './harness.mjs';
@@ -17,7 +19,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const convnetIds = ['convnet-output-size', 'convnet-cifar-conv', 'convnet-no-padding', 'convnet-stacked-3x3',
                     'convnet-dilated', 'convnet-fc-to-conv', 'convnet-alexnet', 'convnet-vgg16', 'convnet-vgg16-conv-384'];
 
-export default async function ({ browser, plainUrl, report }) {
+export default async function ({ browser, isolatedUrl, plainUrl, report }) {
   const site = path.join(repo, 'build/site');
   const plain = await staticServer(site);
   try {
@@ -136,6 +138,80 @@ export default async function ({ browser, plainUrl, report }) {
       await p3.close();
     }
     await p2.close();
+
+    // ---- Threads on first use (threaded build) ---------------------------------------
+    // Emscripten's pthread Workers, alive or idle (as measure_notes.mjs counts them).
+    const p4 = await browser.newPage({ viewport: { width: 640, height: 480 } });
+    const logs4 = [];
+    p4.on('console', (m) => logs4.push(`[${m.type()}] ${m.text()}`));
+    p4.on('pageerror', (e) => logs4.push(`[pageerror] ${e.message}`));
+    await p4.goto(`${isolatedUrl}index.html?ui=compact`);
+    await p4.waitForFunction(() => window.nnplay && window.nnplay.ready && window.Module._nnplay_frame_count() > 10,
+                             null, { timeout: 60000 });
+    const workers = () => p4.evaluate(() => {
+      const P = window.Module.PThread;
+      return P ? P.runningWorkers.length + P.unusedWorkers.length : -1;
+    });
+    await sleep(1000);
+    const build4 = await p4.evaluate(() => window.nnplay.build);
+    const w0 = await workers();
+    report.check('[embed] threaded: an idle demo has no pthread Worker before it is used',
+                 build4 === 'threaded' && w0 === 0, `${build4} build, ${w0} Workers`);
+    // Play: the training thread and the pool's workers start; it trains.
+    await p4.evaluate(() => window.Module._nnplay_play(1));
+    let s4 = 0;
+    for (let t = 0; t < 40 && s4 === 0; t++) {
+      await sleep(250);
+      s4 = await p4.evaluate(() => window.Module._nnplay_step_count());
+    }
+    await sleep(500);
+    const s5 = await p4.evaluate(() => window.Module._nnplay_step_count());
+    const w1 = await workers();
+    // The training thread, plus the pool's workers: one per hardware thread
+    // with the caller (parallel.cpp), at most 4 in the web build.
+    const pool = await p4.evaluate(() => Math.min(Math.max(navigator.hardwareConcurrency || 1, 1), 5));
+    console.log(`     [embed] threaded: ${w0} Workers idle, ${w1} after Play (${s5} steps)`);
+    report.check('[embed] threaded: after Play it trains on its own thread', s4 > 0 && s5 > s4, `steps ${s4} -> ${s5}`);
+    report.check('[embed] threaded: Workers after Play = the training thread + the pool\'s', w1 === pool, `${w1}, expected ${pool}`);
+    // A run removed in the frame after its training thread was created, before
+    // that thread's Web Worker has loaded (which needs the main thread's event
+    // loop): the main thread must not wait for the thread, or the page hangs.
+    const withTimeout = (p, ms) => Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), ms))]);
+    let how = '';
+    for (let attempt = 0; attempt < 3 && how !== 'removed before its Worker loaded'; attempt++) {
+      how = await withTimeout(p4.evaluate(() => new Promise((resolve) => {
+        const M = window.Module, P = M.PThread, before = P.runningWorkers.length;
+        M._nnplay_play(0);
+        if (!M._nnplay_compare_add()) { resolve('compare_add refused'); return; }
+        M._nnplay_play(1);
+        let n = 0;
+        const poll = () => {
+          if (P.runningWorkers.length > before) {
+            const fresh = P.runningWorkers.slice(before).some((w) => !w.loaded);
+            M._nnplay_compare_remove(1);
+            resolve(fresh ? 'removed before its Worker loaded' : 'its Worker had loaded already');
+          } else if (++n > 600) {
+            resolve('no new thread');
+          } else {
+            requestAnimationFrame(poll);
+          }
+        };
+        requestAnimationFrame(poll);
+      })), 20000);
+    }
+    const t6 = await withTimeout(p4.evaluate(() => window.Module._nnplay_frame_count()), 5000);
+    await sleep(1000);
+    const t7 = await withTimeout(p4.evaluate(() => window.Module._nnplay_frame_count()), 5000);
+    const s6 = await withTimeout(p4.evaluate(() => window.Module._nnplay_step_count()), 5000);
+    await sleep(1000);
+    const s7 = await withTimeout(p4.evaluate(() => window.Module._nnplay_step_count()), 5000);
+    report.check('[embed] threaded: a run removed before its thread started leaves the page running',
+                 how === 'removed before its Worker loaded' && typeof t7 === 'number' && t7 > t6 && s7 > s6 &&
+                 (await withTimeout(p4.evaluate(() => window.Module._nnplay_run_count()), 5000)) === 1,
+                 `${how}; ticks ${t6} -> ${t7}, steps ${s6} -> ${s7}`);
+    const errors4 = logs4.filter((l) => l.startsWith('[error]') || l.startsWith('[pageerror]'));
+    report.check('[embed] threaded: no console errors', errors4.length === 0, errors4.slice(0, 3).join(' | '));
+    await p4.close();
   } finally {
     plain.stop();
   }

@@ -48,7 +48,10 @@ async function measure(browser, url, label) {
   const d0 = await drawn(), c0 = await cpuSeconds(bcdp), t0 = Date.now();
   await sleep(10000);
   const d1 = await drawn(), c1 = await cpuSeconds(bcdp), secs = (Date.now() - t0) / 1000;
-  const wasm = await Promise.all(frames.map((f) => f.evaluate(() => window.Module.HEAPU8.length)));
+  // The memory's own size: in the threaded build a Worker may have grown it
+  // since the main thread last refreshed its HEAP views.
+  const wasm = await Promise.all(frames.map((f) => f.evaluate(() =>
+    window.Module.wasmMemory ? window.Module.wasmMemory.buffer.byteLength : window.Module.HEAPU8.length)));
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   let uaMemory = 'n/a (the page is not cross-origin isolated)';
   if (await page.evaluate(() => self.crossOriginIsolated && !!performance.measureUserAgentSpecificMemory)) {

@@ -1,10 +1,12 @@
 // parallel.cpp: the fork-join pool behind parallel_for. Workers are created
-// once (lazily) and sleep on a condition variable between jobs.
+// once (on first use, or when start_parallel_pool() is called after
+// defer_parallel_pool()) and sleep on a condition variable between jobs.
 #include "core/fast/parallel.h"
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,6 +16,21 @@ namespace nn {
 #if NNPLAY_THREADED
 namespace {
 
+// How many chunks a job of n items is split into with `threads` threads:
+// the pool's split, used also by the caller alone before the pool starts.
+int chunk_count(int threads, int n, int min_chunk) {
+  return std::max(1, std::min(threads * 4, n / std::max(1, min_chunk)));
+}
+
+// Calls fn on chunk c of `chunks` covering [0, n).
+void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks) {
+  const int begin = int(long(n) * c / chunks), end = int(long(n) * (c + 1) / chunks);
+  if (begin < end) fn(begin, end);
+}
+
+// A job waits only for chunks that a running thread took (done_ counts
+// them): a worker that has not started yet takes none, so the caller runs
+// every chunk itself and never waits for a thread that is still starting.
 class Pool {
  public:
   explicit Pool(int threads) {
@@ -28,7 +45,7 @@ class Pool {
 
   void run(int n, const std::function<void(int, int)>& fn, int min_chunk) {
     std::lock_guard<std::mutex> one_job(job_m_);  // one parallel_for at a time
-    const int chunks = std::max(1, std::min(threads() * 4, n / std::max(1, min_chunk)));
+    const int chunks = chunk_count(threads(), n, min_chunk);
     {
       std::lock_guard<std::mutex> lk(m_);
       fn_ = &fn; n_ = n; chunks_ = chunks; next_ = 0; done_ = 0; ++generation_;
@@ -62,8 +79,7 @@ class Pool {
         if (!fn_ || next_ >= chunks_) return;
         c = next_++; n = n_; chunks = chunks_; fn = fn_;
       }
-      const int begin = int(long(n) * c / chunks), end = int(long(n) * (c + 1) / chunks);
-      if (begin < end) (*fn)(begin, end);
+      run_chunk(*fn, n, c, chunks);
       {
         std::lock_guard<std::mutex> lk(m_);
         if (++done_ == chunks_) done_cv_.notify_all();
@@ -84,25 +100,58 @@ class Pool {
 #define NNPLAY_MAX_WORKERS 7
 #endif
 
-int g_requested = 0;
+std::atomic<int> g_requested{0};
+std::atomic<bool> g_deferred{false};
+std::atomic<Pool*> g_pool{nullptr};
+std::mutex g_create_m;
+std::unique_ptr<Pool> g_pool_owner;  // joins the workers at exit
 
-Pool& pool() {
-  static Pool p([] {
-    const int n = g_requested > 0 ? g_requested : int(std::thread::hardware_concurrency());
-    return std::clamp(n, 1, NNPLAY_MAX_WORKERS + 1);
-  }());
-  return p;
+int planned_threads() {
+  const int r = g_requested.load();
+  const int n = r > 0 ? r : int(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, NNPLAY_MAX_WORKERS + 1);
+}
+
+Pool* create_pool() {
+  std::lock_guard<std::mutex> lk(g_create_m);
+  if (!g_pool_owner) {
+    g_pool_owner = std::make_unique<Pool>(planned_threads());
+    g_pool.store(g_pool_owner.get(), std::memory_order_release);
+  }
+  return g_pool_owner.get();
+}
+
+// The pool for a job now, or null while it is deferred and not started.
+Pool* job_pool() {
+  Pool* p = g_pool.load(std::memory_order_acquire);
+  if (p || g_deferred.load()) return p;
+  return create_pool();
 }
 
 }  // namespace
 
 void parallel_for(int n, const std::function<void(int, int)>& fn, int min_chunk) {
   if (n <= 0) return;
-  if (n <= min_chunk || pool().threads() == 1) { fn(0, n); return; }
-  pool().run(n, fn, min_chunk);
+  if (n <= min_chunk) { fn(0, n); return; }
+  if (Pool* p = job_pool()) {
+    if (p->threads() == 1) fn(0, n);
+    else p->run(n, fn, min_chunk);
+    return;
+  }
+  // Not started: the caller runs the pool's chunks in order.
+  const int threads = planned_threads();
+  if (threads == 1) { fn(0, n); return; }
+  const int chunks = chunk_count(threads, n, min_chunk);
+  for (int c = 0; c < chunks; ++c) run_chunk(fn, n, c, chunks);
 }
-int parallel_threads() { return pool().threads(); }
+int parallel_threads() {
+  const Pool* p = g_pool.load(std::memory_order_acquire);
+  return p ? p->threads() : planned_threads();
+}
 void set_parallel_threads(int n) { g_requested = n; }
+void defer_parallel_pool() { g_deferred = true; }
+void start_parallel_pool() { create_pool(); }
+bool parallel_pool_started() { return g_pool.load(std::memory_order_acquire) != nullptr; }
 
 #else
 
@@ -111,6 +160,9 @@ void parallel_for(int n, const std::function<void(int, int)>& fn, int) {
 }
 int parallel_threads() { return 1; }
 void set_parallel_threads(int) {}
+void defer_parallel_pool() {}
+void start_parallel_pool() {}
+bool parallel_pool_started() { return false; }
 
 #endif
 
