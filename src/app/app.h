@@ -574,6 +574,12 @@ void set_problem(AppState& s, nn::ProblemKind p);
 // problem's default (L2 / softmax) in every run; data_changed calls it.
 void sync_losses(AppState& s);  // undoable; the loss follows in every run
 void generate_regression_data(AppState& s);        // from edit.reg_gen and edit.gen's n, seed, split
+// The generator menus show what made a loaded session's points (its
+// "generator": kind, points, noise, seed, validation share).
+void show_generator(AppState& s, const nn::DataGenerator& g);
+// In a regression the function menu offers a function of the points' kind
+// (a curve for 1D points, a surface for 2D ones); data_changed calls it.
+void sync_generator_menu(AppState& s);
 bool regression_data_controls(AppState& s);       // the problem switch (+ regression generators); true in a regression
 bool regression_predict(const AppState& s, const nn::Mat& X, std::vector<double>& out);
 void draw_regression_1d(const AppState& s, ImDrawList* dl);

@@ -84,6 +84,27 @@ void generate_regression_data(AppState& s) {
   data_changed(s);
 }
 
+void show_generator(AppState& s, const nn::DataGenerator& g) {
+  GenSettings& gen = s.edit.gen;
+  gen.n = std::clamp(g.n, 2, nn::kUiMaxGenPointsTyped);
+  gen.seed = int(std::min<uint64_t>(g.seed, 9999));
+  gen.val_ratio = float(std::clamp(g.val_ratio, 0.0, 0.9));
+  if (g.regression) {
+    s.edit.reg_gen = g.reg_kind;
+    s.edit.reg_noise = std::clamp(g.noise, 0.0, 0.5);
+  } else {
+    gen.kind = g.kind;
+    gen.classes = std::clamp(g.classes, 2, nn::kUiClasses);
+    gen.noise = float(std::clamp(g.noise, 0.0, 0.5));
+  }
+}
+
+void sync_generator_menu(AppState& s) {
+  const nn::ProblemKind p = s.edit.data.problem;
+  if (nn::is_regression(p) && nn::reg_gen_problem(s.edit.reg_gen) != p)
+    s.edit.reg_gen = p == nn::ProblemKind::Regression1D ? nn::RegGen::Sine : nn::RegGen::Plane;
+}
+
 // The Data panel's regression part: the problem switch always; in a
 // regression, the value of new 2D points and the generators.
 bool regression_data_controls(AppState& s) {
