@@ -128,7 +128,8 @@ struct Display {
   Regions regions;
   int heat_class = -1;       // -1: class regions; c: class c's probability as a heatmap
   bool show_contour = true;
-  bool show_units = true;    // 1D regression: the hidden units' contributions as faint curves
+  bool show_units = true;    // 1D regression: one hidden layer's units as faint curves
+  int units_layer = -1;      // ... of this hidden layer (0-based; -1: the last)
   bool show_validation = true;
   bool show_preprocessed = false;
   bool plot_log = true;
@@ -581,6 +582,7 @@ void show_generator(AppState& s, const nn::DataGenerator& g);
 // (a curve for 1D points, a surface for 2D ones); data_changed calls it.
 void sync_generator_menu(AppState& s);
 bool regression_data_controls(AppState& s);       // the problem switch (+ regression generators); true in a regression
+bool regression_display_controls(AppState& s);    // the Display section in a regression (unit curves, contours); true if drawn
 bool regression_predict(const AppState& s, const nn::Mat& X, std::vector<double>& out);
 void draw_regression_1d(const AppState& s, ImDrawList* dl);
 void regression_regions(AppState& s, int w, int h, double x0, double x1, double y0, double y1);
