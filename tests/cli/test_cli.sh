@@ -25,6 +25,7 @@ check "regression preset prints RMSE" 0 '^ +step +epoch +lr +batch loss +train l
 check "regression preset trains" 0 '^done: 50 steps, train RMSE 0\.[0-9]{4}, validation RMSE 0\.[0-9]{4}$' -- "$bin" --preset regression-gaussians --train 50
 check "regression divergence exits 3" 3 'Training diverged at step' -- "$bin" "$here/regression-diverges.json" --train 500
 check "regression with softmax cannot train" 2 'choose a regression loss' -- "$bin" "$here/regression-softmax.json" --train 5
+check "CSV points cannot train headless" 1 'holds 2 CSV points but no model' -- "$bin" "$here/curve.csv" --train 5
 check "unknown preset" 1 'preset: no preset "nope"' -- "$bin" --preset nope --train 5
 check "bad layout" 1 'ui: unknown layout "huge"' -- "$bin" --preset momentum-vs-sgd --ui huge --train 5
 check "bad step count" 1 '--train takes a number' -- "$bin" --preset momentum-vs-sgd --train ten
