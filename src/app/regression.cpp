@@ -214,7 +214,10 @@ void draw_regression_1d(const AppState& s, ImDrawList* dl) {
   // contributions W_out[j] h_j(x), which add up to f(x) - b, or an earlier
   // layer's outputs h_j(x).
   const Snapshot* snap = s.training.snapshot.get();
-  if (s.spec.kind == nn::ModelKind::Net && snap && snap->predictor && s.display.show_units) {
+  // (Within the inspector's budget of multiply-adds, as the unit maps: a
+  // huge network draws its curve without them.)
+  if (s.spec.kind == nn::ModelKind::Net && snap && snap->predictor && s.display.show_units &&
+      nn::weight_multiply_adds(*snap->predictor->model) * cols <= nn::kInspectMultiplyAdds) {
     try {
       const nn::Mat H = nn::unit_curves(*snap->predictor->model, snap->predictor->preprocessor.transform(X),
                                         s.display.units_layer);

@@ -365,7 +365,12 @@ void TrainingHost::publish_view(bool force_inspect) {
       v->dead_units = nn::all_dead_message(v->layers);
       for (const auto& p : trainer_->model().params_view())
         if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
-      if (snap->model->kind() == nn::ModelKind::Net) {
+      // The unit maps: only for a network with a layer narrow enough to show
+      // (16 units or fewer) and within the inspector's budget.
+      bool narrow = false;
+      for (const nn::LayerStats& l : v->layers) narrow = narrow || (l.units > 0 && l.units <= 16);
+      const double grid_cost = double(Snapshot::kNeuronGrid) * Snapshot::kNeuronGrid * nn::weight_multiply_adds(*snap->model);
+      if (snap->model->kind() == nn::ModelKind::Net && narrow && grid_cost <= nn::kInspectMultiplyAdds) {
         const int G = Snapshot::kNeuronGrid;
         const double e = nn::kPlaneExtent;
         nn::Mat grid(G * G, 2);
@@ -471,11 +476,12 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
   v.image_eval = image_eval_;
 }
 
-void TrainingHost::worker_loop() {
+void TrainingHost::worker_loop(bool commands_ran) {
   long seen_tick = 0;
   for (;;) {
     try {
-      if (!worker_iteration(seen_tick)) return;
+      if (!worker_iteration(seen_tick, commands_ran)) return;
+      commands_ran = false;
     } catch (const std::bad_alloc& e) {  // never let an exception end the thread (std::terminate)
       failed("training", e, true);
     } catch (const std::exception& e) {
@@ -485,7 +491,8 @@ void TrainingHost::worker_loop() {
 }
 
 // One wait-run-train-publish round of the worker; false when asked to quit.
-bool TrainingHost::worker_iteration(long& seen_tick) {
+// commands_ran: the frame ran commands whose snapshot is not published yet.
+bool TrainingHost::worker_iteration(long& seen_tick, bool commands_ran) {
   {
     std::unique_lock<std::mutex> lk(m_);
     cv_.wait(lk, [&] {
@@ -494,7 +501,7 @@ bool TrainingHost::worker_iteration(long& seen_tick) {
     });
     if (quit_) return false;
   }
-  const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
+  const bool had_commands = commands_ran || [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
   run_commands();
   ensure_trainer();
   long tick;
@@ -527,11 +534,11 @@ void TrainingHost::frame(double budget_ms) {
   ensure_trainer();
   const bool want = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
   if (want && can_thread_) {
-    // Until now the commands ran here (setting up, publishing the first
-    // snapshot); from now on the training side belongs to the worker.
-    if (had_commands) publish(true);
+    // Until now the commands ran here; from now on the training side belongs
+    // to the worker, which publishes their snapshot first (preparing it can
+    // take long for a large model: never in the frame).
     threaded_ = true;
-    worker_ = std::thread([this] { worker_loop(); });
+    worker_ = std::thread([this, had_commands] { worker_loop(had_commands); });
     {
       std::lock_guard<std::mutex> lk(m_);
       ++frame_tick_;

@@ -108,7 +108,7 @@ class TrainingHost {
  private:
   using Command = std::function<void()>;
   void post(Command c);
-  void worker_loop();
+  void worker_loop(bool commands_ran);
   void run_commands();            // training side
   int train_some(double budget_ms, int max_steps);  // returns the steps done
   void publish(bool force_inspect);
@@ -116,7 +116,7 @@ class TrainingHost {
   bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
   // Training side: an exception becomes error_ and training stops.
   void failed(const char* during, const std::exception& e, bool out_of_memory);
-  bool worker_iteration(long& seen_tick);
+  bool worker_iteration(long& seen_tick, bool commands_ran);
   void publish_view(bool force_inspect);
   void publish_error();
   void publish_image_eval(Snapshot& v, bool force);

@@ -76,8 +76,15 @@ constexpr int kMaxWasmMemoryMB = 1024;
 // nn::training_step_bytes); a larger step is refused with a message before it
 // allocates, leaving room for the data, the model and the page.
 constexpr int kMaxStepMemoryMB = kMaxWasmMemoryMB / 2;
-// The inspector's activation statistics use at most this many training rows.
+// The inspector's activation statistics use at most this many training rows,
+// and fewer for an expensive model: at most kInspectMultiplyAdds through its
+// weights per inspection (16 layers of 512 units cost 4 M a row, so 4,096
+// rows would hold the training thread, or the frame of the single-threaded
+// build, for tens of seconds in WebAssembly), but never under kMinInspectRows.
+// The unit maps (each hidden unit over a grid) keep to the same budget.
 constexpr int kMaxInspectRows = 4096;
+constexpr int kMinInspectRows = 64;
+constexpr double kInspectMultiplyAdds = 1e8;
 
 // ---- What the UI offers (narrower than the engine accepts) --------------------
 constexpr int kUiClasses = 6;              // class buttons and keys 1..6 on the 2D canvas

@@ -460,3 +460,25 @@ TEST_CASE("a step too large for the memory limit is refused with a message befor
   CHECK(small.step_count() == 1);
   CHECK(std::isfinite(st.data_loss));
 }
+
+TEST_CASE("the inspector samples fewer rows of an expensive network, within its multiply-add budget",
+          "[trainer][limits]") {
+  // 2-16-16-3: every row up to kMaxInspectRows.
+  ModelSpec small = net_spec(16, OptimKind::Adam, 1e-3);
+  Trainer a(generate(DataGen::Spiral, 300, 3, 0.1, 1), small);
+  CHECK(weight_multiply_adds(a.model()) == 2 * 16 + 16 * 16 + 16 * 3);
+  CHECK(inspect_rows(a.model(), 300) == 300);
+  CHECK(inspect_rows(a.model(), 100000) == kMaxInspectRows);
+  // 16 layers of 512 units: about 4 M multiply-adds a row, so the sample
+  // shrinks to the budget (24 rows) and is then held at kMinInspectRows.
+  ModelSpec big = net_spec(kMaxLayerWidth, OptimKind::Adam, 1e-3);
+  big.hidden.assign(kMaxHiddenLayers, HiddenLayerSpec::fc(kMaxLayerWidth));
+  Trainer b(generate(DataGen::Blobs, 200, 10, 0.2, 1), big);
+  const double per_row = 2.0 * 512 + 15.0 * 512 * 512 + 512.0 * 10;
+  CHECK(weight_multiply_adds(b.model()) == per_row);
+  CHECK(kInspectMultiplyAdds / per_row < kMinInspectRows);
+  CHECK(inspect_rows(b.model(), 100000) == kMinInspectRows);
+  CHECK(inspect_rows(b.model(), 10) == 10);
+  // The statistics still cover every hidden layer.
+  CHECK(b.inspect().size() == size_t(kMaxHiddenLayers));
+}

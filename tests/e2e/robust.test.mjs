@@ -105,11 +105,6 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
   for (const [url, expect] of [[isolatedUrl, 'threaded'], [plainUrl, 'fallback']]) {
     await report.test(`stale model ${expect}`, () => staleModel(browser, url, expect, report));
     // The trainer refuses the too-large step with its message (both builds).
-    // Open bug in the threaded build only: its page stops answering on this
-    // link before the message shows, so there the check runs with
-    // NNPLAY_E2E_OOM=1 (README, Reliability) until that is found.
-    if (expect === 'fallback' || process.env.NNPLAY_E2E_OOM === '1')
-      await report.test(`out of memory ${expect}`, () => outOfMemory(browser, url, expect, report));
-    else console.log(`skip out of memory ${expect}: an open bug (NNPLAY_E2E_OOM=1 runs the check)`);
+    await report.test(`out of memory ${expect}`, () => outOfMemory(browser, url, expect, report));
   }
 }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/limits.h"
+
 namespace nn {
 
 // Histogram range: the activation's bounds, or the data's range widened to at
@@ -69,6 +71,19 @@ std::string all_dead_message(const std::vector<LayerStats>& layers) {
            "stalled. Usually the learning rate was too high; lower it and reset, or try leaky ReLU.";
   }
   return "";
+}
+
+double weight_multiply_adds(const Model& m) {
+  double n = 0;
+  for (const ConstParamRef& p : m.params_view())
+    if (!p.name.empty() && p.name[0] == 'W') n += double(p.value->size());
+  return n;
+}
+
+long inspect_rows(const Model& m, long n) {
+  const double per_row = std::max(1.0, weight_multiply_adds(m));
+  const long affordable = long(std::min(double(kMaxInspectRows), std::max(double(kMinInspectRows), kInspectMultiplyAdds / per_row)));
+  return std::min(n, affordable);
 }
 
 std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X) {

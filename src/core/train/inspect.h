@@ -42,6 +42,14 @@ LayerStats layer_stats(const LayerActivations& a);
 // layer index out of range.
 Mat unit_curves(const Model& m, const Mat& X, int layer);
 
+// Multiply-adds of one row through m's weight matrices (one per weight): the
+// exact cost of a dense network or linear classifier's forward pass, a lower
+// bound for conv layers (which reuse each weight at every position).
+double weight_multiply_adds(const Model& m);
+// How many of n rows the inspector uses for m (limits.h: kMaxInspectRows,
+// kMinInspectRows, kInspectMultiplyAdds); n itself when fewer.
+long inspect_rows(const Model& m, long n);
+
 // A sentence for the user when a ReLU layer has every unit (filter) dead:
 // zero output on every point, so no gradient reaches it or anything below it
 // and training has stalled; "" when no layer is entirely dead. Leaky ReLU

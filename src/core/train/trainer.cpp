@@ -556,11 +556,13 @@ std::vector<StepStats> Trainer::history_since(int64_t after_step) const {
 std::vector<LayerStats> Trainer::inspect() {
   if (y_train_.empty()) return {};
   const Eigen::Index N = X_train_.rows();
-  if (N <= kMaxInspectRows) return inspect_layers(engine_->model(), X_train_);
+  const Eigen::Index n = inspect_rows(engine_->model(), long(N));
+  if (n >= N) return inspect_layers(engine_->model(), X_train_);
   // Statistics of an evenly spaced sample: the whole set could need more
-  // memory than training does (every layer's activations at once, in double).
-  Mat sample(kMaxInspectRows, X_train_.cols());
-  for (Eigen::Index i = 0; i < kMaxInspectRows; ++i) sample.row(i) = X_train_.row(i * N / kMaxInspectRows);
+  // memory than training does (every layer's activations at once, in double)
+  // and, for a large network, far more time than a snapshot may take.
+  Mat sample(n, X_train_.cols());
+  for (Eigen::Index i = 0; i < n; ++i) sample.row(i) = X_train_.row(i * N / n);
   return inspect_layers(engine_->model(), sample);
 }
 
