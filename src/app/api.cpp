@@ -498,6 +498,8 @@ NNPLAY_API void nnplay_generate_regression(int kind, int n, double noise, int se
   s.edit.gen.val_ratio = float(val_ratio);
   app::generate_regression_data(s);
 }
+// The row of nn::RegGen's table the regression generator menu shows (as above).
+NNPLAY_API int nnplay_regression_generator() { return int(app_state().edit.reg_gen); }
 // The current model's (or kNN's) output at a world point: the curve at x in
 // 1D, the surface in 2D. NaN before a model exists.
 NNPLAY_API double nnplay_regression_predict(double x, double y) {

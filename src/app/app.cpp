@@ -141,6 +141,7 @@ void data_changed(AppState& s) {
   // After the data: a trainer refusing the new points' problem starts afresh
   // with the loss that fits them (the other order would pause training).
   sync_losses(s);
+  sync_generator_menu(s);
 }
 
 void add_point(AppState& s, double x, double y, int label) {
@@ -236,6 +237,7 @@ void apply_session_ui(AppState& s, const nn::SessionUi& ui) {
 
 void apply_session(AppState& s, const nn::Session& session) {
   s.edit.replace(session.data);
+  if (session.generator) show_generator(s, *session.generator);
   // A model on images (an image-mode session or preset) is the image mode's;
   // the 2D playground keeps its own.
   const bool image_spec = session.spec.input.is_image();

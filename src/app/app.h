@@ -129,7 +129,8 @@ struct Display {
   Regions regions;
   int heat_class = -1;       // -1: class regions; c: class c's probability as a heatmap
   bool show_contour = true;
-  bool show_units = true;    // 1D regression: the hidden units' contributions as faint curves
+  bool show_units = true;    // 1D regression: one hidden layer's units as faint curves
+  int units_layer = -1;      // ... of this hidden layer (0-based; -1: the last)
   bool show_validation = true;
   bool show_preprocessed = false;
   bool plot_log = true;
@@ -585,7 +586,14 @@ void set_problem(AppState& s, nn::ProblemKind p);
 // problem's default (L2 / softmax) in every run; data_changed calls it.
 void sync_losses(AppState& s);  // undoable; the loss follows in every run
 void generate_regression_data(AppState& s);        // from edit.reg_gen and edit.gen's n, seed, split
+// The generator menus show what made a loaded session's points (its
+// "generator": kind, points, noise, seed, validation share).
+void show_generator(AppState& s, const nn::DataGenerator& g);
+// In a regression the function menu offers a function of the points' kind
+// (a curve for 1D points, a surface for 2D ones); data_changed calls it.
+void sync_generator_menu(AppState& s);
 bool regression_data_controls(AppState& s);       // the problem switch (+ regression generators); true in a regression
+bool regression_display_controls(AppState& s);    // the Display section in a regression (unit curves, contours); true if drawn
 bool regression_predict(const AppState& s, const nn::Mat& X, std::vector<double>& out);
 void draw_regression_1d(const AppState& s, ImDrawList* dl);
 void regression_regions(AppState& s, int w, int h, double x0, double x1, double y0, double y1);

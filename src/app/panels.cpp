@@ -374,6 +374,7 @@ static void training_section(AppState& s) {
 
 static void display_section(AppState& s) {
   if (!ImGui::CollapsingHeader("Display")) return;
+  if (regression_display_controls(s)) return;
   int heat = s.display.heat_class + 1;
   const char* const items[] = {"class regions", "class 1 probability", "class 2 probability", "class 3 probability",
                                 "class 4 probability", "class 5 probability", "class 6 probability"};

@@ -1,8 +1,9 @@
 // regression.cpp: the regression side of the 2D playground. The problem
 // switch (classification, 1D curve, 2D surface) and its generators; in 1D
-// the fitted curve drawn per pixel column with, for a network, each unit of
-// the last hidden layer's contribution W_out[j] * h_j(x) as a faint curve
-// (a ReLU unit's is zero up to its kink, then a line); in 2D the output as a
+// the fitted curve drawn per pixel column with, for a network, one hidden
+// layer's units as faint curves (the last layer's contributions
+// W_out[j] * h_j(x), or an earlier layer's outputs h_j(x); a ReLU unit's is
+// zero up to its kink, then a line); in 2D the output as a
 // heatmap with contour lines (computed in update_regions through the SIMD
 // scorer); the points coloured by value; the hover readouts.
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "core/data/preprocess.h"
 #include "core/fast/fast_eval.h"
 #include "core/models/losses.h"
+#include "core/train/inspect.h"
 #include "imgui.h"
 #include "widgets.h"
 
@@ -84,6 +86,49 @@ void generate_regression_data(AppState& s) {
   data_changed(s);
 }
 
+void show_generator(AppState& s, const nn::DataGenerator& g) {
+  GenSettings& gen = s.edit.gen;
+  gen.n = std::clamp(g.n, 2, nn::kUiMaxGenPointsTyped);
+  gen.seed = int(std::min<uint64_t>(g.seed, 9999));
+  gen.val_ratio = float(std::clamp(g.val_ratio, 0.0, 0.9));
+  if (g.regression) {
+    s.edit.reg_gen = g.reg_kind;
+    s.edit.reg_noise = std::clamp(g.noise, 0.0, 0.5);
+  } else {
+    gen.kind = g.kind;
+    gen.classes = std::clamp(g.classes, 2, nn::kUiClasses);
+    gen.noise = float(std::clamp(g.noise, 0.0, 0.5));
+  }
+}
+
+void sync_generator_menu(AppState& s) {
+  const nn::ProblemKind p = s.edit.data.problem;
+  if (nn::is_regression(p) && nn::reg_gen_problem(s.edit.reg_gen) != p)
+    s.edit.reg_gen = p == nn::ProblemKind::Regression1D ? nn::RegGen::Sine : nn::RegGen::Plane;
+}
+
+// 1D: which hidden layer's units the faint curves show (stored as
+// display.show_units and display.units_layer; the last layer as -1, so it
+// stays the last whatever the depth becomes).
+static void unit_curves_combo(AppState& s) {
+  const int L = s.spec.kind == nn::ModelKind::Net ? int(s.spec.hidden.size()) : 0;
+  if (L == 0) return;
+  std::vector<std::string> names = {"off"};
+  for (int l = 1; l <= L; ++l) names.push_back("layer " + std::to_string(l) + (l == L ? ": w h(x)" : ": h(x)"));
+  std::vector<const char*> items;
+  for (const std::string& n : names) items.push_back(n.c_str());
+  const int layer = s.display.units_layer < 0 || s.display.units_layer >= L ? L - 1 : s.display.units_layer;
+  int pick = s.display.show_units ? layer + 1 : 0;
+  if (combo("unit curves", pick, items.data(), int(items.size()),
+            "Faint curves of one hidden layer's units. The last layer (w h(x)): each unit's contribution "
+            "W_out[j] h_j(x) to the fitted curve (they add up to the curve minus the output bias). An earlier "
+            "layer (h(x)): each unit's output h_j(x). A ReLU unit is flat up to its kink and straight after it; the curve bends only where "
+            "some unit switches on or off.")) {
+    s.display.show_units = pick > 0;
+    if (pick > 0) s.display.units_layer = pick == L ? -1 : pick - 1;
+  }
+}
+
 // The Data panel's regression part: the problem switch always; in a
 // regression, the value of new 2D points and the generators.
 bool regression_data_controls(AppState& s) {
@@ -96,8 +141,12 @@ bool regression_data_controls(AppState& s) {
   if (s.edit.data.problem == nn::ProblemKind::Regression2D)
     slider_double(s, "new value", s.edit.new_value, -kValueRange, kValueRange, "%.2f", false,
                   "The value a clicked point carries (its colour: blue negative, orange positive).");
-  else
-    ImGui::TextDisabled("Click: add (x, y). Right-click: erase. Move tool: drag.");
+  else {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("Click: add (x, y). Right-click: erase. Move tool: drag.");
+    ImGui::PopStyleColor();
+    unit_curves_combo(s);
+  }
   if (ImGui::TreeNodeEx("Generate a regression set", ImGuiTreeNodeFlags_DefaultOpen)) {
     enum_combo("function", s.edit.reg_gen, "The function the points sample (1D ones fit a curve, 2D ones a surface).");
     slider_int(s, "points", s.edit.gen.n, 5, nn::kUiMaxGenPoints, "How many points to generate.", true);
@@ -109,6 +158,20 @@ bool regression_data_controls(AppState& s) {
     if (ImGui::Button("Generate")) generate_regression_data(s);
     tooltip("Replace the points with samples of the function (undo brings the old ones back).");
     ImGui::TreePop();
+  }
+  return true;
+}
+
+// The Display section in a regression: the contour lines of the 2D
+// heatmap (a 1D curve's unit curves are chosen in the Data panel).
+bool regression_display_controls(AppState& s) {
+  const nn::ProblemKind p = s.edit.data.problem;
+  if (!nn::is_regression(p) || s.images.active) return false;
+  if (p == nn::ProblemKind::Regression2D) {
+    if (ImGui::Checkbox("contour lines", &s.display.show_contour)) s.display.regions.dirty = true;
+    tooltip("A line wherever the output crosses a multiple of 0.25.");
+  } else {
+    ImGui::TextDisabled("The curve's unit curves: see \"unit curves\" in Data.");
   }
   return true;
 }
@@ -147,22 +210,22 @@ void draw_regression_1d(const AppState& s, ImDrawList* dl) {
   std::vector<double> f;
   if (!regression_predict(s, X, f)) return;
   dl->PushClipRect({v.x, v.y}, {v.x + v.w, v.y + v.h}, true);
-  // The last hidden layer's units: f(x) = b + sum_j W_out[j] h_j(x).
+  // One hidden layer's units (nn::unit_curves): the last layer's
+  // contributions W_out[j] h_j(x), which add up to f(x) - b, or an earlier
+  // layer's outputs h_j(x).
   const Snapshot* snap = s.training.snapshot.get();
-  if (s.spec.kind == nn::ModelKind::Net && snap && snap->predictor && s.display.show_units) {
-    const nn::Model& m = *snap->predictor->model;
-    const nn::Mat* W_out = nullptr;
-    for (const nn::ConstParamRef& p : m.params_view())
-      if (p.name[0] == 'W') W_out = p.value;  // the last W is the output layer's
+  // (Within the inspector's budget of multiply-adds, as the unit maps: a
+  // huge network draws its curve without them.)
+  if (s.spec.kind == nn::ModelKind::Net && snap && snap->predictor && s.display.show_units &&
+      nn::weight_multiply_adds(*snap->predictor->model) * cols <= nn::kInspectMultiplyAdds) {
     try {
-      const std::vector<nn::LayerActivations> acts = m.hidden_activations(snap->predictor->preprocessor.transform(X));
-      if (!acts.empty() && W_out && W_out->rows() == 1 && acts.back().post.cols() == W_out->cols() &&
-          acts.back().post.cols() <= 64) {
-        const nn::Mat& H = acts.back().post;
+      const nn::Mat H = nn::unit_curves(*snap->predictor->model, snap->predictor->preprocessor.transform(X),
+                                        s.display.units_layer);
+      if (H.rows() == cols && H.cols() <= 64) {
         std::vector<ImVec2> line(static_cast<size_t>(cols));
         for (Eigen::Index j = 0; j < H.cols(); ++j) {
           for (int i = 0; i < cols; ++i)
-            line[size_t(i)] = {v.x + (i + 0.5f) * v.w / cols, v.to_px_y((*W_out)(0, j) * H(i, j))};
+            line[size_t(i)] = {v.x + (i + 0.5f) * v.w / cols, v.to_px_y(std::clamp(H(i, j), -1e3, 1e3))};
           dl->AddPolyline(line.data(), cols, IM_COL32(90, 60, 160, 70), 0, 1.2f * u);
         }
       }

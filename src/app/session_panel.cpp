@@ -6,7 +6,6 @@
 
 #include "app.h"
 #include "core/data/csv.h"
-#include "core/limits.h"
 #include "core/io/session.h"
 #include "core/limits.h"
 #include "imgui.h"
@@ -52,7 +51,11 @@ bool load_text(AppState& s, const std::string& raw) {
     nn::Dataset d = nn::parse_points_csv(text);
     s.edit.replace(d);
     data_changed(s);
-    set_status(s, "Imported " + std::to_string(d.points.size()) + " points from CSV (Undo brings the old ones back).", false);
+    const char* kind = d.problem == nn::ProblemKind::Regression1D   ? " (regression 1D: x,value)"
+                       : d.problem == nn::ProblemKind::Regression2D ? " (regression 2D: x,y,value)"
+                                                                    : "";
+    set_status(s, "Imported " + std::to_string(d.points.size()) + " points from CSV" + kind +
+                      ". Undo brings the old ones back.", false);
     return true;
   } catch (const nn::CsvError& e) {
     std::string msg = e.what();
@@ -96,7 +99,9 @@ void draw_session_window(AppState& s) {
   tooltip("Encode the whole session in a link (the part after #), so a page address reproduces it.");
   ImGui::SameLine();
   if (ImGui::Button("CSV")) s.io.text = nn::points_to_csv(s.edit.data), s.io.status.clear();
-  tooltip("Write the points as x,y,class,validation lines.");
+  tooltip(s.edit.data.problem == nn::ProblemKind::Regression1D   ? "Write the points as x,value,validation lines (under that header)."
+          : s.edit.data.problem == nn::ProblemKind::Regression2D ? "Write the points as x,y,value,validation lines (under that header)."
+                                                                 : "Write the points as x,y,class,validation lines.");
   if (s.platform.download) {
     ImGui::SameLine();
     if (ImGui::Button("Download")) s.platform.download("nnplay-session.json", nn::save_session(cur));

@@ -5,8 +5,9 @@
 // A session file or --preset opens it instead of the start-up example; --ui,
 // --controls and --autoplay are the web page's ?ui=, ?controls=, ?autoplay.
 // --train N trains the session's model N steps without a window, prints a
-// step / loss / accuracy table and exits: 0 done, 3 diverged, 2 cannot train,
-// 1 bad input. --frames N renders N frames and exits (with --screenshot, the
+// step / loss / accuracy table (RMSE for a regression) and exits: 0 done,
+// 3 diverged, 2 cannot train, 1 bad input (a CSV of points too: it has no
+// model). --frames N renders N frames and exits (with --screenshot, the
 // last frame is saved as PNG); --demo starts training at once.
 // --data DIR: where image mode reads its sets (Fashion-MNIST's idx files or
 // .nnimg subsets) instead of the packages' places.
@@ -30,6 +31,7 @@
 #include "core/data/images.h"
 #include "core/fast/parallel.h"
 #include "core/io/launch.h"
+#include "core/data/csv.h"
 #include "core/train/headless.h"
 #include "platform/window.h"
 
@@ -220,7 +222,13 @@ int main(int argc, char** argv) {
     try {
       session = nn::load_session(session_text);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "nnplay: %s: %s\n", session_label.c_str(), e.what());
+      try {  // CSV points (which the window opens) carry no model to train
+        const nn::Dataset d = nn::parse_points_csv(session_text);
+        std::fprintf(stderr, "nnplay: %s holds %zu CSV points but no model: --train needs a session (open the CSV "
+                             "in the window, then save the session as JSON)\n", session_label.c_str(), d.points.size());
+      } catch (const std::exception&) {
+        std::fprintf(stderr, "nnplay: %s: %s\n", session_label.c_str(), e.what());
+      }
       return 1;
     }
     return nn::train_headless(session, train_steps, std::cout);

@@ -2,11 +2,14 @@
 // preset catalogue, and the headless trainer behind `nnplay --train N`.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "core/io/launch.h"
 #include "core/io/source_paths.h"
 #include "core/train/headless.h"
+#include "core/train/trainer.h"
 
 using namespace nn;
 using Catch::Matchers::Contains;
@@ -92,4 +95,57 @@ TEST_CASE("headless training prints a table and reports divergence in its exit c
   s.spec.kind = ModelKind::KNN;
   std::ostringstream knn;
   REQUIRE(train_headless(s, 10, knn) == kHeadlessCannotTrain);
+}
+
+// The number printed right after `key` (NaN if the key is missing).
+static double number_after(const std::string& text, const std::string& key) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return NAN;
+  return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
+TEST_CASE("headless training of a regression prints RMSE in place of accuracy", "[launch][regression]") {
+  Session s;
+  s.name = "sine";
+  s.data = generate_regression(RegGen::Sine, 60, 0.05, 2);
+  split_train_val(s.data, 0.25, 2);
+  s.spec.kind = ModelKind::Net;
+  s.spec.hidden = {HiddenLayerSpec{}};
+  s.spec.hidden[0].width = 16;
+  s.spec.loss.kind = LossKind::Squared;
+  s.spec.optim.kind = OptimKind::Adam;
+  s.spec.optim.lr = 0.02;
+  std::ostringstream out;
+  REQUIRE(train_headless(s, 200, out, 4) == kHeadlessOk);
+  const std::string table = out.str();
+  INFO(table);
+  CHECK_THAT(table, Contains("60 points, regression 1D (a curve y = f(x)), net model, L2"));
+  CHECK_THAT(table, Contains("train loss train RMSE   val RMSE\n"));
+  CHECK_THAT(table, !Contains("acc"));
+  // The summary's RMSEs are the trainer's own, and training lowered them.
+  Trainer t(s.data, s.spec);
+  for (int i = 0; i < 200; ++i) t.step();
+  const double train = number_after(table, "done: 200 steps, train RMSE "), val = number_after(table, "validation RMSE ");
+  CHECK(train == Approx(t.rmse(false)).margin(5e-5));
+  CHECK(val == Approx(t.rmse(true)).margin(5e-5));
+  Trainer fresh(s.data, s.spec);
+  CHECK(train < 0.5 * fresh.rmse(false));
+
+  // Without validation points the validation column says "-".
+  split_train_val(s.data, 0.0, 2);
+  std::ostringstream noval;
+  REQUIRE(train_headless(s, 5, noval) == kHeadlessOk);
+  CHECK_THAT(noval.str(), Contains("validation RMSE -\n"));
+
+  // A classification loss on real targets cannot train; a blow-up exits 3.
+  s.spec.loss.kind = LossKind::Softmax;
+  std::ostringstream wrong;
+  REQUIRE(train_headless(s, 5, wrong) == kHeadlessCannotTrain);
+  CHECK_THAT(wrong.str(), Contains("choose a regression loss"));
+  s.spec.loss.kind = LossKind::Squared;
+  s.spec.optim.kind = OptimKind::SGD;
+  s.spec.optim.lr = 5;
+  std::ostringstream bad;
+  REQUIRE(train_headless(s, 500, bad, 10) == kHeadlessDiverged);
+  CHECK_THAT(bad.str(), Contains("Training diverged at step"));
 }

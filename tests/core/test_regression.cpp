@@ -17,6 +17,7 @@
 #include "core/models/net.h"
 #include "core/train/engine.h"
 #include "core/train/gradcheck.h"
+#include "core/train/inspect.h"
 #include "core/train/trainer.h"
 #include "test_util.h"
 
@@ -204,6 +205,64 @@ TEST_CASE("a ReLU network fits a sine to RMSE below 0.1 in 2000 steps, on both e
   Trainer t(d, lin);
   for (int i = 0; i < 1000; ++i) t.step();
   REQUIRE(t.rmse(false) > 0.25);
+}
+
+TEST_CASE("unit curves: the last layer's contributions add up to the curve; a ReLU curve bends only where a unit switches",
+          "[regression][inspect]") {
+  const Dataset d = generate_regression(RegGen::Sine, 60, 0.05, 2);
+  ModelSpec spec = regression_net(LossKind::Squared, 8);
+  spec.hidden = {HiddenLayerSpec::fc(8, Activation::ReLU), HiddenLayerSpec::fc(6, Activation::ReLU)};
+  Trainer t(d, spec);
+  for (int i = 0; i < 300; ++i) t.step();
+  const Predictor p = t.predictor();
+  // The 1D view's inputs: x across the canvas, the second input held at 0.
+  const int n = 601;
+  Mat X(n, 2);
+  for (int i = 0; i < n; ++i) X.row(i) << -1.25 + 2.5 * i / (n - 1), 0.0;
+  const Mat Xp = p.preprocessor.transform(X);
+  const Mat f = p.model->scores(Xp);
+  const Mat last = unit_curves(*p.model, Xp, -1);
+  REQUIRE(last.rows() == n);
+  REQUIRE(last.cols() == 6);
+  REQUIRE(unit_curves(*p.model, Xp, 1) == last);
+  const Mat* b_out = nullptr;
+  for (const ConstParamRef& q : p.model->params_view())
+    if (q.name[0] == 'b') b_out = q.value;
+  REQUIRE(b_out);
+  REQUIRE(((last.rowwise().sum().array() + (*b_out)(0, 0)) - f.col(0).array()).abs().maxCoeff() < 1e-12);
+  // An earlier layer's curves are its units' outputs.
+  const std::vector<LayerActivations> acts = p.model->hidden_activations(Xp);
+  REQUIRE(unit_curves(*p.model, Xp, 0) == acts[0].post);
+  REQUIRE(unit_curves(*p.model, Xp, 2).size() == 0);
+
+  // Where no unit of any layer switches between neighbouring samples the
+  // curve is straight (second difference ~0); it does bend somewhere.
+  auto pattern = [&](int i) {
+    std::vector<bool> on;
+    for (const LayerActivations& a : acts)
+      for (Eigen::Index j = 0; j < a.pre.cols(); ++j) on.push_back(a.pre(i, j) > 0);
+    return on;
+  };
+  int bends = 0, straight = 0;
+  for (int i = 1; i + 1 < n; ++i) {
+    const double d2 = std::abs(f(i + 1, 0) - 2 * f(i, 0) + f(i - 1, 0));
+    if (pattern(i - 1) == pattern(i) && pattern(i) == pattern(i + 1)) {
+      ++straight;
+      REQUIRE(d2 < 1e-12);
+    } else {
+      bends += d2 > 1e-6;
+    }
+  }
+  INFO("straight " << straight << ", bends " << bends);
+  CHECK(bends >= 2);
+  CHECK(straight > n / 2);
+
+  // A model scoring several classes has no unit curves.
+  Dataset c = generate(DataGen::Blobs, 30, 3, 0.1, 1);
+  ModelSpec cs = spec;
+  cs.loss.kind = LossKind::Softmax;
+  Trainer tc(c, cs);
+  REQUIRE(unit_curves(*tc.predictor().model, Xp, -1).size() == 0);
 }
 
 TEST_CASE("a regression loss needs regression points, and the reverse", "[regression]") {

@@ -370,6 +370,43 @@ TEST_CASE("a data generator loads as the same points every time", "[session]") {
   REQUIRE(e.data.points.size() == 10);
 }
 
+TEST_CASE("a loaded session says which generator made its points (for the generator menus)", "[session][regression]") {
+  const Session a = load_session(R"({"version": 1, "data": {"generator":
+      {"kind": "spiral", "n": 90, "classes": 4, "noise": 0.2, "seed": 7, "val_ratio": 0.2}}})");
+  REQUIRE(a.generator.has_value());
+  CHECK_FALSE(a.generator->regression);
+  CHECK(a.generator->kind == DataGen::Spiral);
+  CHECK(a.generator->n == 90);
+  CHECK(a.generator->classes == 4);
+  CHECK(a.generator->noise == 0.2);
+  CHECK(a.generator->seed == 7);
+  CHECK(a.generator->val_ratio == 0.2);
+  // Defaults are those the points were made with.
+  const Session m = load_session(R"({"version": 1, "data": {"generator": {"kind": "moons"}}})");
+  REQUIRE(m.generator.has_value());
+  CHECK(m.generator->classes == 2);
+  CHECK(m.generator->n == 200);
+  // A regression preset: the Gaussians surface, not the default sine.
+  const Session g = load_session(R"({"version": 3, "data": {"generator":
+      {"kind": "gaussians", "n": 300, "noise": 0.02, "seed": 1, "val_ratio": 0.2}}})");
+  REQUIRE(g.generator.has_value());
+  CHECK(g.generator->regression);
+  CHECK(g.generator->reg_kind == RegGen::Gaussians);
+  CHECK(g.generator->n == 300);
+  CHECK(g.generator->noise == 0.02);
+  CHECK(reg_gen_problem(g.generator->reg_kind) == g.data.problem);
+  const Session o = load_session(R"({"version": 3, "data": {"generator":
+      {"kind": "polynomial", "n": 30, "outliers": 3, "outlier_x": 0.6, "outlier_y": 1.1}}})");
+  REQUIRE(o.generator.has_value());
+  CHECK(o.generator->reg_kind == RegGen::Polynomial);
+  CHECK(o.generator->noise == 0.05);
+  CHECK(o.generator->outliers == 3);
+  CHECK(o.data.points.size() == 33);
+  // Points (and a saved session, which writes its points) carry no generator.
+  CHECK_FALSE(load_session(save_session(g)).generator.has_value());
+  CHECK_FALSE(load_session(R"({"version": 1, "data": {"points": [{"x": 0, "y": 0, "label": 0}]}})").generator.has_value());
+}
+
 TEST_CASE("bad data generators are refused with the field's path", "[session]") {
   using Catch::Matchers::StartsWith;
   auto gen = [](const std::string& fields) {

@@ -4,9 +4,11 @@
 // curve passes within 0.1 of every clicked point; the Move tool drags a
 // point and right-click erases one. Then 2D regression: a sum-of-Gaussians
 // set, trained, draws its heatmap (values in most texels, matching the
-// model's output). Both regression presets open. Screenshots go to test-output/.
+// model's output). Both regression presets open, and the function menu shows
+// each one's generator. A regression CSV imports through the Save / load box
+// and a bad row is named. Screenshots go to test-output/.
 import path from 'node:path';
-import { openApp, api, frames, clickWorld, outDir } from './harness.mjs';
+import { openApp, api, apiString, frames, clickWorld, outDir } from './harness.mjs';
 
 const trainTo = async (page, step, timeout = 90000) => {
   await page.waitForFunction((step) => window.Module._nnplay_step_count() >= step, step, { timeout, polling: 100 })
@@ -84,11 +86,29 @@ async function suite(browser, url, build, report) {
   report.check(`${tag} the surface has learnt a bump (output above 0.3 at (0.5, 0.5))`, model > 0.3, `${model}`);
   await page.screenshot({ path: path.join(outDir, `e2e-regression-2d-${build}.png`) });
 
-  for (const id of ['regression-outliers', 'regression-vs-bins']) {
+  // The generator menu follows a loaded preset (it showed Gaussians, row 4, until now).
+  for (const [id, gen] of [['regression-outliers', 2], ['regression-vs-bins', 0]]) {
     const ok = await page.evaluate((id) => window.Module.ccall('nnplay_show_preset', 'number', ['string'], [id]), id);
     await frames(page, 3);
     report.check(`${tag} preset ${id} opens as a 1D regression`, ok === 1 && (await api(page, 'nnplay_problem')) === 1);
+    const shown = await api(page, 'nnplay_regression_generator');
+    report.check(`${tag} preset ${id}: the function menu shows its generator`, shown === gen, `row ${shown}`);
   }
+
+  // CSV through the Save / load box: a 2D regression file (header x,y,value)
+  // switches the problem; a bad row refuses the whole text and names its line.
+  const loadText = (t) => page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]), t);
+  const status = () => apiString(page, 'nnplay_io_status');
+  const csvOk = await loadText('x,y,value,validation\n-0.5,0.5,0.8,0\n0.5,-0.5,-0.8,1\n0.1,0.2,0.3\n');
+  report.check(`${tag} a regression CSV imports as 2D regression`, csvOk === 1 && (await api(page, 'nnplay_problem')) === 2 &&
+               (await api(page, 'nnplay_point_count')) === 3 && (await api(page, 'nnplay_point_value', 1)) === -0.8,
+               await status());
+  report.check(`${tag} the function menu then offers a surface`, [3, 4].includes(await api(page, 'nnplay_regression_generator')));
+  const csvBad = await loadText('x,value\n0.1,0.2\n0.3,high\n');
+  const msg = await status();
+  report.check(`${tag} a bad regression CSV row is named and nothing changes`, csvBad === 0 && msg.includes('line 3') &&
+               msg.includes("value 'high' is not a number") && (await api(page, 'nnplay_problem')) === 2 &&
+               (await api(page, 'nnplay_point_count')) === 3, msg.split('\n')[0]);
   report.check(`${tag} no page errors`, !logs.some((l) => l.startsWith('[pageerror]')),
                logs.filter((l) => l.startsWith('[pageerror]')).join('; '));
   await page.close();

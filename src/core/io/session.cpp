@@ -493,59 +493,55 @@ ojson write_data(const Dataset& d) {
 // "val_ratio": 0, "outliers": 3, "outlier_x": 0.6, "outlier_y": -1}: made by
 // nn::generate_regression, then the outliers (training points, listed last)
 // by nn::add_outliers.
-static Dataset read_regression_generator(const json& j, const std::string& path) {
+static Dataset read_regression_generator(const json& j, const std::string& path, DataGenerator& g) {
   Fields f(j, path);
-  RegGen kind = RegGen::Sine;
-  f.enumeration("kind", kind);
-  int n = 40;
-  double noise = 0.05, val_ratio = 0.0;
-  uint64_t seed = 1;
-  int outliers = 0;
-  double outlier_x = 0, outlier_y = 0;
-  f.integer("n", n, 1, kMaxPoints);
-  f.number("noise", noise, 0, 10);
-  f.seed("seed", seed);
-  f.number("val_ratio", val_ratio, 0, 1);
-  f.integer("outliers", outliers, 0, 100);
-  f.number("outlier_x", outlier_x, -kGenExtent, kGenExtent);
-  f.number("outlier_y", outlier_y, -kMaxCoordinate, kMaxCoordinate);
+  g = DataGenerator{};
+  g.regression = true;
+  g.n = 40;
+  g.noise = 0.05;
+  f.enumeration("kind", g.reg_kind);
+  f.integer("n", g.n, 1, kMaxPoints);
+  f.number("noise", g.noise, 0, 10);
+  f.seed("seed", g.seed);
+  f.number("val_ratio", g.val_ratio, 0, 1);
+  f.integer("outliers", g.outliers, 0, 100);
+  f.number("outlier_x", g.outlier_x, -kGenExtent, kGenExtent);
+  f.number("outlier_y", g.outlier_y, -kMaxCoordinate, kMaxCoordinate);
   f.finish();
-  Dataset d = generate_regression(kind, n, noise, seed);
-  split_train_val(d, val_ratio, seed);
-  add_outliers(d, outliers, outlier_x, outlier_y);
+  Dataset d = generate_regression(g.reg_kind, g.n, g.noise, g.seed);
+  split_train_val(d, g.val_ratio, g.seed);
+  add_outliers(d, g.outliers, g.outlier_x, g.outlier_y);
   return d;
 }
 
-Dataset read_generator(const json& j, const std::string& path) {
+Dataset read_generator(const json& j, const std::string& path, DataGenerator& g) {
   Fields f(j, path);
   RegGen reg_kind;
   if (j.is_object() && j.contains("kind") && j["kind"].is_string() &&
       from_string(j["kind"].get<std::string>(), reg_kind))
-    return read_regression_generator(j, path);
+    return read_regression_generator(j, path, g);
   if (!j.contains("kind"))
     fail(f.at("kind"), "missing (one of " + enum_ids<DataGen>() + ", " + enum_ids<RegGen>() + ")");
-  DataGen kind = DataGen::Blobs;
-  f.enumeration("kind", kind);
-  const bool two_class = !gen_has_classes(kind);
-  int n = 200;
-  int classes = kind == DataGen::Blobs || kind == DataGen::Spiral ? 3 : 2;
-  double noise = 0.1, val_ratio = 0.0;
-  uint64_t seed = 1;
-  f.integer("n", n, 1, kMaxPoints);
-  f.integer("classes", classes, 2, kMaxClasses);
-  if (two_class && classes != 2)
-    fail(f.at("classes"), std::string(to_string(kind)) + " data always has 2 classes (got " +
-                              std::to_string(classes) + "); leave \"classes\" out");
-  f.number("noise", noise, 0, 10);
-  f.seed("seed", seed);
-  f.number("val_ratio", val_ratio, 0, 1);
+  g = DataGenerator{};
+  f.enumeration("kind", g.kind);
+  const bool two_class = !gen_has_classes(g.kind);
+  g.classes = g.kind == DataGen::Blobs || g.kind == DataGen::Spiral ? 3 : 2;
+  f.integer("n", g.n, 1, kMaxPoints);
+  f.integer("classes", g.classes, 2, kMaxClasses);
+  if (two_class && g.classes != 2)
+    fail(f.at("classes"), std::string(to_string(g.kind)) + " data always has 2 classes (got " +
+                              std::to_string(g.classes) + "); leave \"classes\" out");
+  f.number("noise", g.noise, 0, 10);
+  f.seed("seed", g.seed);
+  f.number("val_ratio", g.val_ratio, 0, 1);
   f.finish();
-  Dataset d = generate(kind, n, classes, noise, seed);
-  split_train_val(d, val_ratio, seed);
+  Dataset d = generate(g.kind, g.n, g.classes, g.noise, g.seed);
+  split_train_val(d, g.val_ratio, g.seed);
   return d;
 }
 
-Dataset read_data(const json& j, const std::string& path) {
+// "data": the points, or a generator description (then `gen` is set).
+Dataset read_data(const json& j, const std::string& path, std::optional<DataGenerator>& gen) {
   Dataset d;
   Fields f(j, path);
   int num_classes = d.num_classes;
@@ -556,7 +552,9 @@ Dataset read_data(const json& j, const std::string& path) {
   if (const json* v = f.find("generator")) {
     if (has_points)
       fail(path, "give either \"points\" or \"generator\", not both");
-    d = read_generator(*v, f.at("generator"));
+    DataGenerator g;
+    d = read_generator(*v, f.at("generator"), g);
+    gen = g;
     if (j.contains("problem") && problem != d.problem)
       fail(f.at("problem"), std::string("is ") + to_string(problem) + " but the generator makes " +
                                 to_string(d.problem) + " points");
@@ -879,7 +877,7 @@ Session read_session(const json& j) {
   s.version = version;
   f.text("name", s.name, 200);
   f.text("description", s.description, 20000);
-  if (const json* v = f.find("data")) s.data = read_data(*v, "data");
+  if (const json* v = f.find("data")) s.data = read_data(*v, "data", s.generator);
   if (const json* v = f.find("spec")) s.spec = read_spec(*v, "spec");
   if (const json* v = f.find("ui")) s.ui = read_ui(*v, "ui");
   if (const json* v = f.find("model")) {

@@ -39,9 +39,28 @@ struct SessionRun {
   }
 };
 
+// The generator description a session's "data" was made from (presets keep
+// their points short this way: "data": {"generator": {...}}), so that a UI
+// can show it in its generator menus. load_session fills it; save_session
+// writes the points, not this (like "play", it is read only).
+struct DataGenerator {
+  bool regression = false;         // reg_kind applies (else kind)
+  DataGen kind = DataGen::Blobs;   // classification generators
+  RegGen reg_kind = RegGen::Sine;  // regression generators
+  int n = 200;
+  int classes = 2;                 // classification only
+  double noise = 0.1;
+  uint64_t seed = 1;
+  double val_ratio = 0;
+  int outliers = 0;                // regression only: add_outliers(k, x, y)
+  double outlier_x = 0, outlier_y = 0;
+  bool operator==(const DataGenerator&) const = default;
+};
+
 struct Session {
   int version = kSessionVersion;
   Dataset data;
+  std::optional<DataGenerator> generator;  // set when "data" held a "generator"
   ModelSpec spec;
   std::string name;
   std::string description;

@@ -1,7 +1,7 @@
 // headless.h: training a session's model from a terminal, for a course
 // author debugging a preset (nnplay --preset <id> --train N): a table of
-// step / epoch / lr / loss / accuracy, and an exit code that says whether
-// training diverged.
+// step / epoch / lr / loss / accuracy (RMSE in a regression), and an exit
+// code that says whether training diverged.
 #pragma once
 #include <cstdint>
 #include <ostream>

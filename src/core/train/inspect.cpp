@@ -92,6 +92,21 @@ std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X) {
   return out;
 }
 
+Mat unit_curves(const Model& m, const Mat& X, int layer) {
+  if (m.num_classes() != 1) return {};
+  std::vector<LayerActivations> acts = m.hidden_activations(X);
+  const int L = int(acts.size());
+  if (layer < 0) layer = L - 1;
+  if (L == 0 || layer >= L) return {};
+  Mat H = std::move(acts[size_t(layer)].post);  // (N, width)
+  if (layer < L - 1) return H;
+  const Mat* W_out = nullptr;
+  for (const ConstParamRef& p : m.params_view())
+    if (p.name[0] == 'W') W_out = p.value;  // the last W is the output layer's, (1, width)
+  if (!W_out || W_out->rows() != 1 || W_out->cols() != H.cols()) return {};
+  return H.array().rowwise() * W_out->row(0).array();
+}
+
 std::vector<ActivationMaps> activation_maps(const Model& m, const Mat& x) {
   std::vector<ActivationMaps> out;
   if (x.rows() != 1) throw std::runtime_error("activation_maps: one image at a time");

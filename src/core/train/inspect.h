@@ -32,6 +32,16 @@ std::vector<LayerStats> inspect_layers(const Model& m, const Mat& X);
 // The statistics of one layer's activations (exposed for tests).
 LayerStats layer_stats(const LayerActivations& a);
 
+// The 1D regression view's faint per-unit curves for hidden layer `layer`
+// (0-based; -1: the last) of a network with one output, evaluated at the
+// rows of X (preprocessed inputs, N x 2): an (N x units) matrix, one column
+// per unit. For the last hidden layer, unit j's contribution
+// W_out(0, j) * h_j(x) to the output, so the columns add up to the output
+// minus its bias; for an earlier layer, the unit's output h_j(x) itself.
+// Empty for a model without hidden layers, with more than one output, or a
+// layer index out of range.
+Mat unit_curves(const Model& m, const Mat& X, int layer);
+
 // Multiply-adds of one row through m's weight matrices (one per weight): the
 // exact cost of a dense network or linear classifier's forward pass, a lower
 // bound for conv layers (which reuse each weight at every position).
