@@ -409,7 +409,7 @@ static void image_training_section(AppState& s) {
   if (ImGui::Button("Reset")) s.training.host->reset();
   tooltip("Start again from a fresh initialisation (R).");
   if (slider_int(s, "steps/frame##img", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Updates per frame.", true))
-    s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+    set_steps_per_frame(s, s.training.steps_per_frame);
   ImGui::EndDisabled();
   if (knn) ImGui::TextDisabled("kNN has nothing to train: it remembers the training images.");
   if (!snap) return;
