@@ -357,18 +357,19 @@ TEST_CASE("a small ConvNet: pooling halves the maps step by step, and it learns 
   REQUIRE(acc >= 0.70);
 }
 
-TEST_CASE("image comparison: linear templates look like their classes, the MLP's units do not, and it scores higher",
+TEST_CASE("image comparison: linear templates look like their classes, the MLP's first units do not",
           "[claims][image-linear-vs-mlp]") {
   // The comparison preset's two runs as the app trains them: the same 5,000
   // training images (raw pixels) and 1,000 test images, the same seed and
-  // minibatches; A linear softmax, B an MLP 784-100-10 (ReLU), Adam lr 1e-3,
-  // batch 64, lambda 1e-2; 3 epochs (235 steps). Thresholds:
+  // minibatches; A linear softmax, B an MLP 784-100-10 (ReLU), momentum
+  // lr 1e-2, batch 64, lambda 1e-2; 3 epochs (235 steps). Thresholds:
   //   A: every template correlates best with its own class's mean image;
-  //   B: the mean over its first 10 units of their best correlation with any
-  //      class's mean image is below 0.8 x A's mean own-class correlation;
-  //   test accuracy B >= A + 0.01.
-  // Measured: 10/10 templates; mean own correlation 0.398 vs the units' 0.204
-  // (0.51 x); test accuracy 0.764 (linear) vs 0.784 (MLP).
+  //   B: the mean over its first 10 units of their best |correlation| with
+  //      any class's mean image is below 0.6 x A's mean own-class correlation;
+  //   both learn: test accuracy >= 0.70 each (chance 0.10).
+  // Measured: 10/10 templates; mean own correlation 0.379 vs the units' 0.131
+  // (0.34 x); test accuracy 0.788 (linear), 0.768 (MLP): after 3 epochs the
+  // hidden layer does not score higher yet, so the preset claims nothing about it.
   ImagePreset p;
   if (!load_image_preset("image-linear-vs-mlp", p)) return;
   const Session& s = p.session;
@@ -415,10 +416,11 @@ TEST_CASE("image comparison: linear templates look like their classes, the MLP's
     unit_best += best / 10;
   }
   const double acc_a = test_accuracy(a, p.test), acc_b = test_accuracy(b, p.test);
-  WARN("linear: " << own_best << "/10 templates best with their own class, mean own correlation " << own_mean
+  INFO("linear: " << own_best << "/10 templates best with their own class, mean own correlation " << own_mean
                   << ", test acc " << acc_a << "; MLP: mean best |correlation| of its first 10 units " << unit_best
                   << ", test acc " << acc_b);
   CHECK(own_best == 10);
-  CHECK(unit_best < 0.8 * own_mean);
-  CHECK(acc_b >= acc_a + 0.01);
+  CHECK(unit_best < 0.6 * own_mean);
+  CHECK(acc_a >= 0.70);
+  CHECK(acc_b >= 0.70);
 }
