@@ -35,11 +35,18 @@ const nn::ModelSpec& live_spec(const AppState& s, const CompareRun& r) {
 
 // Gives run r's host the app's data and its description: the image rows
 // (shared with every run) and its image spec, or the points and its 2D spec.
+// Before the images have arrived (the web page is fetching them) an image
+// run waits inactive; compare_rows_changed starts it.
 void start_host(const AppState& s, CompareRun& r, bool images) {
   TrainingHost& h = *r.training.host;
-  if (images && s.images.rows) h.set_image_data(s.images.rows);
-  else h.set_data(s.edit.data);
   const nn::ModelSpec& spec = images ? r.image_spec : r.spec;
+  if (images && !s.images.rows) {
+    h.set_active(false);
+    h.set_spec(spec);
+    return;
+  }
+  if (images) h.set_image_data(s.images.rows);
+  else h.set_data(s.edit.data);
   h.set_active(trainable(spec));
   h.set_spec(spec);
 }
