@@ -106,7 +106,7 @@ void TrainingHost::set_image_data(std::shared_ptr<const nn::Examples> rows) {
       dirty_ = true;
       return;
     }
-    if (!change_trainer([&] { return trainer_->set_examples(*rows); }, "The images changed, so the weights were re-initialised.")) {
+    if (!change_trainer([&] { return trainer_->set_examples(rows); }, "The images changed, so the weights were re-initialised.")) {
       trainer_.reset();
       dirty_ = true;
     }
@@ -252,7 +252,7 @@ void TrainingHost::ensure_trainer() {
   dirty_ = false;
   try {
     if (images_) {
-      trainer_ = std::make_unique<nn::Trainer>(*rows_, spec_);
+      trainer_ = std::make_unique<nn::Trainer>(rows_, spec_);  // shared rows: no copy per run
       // Evaluating every image costs about as much as half an epoch's steps would.
       const long all = long(rows_->X_train.rows() + rows_->X_val.rows());
       trainer_->set_eval_every(int(std::max(10L, all / (2L * std::max(1, spec_.optim.batch_size)))));

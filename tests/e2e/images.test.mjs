@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openApp, api, apiString, frames, outDir } from './harness.mjs';
 
+const showPreset = (page, id) =>
+  page.evaluate((id) => window.Module.ccall('nnplay_show_preset', 'number', ['string'], [id]), id);
 const state = async (page) => JSON.parse(await apiString(page, 'nnplay_image_state'));
 // Polls the app's image state from here (the page's CSP forbids evaluating strings).
 async function waitState(page, cond, timeout = 120000) {
@@ -130,6 +132,48 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    s.weights_rows === 8 && s.weights_drawn && s.act_maps === 6 && !s.error_training,
                    `${((Date.now() - t2) / 30).toFixed(0)} ms/step with evaluation and rendering; test acc ${s.test_acc.toFixed(3)}`);
       await page.screenshot({ path: path.join(outDir, `images-convnet-${build}.png`) });
+
+      // An image comparison: the linear-vs-MLP preset opens with two runs on
+      // the same images; Step trains both, each run's templates/filters are
+      // drawn and differ, a saved session holds both image models, Reset
+      // resets every run, and loading the saved session gives both runs back.
+      report.check(`${tag} the image comparison preset opens`, (await showPreset(page, 'image-linear-vs-mlp')) === 1);
+      await api(page, 'nnplay_image_play', 0);
+      await api(page, 'nnplay_reset');
+      await api(page, 'nnplay_image_tab', 1);
+      await frames(page, 2);
+      await api(page, 'nnplay_step', 40);
+      s = await waitState(page, (s) => s.runs.length === 2 && s.runs.every((r) => r.step >= 40 && r.eval_step === r.step), 120000);
+      await frames(page, 4);
+      s = await state(page);
+      const [ra, rb] = s.runs;
+      report.check(`${tag} image comparison: both runs trained step for step and report a test accuracy`,
+                   s.active && ra.step === 40 && rb.step === 40 && ra.test_acc > 0.3 && rb.test_acc > 0.3 &&
+                   ra.label.startsWith('A: linear') && rb.label.startsWith('B: MLP'),
+                   JSON.stringify(s.runs.map((r) => [r.label, r.step, r.test_acc.toFixed(3)])));
+      report.check(`${tag} image comparison: each run's templates/filters are drawn, and they differ`,
+                   ra.weights_drawn && rb.weights_drawn && ra.weights_rows === 10 && rb.weights_rows === 100 &&
+                   ra.weights_abs_sum > 0 && rb.weights_abs_sum > 0 && ra.weights_abs_sum !== rb.weights_abs_sum,
+                   `rows ${ra.weights_rows} / ${rb.weights_rows}, sum |w| ${ra.weights_abs_sum.toFixed(2)} / ${rb.weights_abs_sum.toFixed(2)}`);
+      await page.screenshot({ path: path.join(outDir, `images-compare-${build}.png`) });
+      const savedCmp = await apiString(page, 'nnplay_session_json');
+      const cmp = JSON.parse(savedCmp);
+      report.check(`${tag} image comparison: a saved session holds both image models`,
+                   cmp.spec.kind === 'linear' && cmp.spec.input.width === 28 && cmp.runs && cmp.runs.length === 2 &&
+                   cmp.runs[1].spec.kind === 'net' && cmp.ui.image_mode === true, JSON.stringify(cmp.runs));
+      await api(page, 'nnplay_reset');
+      s = await waitState(page, (s) => s.runs.every((r) => r.step === 0), 30000);
+      report.check(`${tag} image comparison: Reset resets every run`, s.runs.length === 2 && s.runs.every((r) => r.step === 0),
+                   JSON.stringify(s.runs.map((r) => r.step)));
+      await api(page, 'nnplay_compare_remove', 1);
+      await frames(page, 2);
+      const reloaded = await page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]), savedCmp);
+      await frames(page, 3);
+      s = await state(page);
+      report.check(`${tag} image comparison: loading the saved session gives both runs back`,
+                   reloaded === 1 && s.active && s.runs.length === 2 && s.runs[1].model === 2 && s.runs[0].model === 1,
+                   JSON.stringify(s.runs.map((r) => [r.label, r.model])));
+      await api(page, 'nnplay_image_play', 0);
 
       // A set that cannot be fetched: a message, and Points still works.
       await page.route('**/mnist.nnimg', (r) => r.abort());

@@ -125,11 +125,16 @@ Trainer::Trainer(const Dataset& data, const ModelSpec& spec) : data_(data), spec
   reset();
 }
 
-Trainer::Trainer(const Examples& rows, const ModelSpec& spec) : spec_(spec), rows_mode_(true), rows_(rows) {
+Trainer::Trainer(const Examples& rows, const ModelSpec& spec)
+    : Trainer(std::make_shared<const Examples>(rows), spec) {}
+
+Trainer::Trainer(std::shared_ptr<const Examples> rows, const ModelSpec& spec)
+    : spec_(spec), rows_mode_(true), rows_(std::move(rows)) {
+  if (!rows_) throw std::runtime_error("No rows to train on.");
   if (spec.kind == ModelKind::KNN)
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
-  check_examples(rows, spec);
+  check_examples(*rows_, spec);
   reset();
 }
 
@@ -139,11 +144,11 @@ void Trainer::fit_preprocessing() {
   step_memory_rows_ = 0;  // the rows, the features or the spec change: check the step's memory again
   if (rows_mode_) {
     // Statistics of the training rows only, as for points.
-    ipre_.fit(spec_.preprocess.image, rows_.X_train);
-    X_train_ = ipre_.transform(rows_.X_train);
-    X_val_ = rows_.X_val.rows() > 0 ? ipre_.transform(rows_.X_val) : Mat(0, rows_.X_train.cols());
-    y_train_ = rows_.y_train;
-    y_val_ = rows_.y_val;
+    ipre_.fit(spec_.preprocess.image, rows_->X_train);
+    X_train_ = ipre_.transform(rows_->X_train);
+    X_val_ = rows_->X_val.rows() > 0 ? ipre_.transform(rows_->X_val) : Mat(0, rows_->X_train.cols());
+    y_train_ = rows_->y_train;
+    y_val_ = rows_->y_val;
     return;
   }
   std::vector<Point> train, val;
@@ -213,7 +218,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   if (spec.kind == ModelKind::KNN)
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
-  if (rows_mode_) check_examples(rows_, spec);
+  if (rows_mode_) check_examples(*rows_, spec);
   else check_problem(data_, spec);
   if (!same_shapes(spec_, spec)) {
     const ModelSpec old = spec_;
@@ -512,10 +517,13 @@ void Trainer::restore_last_good() {
   engine_->restore_last_good();
 }
 
-bool Trainer::set_examples(const Examples& rows) {
+bool Trainer::set_examples(const Examples& rows) { return set_examples(std::make_shared<const Examples>(rows)); }
+
+bool Trainer::set_examples(std::shared_ptr<const Examples> rows) {
   if (!rows_mode_) throw std::runtime_error("This trainer trains on 2D points: use set_data.");
-  check_examples(rows, spec_);
-  rows_ = rows;
+  if (!rows) throw std::runtime_error("No rows to train on.");
+  check_examples(*rows, spec_);
+  rows_ = std::move(rows);
   fit_preprocessing();
   order_.clear();
   cursor_ = 0;
