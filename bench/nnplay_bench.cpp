@@ -45,28 +45,18 @@ double budget(double s) { return g_quick ? s * 0.2 : s; }
 // Seconds per call of fn(): after a warm-up call, the time is split into
 // five windows of at least seconds / 5 (and min_reps calls) each and the
 // fastest window counts, so that a burst of load from other processes on a
-// shared machine does not set the figure. The clock is read once per k
-// calls, k the smallest power of two whose calls take 20 us or more: in
-// WebAssembly a clock read is a call out to JavaScript (a few hundred ns), a
-// tenth of a tiny network's training step if read after every call.
+// shared machine does not set the figure.
 template <class F>
 double time_per_call(F&& fn, double seconds, int min_reps = 2) {
   fn();  // warm-up
-  int k = 1;
-  for (;;) {
-    const double t0 = now_s();
-    for (int i = 0; i < k; ++i) fn();
-    if (now_s() - t0 >= 20e-6 || k >= (1 << 16)) break;
-    k *= 2;
-  }
   double best = 1e300;
   for (int w = 0; w < 5; ++w) {
     int reps = 0;
     const double t0 = now_s();
     double t = t0;
     while (reps < min_reps || t - t0 < seconds / 5) {
-      for (int i = 0; i < k; ++i) fn();
-      reps += k;
+      fn();
+      ++reps;
       t = now_s();
     }
     best = std::min(best, (t - t0) / reps);

@@ -8,27 +8,14 @@ const now = () => performance.now() / 1000;
 // Seconds per call of fn, after a warm-up call: five windows of at least
 // seconds / 5 (and minReps calls) each, the fastest window counts (as in
 // nnplay_bench.cpp), so a burst of load on a shared machine does not set it.
-// As there, the clock is read once per k calls (k the smallest power of two
-// whose calls take 20 us or more).
 export function timePerCall(fn, seconds, minReps = 2) {
   fn();
-  let k = 1;
-  for (;;) {
-    const t0 = now();
-    for (let i = 0; i < k; i++) fn();
-    if (now() - t0 >= 20e-6 || k >= 1 << 16) break;
-    k *= 2;
-  }
   let best = Infinity;
   for (let w = 0; w < 5; w++) {
     let reps = 0;
     const t0 = now();
     let t = t0;
-    while (reps < minReps || t - t0 < seconds / 5) {
-      for (let i = 0; i < k; i++) fn();
-      reps += k;
-      t = now();
-    }
+    while (reps < minReps || t - t0 < seconds / 5) { fn(); reps++; t = now(); }
     best = Math.min(best, (t - t0) / reps);
   }
   return best;
