@@ -141,6 +141,7 @@ Trainer::Trainer(std::shared_ptr<const Examples> rows, const ModelSpec& spec)
 // Splits the points into training and validation sets and fits the
 // preprocessing on the training points only (validation must stay unseen).
 void Trainer::fit_preprocessing() {
+  step_memory_rows_ = 0;  // the rows, the features or the spec change: check the step's memory again
   if (rows_mode_) {
     // Statistics of the training rows only, as for points.
     ipre_.fit(spec_.preprocess.image, rows_->X_train);
@@ -233,6 +234,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   }
   const bool new_kind = spec.optim.kind != spec_.optim.kind;
   spec_ = spec;
+  step_memory_rows_ = 0;
   // Another engine (the user switched, or L-BFGS needs the reference): the
   // parameters move over and the optimiser starts fresh there.
   if (engine_for(spec_) != engine_->kind()) {
@@ -324,7 +326,8 @@ StepStats Trainer::step() {
     const size_t N = y_train_.size();
     const int bs = spec_.optim.batch_size;
     const bool full = spec_.optim.kind == OptimKind::LBFGS || bs <= 0 || size_t(bs) >= N;
-    check_step_memory(spec_, input_dim(), num_classes(), full ? N : size_t(bs));
+    const size_t rows = full ? N : size_t(bs);
+    if (rows != step_memory_rows_) check_step_rows(rows);
   }
   before_step_ = checkpoint();
 
@@ -334,36 +337,9 @@ StepStats Trainer::step() {
   else minibatch_update(s);
   s.epoch = epoch();
 
-  const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
-  const std::string what = what_diverged(s);
-  if (!what.empty()) {
-    std::ostringstream msg;
-    msg << "Training diverged at step " << s.step << ": " << what << ". ";
-    if (spec_.optim.kind == OptimKind::LBFGS) msg << "The loss overflowed; ";
-    else msg << "The learning rate (" << s.lr << ") is probably too high; ";
-    if (loss_finite) {
-      // The parameters before this step had a finite loss: undo the step.
-      restore_last_good();
-      roll_back_to(before_step_);
-      msg << "parameters were restored to step " << step_ << ".";
-    } else if (finite_loss_.slot >= 0) {
-      // The parameters before this step are already bad (their loss is this
-      // step's): go back to the last ones whose loss was finite.
-      roll_back_to(finite_loss_);
-      engine_->put_back_params(finite_loss_.slot);
-      engine_->reset_optimizer(spec_.optim);
-      lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
-      msg << "parameters were restored to step " << step_
-          << ", the last whose loss was finite, and the optimiser starts afresh.";
-    } else {
-      // Even the starting parameters give a non-finite loss.
-      restore_last_good();
-      roll_back_to(before_step_);
-      msg << "the starting parameters already give a non-finite loss: change the initialisation.";
-    }
-    divergence_ = {true, s.step, step_, msg.str()};
-    return s;
-  }
+  // A finite loss and finite parameters (nonfinite_param's "" is a short
+  // string: no allocation), else the divergence branch.
+  if (!std::isfinite(s.data_loss + s.reg_loss) || !engine_->nonfinite_param().empty()) return diverged_step(s);
   finite_loss_ = before_step_;
   before_step_ = {};
 
@@ -373,6 +349,45 @@ StepStats Trainer::step() {
   if (history_.size() >= kMaxHistory)
     history_.erase(history_.begin(), history_.begin() + kMaxHistory / 2);
   history_.push_back(s);
+  return s;
+}
+
+// Throws unless a step of `rows` rows fits in memory; remembers a pass.
+[[gnu::noinline]] void Trainer::check_step_rows(size_t rows) {
+  check_step_memory(spec_, input_dim(), num_classes(), rows);
+  step_memory_rows_ = rows;
+}
+
+// The step s left a non-finite loss or parameters: undo it as far as needed
+// and record the divergence.
+[[gnu::noinline]] StepStats Trainer::diverged_step(StepStats s) {
+  const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
+  const std::string what = what_diverged(s);
+  std::ostringstream msg;
+  msg << "Training diverged at step " << s.step << ": " << what << ". ";
+  if (spec_.optim.kind == OptimKind::LBFGS) msg << "The loss overflowed; ";
+  else msg << "The learning rate (" << s.lr << ") is probably too high; ";
+  if (loss_finite) {
+    // The parameters before this step had a finite loss: undo the step.
+    restore_last_good();
+    roll_back_to(before_step_);
+    msg << "parameters were restored to step " << step_ << ".";
+  } else if (finite_loss_.slot >= 0) {
+    // The parameters before this step are already bad (their loss is this
+    // step's): go back to the last ones whose loss was finite.
+    roll_back_to(finite_loss_);
+    engine_->put_back_params(finite_loss_.slot);
+    engine_->reset_optimizer(spec_.optim);
+    lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
+    msg << "parameters were restored to step " << step_
+        << ", the last whose loss was finite, and the optimiser starts afresh.";
+  } else {
+    // Even the starting parameters give a non-finite loss.
+    restore_last_good();
+    roll_back_to(before_step_);
+    msg << "the starting parameters already give a non-finite loss: change the initialisation.";
+  }
+  divergence_ = {true, s.step, step_, msg.str()};
   return s;
 }
 

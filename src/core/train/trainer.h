@@ -219,6 +219,12 @@ class Trainer {
   void minibatch_update(StepStats& s);
   void lbfgs_update(StepStats& s);
   std::string what_diverged(const StepStats& s);
+  // The rare branches of step(), out of line: its common path then holds no
+  // object with a destructor, so that in WebAssembly (whose exceptions
+  // Emscripten 3.1.6 implements in JavaScript) no call of a step goes out to
+  // a JavaScript exception wrapper and back.
+  void check_step_rows(size_t rows);
+  StepStats diverged_step(StepStats s);
   // The parameters and counters at one moment, for rolling back.
   struct Checkpoint {
     int slot = -1;  // the engine's keep_params slot; -1: none taken
@@ -238,6 +244,10 @@ class Trainer {
   Mat X_train_, X_val_;  // preprocessed
   Labels y_train_, y_val_;
   Mat T_train_, T_val_;  // regression targets (N x 1); no rows for classification
+  // The rows per step for which the step memory check passed (0: not checked
+  // since the spec or the data last changed), so a step does not rebuild the
+  // network's layout to check it again.
+  size_t step_memory_rows_ = 0;
 
   std::unique_ptr<Engine> engine_;
   LBFGS lbfgs_;
