@@ -109,11 +109,16 @@
     // draws its result: wrap every exported nnplay_ function but the counters.
     const quiet = new Set(['_nnplay_wake', '_nnplay_touched', '_nnplay_set_visible', '_nnplay_frame_count',
                            '_nnplay_drawn_frames', '_nnplay_visible', '_nnplay_autosave_now']);
+    // Emscripten's export stub replaces Module._nnplay_x by the raw export on
+    // its first call, and an optimised build's export names are minified (so
+    // the raw export cannot be looked up by name): the property keeps the
+    // wrapper and takes what the stub assigns as the function to call. (A
+    // plain replacement woke the app on each function's first call only.)
     for (const k of Object.keys(M)) {
       if (!k.startsWith('_nnplay_') || quiet.has(k) || typeof M[k] !== 'function') continue;
-      // The raw export: Emscripten's lazy stub would replace a wrapper of itself on first call.
-      const f = (M.asm && typeof M.asm[k.slice(1)] === 'function') ? M.asm[k.slice(1)] : M[k];
-      M[k] = function () { const r = f.apply(this, arguments); M._nnplay_wake(); return r; };
+      let f = M[k];
+      const wrapper = function () { const r = f.apply(this, arguments); M._nnplay_wake(); return r; };
+      Object.defineProperty(M, k, { configurable: true, enumerable: true, get: () => wrapper, set: (g) => { f = g; } });
     }
   }
 

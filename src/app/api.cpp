@@ -366,6 +366,28 @@ NNPLAY_API const char* nnplay_image_state() {
   j["sketch_ink"] = std::count_if(m.sketch.begin(), m.sketch.end(), [](float v) { return v > 0.05f; });
   j["class_names"] = m.data ? m.data->test.class_names : std::vector<std::string>{};
   j["error_training"] = snap ? snap->error : std::string();
+  // Every run of a comparison (one entry without): its model, step, test
+  // accuracy, whether its templates/filters texture is drawn, and a checksum
+  // of its first layer's weights (sum of |w|) to tell the runs apart.
+  j["view_run"] = s.compare.selected;
+  nlohmann::json runs = nlohmann::json::array();
+  for (int i = 0; i < s.compare.count(); ++i)
+    app::with_image_run(s, i, [&] {
+      const app::Snapshot* rs = s.training.snapshot.get();
+      const app::ImageEval* re = rs ? rs->image_eval.get() : nullptr;
+      nlohmann::json r;
+      r["label"] = app::run_label(s, i);
+      r["model"] = int(m.model);
+      r["playing"] = s.training.playing;
+      r["step"] = rs ? double(rs->step) : 0.0;
+      r["test_acc"] = re ? re->accuracy : -1.0;
+      r["eval_step"] = re ? double(re->step) : -1.0;
+      r["weights_drawn"] = m.weights_tex.id != 0 && m.weights_tex.w > 0;
+      r["weights_rows"] = rs && rs->first_weights ? int(rs->first_weights->rows()) : 0;
+      r["weights_abs_sum"] = rs && rs->first_weights ? rs->first_weights->cwiseAbs().sum() : 0.0;
+      runs.push_back(r);
+    });
+  j["runs"] = runs;
   g_text = j.dump();
   return g_text.c_str();
 }

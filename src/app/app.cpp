@@ -293,9 +293,9 @@ nn::Session current_session(const AppState& s, bool with_model) {
   out.name = s.io.session_name;
   out.description = s.io.session_description;
   out.ui = nn::write_session_ui(session_ui(s));
-  // The image mode trains one model: a 2D comparison's runs are not its runs
-  // (their specs would be read as changes to the image model's).
-  if (!(s.images.active && s.images.spec.input.is_image())) out.runs = session_runs(s, with_model);
+  // In the image mode the runs are image models (session_runs gives their
+  // image specs, without trained models), else the 2D runs.
+  out.runs = session_runs(s, with_model);
   return out;
 }
 
@@ -333,7 +333,7 @@ static void shortcuts(AppState& s) {
   for (int c = 0; c < 6; ++c)
     if (ImGui::IsKeyPressed(ImGuiKey(ImGuiKey_1 + c), false)) s.edit.current_class = c;
   if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) {
-    if (s.images.active) set_image_playing(s, !s.training.playing);
+    if (s.images.active) set_image_playing(s, !image_playing(s));
     else set_playing(s, !s.training.playing);
   }
   if (ImGui::IsKeyPressed(ImGuiKey_S, false)) step_runs(s, 1);

@@ -358,6 +358,12 @@ struct CompareRun {
   Training training;
   Regions regions;
   View view;                 // its panel on the canvas
+  // Its image model (the image mode): as ImageMode's model, spec and
+  // mlp_width are run A's. All runs share ImageMode's rows.
+  ImageModel image_model = ImageModel::Linear;
+  nn::ModelSpec image_spec;
+  int mlp_width = 100;
+  ImageTex weights_tex;      // its templates or filters
 };
 struct Compare {
   std::string name_a;        // run A's label
@@ -450,6 +456,10 @@ bool compare_add_run(AppState& s);
 // Removes run i (0 = A: B takes its place); the others keep training.
 void compare_remove_run(AppState& s, int i);
 void compare_end(AppState& s);                // back to one run (A)
+// The image mode opened (images) or closed: every other run switches with A.
+void compare_mode_changed(AppState& s, bool images);
+// The image rows changed: every other run takes them (keep_run: its weights too).
+void compare_rows_changed(AppState& s, bool keep_run);
 void compare_data_changed(AppState& s);       // the points changed: every other run
 void compare_set_playing(AppState& s, bool on);
 void compare_steps_per_frame(AppState& s);
@@ -466,7 +476,15 @@ void selected_spec_changed(AppState& s);
 // with panel_view, its canvas panel as the view), so the one-run code (the
 // regions, the inspector) shows run i. Run 0 or no comparison: fn as is.
 void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_view = false);
-// Run i's parts (0 = A).
+// The same in the image mode: run i's image model, spec, training and
+// templates texture in run A's place (ImageMode's model, spec, mlp_width,
+// weights_tex and AppState::training), so the one-run image views and the
+// model section show or edit run i.
+void with_image_run(AppState& s, int i, const std::function<void()>& fn);
+// Run i's image model changed (the image sidebar edited it): its host takes
+// the new spec, and it plays if the others do.
+void image_run_changed(AppState& s, int i);
+// Run i's parts (0 = A). In the image mode run_spec is the run's image spec.
 const nn::ModelSpec& run_spec(const AppState& s, int i);
 const Training& run_training(const AppState& s, int i);
 const Regions& run_regions(const AppState& s, int i);
@@ -518,6 +536,12 @@ void select_image_set(AppState& s, int set);
 // Web: the page finished fetching a set's file into subset_dir (ok), or failed with `error`.
 void image_set_fetched(AppState& s, bool ok, const std::string& error);
 void image_model_changed(AppState& s);   // ImageMode::model or its settings changed
+// The image model a spec describes (kNN, linear, an MLP of one FC layer, the ConvNet).
+ImageModel image_model_of(const nn::ModelSpec& spec);
+// Applies ImageModel `model` to an image spec: input, kind and layers (mlp_width for the MLP).
+void apply_image_model(nn::ModelSpec& spec, ImageModel model, int mlp_width);
+// Whether any run of the image mode is playing (the Play button's state).
+bool image_playing(const AppState& s);
 void set_image_playing(AppState& s, bool on);
 // Appends the sketch pad's drawing (framed like the set) to the training
 // images with `label`; the model keeps training on the grown set and kNN

@@ -28,24 +28,52 @@ constexpr ImU32 kRunColors[nn::kMaxRuns] = {
 
 bool trainable(const nn::ModelSpec& spec) { return spec.kind != nn::ModelKind::KNN; }
 
-// Sets up a new run's host with the app's points and training speed.
+// The description run r trains now: its image spec in the image mode.
+const nn::ModelSpec& live_spec(const AppState& s, const CompareRun& r) {
+  return s.images.active ? r.image_spec : r.spec;
+}
+
+// Gives run r's host the app's data and its description: the image rows
+// (shared with every run) and its image spec, or the points and its 2D spec.
+// Before the images have arrived (the web page is fetching them) an image
+// run waits inactive; compare_rows_changed starts it.
+void start_host(const AppState& s, CompareRun& r, bool images) {
+  TrainingHost& h = *r.training.host;
+  const nn::ModelSpec& spec = images ? r.image_spec : r.spec;
+  if (images && !s.images.rows) {
+    h.set_active(false);
+    h.set_spec(spec);
+    return;
+  }
+  if (images) h.set_image_data(s.images.rows);
+  else h.set_data(s.edit.data);
+  h.set_active(trainable(spec));
+  h.set_spec(spec);
+}
+
+// A new run with the app's training speed; its image model starts as run
+// A's (set the fields before start_host to give it another).
 std::unique_ptr<CompareRun> new_run(const AppState& s, const nn::ModelSpec& spec, const std::string& name) {
   auto r = std::make_unique<CompareRun>();
   r->spec = spec;
   r->name = name;
+  r->image_model = s.images.model;
+  r->image_spec = s.images.spec;
+  r->mlp_width = s.images.mlp_width;
   r->training.host = std::make_unique<TrainingHost>();
   r->training.steps_per_frame = s.training.steps_per_frame;
-  TrainingHost& h = *r->training.host;
-  h.set_steps_per_frame(s.training.steps_per_frame);
-  h.set_data(s.edit.data);
-  h.set_active(trainable(spec));
-  h.set_spec(spec);
+  r->training.host->set_steps_per_frame(s.training.steps_per_frame);
   return r;
 }
 
 void free_regions(Regions& r) {
   if (r.texture) glDeleteTextures(1, &r.texture);
   r.texture = 0;
+}
+
+void free_texture(ImageTex& t) {
+  if (t.id) glDeleteTextures(1, &t.id);
+  t = ImageTex{};
 }
 
 template <class F>
@@ -80,9 +108,44 @@ void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_vi
   swap_in();
 }
 
+void with_image_run(AppState& s, int i, const std::function<void()>& fn) {
+  if (i <= 0 || i > int(s.compare.runs.size())) return fn();
+  CompareRun& r = *s.compare.runs[size_t(i - 1)];
+  ImageMode& m = s.images;
+  const auto swap_in = [&] {
+    std::swap(m.model, r.image_model);
+    std::swap(m.spec, r.image_spec);
+    std::swap(m.mlp_width, r.mlp_width);
+    std::swap(m.weights_tex, r.weights_tex);
+    std::swap(s.training, r.training);
+  };
+  swap_in();
+  try {
+    fn();
+  } catch (...) {
+    swap_in();
+    throw;
+  }
+  swap_in();
+}
+
+void image_run_changed(AppState& s, int i) {
+  if (i < 0 || i >= s.compare.count()) return;
+  bool others = false;
+  for (int j = 0; j < s.compare.count(); ++j) others = others || (j != i && run_training(s, j).playing);
+  Training& t = i == 0 ? s.training : s.compare.runs[size_t(i - 1)]->training;
+  if (others && !t.playing && trainable(run_spec(s, i)) && s.images.rows) {
+    t.playing = true;
+    t.host->set_playing(true);
+  }
+}
+
 unsigned run_color(int i) { return kRunColors[std::clamp(i, 0, nn::kMaxRuns - 1)]; }
 
-const nn::ModelSpec& run_spec(const AppState& s, int i) { return i == 0 ? s.spec : s.compare.runs.at(i - 1)->spec; }
+const nn::ModelSpec& run_spec(const AppState& s, int i) {
+  if (s.images.active) return i == 0 ? s.images.spec : s.compare.runs.at(i - 1)->image_spec;
+  return i == 0 ? s.spec : s.compare.runs.at(i - 1)->spec;
+}
 const Training& run_training(const AppState& s, int i) {
   return i == 0 ? s.training : s.compare.runs.at(i - 1)->training;
 }
@@ -113,7 +176,7 @@ void compare_data_changed(AppState& s) {
 
 void compare_set_playing(AppState& s, bool on) {
   for (auto& r : s.compare.runs) {
-    r->training.playing = on && trainable(r->spec);
+    r->training.playing = on && trainable(live_spec(s, *r));
     r->training.host->set_playing(r->training.playing);
   }
 }
@@ -202,9 +265,17 @@ bool compare_add_run(AppState& s) {
     notify(s, "At most " + std::to_string(nn::kMaxRuns) + " runs can be compared: remove one first.");
     return false;
   }
-  const nn::ModelSpec spec = selected_spec(s);
-  auto r = new_run(s, spec, "");
-  r->training.playing = s.training.playing && trainable(spec);
+  const int sel = std::clamp(s.compare.selected, 0, s.compare.count() - 1);
+  auto r = new_run(s, selected_spec(s), "");
+  if (sel > 0) {  // the image model is the selected run's too
+    const CompareRun& from = *s.compare.runs[size_t(sel - 1)];
+    r->image_model = from.image_model;
+    r->image_spec = from.image_spec;
+    r->mlp_width = from.mlp_width;
+  }
+  start_host(s, *r, s.images.active);
+  const bool playing = s.images.active ? image_playing(s) : s.training.playing;
+  r->training.playing = playing && trainable(live_spec(s, *r)) && (!s.images.active || s.images.rows);
   r->training.host->set_playing(r->training.playing);
   s.compare.runs.push_back(std::move(r));
   s.compare.selected = s.compare.count() - 1;
@@ -224,9 +295,15 @@ void compare_remove_run(AppState& s, int i) {
     std::swap(s.training, b.training);
     std::swap(s.display.regions, b.regions);
     std::swap(s.compare.name_a, b.name);
+    std::swap(s.images.model, b.image_model);
+    std::swap(s.images.spec, b.image_spec);
+    std::swap(s.images.mlp_width, b.mlp_width);
+    std::swap(s.images.weights_tex, b.weights_tex);
+    s.images.sketch_probs_for = -1;
     i = 1;
   }
   free_regions(s.compare.runs[size_t(i - 1)]->regions);
+  free_texture(s.compare.runs[size_t(i - 1)]->weights_tex);
   s.compare.runs.erase(s.compare.runs.begin() + (i - 1));
   s.compare.selected = std::clamp(s.compare.selected >= i ? s.compare.selected - 1 : s.compare.selected, 0,
                                   s.compare.count() - 1);
@@ -235,6 +312,37 @@ void compare_remove_run(AppState& s, int i) {
   if (!s.compare.active()) {
     s.compare.name_a.clear();
     s.training.host->set_step_limit(-1);
+  }
+}
+
+// Entering (images) or leaving the image mode: every run after A trains on
+// the shared image rows with its image model, or on the points again.
+void compare_mode_changed(AppState& s, bool images) {
+  for (auto& r : s.compare.runs) {
+    if (images && r->image_spec.input.size() == 0) {  // a run made in 2D: A's image model
+      r->image_model = s.images.model;
+      r->image_spec = s.images.spec;
+      r->mlp_width = s.images.mlp_width;
+    }
+    r->training.playing = false;
+    r->training.host->set_playing(false);
+    start_host(s, *r, images);
+    r->training.host->reset();
+    r->regions.dirty = true;
+  }
+}
+
+// New image rows (a set, sizes or added drawings): every run after A takes
+// them; unless keep_run, each restarts from its own initialisation.
+void compare_rows_changed(AppState& s, bool keep_run) {
+  if (!s.images.rows) return;
+  for (auto& r : s.compare.runs) {
+    r->training.host->set_image_data(s.images.rows);
+    if (keep_run) continue;
+    apply_image_model(r->image_spec, r->image_model, r->mlp_width);
+    r->training.host->set_active(trainable(r->image_spec));
+    r->training.host->set_spec(r->image_spec);
+    r->training.host->reset();
   }
 }
 
@@ -247,6 +355,12 @@ void compare_end(AppState& s) {
 std::vector<nn::SessionRun> session_runs(const AppState& s, bool with_model) {
   std::vector<nn::SessionRun> out;
   if (!s.compare.active()) return out;
+  if (s.images.active) {
+    // The image runs' descriptions (their trained models are not saved: nor is run A's in this mode).
+    out.push_back({s.compare.name_a, s.images.spec, std::nullopt});
+    for (const auto& r : s.compare.runs) out.push_back({r->name, r->image_spec, std::nullopt});
+    return out;
+  }
   out.push_back({s.compare.name_a, s.spec, std::nullopt});
   for (const auto& r : s.compare.runs)
     out.push_back({r->name, r->spec, with_model ? snapshot_model(s, r->spec, r->training) : std::nullopt});
@@ -257,9 +371,22 @@ void apply_session_runs(AppState& s, const nn::Session& session) {
   compare_end(s);
   if (session.runs.size() < 2) return;
   s.compare.name_a = session.runs[0].name;
+  // An image comparison: the runs' specs are image models; their 2D specs
+  // are A's. Every host gets the points now (as A's just did); entering the
+  // image mode (apply_session) gives them the images.
+  const bool images = session.spec.input.is_image();
   for (size_t i = 1; i < session.runs.size() && s.compare.count() < nn::kMaxRuns; ++i) {
-    s.compare.runs.push_back(new_run(s, session.runs[i].spec, session.runs[i].name));
-    if (session.runs[i].trained) s.compare.runs.back()->training.host->load_trained(*session.runs[i].trained);
+    const nn::SessionRun& sr = session.runs[i];
+    auto r = new_run(s, images ? s.spec : sr.spec, sr.name);
+    if (images) {
+      r->image_spec = sr.spec;
+      r->image_model = image_model_of(sr.spec);
+      if (r->image_model == ImageModel::MLP) r->mlp_width = sr.spec.hidden.at(0).width;
+      apply_image_model(r->image_spec, r->image_model, r->mlp_width);
+    }
+    start_host(s, *r, false);
+    if (sr.trained && !images) r->training.host->load_trained(*sr.trained);
+    s.compare.runs.push_back(std::move(r));
   }
   s.compare.selected = 0;
   s.compare.select_request = 0;
@@ -306,7 +433,7 @@ void draw_compare_bar(AppState& s) {
   if (sel == 0) {
     ImGui::TextDisabled("The settings below are run A's; pick a tab to edit another run.");
   } else {
-    const auto lines = nn::spec_difference_lines(s.spec, run_spec(s, sel));
+    const auto lines = nn::spec_difference_lines(run_spec(s, 0), run_spec(s, sel));
     if (lines.empty()) {
       ImGui::TextDisabled("Run %c has A's settings: a control, its curves should match A's.", char('A' + sel));
     } else {

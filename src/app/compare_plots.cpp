@@ -15,6 +15,7 @@ namespace app {
 // kNN runs have no curves: their accuracies on the training and validation
 // points, side by side (only for data sets small enough to vote every frame).
 static void knn_accuracies(const AppState& s) {
+  if (s.images.active) return;  // image kNN runs: their test accuracy is on the templates tab and in the sidebar
   bool any = false;
   for (int i = 0; i < s.compare.count(); ++i) any = any || run_spec(s, i).kind == nn::ModelKind::KNN;
   if (!any) return;
@@ -110,7 +111,7 @@ void draw_compare_plots(AppState& s) {
     const std::string name(1, char('A' + i));
     const ImU32 c = run_color(i);
     loss.push_back({name, &h.step, &h.total_loss, c});
-    const bool reg = nn::is_regression(s.edit.data.problem);  // RMSE in place of accuracy
+    const bool reg = !s.images.active && nn::is_regression(s.edit.data.problem);  // RMSE in place of accuracy
     train_acc.push_back({name, &h.eval_step, reg ? &h.train_rmse : &h.train_acc, c});
     val_acc.push_back({name, &h.eval_step, reg ? &h.val_rmse : &h.val_acc, (c & 0x00FFFFFFu) | (150u << 24)});
     lr.push_back({name, &h.step, &h.lr, c});
@@ -122,13 +123,13 @@ void draw_compare_plots(AppState& s) {
   lo.log_y = s.display.plot_log;
   lo.smoothing = s.display.plot_smoothing;
   plot_lines("cmp_loss", {w, 140 * u}, loss, lo, u);
-  const bool reg = nn::is_regression(s.edit.data.problem);
+  const bool reg = !s.images.active && nn::is_regression(s.edit.data.problem);
   ImGui::TextUnformatted(reg ? "Training error: RMSE (whole set)" : "Training accuracy (whole set)");
   PlotOptions ao;
   ao.y_min = 0;
   if (!reg) ao.y_max = 1;
   plot_lines("cmp_train_acc", {w, 100 * u}, train_acc, ao, u);
-  ImGui::TextUnformatted(reg ? "Validation error: RMSE" : "Validation accuracy");
+  ImGui::TextUnformatted(reg ? "Validation error: RMSE" : s.images.active ? "Test accuracy (test images)" : "Validation accuracy");
   plot_lines("cmp_val_acc", {w, 90 * u}, val_acc, ao, u);
   ImGui::TextUnformatted("Learning rate");
   PlotOptions lro;

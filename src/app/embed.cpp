@@ -31,11 +31,21 @@ bool wants_frame(AppState& s) {
   if (s.training.playing) return true;
   // Training that Step or Epoch asked for runs only while frames tick, and a
   // result computed off the UI thread (kNN neighbours, an evaluation) shows
-  // only when a frame takes it.
+  // only when a frame takes it. Commands not yet published (a model switch,
+  // a new spec) need frames too: the single-threaded build applies them only
+  // inside a frame. Never leave these to the wake-up timer below: on a slow
+  // machine the next frame can come after it ran out, and nothing would
+  // wake the app again.
   for (int i = 0; i < s.compare.count(); ++i) {
     const Training& t = run_training(s, i);
-    if ((t.snapshot && t.snapshot->busy) || (t.host && t.host->has_news())) return true;
+    if ((t.snapshot && t.snapshot->busy) || (t.host && (t.host->has_news() || t.host->has_pending_commands())))
+      return true;
   }
+  // Work a frame must drive or collect: the image kNN's cross-validation
+  // (advanced in frames by the single-threaded build, its result taken by a
+  // frame in both) and a PNG export (taken right after a drawn frame).
+  if (s.images.active && s.images.cv.task) return true;
+  if (s.png.requested) return true;
   if (s.display.regions.dirty) return true;
   for (const auto& r : s.compare.runs)
     if (r->regions.dirty) return true;

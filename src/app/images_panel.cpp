@@ -91,16 +91,15 @@ static bool tile(const ImageTex& t, int side, int cols, int i, float px, const c
 
 // The image spec for the chosen model: kind and layers follow `model`; the
 // user's hyperparameters (loss, lr, lambda, batch, preprocessing, kNN) stay.
-static void apply_model_choice(ImageMode& m) {
-  nn::ModelSpec& sp = m.spec;
+void apply_image_model(nn::ModelSpec& sp, ImageModel model, int mlp_width) {
   sp.input = {28, 28, 1};
   sp.preprocess.kind = nn::PreprocessKind::None;
-  switch (m.model) {
+  switch (model) {
     case ImageModel::KNN: sp.kind = nn::ModelKind::KNN; break;
     case ImageModel::Linear: sp.kind = nn::ModelKind::Linear; sp.hidden.clear(); break;
     case ImageModel::MLP:
       sp.kind = nn::ModelKind::Net;
-      sp.hidden = {nn::HiddenLayerSpec::fc(m.mlp_width)};
+      sp.hidden = {nn::HiddenLayerSpec::fc(mlp_width)};
       break;
     case ImageModel::ConvNet:
       // ConvNetJS's MNIST demo, with pools that tile 28 -> 14 -> 7 exactly:
@@ -110,6 +109,20 @@ static void apply_model_choice(ImageMode& m) {
                    nn::HiddenLayerSpec::conv(16, 5, 1, 2), nn::HiddenLayerSpec::pool(2, 2)};
       break;
   }
+}
+
+ImageModel image_model_of(const nn::ModelSpec& sp) {
+  if (sp.kind == nn::ModelKind::KNN) return ImageModel::KNN;
+  if (sp.kind == nn::ModelKind::Linear || sp.hidden.empty()) return ImageModel::Linear;
+  return sp.hidden[0].type == nn::LayerType::FC ? ImageModel::MLP : ImageModel::ConvNet;
+}
+
+static void apply_model_choice(ImageMode& m) { apply_image_model(m.spec, m.model, m.mlp_width); }
+
+bool image_playing(const AppState& s) {
+  for (int i = 0; i < s.compare.count(); ++i)
+    if (run_training(s, i).playing) return true;
+  return false;
 }
 
 static void default_image_spec(ImageMode& m) {
@@ -132,7 +145,10 @@ void image_model_changed(AppState& s) {
   apply_model_choice(m);
   if (!m.active) return;
   const bool trainable = m.spec.kind != nn::ModelKind::KNN;
-  if (!trainable) set_image_playing(s, false);
+  if (!trainable) {  // this run only (in a comparison the others train on)
+    s.training.playing = false;
+    s.training.host->set_playing(false);
+  }
   s.training.host->set_active(trainable);
   s.training.host->set_spec(m.spec);
   m.sketch_probs_for = -1;
@@ -148,12 +164,13 @@ void apply_image_spec(AppState& s, const nn::ModelSpec& spec) {
 }
 
 void set_image_playing(AppState& s, bool on) {
-  if (s.images.spec.kind == nn::ModelKind::KNN) on = false;
   // No images yet (the web page is fetching them): start once they are here.
   s.images.play_when_loaded = on && !s.images.rows;
   if (!s.images.rows) on = false;
-  s.training.playing = on;
-  s.training.host->set_playing(on);
+  const bool a = on && s.images.spec.kind != nn::ModelKind::KNN;
+  s.training.playing = a;
+  s.training.host->set_playing(a);
+  compare_set_playing(s, on);  // every other run whose model trains
 }
 
 // ---- Data ----------------------------------------------------------------------------
@@ -181,6 +198,7 @@ static void make_rows(AppState& s, bool keep_run = false) {
   m.selected = std::clamp(m.selected, 0, m.test_size - 1);
   if (!m.active) return;  // sent when the mode is entered
   s.training.host->set_image_data(m.rows);
+  compare_rows_changed(s, keep_run);  // the same rows for every compared run
   if (keep_run) return;  // the trainer keeps its weights (same shapes), as when a 2D point is added
   image_model_changed(s);
   s.training.host->reset();
@@ -280,6 +298,7 @@ void set_image_mode(AppState& s, bool on) {
   if (on) {
     nn::start_parallel_pool();  // kNN and evaluations over thousands of images
     if (s.images.spec.input.size() == 0) default_image_spec(s.images);
+    compare_mode_changed(s, true);  // compared runs train their image models on the same rows
     if (s.images.rows) {
       s.training.host->set_image_data(s.images.rows);
       image_model_changed(s);
@@ -289,6 +308,7 @@ void set_image_mode(AppState& s, bool on) {
     }
   } else {
     set_image_playing(s, false);
+    compare_mode_changed(s, false);
     data_changed(s);  // the host goes back to the points
     spec_changed(s);
     s.training.host->reset();
@@ -345,15 +365,21 @@ static void image_data_section(AppState& s) {
   ImGui::EndDisabled();
   if (enum_combo("preprocess##img", m.spec.preprocess.image,
                  "Statistics of the training images only: subtract the mean image, normalise by one global "
-                 "mean and std, or each pixel by its own."))
+                 "mean and std, or each pixel by its own.")) {
     image_model_changed(s);
+    // Shared by every compared run, as the images are.
+    for (int i = 1; i < s.compare.count(); ++i)
+      with_image_run(s, i, [&, norm = m.spec.preprocess.image] {
+        s.images.spec.preprocess.image = norm;
+        image_model_changed(s);
+      });
+  }
   if (m.rows)
     ImGui::TextDisabled("%d training, %d test images", int(m.rows->X_train.rows()), int(m.rows->X_val.rows()));
 }
 
 static void image_model_section(AppState& s) {
   ImageMode& m = s.images;
-  if (!ImGui::CollapsingHeader("Model##img", ImGuiTreeNodeFlags_DefaultOpen)) return;
   int model = int(m.model);
   const char* const items[] = {"kNN", "Linear", "MLP", "ConvNet"};
   const char* const tips[] = {"k nearest training images vote (no training).",
@@ -390,27 +416,67 @@ static void image_model_section(AppState& s) {
   if (changed || !(before == sp)) image_model_changed(s);
 }
 
+// The model section edits the selected run's image model (A's without a comparison).
+static void image_models_section(AppState& s) {
+  const int sel = std::clamp(s.compare.selected, 0, s.compare.count() - 1);
+  const std::string header =
+      s.compare.active() ? "Model of run " + std::string(1, char('A' + sel)) + "###Model##img" : "Model###Model##img";
+  if (!ImGui::CollapsingHeader(header.c_str(), ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const nn::ModelSpec before = run_spec(s, sel);
+  with_image_run(s, sel, [&] { image_model_section(s); });
+  if (!(before == run_spec(s, sel))) image_run_changed(s, sel);
+}
+
 static void image_training_section(AppState& s) {
   ImageMode& m = s.images;
   const Snapshot* snap = s.training.snapshot.get();
   if (!ImGui::CollapsingHeader("Training##img", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const bool knn = m.spec.kind == nn::ModelKind::KNN;
-  ImGui::BeginDisabled(knn || !m.rows);
-  if (ImGui::Button(s.training.playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0}))
-    set_image_playing(s, !s.training.playing);
+  bool any_trains = false;
+  for (int i = 0; i < s.compare.count(); ++i) any_trains = any_trains || run_spec(s, i).kind != nn::ModelKind::KNN;
+  const bool playing = image_playing(s);
+  // Play, Step, Epoch and Reset act on every run of a comparison.
+  ImGui::BeginDisabled(!any_trains || !m.rows);
+  if (ImGui::Button(playing ? "Pause" : "Play", {ImGui::GetFontSize() * 4.5f, 0}))
+    set_image_playing(s, !playing);
   tooltip("Train continuously (Space).");
   ImGui::SameLine();
-  if (ImGui::Button("Step")) s.training.host->step(1);
+  if (ImGui::Button("Step")) step_runs(s, 1);
   tooltip("One minibatch update (S).");
   ImGui::SameLine();
-  if (ImGui::Button("Epoch")) s.training.host->step_epoch();
+  if (ImGui::Button("Epoch")) epoch_runs(s);
   tooltip("Train until one more pass over the training images is done (E).");
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) s.training.host->reset();
+  if (ImGui::Button("Reset")) reset_runs(s);
   tooltip("Start again from a fresh initialisation (R).");
   if (slider_int(s, "steps/frame##img", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Updates per frame.", true))
     set_steps_per_frame(s, s.training.steps_per_frame);
   ImGui::EndDisabled();
+  if (s.compare.active()) {
+    // One line per run: step, minibatch loss, test accuracy.
+    for (int i = 0; i < s.compare.count(); ++i) {
+      const Snapshot* rs = run_training(s, i).snapshot.get();
+      std::string line = run_label(s, i);
+      char b[96];
+      if (run_spec(s, i).kind == nn::ModelKind::KNN) {
+        line += ": kNN";
+      } else if (rs) {
+        std::snprintf(b, sizeof b, ": step %lld, loss %.3f", (long long)rs->step, rs->last.data_loss + rs->last.reg_loss);
+        line += b;
+      }
+      if (rs && rs->image_eval) {
+        std::snprintf(b, sizeof b, ", test %.1f%%", 100 * rs->image_eval->accuracy);
+        line += b;
+      }
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(run_color(i)));
+      ImGui::TextWrapped("%s", line.c_str());
+      ImGui::PopStyleColor();
+      if (rs && rs->divergence.diverged) ImGui::TextColored({0.75f, 0.08f, 0.08f, 1}, "  diverged");
+      else if (rs && !rs->error.empty() && run_spec(s, i).kind != nn::ModelKind::KNN)
+        ImGui::TextColored({0.75f, 0.08f, 0.08f, 1}, "  %s", rs->error.c_str());
+    }
+    return;
+  }
   if (knn) ImGui::TextDisabled("kNN has nothing to train: it remembers the training images.");
   if (!snap) return;
   if (!knn) {
@@ -440,7 +506,8 @@ static void image_training_section(AppState& s) {
 static void draw_image_sidebar(AppState& s) {
   begin_sidebar(s);
   image_data_section(s);
-  image_model_section(s);
+  draw_compare_bar(s);  // Compare: runs B..D with image models of their own
+  image_models_section(s);
   image_training_section(s);
   ImGui::PopItemWidth();
   ImGui::Separator();
@@ -689,6 +756,106 @@ static void weights_view(AppState& s) {
     ImGui::EndGroup();
   }
   if (m.model == ImageModel::ConvNet) activation_maps_view(s);
+}
+
+// Comparing: every run's templates or filters, one band per run (so a
+// class's templates line up in a column), each labelled with its run, step
+// and test accuracy.
+static void compare_weights_view(AppState& s) {
+  const float u = s.display.ui_scale;
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("Each run's first layer as images: linear templates (one per class), an MLP's first 10 "
+                      "units, a ConvNet's 5x5 filters. Red positive, blue negative, each scaled by its own largest "
+                      "|w|.");
+  ImGui::PopTextWrapPos();
+  const auto& names = class_names(s);
+  for (int i = 0; i < s.compare.count(); ++i) {
+    ImGui::Separator();
+    ImGui::PushID(i);
+    with_image_run(s, i, [&] {
+      ImageMode& m = s.images;
+      const Snapshot* snap = s.training.snapshot.get();
+      const ImageEval* e = snap ? snap->image_eval.get() : nullptr;
+      std::string head = run_label(s, i);
+      char b[96];
+      if (m.model != ImageModel::KNN && snap) {
+        std::snprintf(b, sizeof b, "   step %lld", (long long)snap->step);
+        head += b;
+      }
+      if (e) {
+        std::snprintf(b, sizeof b, "   test acc %.1f%%", 100 * e->accuracy);
+        head += b;
+      }
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "%s", head.c_str());
+      if (m.model == ImageModel::KNN) {
+        ImGui::TextDisabled("kNN has no weights: it compares each test image with every training image.");
+        return;
+      }
+      if (!snap || !snap->first_weights) {
+        ImGui::TextDisabled("No weights yet: press Play or Step.");
+        return;
+      }
+      const nn::Mat& W = *snap->first_weights;
+      const int side = m.model == ImageModel::ConvNet ? 5 : 28;
+      const int n = m.model == ImageModel::MLP ? std::min<int>(int(W.rows()), 10) : int(W.rows());
+      if (W.cols() < side * side || n == 0) return;
+      const int acols = 10;
+      // (A negative version: this layout's atlas, not the one-run view's.)
+      if (m.weights_tex.version != -2 - snap->generation) {
+        Atlas a;
+        a.init(side, acols, n);
+        for (int r = 0; r < n; ++r) a.put_signed(r, W.row(r), side * side);
+        a.upload(m.weights_tex);
+        m.weights_tex.version = -2 - snap->generation;
+      }
+      const float gap = 5 * u;
+      const float px = std::clamp((ImGui::GetContentRegionAvail().x - gap * (n - 1)) / float(n), 24 * u, 64 * u);
+      const int cols = std::max(1, int((ImGui::GetContentRegionAvail().x + gap) / (px + gap)));
+      for (int r = 0; r < n; ++r) {
+        if (r % cols) ImGui::SameLine(0, gap);
+        ImGui::BeginGroup();
+        ImGui::PushID(r);
+        tile(m.weights_tex, side, acols, r, px, "w");
+        ImGui::PopID();
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("run %c, %s %d", char('A' + i), m.model == ImageModel::Linear ? "template" : "unit", r + 1);
+        if (m.model == ImageModel::Linear && r < int(names.size()))
+          small_label(names[r].c_str(), IM_COL32(60, 60, 60, 255), px, ImGui::GetTextLineHeight());
+        ImGui::EndGroup();
+      }
+    });
+    ImGui::PopID();
+  }
+}
+
+// Comparing: which run the test images, confusion matrix, sketch pad and
+// selected image show (the sidebar's selected run); returns it.
+static int view_run(AppState& s, bool selector) {
+  static int shown = 0;  // the run the views showed last frame
+  if (!s.compare.active()) return shown = 0;
+  int sel = std::clamp(s.compare.selected, 0, s.compare.count() - 1);
+  if (selector) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("Showing run");
+    for (int i = 0; i < s.compare.count(); ++i) {
+      ImGui::SameLine();
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(run_color(i)));
+      const std::string label = run_label(s, i) + "##view" + std::to_string(i);
+      if (ImGui::RadioButton(label.c_str(), sel == i)) {
+        sel = s.compare.selected = i;
+        s.compare.select_request = i;
+      }
+      ImGui::PopStyleColor();
+    }
+    tooltip("The run these views show (the same as the run tab selected in the sidebar).");
+  }
+  if (sel != shown) {  // another run's predictions: recompute what depends on them
+    s.images.sketch_probs_for = -1;
+    s.images.act_for = -1;
+    s.images.act_generation = -1;
+    shown = sel;
+  }
+  return sel;
 }
 
 static void confusion_view(AppState& s) {
@@ -1033,11 +1200,23 @@ static void draw_image_center(AppState& s) {
   };
   if (ImGui::BeginTabBar("imgtabs")) {
     // The weights tab keeps one id whatever its label says.
-    const char* wlabel = m.model == ImageModel::Linear ? "Templates###w" : m.model == ImageModel::ConvNet ? "Filters###w" : "Weights###w";
-    if (ImGui::BeginTabItem("Test images", nullptr, flags(0))) { test_grid_view(s); ImGui::EndTabItem(); }
-    if (ImGui::BeginTabItem(wlabel, nullptr, flags(1))) { weights_view(s); ImGui::EndTabItem(); }
-    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(2))) { confusion_view(s); ImGui::EndTabItem(); }
-    if (ImGui::BeginTabItem("Sketch pad", nullptr, flags(3))) { draw_sketch_pad(s); ImGui::EndTabItem(); }
+    const char* wlabel = s.compare.active() ? "Templates / filters###w"
+                         : m.model == ImageModel::Linear ? "Templates###w"
+                         : m.model == ImageModel::ConvNet ? "Filters###w"
+                                                          : "Weights###w";
+    // Comparing: the templates of every run side by side; the other views show one run, picked above them.
+    const auto one_run = [&](void (*view)(AppState&)) {
+      const int i = view_run(s, true);
+      with_image_run(s, i, [&] { view(s); });
+    };
+    if (ImGui::BeginTabItem("Test images", nullptr, flags(0))) { one_run(test_grid_view); ImGui::EndTabItem(); }
+    if (ImGui::BeginTabItem(wlabel, nullptr, flags(1))) {
+      if (s.compare.active()) compare_weights_view(s);
+      else weights_view(s);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(2))) { one_run(confusion_view); ImGui::EndTabItem(); }
+    if (ImGui::BeginTabItem("Sketch pad", nullptr, flags(3))) { one_run(draw_sketch_pad); ImGui::EndTabItem(); }
     ImGui::EndTabBar();
   }
   m.tab_request = -1;
@@ -1048,9 +1227,18 @@ static void draw_image_right(AppState& s) {
   ImGui::Begin("Selected image", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoSavedSettings);
-  detail_view(s);
+  const int i = view_run(s, false);
+  if (s.compare.active()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "Run %s", run_label(s, i).c_str());
+    ImGui::PopTextWrapPos();
+    tooltip("The selected image and its scores for this run; pick another run in the sidebar's tabs or above the "
+            "test images.");
+  }
+  with_image_run(s, i, [&] { detail_view(s); });
   ImGui::Separator();
-  image_plots(s);
+  if (s.compare.active()) draw_compare_plots(s);  // every run's curves on the same axes
+  else image_plots(s);
   ImGui::End();
 }
 

@@ -50,6 +50,7 @@ void TrainingHost::post(Command c) {
   {
     std::lock_guard<std::mutex> lk(m_);
     queue_.push_back(std::move(c));
+    ++posted_;
   }
   cv_.notify_all();
 }
@@ -106,7 +107,7 @@ void TrainingHost::set_image_data(std::shared_ptr<const nn::Examples> rows) {
       dirty_ = true;
       return;
     }
-    if (!change_trainer([&] { return trainer_->set_examples(*rows); }, "The images changed, so the weights were re-initialised.")) {
+    if (!change_trainer([&] { return trainer_->set_examples(rows); }, "The images changed, so the weights were re-initialised.")) {
       trainer_.reset();
       dirty_ = true;
     }
@@ -201,6 +202,11 @@ bool TrainingHost::has_news() const {
   return snapshot_ && !snapshot_taken_;
 }
 
+bool TrainingHost::has_pending_commands() const {
+  std::lock_guard<std::mutex> lk(m_);
+  return published_ != posted_;
+}
+
 void TrainingHost::install(std::shared_ptr<Snapshot> v) {
   std::lock_guard<std::mutex> lk(m_);
   if (snapshot_ && !snapshot_taken_ && snapshot_->run == v->run && !snapshot_->new_history.empty()) {
@@ -214,6 +220,7 @@ void TrainingHost::install(std::shared_ptr<Snapshot> v) {
   }
   snapshot_ = std::move(v);
   snapshot_taken_ = false;
+  published_ = ran_;  // every command run so far is in this snapshot
   if (notify_ui) notify_ui();
 }
 
@@ -229,11 +236,12 @@ void TrainingHost::failed(const char* during, const std::exception& e, bool oom)
   epoch_target_ = -1;
 }
 
-void TrainingHost::run_commands() {
+int TrainingHost::run_commands() {
   std::deque<Command> cmds;
   {
     std::lock_guard<std::mutex> lk(m_);
     cmds.swap(queue_);
+    ran_ = posted_;
   }
   for (auto& c : cmds) {
     try {
@@ -244,6 +252,7 @@ void TrainingHost::run_commands() {
       failed("applying a change", e, false);
     }
   }
+  return int(cmds.size());
 }
 
 void TrainingHost::ensure_trainer() {
@@ -252,7 +261,7 @@ void TrainingHost::ensure_trainer() {
   dirty_ = false;
   try {
     if (images_) {
-      trainer_ = std::make_unique<nn::Trainer>(*rows_, spec_);
+      trainer_ = std::make_unique<nn::Trainer>(rows_, spec_);  // shared rows: no copy per run
       // Evaluating every image costs about as much as half an epoch's steps would.
       const long all = long(rows_->X_train.rows() + rows_->X_val.rows());
       trainer_->set_eval_every(int(std::max(10L, all / (2L * std::max(1, spec_.optim.batch_size)))));
@@ -511,8 +520,9 @@ bool TrainingHost::worker_iteration(long& seen_tick, bool commands_ran) {
     });
     if (quit_) return false;
   }
-  const bool had_commands = commands_ran || [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
-  run_commands();
+  // (Whether commands ran is what run_commands says: a command posted after
+  // a look at the queue and before it is taken must get its publish too.)
+  const bool had_commands = run_commands() > 0 || commands_ran;
   ensure_trainer();
   long tick;
   {
@@ -539,8 +549,7 @@ void TrainingHost::frame(double budget_ms) {
     cv_.notify_all();
     return;
   }
-  const bool had_commands = [&] { std::lock_guard<std::mutex> lk(m_); return !queue_.empty(); }();
-  run_commands();
+  const bool had_commands = run_commands() > 0;
   ensure_trainer();
   const bool want = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
   if (want && can_thread_) {

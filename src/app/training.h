@@ -101,6 +101,11 @@ class TrainingHost {
   // so the loss curve never loses steps when two publishes fall in one frame.
   std::shared_ptr<const Snapshot> take_snapshot();
   bool has_news() const;  // a snapshot the UI has not taken yet
+  // Commands posted whose snapshot is not published yet. The fallback build
+  // applies commands only inside frame(), so the UI must keep drawing frames
+  // while this is true: a wake-up timer alone can lapse on a slow machine
+  // before the next frame comes, leaving the command queued for good.
+  bool has_pending_commands() const;
   // Called (on the training side) after each publish, when set: the native
   // loop sleeps in glfwWaitEvents while idle and needs an event to see it.
   static inline void (*notify_ui)() = nullptr;
@@ -109,7 +114,7 @@ class TrainingHost {
   using Command = std::function<void()>;
   void post(Command c);
   void worker_loop(bool commands_ran);
-  void run_commands();            // training side
+  int run_commands();             // training side; returns how many ran
   int train_some(double budget_ms, int max_steps);  // returns the steps done
   void publish(bool force_inspect);
   void ensure_trainer();
@@ -137,6 +142,9 @@ class TrainingHost {
   long frame_tick_ = 0;           // UI frames seen (worker trains once per tick)
   std::shared_ptr<const Snapshot> snapshot_;
   bool snapshot_taken_ = false;   // the UI took snapshot_ (take_snapshot)
+  long posted_ = 0;               // commands posted so far
+  long ran_ = 0;                  // ... of which taken by run_commands
+  long published_ = 0;            // ... of which run before the latest publish
 
   // Training side only.
   std::unique_ptr<nn::Trainer> trainer_;

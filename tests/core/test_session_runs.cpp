@@ -238,3 +238,48 @@ TEST_CASE("a change of run A follows into the fields the other runs share with i
   CHECK(c3.optim.lr == 0.5);
   CHECK(follow_shared_changes(b, a, a) == b);  // no change, nothing follows
 }
+
+TEST_CASE("an image-mode comparison round-trips, and older image sessions load without runs", "[session][compare]") {
+  // The image mode's runs are image models: the session's spec has an image
+  // input, and each run after A patches it (kind and layers, a loss).
+  Session s;
+  s.name = "image runs";
+  s.data = generate(DataGen::Blobs, 30, 3, 0.2, 1);
+  s.spec.input = {28, 28, 1};
+  s.spec.kind = ModelKind::Linear;
+  s.spec.hidden.clear();
+  s.spec.preprocess.image = ImageNorm::MeanImage;
+  s.spec.optim.kind = OptimKind::Adam;
+  s.spec.optim.lr = 1e-3;
+  s.spec.optim.batch_size = 64;
+  ModelSpec mlp = s.spec;
+  mlp.kind = ModelKind::Net;
+  mlp.hidden = {HiddenLayerSpec::fc(100)};
+  ModelSpec conv = s.spec;
+  conv.kind = ModelKind::Net;
+  conv.hidden = {HiddenLayerSpec::conv(8, 5, 1, 2), HiddenLayerSpec::pool(2, 2)};
+  ModelSpec svm = s.spec;
+  svm.loss.kind = LossKind::SVM;
+  s.runs = {{"softmax", s.spec}, {"MLP", mlp}, {"ConvNet", conv}, {"SVM", svm}};
+  s.version = 3;  // as the app saves a comparison without models
+  const std::string text = save_session(s);
+  const Session back = load_session(text);
+  CHECK(back.version == 3);
+  REQUIRE(back.runs.size() == 4);
+  CHECK(back.runs == s.runs);
+  for (const SessionRun& r : back.runs) CHECK(r.spec.input.is_image());
+  CHECK(save_session(back) == text);
+  // The SVM run's entry holds its loss only.
+  const json j = json::parse(text);
+  CHECK(j["runs"][3]["spec"] == json::parse(R"({"loss": {"kind": "svm"}})"));
+  const Session via_link = decode_session_url(encode_session_url(s));
+  CHECK(via_link.runs == s.runs);
+  // A version-1 image session (no runs) still loads as one run.
+  Session one = s;
+  one.runs.clear();
+  one.version = 1;
+  const Session old = load_session(save_session(one));
+  CHECK(old.version == 1);
+  CHECK(old.runs.empty());
+  CHECK(old.spec == s.spec);
+}

@@ -110,3 +110,32 @@ TEST_CASE("rows: bad examples and 2D preprocessing are refused; set_examples kee
   REQUIRE(t.step_count() == 0);
   REQUIRE_THROWS_WITH(t.set_data(Dataset{}), Catch::Contains("set_examples"));
 }
+
+TEST_CASE("rows: trainers sharing one set of rows train as trainers on their own copies", "[trainer][images]") {
+  // Compared image runs share the rows (no copy per run); each keeps its own
+  // preprocessing. Shared and copied rows give the same steps bit for bit,
+  // and the shared rows are not copied.
+  const auto rows = std::make_shared<const Examples>(quadrant_images(64, 16, 3));
+  ModelSpec spec = softmax_spec();
+  spec.preprocess.image = ImageNorm::MeanImage;
+  ModelSpec other = spec;
+  other.preprocess.image = ImageNorm::PerPixel;
+  Trainer shared_a(rows, spec), shared_b(rows, other), own(*rows, spec);
+  REQUIRE(&shared_a.examples() == rows.get());
+  REQUIRE(&shared_b.examples() == rows.get());
+  REQUIRE(&own.examples() != rows.get());
+  for (int i = 0; i < 30; ++i) {
+    const StepStats sa = shared_a.step(), so = own.step();
+    shared_b.step();
+    REQUIRE(sa.data_loss == so.data_loss);
+  }
+  REQUIRE(shared_a.predict_scores(rows->X_val) == own.predict_scores(rows->X_val));
+  // Each trainer preprocessed with its own statistics.
+  REQUIRE(shared_a.X_train() != shared_b.X_train());
+  // New shared rows: kept by pointer too; null is refused.
+  const auto more = std::make_shared<const Examples>(quadrant_images(80, 16, 4));
+  shared_a.set_examples(more);
+  REQUIRE(&shared_a.examples() == more.get());
+  REQUIRE_THROWS(shared_a.set_examples(std::shared_ptr<const Examples>()));
+  REQUIRE_THROWS(Trainer(std::shared_ptr<const Examples>(), spec));
+}

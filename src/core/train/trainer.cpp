@@ -125,24 +125,30 @@ Trainer::Trainer(const Dataset& data, const ModelSpec& spec) : data_(data), spec
   reset();
 }
 
-Trainer::Trainer(const Examples& rows, const ModelSpec& spec) : spec_(spec), rows_mode_(true), rows_(rows) {
+Trainer::Trainer(const Examples& rows, const ModelSpec& spec)
+    : Trainer(std::make_shared<const Examples>(rows), spec) {}
+
+Trainer::Trainer(std::shared_ptr<const Examples> rows, const ModelSpec& spec)
+    : spec_(spec), rows_mode_(true), rows_(std::move(rows)) {
+  if (!rows_) throw std::runtime_error("No rows to train on.");
   if (spec.kind == ModelKind::KNN)
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
-  check_examples(rows, spec);
+  check_examples(*rows_, spec);
   reset();
 }
 
 // Splits the points into training and validation sets and fits the
 // preprocessing on the training points only (validation must stay unseen).
 void Trainer::fit_preprocessing() {
+  step_memory_rows_ = 0;  // the rows, the features or the spec change: check the step's memory again
   if (rows_mode_) {
     // Statistics of the training rows only, as for points.
-    ipre_.fit(spec_.preprocess.image, rows_.X_train);
-    X_train_ = ipre_.transform(rows_.X_train);
-    X_val_ = rows_.X_val.rows() > 0 ? ipre_.transform(rows_.X_val) : Mat(0, rows_.X_train.cols());
-    y_train_ = rows_.y_train;
-    y_val_ = rows_.y_val;
+    ipre_.fit(spec_.preprocess.image, rows_->X_train);
+    X_train_ = ipre_.transform(rows_->X_train);
+    X_val_ = rows_->X_val.rows() > 0 ? ipre_.transform(rows_->X_val) : Mat(0, rows_->X_train.cols());
+    y_train_ = rows_->y_train;
+    y_val_ = rows_->y_val;
     return;
   }
   std::vector<Point> train, val;
@@ -212,7 +218,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   if (spec.kind == ModelKind::KNN)
     throw std::runtime_error(
         "kNN is not trained step by step: it just remembers the training points, so it has no Trainer.");
-  if (rows_mode_) check_examples(rows_, spec);
+  if (rows_mode_) check_examples(*rows_, spec);
   else check_problem(data_, spec);
   if (!same_shapes(spec_, spec)) {
     const ModelSpec old = spec_;
@@ -228,6 +234,7 @@ bool Trainer::set_spec(const ModelSpec& spec) {
   }
   const bool new_kind = spec.optim.kind != spec_.optim.kind;
   spec_ = spec;
+  step_memory_rows_ = 0;
   // Another engine (the user switched, or L-BFGS needs the reference): the
   // parameters move over and the optimiser starts fresh there.
   if (engine_for(spec_) != engine_->kind()) {
@@ -319,7 +326,8 @@ StepStats Trainer::step() {
     const size_t N = y_train_.size();
     const int bs = spec_.optim.batch_size;
     const bool full = spec_.optim.kind == OptimKind::LBFGS || bs <= 0 || size_t(bs) >= N;
-    check_step_memory(spec_, input_dim(), num_classes(), full ? N : size_t(bs));
+    const size_t rows = full ? N : size_t(bs);
+    if (rows != step_memory_rows_) check_step_rows(rows);
   }
   before_step_ = checkpoint();
 
@@ -329,36 +337,9 @@ StepStats Trainer::step() {
   else minibatch_update(s);
   s.epoch = epoch();
 
-  const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
-  const std::string what = what_diverged(s);
-  if (!what.empty()) {
-    std::ostringstream msg;
-    msg << "Training diverged at step " << s.step << ": " << what << ". ";
-    if (spec_.optim.kind == OptimKind::LBFGS) msg << "The loss overflowed; ";
-    else msg << "The learning rate (" << s.lr << ") is probably too high; ";
-    if (loss_finite) {
-      // The parameters before this step had a finite loss: undo the step.
-      restore_last_good();
-      roll_back_to(before_step_);
-      msg << "parameters were restored to step " << step_ << ".";
-    } else if (finite_loss_.slot >= 0) {
-      // The parameters before this step are already bad (their loss is this
-      // step's): go back to the last ones whose loss was finite.
-      roll_back_to(finite_loss_);
-      engine_->put_back_params(finite_loss_.slot);
-      engine_->reset_optimizer(spec_.optim);
-      lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
-      msg << "parameters were restored to step " << step_
-          << ", the last whose loss was finite, and the optimiser starts afresh.";
-    } else {
-      // Even the starting parameters give a non-finite loss.
-      restore_last_good();
-      roll_back_to(before_step_);
-      msg << "the starting parameters already give a non-finite loss: change the initialisation.";
-    }
-    divergence_ = {true, s.step, step_, msg.str()};
-    return s;
-  }
+  // A finite loss and finite parameters (nonfinite_param's "" is a short
+  // string: no allocation), else the divergence branch.
+  if (!std::isfinite(s.data_loss + s.reg_loss) || !engine_->nonfinite_param().empty()) return diverged_step(s);
   finite_loss_ = before_step_;
   before_step_ = {};
 
@@ -368,6 +349,45 @@ StepStats Trainer::step() {
   if (history_.size() >= kMaxHistory)
     history_.erase(history_.begin(), history_.begin() + kMaxHistory / 2);
   history_.push_back(s);
+  return s;
+}
+
+// Throws unless a step of `rows` rows fits in memory; remembers a pass.
+[[gnu::noinline]] void Trainer::check_step_rows(size_t rows) {
+  check_step_memory(spec_, input_dim(), num_classes(), rows);
+  step_memory_rows_ = rows;
+}
+
+// The step s left a non-finite loss or parameters: undo it as far as needed
+// and record the divergence.
+[[gnu::noinline]] StepStats Trainer::diverged_step(StepStats s) {
+  const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
+  const std::string what = what_diverged(s);
+  std::ostringstream msg;
+  msg << "Training diverged at step " << s.step << ": " << what << ". ";
+  if (spec_.optim.kind == OptimKind::LBFGS) msg << "The loss overflowed; ";
+  else msg << "The learning rate (" << s.lr << ") is probably too high; ";
+  if (loss_finite) {
+    // The parameters before this step had a finite loss: undo the step.
+    restore_last_good();
+    roll_back_to(before_step_);
+    msg << "parameters were restored to step " << step_ << ".";
+  } else if (finite_loss_.slot >= 0) {
+    // The parameters before this step are already bad (their loss is this
+    // step's): go back to the last ones whose loss was finite.
+    roll_back_to(finite_loss_);
+    engine_->put_back_params(finite_loss_.slot);
+    engine_->reset_optimizer(spec_.optim);
+    lbfgs_ = LBFGS(spec_.optim.lbfgs_m);
+    msg << "parameters were restored to step " << step_
+        << ", the last whose loss was finite, and the optimiser starts afresh.";
+  } else {
+    // Even the starting parameters give a non-finite loss.
+    restore_last_good();
+    roll_back_to(before_step_);
+    msg << "the starting parameters already give a non-finite loss: change the initialisation.";
+  }
+  divergence_ = {true, s.step, step_, msg.str()};
   return s;
 }
 
@@ -497,10 +517,13 @@ void Trainer::restore_last_good() {
   engine_->restore_last_good();
 }
 
-bool Trainer::set_examples(const Examples& rows) {
+bool Trainer::set_examples(const Examples& rows) { return set_examples(std::make_shared<const Examples>(rows)); }
+
+bool Trainer::set_examples(std::shared_ptr<const Examples> rows) {
   if (!rows_mode_) throw std::runtime_error("This trainer trains on 2D points: use set_data.");
-  check_examples(rows, spec_);
-  rows_ = rows;
+  if (!rows) throw std::runtime_error("No rows to train on.");
+  check_examples(*rows, spec_);
+  rows_ = std::move(rows);
   fit_preprocessing();
   order_.clear();
   cursor_ = 0;

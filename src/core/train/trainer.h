@@ -83,6 +83,10 @@ class Trainer {
   // spec.preprocess must be at their defaults. Conv layers read the rows as
   // spec.input volumes. Throws as above, or if D is 0.
   Trainer(const Examples& rows, const ModelSpec& spec);
+  // The same on rows shared with others (no copy of the raw rows: compared
+  // runs in the image mode all read one set; each keeps only its own
+  // preprocessed copy).
+  Trainer(std::shared_ptr<const Examples> rows, const ModelSpec& spec);
 
   // One minibatch update (or one L-BFGS iteration on the full batch).
   // Throws std::runtime_error if there are no training points or if training
@@ -104,6 +108,7 @@ class Trainer {
   bool set_data(const Dataset& data);
   // The same for the example path (only on a Trainer built from Examples).
   bool set_examples(const Examples& rows);
+  bool set_examples(std::shared_ptr<const Examples> rows);  // shared, as the constructor
   // True when built from Examples.
   bool rows_mode() const { return rows_mode_; }
   // Fresh initialisation from spec.seed: counters 0, history and divergence
@@ -195,7 +200,7 @@ class Trainer {
   const Dataset& data() const { return data_; }
   const Preprocessor& preprocessor() const { return pre_; }
   const ImagePreprocessor& image_preprocessor() const { return ipre_; }
-  const Examples& examples() const { return rows_; }
+  const Examples& examples() const { return *rows_; }
   const Mat& X_train() const { return X_train_; }  // preprocessed, N_train x D
   const Labels& y_train() const { return y_train_; }
   const Mat& X_val() const { return X_val_; }
@@ -207,13 +212,19 @@ class Trainer {
   void fit_preprocessing();
   int input_dim() const { return rows_mode_ ? ipre_.output_dim() : pre_.output_dim(); }
   // Outputs of the model: the classes, or one real output for a regression.
-  int num_classes() const { return rows_mode_ ? rows_.num_classes : is_regression(data_.problem) ? 1 : data_.num_classes; }
+  int num_classes() const { return rows_mode_ ? rows_->num_classes : is_regression(data_.problem) ? 1 : data_.num_classes; }
   // Raw rows -> what the model sees (a 1D regression's second input held at 0).
   Mat inputs_of(const Mat& X_raw) const;
   void new_engine(std::unique_ptr<Model> initial);
   void minibatch_update(StepStats& s);
   void lbfgs_update(StepStats& s);
   std::string what_diverged(const StepStats& s);
+  // The rare branches of step(), out of line: its common path then holds no
+  // object with a destructor, so that in WebAssembly (whose exceptions
+  // Emscripten 3.1.6 implements in JavaScript) no call of a step goes out to
+  // a JavaScript exception wrapper and back.
+  void check_step_rows(size_t rows);
+  StepStats diverged_step(StepStats s);
   // The parameters and counters at one moment, for rolling back.
   struct Checkpoint {
     int slot = -1;  // the engine's keep_params slot; -1: none taken
@@ -228,11 +239,15 @@ class Trainer {
   ModelSpec spec_;
   Preprocessor pre_;
   bool rows_mode_ = false;  // the example path: rows_ and ipre_ instead of data_ and pre_
-  Examples rows_;
+  std::shared_ptr<const Examples> rows_;  // the example path's rows (never null there)
   ImagePreprocessor ipre_;
   Mat X_train_, X_val_;  // preprocessed
   Labels y_train_, y_val_;
   Mat T_train_, T_val_;  // regression targets (N x 1); no rows for classification
+  // The rows per step for which the step memory check passed (0: not checked
+  // since the spec or the data last changed), so a step does not rebuild the
+  // network's layout to check it again.
+  size_t step_memory_rows_ = 0;
 
   std::unique_ptr<Engine> engine_;
   LBFGS lbfgs_;
