@@ -11,6 +11,7 @@
 #endif
 
 #include "app.h"
+#include "core/io/launch.h"
 #include "core/io/session.h"
 #include "core/limits.h"
 
@@ -43,6 +44,11 @@ NNPLAY_API void nnplay_touched() { app::touched(app_state()); }
 NNPLAY_API void nnplay_set_visible(int on) { app::set_visible(app_state(), on != 0); }
 NNPLAY_API int nnplay_visible() { return app_state().embed.visible ? 1 : 0; }
 NNPLAY_API const char* nnplay_launch_errors() { return app_state().embed.errors.c_str(); }
+// Applies a page query ("?preset=...&ui=...") as the page's start-up does,
+// without reloading: the browser tests open every preset this way in one page.
+NNPLAY_API void nnplay_apply_launch(const char* query) {
+  app::apply_launch(app_state(), nn::parse_launch_query(query ? query : "", nn::preset_ids(app::assets_dir())));
+}
 NNPLAY_API int nnplay_ui_layout() { return int(app_state().embed.launch.ui); }
 NNPLAY_API const char* nnplay_session_name() { return app_state().io.session_name.c_str(); }
 NNPLAY_API const char* nnplay_build_info() { return app_state().platform.build_info.c_str(); }
@@ -90,6 +96,9 @@ NNPLAY_API void nnplay_set_lr(double lr) {
   app::spec_changed(s);
 }
 NNPLAY_API void nnplay_play(int on) { app::set_playing(app_state(), on != 0); }
+// The speed slider: training steps per frame (1..kUiMaxStepsPerFrame).
+NNPLAY_API void nnplay_set_speed(int steps_per_frame) { app::set_steps_per_frame(app_state(), steps_per_frame); }
+NNPLAY_API int nnplay_speed() { return app_state().training.steps_per_frame; }
 NNPLAY_API int nnplay_is_playing() { return app_state().training.playing; }
 NNPLAY_API void nnplay_step(int n) { app::step_runs(app_state(), n); }      // every run of a comparison
 NNPLAY_API void nnplay_reset() { app::reset_runs(app_state()); }

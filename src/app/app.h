@@ -463,6 +463,8 @@ void compare_rows_changed(AppState& s, bool keep_run);
 void compare_data_changed(AppState& s);       // the points changed: every other run
 void compare_set_playing(AppState& s, bool on);
 void compare_steps_per_frame(AppState& s);
+// The training speed (clamped to 1..kUiMaxStepsPerFrame) for every run, as the speed sliders set it.
+void set_steps_per_frame(AppState& s, int n);
 // Run A's spec changed from old_a (an embedded demo's bar): every other run
 // takes the same change in the fields it shares with A (the compared field
 // stays its own; nn::follow_shared_changes), and each changed run restarts.

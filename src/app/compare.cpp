@@ -188,6 +188,12 @@ void compare_steps_per_frame(AppState& s) {
   }
 }
 
+void set_steps_per_frame(AppState& s, int n) {
+  s.training.steps_per_frame = std::clamp(n, 1, nn::kUiMaxStepsPerFrame);
+  s.training.host->set_steps_per_frame(s.training.steps_per_frame);
+  compare_steps_per_frame(s);
+}
+
 void frame_runs(AppState& s) {
   const int n = s.compare.count();
   int64_t limit = -1;

@@ -261,7 +261,7 @@ static void embed_bar(AppState& s, float bar_h) {
     label("speed");
     labelled(bw.speed);
     if (slider_int(s, "speed", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training steps per frame.", true))
-      s.training.host->set_steps_per_frame(s.training.steps_per_frame), compare_steps_per_frame(s);
+      set_steps_per_frame(s, s.training.steps_per_frame);
   }
   if (!(sp == s.spec)) {
     touched(s);

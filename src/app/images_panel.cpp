@@ -449,10 +449,8 @@ static void image_training_section(AppState& s) {
   ImGui::SameLine();
   if (ImGui::Button("Reset")) reset_runs(s);
   tooltip("Start again from a fresh initialisation (R).");
-  if (slider_int(s, "steps/frame##img", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Updates per frame.", true)) {
-    s.training.host->set_steps_per_frame(s.training.steps_per_frame);
-    compare_steps_per_frame(s);
-  }
+  if (slider_int(s, "steps/frame##img", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Updates per frame.", true))
+    set_steps_per_frame(s, s.training.steps_per_frame);
   ImGui::EndDisabled();
   if (s.compare.active()) {
     // One line per run: step, minibatch loss, test accuracy.

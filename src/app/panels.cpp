@@ -331,10 +331,8 @@ static void training_section(AppState& s) {
   ImGui::SameLine();
   if (ImGui::Button("Reset")) reset_runs(s);
   tooltip("Start again from a fresh initialisation with the same seed (R). Your points are kept.");
-  if (slider_int(s, "steps/frame", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true)) {
-    s.training.host->set_steps_per_frame(s.training.steps_per_frame);
-    compare_steps_per_frame(s);
-  }
+  if (slider_int(s, "steps/frame", s.training.steps_per_frame, 1, nn::kUiMaxStepsPerFrame, "Training speed: updates per displayed frame.", true))
+    set_steps_per_frame(s, s.training.steps_per_frame);
   if (snap) {
     ImGui::Text("step %lld   epoch %.2f", (long long)snap->step, snap->epoch);
     if (snap->last.step > 0) {

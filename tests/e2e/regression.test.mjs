@@ -38,6 +38,12 @@ async function suite(browser, url, build, report) {
   await api(page, 'nnplay_set_hidden', 1, 32, 0);
   await api(page, 'nnplay_set_loss', 4, 0);
   await api(page, 'nnplay_set_lr', 0.02);
+  // The speed slider at 50 steps per frame (its top is 200: a larger value is clamped).
+  await api(page, 'nnplay_set_speed', 100000);
+  const top = await api(page, 'nnplay_speed');
+  await api(page, 'nnplay_set_speed', 50);
+  report.check(`${tag} the speed is clamped to its slider's range and set`, top === 200 && (await api(page, 'nnplay_speed')) === 50,
+               `top ${top}`);
   await frames(page, 3);
   await api(page, 'nnplay_play', 1);
   await trainTo(page, 1500);
