@@ -69,23 +69,6 @@ else
   failed=$((failed + 1)); note "native build: FAILED"
 fi
 
-# The sanitizer tree (stages 5 and 6) builds in the background from here on,
-# at the lowest CPU priority and one compiler at a time: it takes only the CPU
-# the web builds, the engine tests under node and the browser tests leave
-# idle (the browser tests keep about one core of two busy), so its build
-# costs the command little wall time. Stage 5 waits for it, then finishes
-# whatever is left with every core.
-configure_san() {
-  cmake -S . -B build/san -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-    -DCMAKE_CXX_COMPILER=clang++ -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
-    -DNNPLAY_SANITIZE=ON -DNNPLAY_FUZZ=ON -DNNPLAY_TEST_FILTER="$san_tests" >/dev/null
-}
-san_bg=""
-if [ "${NNPLAY_SANITIZE_STAGES:-1}" = 1 ]; then
-  ( configure_san && nice -n 19 ninja -C build/san -j1 ) >test-output/san-build.log 2>&1 &
-  san_bg=$!
-fi
-
 stage "WebAssembly builds (threaded + fallback) and engine tests under node"
 # build-wasm.sh removes build/site before building, and the browser tests run
 # only when this build succeeded: never against a site left from an earlier one.
@@ -151,10 +134,10 @@ san_ok=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0}
-# The background build's result does not matter here: the same ninja call
-# finishes it (or does nothing) and prints any error in this stage.
-[ -n "$san_bg" ] && { wait "$san_bg"; echo "background build of build/san done ($(grep -c '^\[' test-output/san-build.log) steps)"; }
-if configure_san && ninja -C build/san -j"$jobs"; then
+if cmake -S . -B build/san -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+     -DCMAKE_CXX_COMPILER=clang++ -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
+     -DNNPLAY_SANITIZE=ON -DNNPLAY_FUZZ=ON -DNNPLAY_TEST_FILTER="$san_tests" >/dev/null &&
+   ninja -C build/san -j"$jobs"; then
   san_ok=1
   run_ctest "sanitized engine tests" build/san
   rm -f test-output/native-san.png
