@@ -84,6 +84,20 @@ void each_host(AppState& s, F&& f) {
 
 }  // namespace
 
+// Runs fn between two calls of swap (which swaps a run's parts into the
+// app state and back), swapping back if fn throws.
+template <class Swap>
+static void swapped(const Swap& swap, const std::function<void()>& fn) {
+  swap();
+  try {
+    fn();
+  } catch (...) {
+    swap();
+    throw;
+  }
+  swap();
+}
+
 void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_view) {
   if (i <= 0 || i > int(s.compare.runs.size())) {
     if (panel_view && s.compare.active()) std::swap(s.display.view, s.compare.view_a);
@@ -98,14 +112,7 @@ void with_run(AppState& s, int i, const std::function<void()>& fn, bool panel_vi
     std::swap(s.display.regions, r.regions);
     if (panel_view) std::swap(s.display.view, r.view);
   };
-  swap_in();
-  try {
-    fn();
-  } catch (...) {
-    swap_in();
-    throw;
-  }
-  swap_in();
+  swapped(swap_in, fn);
 }
 
 void with_image_run(AppState& s, int i, const std::function<void()>& fn) {
@@ -119,14 +126,7 @@ void with_image_run(AppState& s, int i, const std::function<void()>& fn) {
     std::swap(m.weights_tex, r.weights_tex);
     std::swap(s.training, r.training);
   };
-  swap_in();
-  try {
-    fn();
-  } catch (...) {
-    swap_in();
-    throw;
-  }
-  swap_in();
+  swapped(swap_in, fn);
 }
 
 void image_run_changed(AppState& s, int i) {

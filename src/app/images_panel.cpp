@@ -77,6 +77,15 @@ struct Atlas {
   void upload(ImageTex& t) const { upload_texture(t, rgba, w(), h()); }
 };
 
+// The first n rows of W (side x side weights each) as signed tiles, acols to a row, into t.
+template <class M>
+static void upload_weight_rows(ImageTex& t, const M& W, int side, int acols, int n) {
+  Atlas a;
+  a.init(side, acols, n);
+  for (int r = 0; r < n; ++r) a.put_signed(r, W.row(r), side * side);
+  a.upload(t);
+}
+
 // Draws tile i of atlas texture t at the cursor, size px x px; returns true when clicked.
 static bool tile(const ImageTex& t, int side, int cols, int i, float px, const char* id) {
   const float u0 = float((i % cols) * side) / t.w, v0 = float((i / cols) * side) / t.h;
@@ -737,10 +746,7 @@ static void weights_view(AppState& s) {
   if (W.cols() < side * side || n == 0) return;
   const int acols = 10;
   if (m.weights_tex.version != snap->generation) {
-    Atlas a;
-    a.init(side, acols, n);
-    for (int r = 0; r < n; ++r) a.put_signed(r, W.row(r), side * side);
-    a.upload(m.weights_tex);
+    upload_weight_rows(m.weights_tex, W, side, acols, n);
     m.weights_tex.version = snap->generation;
   }
   const float px = (m.model == ImageModel::ConvNet ? 48 : 84) * u, gap = 8 * u;
@@ -802,10 +808,7 @@ static void compare_weights_view(AppState& s) {
       const int acols = 10;
       // (A negative version: this layout's atlas, not the one-run view's.)
       if (m.weights_tex.version != -2 - snap->generation) {
-        Atlas a;
-        a.init(side, acols, n);
-        for (int r = 0; r < n; ++r) a.put_signed(r, W.row(r), side * side);
-        a.upload(m.weights_tex);
+        upload_weight_rows(m.weights_tex, W, side, acols, n);
         m.weights_tex.version = -2 - snap->generation;
       }
       const float gap = 5 * u;
