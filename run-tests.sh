@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of nnplay, installing what is missing first:
-#   1. the engine's Catch2 tests, natively (CTest)
-#   2. the same tests compiled to WebAssembly and run under node (CTest), in
-#      the threaded and the fallback configuration
-#   3. browser end-to-end tests of both web builds (playwright-core + Chromium),
-#      with a seeded random-interaction soak of NNPLAY_SOAK_SECONDS (40) per build
-#   4. the native app under Xvfb for a fixed number of frames, with a screenshot
-#   5. sanitizers: the engine tests of the parsing and training paths (the
-#      list is san_tests below) and the native app, built with clang,
-#      AddressSanitizer and UndefinedBehaviorSanitizer (build/san)
-#   6. fuzzing: every libFuzzer target of tests/fuzz replays its seeds and
+#   1. natively: every engine and claim test (CTest), built with clang,
+#      AddressSanitizer and UndefinedBehaviorSanitizer (build/san), and the
+#      native app under Xvfb for a few hundred frames, with a screenshot
+#   2. fuzzing: every libFuzzer target of tests/fuzz replays its seeds and
 #      past crashes, then fuzzes for NNPLAY_FUZZ_SECONDS (20) each (build/san)
-# Stages 5 and 6 run by default; NNPLAY_SANITIZE_STAGES=0 leaves them out.
+#   3. the same engine tests compiled to WebAssembly and run under node
+#      (CTest), in the threaded and the fallback configuration
+#   4. browser end-to-end tests of both web builds (playwright-core + Chromium),
+#      with a seeded random-interaction soak of NNPLAY_SOAK_SECONDS (30) per build
+#   5. the local server's path checks, bind address and CSP
+# The optimised native build (build-native.sh, gcc) is not part of it: the
+# native tests run once, under the sanitizers, and the optimised engine code
+# is tested in the two WebAssembly builds.
 # Screenshots go to test-output/. The summary lists each stage's result and
 # duration; the last line is "summary: N passed, M failed".
 set -uo pipefail
@@ -25,13 +26,6 @@ jobs=$(nproc)
 fuzz_secs=${NNPLAY_FUZZ_SECONDS:-20}
 # Seconds of random interaction per web build in the soak (tests/e2e/soak.test.mjs).
 export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-30}
-# The engine tests built and run under ASan + UBSan: every file that parses
-# (sessions, links, start-up options, CSV) or trains (trainer, fast
-# engine, layers, losses, optimisers, preprocessing, gradient check, conv
-# layers, the presets' claims). The long claim tests (regularisation,
-# optimisers, networks, kNN) run natively and as WebAssembly only, and so
-# does the cards' test: it checks every demo has a claim test in the build.
-san_tests='/test_(session|session_limits|session_model|session_image_ui|link|launch|csv|dataset|trainer|trainer_rows|fast_engine|fast_eval|layers|losses|optim|preprocess|gradcheck|conv_layers|claims_presets|regression|tiny_net)[.]cpp$'
 
 stage_name=""; stage_start=$SECONDS; t0=$SECONDS
 end_stage() {
@@ -59,14 +53,50 @@ run_ctest() {
 stage "set-up"
 if ! scripts/setup.sh; then echo "set-up failed"; echo "summary: 0 passed, 1 failed"; exit 1; fi
 
-stage "native build and engine tests"
-# The same options as build-native.sh, so neither flips the other's cache.
-if cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON \
-     -DNNPLAY_BENCH=OFF -DNNPLAY_SANITIZE=OFF -DNNPLAY_FUZZ=OFF >/dev/null &&
-   ninja -C build/native -j"$jobs"; then
-  run_ctest "native engine tests" build/native
+stage "native: every engine test and the app, with ASan + UBSan (clang, -O1)"
+# One clang tree for the engine and claim tests, the app and the fuzz targets.
+# Every finding is fatal (-fno-sanitize-recover); leaks are reported, except
+# those of the system's GL/X11 libraries (tests/sanitize/lsan.supp).
+san_ok=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0}
+if cmake -S . -B build/san -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+     -DCMAKE_CXX_COMPILER=clang++ -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
+     -DNNPLAY_SANITIZE=ON -DNNPLAY_FUZZ=ON -DNNPLAY_TEST_FILTER= >/dev/null &&
+   ninja -C build/san -j"$jobs"; then
+  san_ok=1
+  run_ctest "native engine tests (ASan + UBSan)" build/san
+  rm -f test-output/native.png
+  # The app's run checks memory errors and undefined behaviour, not leaks:
+  # the system GL driver's allocations are reported from a module unloaded
+  # at exit, which a suppression cannot name (the engine tests check leaks).
+  # A real frame has the canvas, regions and panels: far from one flat colour.
+  if ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+     timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" build/san/nnplay --frames 300 --demo \
+       --open concepts,convnet,help --screenshot test-output/native.png >test-output/native.log 2>&1; then
+    sd=$(convert test-output/native.png -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
+    if awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }'; then
+      passed=$((passed + 1)); note "native app (300 frames under Xvfb, ASan + UBSan): 1 passed, 0 failed (test-output/native.png)"
+    else
+      failed=$((failed + 1)); note "native app: screenshot looks blank (stddev $sd)"
+    fi
+  else
+    tail -n 40 test-output/native.log
+    failed=$((failed + 1)); note "native app under Xvfb: FAILED (test-output/native.log)"
+  fi
 else
-  failed=$((failed + 1)); note "native build: FAILED"
+  failed=$((failed + 1)); note "native build (ASan + UBSan): FAILED"
+fi
+
+stage "fuzzing: replay seeds and past crashes, then ${fuzz_secs} s per target"
+if [ $san_ok = 1 ]; then
+  out=$(tests/fuzz/run.sh build/san "$fuzz_secs" 2>&1); echo "$out"
+  p=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*OK$'); f=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*FAILED')
+  passed=$((passed + p)); failed=$((failed + f))
+  note "fuzz targets: $p passed, $f failed ($(echo "$out" | grep -oE '[0-9]+ executions' | awk '{n += $1} END {print n + 0}') executions)"
+else
+  failed=$((failed + 1)); note "fuzzing: not run (the native build failed)"
 fi
 
 stage "WebAssembly builds (threaded + fallback) and engine tests under node"
@@ -109,66 +139,6 @@ else
   failed=$((failed + 1)); note "local server: test did not finish"
 fi
 # ---- end of local server stage ----
-
-stage "native app under Xvfb"
-rm -f test-output/native.png
-if [ -x build/native/nnplay ] &&
-   timeout 120 xvfb-run -a -s "-screen 0 1280x800x24" build/native/nnplay --frames 90 --demo --screenshot test-output/native.png; then
-  # A real frame has the canvas, regions and panels: far from one flat colour.
-  sd=$(convert test-output/native.png -format '%[fx:standard_deviation]' info: 2>/dev/null || echo 0)
-  if awk -v s="$sd" 'BEGIN { exit !(s > 0.05) }'; then
-    passed=$((passed + 1)); note "native under Xvfb: 1 passed, 0 failed (screenshot test-output/native.png)"
-  else
-    failed=$((failed + 1)); note "native under Xvfb: screenshot looks blank (stddev $sd)"
-  fi
-else
-  failed=$((failed + 1)); note "native under Xvfb: FAILED to run"
-fi
-
-if [ "${NNPLAY_SANITIZE_STAGES:-1}" = 1 ]; then
-stage "sanitizers: parsing/training tests and native app with ASan + UBSan (clang, -O1)"
-# One clang tree for the sanitized tests, the app and the fuzz targets.
-# Every finding is fatal (-fno-sanitize-recover); leaks are reported, except
-# those of the system's GL/X11 libraries (tests/sanitize/lsan.supp).
-san_ok=0
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitize/lsan.supp:print_suppressions=0}
-if cmake -S . -B build/san -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-     -DCMAKE_CXX_COMPILER=clang++ -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF \
-     -DNNPLAY_SANITIZE=ON -DNNPLAY_FUZZ=ON -DNNPLAY_TEST_FILTER="$san_tests" >/dev/null &&
-   ninja -C build/san -j"$jobs"; then
-  san_ok=1
-  run_ctest "sanitized engine tests" build/san
-  rm -f test-output/native-san.png
-  # The app's run checks memory errors and undefined behaviour, not leaks:
-  # the system GL driver's allocations are reported from a module unloaded
-  # at exit, which a suppression cannot name (the engine tests check leaks).
-  if ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
-     timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" build/san/nnplay --frames 300 --demo \
-       --open concepts,convnet,help --screenshot test-output/native-san.png >test-output/native-san.log 2>&1; then
-    passed=$((passed + 1)); note "sanitized native app (300 frames under Xvfb): 1 passed, 0 failed"
-  else
-    tail -n 40 test-output/native-san.log
-    failed=$((failed + 1)); note "sanitized native app: FAILED (test-output/native-san.log)"
-  fi
-else
-  failed=$((failed + 1)); note "sanitizer build: FAILED"
-fi
-
-stage "fuzzing: replay seeds and past crashes, then ${fuzz_secs} s per target"
-if [ $san_ok = 1 ]; then
-  out=$(tests/fuzz/run.sh build/san "$fuzz_secs" 2>&1); echo "$out"
-  p=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*OK$'); f=$(echo "$out" | grep -cE '^fuzz [a-z_]+: .*FAILED')
-  passed=$((passed + p)); failed=$((failed + f))
-  note "fuzz targets: $p passed, $f failed ($(echo "$out" | grep -oE '[0-9]+ executions' | awk '{n += $1} END {print n + 0}') executions)"
-else
-  failed=$((failed + 1)); note "fuzzing: not run (the sanitizer build failed)"
-fi
-
-else
-  note "sanitizer and fuzz stages: not run (NNPLAY_SANITIZE_STAGES=0)"
-fi
 
 end_stage
 printf '\n=== results ===\n'
