@@ -13,6 +13,7 @@
 #include "core/fast/fast_engine.h"
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
+#include "core/fast/simd.h"
 #include "core/models/layers.h"
 #include "core/models/net.h"
 #include "core/train/optim.h"
@@ -58,6 +59,25 @@ TEST_CASE("the 4x8 float GEMM matches the plain triple loop on odd shapes, both 
               REQUIRE(std::fabs(H[at] - Hr[at]) <= 1e-5 * mag);
             }
         }
+}
+
+TEST_CASE("copy32 copies exactly the n values std::copy does, at every alignment", "[fast_engine]") {
+  Rng rng(11);
+  const std::vector<float> src = random_floats(48, rng);
+  std::vector<int> isrc(48);
+  for (size_t k = 0; k < isrc.size(); ++k) isrc[k] = int(rng.randint(1 << 30)) - (1 << 29);
+  for (size_t n = 0; n <= 40; ++n)
+    for (size_t from = 0; from < 4; ++from)
+      for (size_t to = 0; to < 4; ++to) {
+        std::vector<float> got(48, -7.f), want(48, -7.f);
+        simd::copy32(got.data() + to, src.data() + from, n);
+        std::copy(src.begin() + long(from), src.begin() + long(from + n), want.begin() + long(to));
+        REQUIRE(got == want);  // the values, and nothing written outside them
+        std::vector<int> igot(48, 5), iwant(48, 5);
+        simd::copy32(igot.data() + to, isrc.data() + from, n);
+        std::copy(isrc.begin() + long(from), isrc.begin() + long(from + n), iwant.begin() + long(to));
+        REQUIRE(igot == iwant);
+      }
 }
 
 TEST_CASE("the SIMD activations and their derivatives match the reference layers", "[fast_engine]") {

@@ -403,6 +403,22 @@ TEST_CASE("statistics: evaluation cadence, parameter stats, history, predictor",
   t.step();  // the predictor is a copy: training on does not change it
   REQUIRE(t.predict_scores(X) != scores_at_10);
   REQUIRE(snap.predict_scores(X) == scores_at_10);
+  // last() is the step step() returned, field for field, and the history's last entry.
+  {
+    t.set_eval_every(4);  // step 12 is evaluated: every field is set
+    const StepStats r = t.step();
+    REQUIRE(r.evaluated);
+    for (const StepStats* x : {&t.last(), &t.history().back()}) {
+      REQUIRE(x->step == 12);
+      REQUIRE(x->step == r.step);
+      REQUIRE(x->evaluated == r.evaluated);
+      for (auto field : {&StepStats::epoch, &StepStats::lr, &StepStats::data_loss, &StepStats::reg_loss,
+                         &StepStats::grad_norm, &StepStats::train_acc, &StepStats::val_acc, &StepStats::train_data_loss,
+                         &StepStats::train_reg_loss, &StepStats::val_data_loss, &StepStats::train_rmse,
+                         &StepStats::val_rmse})
+        REQUIRE(same_bits(x->*field, r.*field));
+    }
+  }
 }
 
 TEST_CASE("the trainer refuses kNN and training without points, with sentences", "[trainer]") {

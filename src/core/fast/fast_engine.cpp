@@ -16,6 +16,7 @@
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
 #include "core/fast/parallel.h"
+#include "core/fast/simd.h"
 #include "core/fast/tiny_net.h"
 #include "core/models/net.h"
 
@@ -47,6 +48,7 @@ class FastEngine : public Engine {
   EngineStep step(const int* idx, int n, double lr, double clip_norm, Rng& rng) override;
   void restore_last_good() override;
   std::string nonfinite_param() const override;
+  bool params_finite() const override { return fast::all_finite(params_.values(), params_.size()); }
   void set_hyperparameters(const ModelSpec& spec) override;
   void reset_optimizer(const OptimSpec& optim) override;
   Evaluation evaluate(const Mat& X, const Labels& y) override;
@@ -446,14 +448,19 @@ void FastEngine::set_params(const Model& m) {
   model_stale_ = true;
 }
 
+// Before every step: copy32, not std::copy (see simd.h: a small network's
+// parameters are a few dozen floats, and in WebAssembly std::copy would be a
+// call out of the module).
 void FastEngine::keep_params(int slot) {
-  kept_params_[slot].assign(params_.values(), params_.values() + params_.size());
-  kept_buffers_[slot].assign(buffers_.values(), buffers_.values() + buffers_.size());
+  kept_params_[slot].resize(params_.size());  // allocates on the first use of a slot only
+  kept_buffers_[slot].resize(buffers_.size());
+  simd::copy32(kept_params_[slot].data(), params_.values(), params_.size());
+  simd::copy32(kept_buffers_[slot].data(), buffers_.values(), buffers_.size());
 }
 
 void FastEngine::put_back_params(int slot) {
-  std::copy(kept_params_[slot].begin(), kept_params_[slot].end(), params_.values());
-  std::copy(kept_buffers_[slot].begin(), kept_buffers_[slot].end(), buffers_.values());
+  simd::copy32(params_.values(), kept_params_[slot].data(), kept_params_[slot].size());
+  simd::copy32(buffers_.values(), kept_buffers_[slot].data(), kept_buffers_[slot].size());
   restorable_ = stepped_ = false;
   model_stale_ = true;
 }

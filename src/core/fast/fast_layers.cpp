@@ -40,6 +40,10 @@ void ParamArena::allocate() {
   cur_ = 0;
 }
 
+void ParamArena::save() {
+  if (size_ > 0) simd::copy32(values_[cur_ ^ 1].data(), values_[cur_].data(), size_);
+}
+
 int ParamArena::find(const std::string& name) const {
   for (size_t i = 0; i < blocks_.size(); ++i)
     if (blocks_[i].name == name) return int(i);

@@ -75,7 +75,8 @@ class ParamArena {
   void flip() { cur_ ^= 1; }
   // Copies the current values into the other copy (state that a step changes
   // in place, such as batchnorm running averages, saved before the step).
-  void save() { values_[cur_ ^ 1] = values_[cur_]; }
+  // Only the size() values (the padding after them stays zero in both copies).
+  void save();
 
  private:
   std::vector<ParamBlock> blocks_;

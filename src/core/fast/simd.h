@@ -3,8 +3,10 @@
 // (-msimd128). Includes vectorised exp/tanh/sigmoid approximations; their
 // maximum errors are measured in tests/core/test_fast_eval.cpp.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #elif defined(__SSE__)
@@ -58,6 +60,51 @@ NN_SIMD_INLINE f4 sqrt(f4 a) {
 #endif
 }
 NN_SIMD_INLINE f4 abs(f4 a) { return as_f4(as_i4(a) & i4{0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff}); }
+
+// ---- Copies that stay in WebAssembly ------------------------------------------
+// With bulk memory (the threaded build), clang turns a memcpy or std::copy
+// whose size is not a small constant (a 112-byte struct is already too large,
+// even through __builtin_memcpy_inline) into the instruction memory.copy, and
+// V8 runs memory.copy as a call out to C: tens of nanoseconds, for copies of a
+// few dozen bytes on every training step. The helpers below copy through
+// 16-byte vectors instead; in WebAssembly an empty asm statement on each
+// vector keeps the compiler from fusing the moves back into one memory.copy.
+// Natively they are plain copies.
+NN_SIMD_INLINE void keep_in_register(i4& v) {
+#if defined(__wasm__)
+  __asm__ volatile("" : "+r"(v));
+#else
+  (void)v;
+#endif
+}
+
+// Copies n 4-byte values (floats or ints).
+template <class T>
+NN_SIMD_INLINE void copy32(T* dst, const T* src, size_t n) {
+  static_assert(sizeof(T) == 4, "copy32 copies 4-byte values");
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    i4 v;
+    std::memcpy(&v, src + k, sizeof v);
+    keep_in_register(v);
+    std::memcpy(dst + k, &v, sizeof v);
+  }
+  for (; k < n; ++k) dst[k] = src[k];
+}
+
+// *dst = *src for a trivially copyable object whose size is a multiple of 16 bytes.
+template <class T>
+NN_SIMD_INLINE void copy_object(T* dst, const T* src) {
+  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) % 16 == 0, "copy_object: 16-byte blocks of a plain struct");
+  char* d = reinterpret_cast<char*>(dst);
+  const char* s = reinterpret_cast<const char*>(src);
+  for (size_t k = 0; k < sizeof(T); k += 16) {
+    i4 v;
+    std::memcpy(&v, s + k, sizeof v);
+    keep_in_register(v);
+    std::memcpy(d + k, &v, sizeof v);
+  }
+}
 
 // exp(x) for x in [-87, 88] (clamped outside): x = n ln2 + r with n an
 // integer (Cody-Waite: ln2 split in two so r keeps its precision), |r| <= ln2/2;

@@ -80,6 +80,9 @@ class Engine {
   virtual void restore_last_good() = 0;
   // "" if every parameter is finite, else e.g. "parameter W2 became NaN".
   virtual std::string nonfinite_param() const = 0;
+  // True if every parameter is finite: nonfinite_param().empty() without
+  // building a string (the Trainer asks after every step).
+  virtual bool params_finite() const { return nonfinite_param().empty(); }
 
   // New hyperparameters that change no shape (loss, lambda, delta, dropout p,
   // alpha, the optimiser's constants). Parameters and optimiser state stay.

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/fast/simd.h"
 #include "core/limits.h"
 #include "core/models/net.h"
 #include "core/train/schedule.h"
@@ -337,18 +338,23 @@ StepStats Trainer::step() {
   else minibatch_update(s);
   s.epoch = epoch();
 
-  // A finite loss and finite parameters (nonfinite_param's "" is a short
-  // string: no allocation), else the divergence branch.
-  if (!std::isfinite(s.data_loss + s.reg_loss) || !engine_->nonfinite_param().empty()) return diverged_step(s);
+  // A finite loss and finite parameters, else the divergence branch. Every
+  // return returns s itself, so s is built in the caller's StepStats (no copy
+  // on return).
+  if (!std::isfinite(s.data_loss + s.reg_loss) || !engine_->params_finite()) {
+    diverged_step(s);
+    return s;
+  }
   finite_loss_ = before_step_;
   before_step_ = {};
 
   step_ = s.step;
   if (step_ == 1 || step_ % eval_every() == 0) evaluate(s);
-  last_ = s;
+  // The history's last entry is last() (no copy into last_).
   if (history_.size() >= kMaxHistory)
     history_.erase(history_.begin(), history_.begin() + kMaxHistory / 2);
-  history_.push_back(s);
+  history_.emplace_back();  // the defaults' stores, then 7 vector moves (simd.h: not a memory.copy)
+  simd::copy_object(&history_.back(), &s);
   return s;
 }
 
@@ -360,7 +366,7 @@ StepStats Trainer::step() {
 
 // The step s left a non-finite loss or parameters: undo it as far as needed
 // and record the divergence.
-[[gnu::noinline]] StepStats Trainer::diverged_step(StepStats s) {
+[[gnu::noinline]] void Trainer::diverged_step(const StepStats& s) {
   const bool loss_finite = std::isfinite(s.data_loss + s.reg_loss);
   const std::string what = what_diverged(s);
   std::ostringstream msg;
@@ -388,7 +394,6 @@ StepStats Trainer::step() {
     msg << "the starting parameters already give a non-finite loss: change the initialisation.";
   }
   divergence_ = {true, s.step, step_, msg.str()};
-  return s;
 }
 
 // SGD and friends: the next minibatch of this epoch's shuffle, then the
@@ -424,7 +429,8 @@ void Trainer::minibatch_update(StepStats& s) {
       cursor_ = 0;
     }
   }
-  last_batch_.assign(batch, batch + n);
+  last_batch_.resize(n);  // allocates only when a batch is larger than any before
+  simd::copy32(last_batch_.data(), batch, n);
   const EngineStep r = engine_->step(batch, int(n), s.lr, spec_.optim.clip_norm, rng_);
   s.data_loss = r.loss.data_loss;
   s.reg_loss = r.loss.reg_loss;

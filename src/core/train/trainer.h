@@ -142,7 +142,8 @@ class Trainer {
   // The seed of the minibatch order, derived from spec.seed (and nothing else).
   static uint64_t order_seed(uint64_t seed) { return seed ^ 0x6a09e667f3bcc909ULL; }
   double epoch() const { return double(epochs_done_) + double(cursor_) / double(std::max<size_t>(1, y_train_.size())); }
-  const StepStats& last() const { return last_; }
+  // The last step's statistics (after load_trained, the loaded state's).
+  const StepStats& last() const { return history_.empty() ? last_ : history_.back(); }
   // The recent steps: the oldest half is dropped when kMaxHistory is reached.
   // A UI keeps its own record, appending history_since() after each batch of
   // steps (at most kUiMaxStepsPerFrame), so a short window is enough, and it
@@ -224,7 +225,7 @@ class Trainer {
   // Emscripten 3.1.6 implements in JavaScript) no call of a step goes out to
   // a JavaScript exception wrapper and back.
   void check_step_rows(size_t rows);
-  StepStats diverged_step(StepStats s);
+  void diverged_step(const StepStats& s);
   // The parameters and counters at one moment, for rolling back.
   struct Checkpoint {
     int slot = -1;  // the engine's keep_params slot; -1: none taken
@@ -273,6 +274,8 @@ class Trainer {
   int64_t step_ = 0;
 
   int eval_every_ = 0;
+  // last() while the history is empty (after reset or load_trained); once a
+  // step is recorded, last() is the history's last entry.
   StepStats last_;
   std::vector<StepStats> history_;
   std::vector<ParamStats> param_stats_;
