@@ -38,7 +38,8 @@ bool wants_frame(AppState& s) {
   // wake the app again.
   for (int i = 0; i < s.compare.count(); ++i) {
     const Training& t = run_training(s, i);
-    if ((t.snapshot && t.snapshot->busy) || (t.host && (t.host->has_news() || t.host->has_pending_commands())))
+    if ((t.snapshot && t.snapshot->busy) ||
+        (t.host && (t.host->has_news() || t.host->has_pending_commands() || t.host->image_eval_waiting())))
       return true;
   }
   // Work a frame must drive or collect: the image kNN's cross-validation
