@@ -84,9 +84,10 @@ void draw_compare_knn_cv(AppState& s) {
                  : "Every kNN run: validation accuracy of each k on held-out folds of the training points (the "
                    "validation points are not used). Runs that differ only in k share one curve.");
   if (images) {
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(70 * u);
+    ImGui::SetNextItemWidth(90 * u);
     ImGui::SliderInt("folds", &ic.folds, 2, 10, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip("The training images are split into this many folds; each is held out in turn and predicted from the "
+            "others.");
     if (ic.task && !ic.task_runs.empty()) {
       std::string who;
       for (int i : ic.task_runs) who += std::string(who.empty() ? "" : ", ") + char('A' + i);
@@ -111,7 +112,7 @@ void draw_compare_knn_cv(AppState& s) {
     ImGui::PopID();
     return;
   }
-  const int picked = plot_cv_curves("cv", {ImGui::GetContentRegionAvail().x, 150 * u}, curves, u);
+  const int picked = plot_cv_curves("cv", {ImGui::GetContentRegionAvail().x, 170 * u}, curves, u);
   // One line per run: its metric, its own k's accuracy and the best k on its curve.
   std::vector<nn::KnnSpec> specs;
   for (int i : shown) specs.push_back(run_spec(s, i).knn);

@@ -303,11 +303,20 @@ int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curv
   ImGui::InvisibleButton("plot", size);
   const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 48 * sc, bottom = 18 * sc, top = 4 * sc, right = 10 * sc;
+  const float left = 48 * sc, bottom = 34 * sc, top = 4 * sc, right = 10 * sc;
   Frame f;
   f.a = {p0.x + left, p0.y + top};
   f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
   dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  // Legend under the axis: each curve's colour and name.
+  float lx = p0.x + 8 * sc;
+  const float ly = f.b.y + 18 * sc;
+  for (const CvCurve& c : curves) {
+    dl->AddLine({lx, ly + 7 * sc}, {lx + 16 * sc, ly + 7 * sc}, c.color, 2 * sc);
+    dl->AddCircleFilled({lx + 8 * sc, ly + 7 * sc}, 3 * sc, c.color);
+    dl->AddText({lx + 20 * sc, ly}, kText, c.name.c_str());
+    lx += 28 * sc + ImGui::CalcTextSize(c.name.c_str()).x;
+  }
   auto count = [](const CvCurve& c) {
     return c.ks && c.mean && c.sd ? std::min({c.ks->size(), c.mean->size(), c.sd->size()}) : size_t(0);
   };
@@ -359,7 +368,7 @@ int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curv
   }
   dl->PopClipRect();
   dl->AddRect(f.a, f.b, IM_COL32(0, 0, 0, 60));
-  dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 2 * sc}, kText, "k (neighbours)");
+  dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 18 * sc}, kText, "k (neighbours)");
   int picked = -1;
   if (hovered) {
     const std::vector<int>& ks = *widest->ks;
