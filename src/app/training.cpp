@@ -420,6 +420,7 @@ void TrainingHost::publish_view(bool force_inspect) {
     }
   }
   if (images_) publish_image_eval(*v, force_inspect);
+  else eval_waiting_ = false;
   install(std::move(v));
 }
 
@@ -428,6 +429,7 @@ void TrainingHost::publish_view(bool force_inspect) {
 // finds the nearest training images of every test image once per data,
 // metric and preprocessing (for the largest k offered) and votes per k.
 void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
+  eval_waiting_ = false;  // (only a trained model's evaluation waits for its turn, below)
   if (!rows_ || rows_->y_val.empty()) return;
   if (spec_.kind == nn::ModelKind::KNN) {
     if (!knn_nb_) {
@@ -505,7 +507,6 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
     }
   } else {
     image_eval_.reset();
-    eval_waiting_ = false;
   }
   v.image_eval = image_eval_;
 }

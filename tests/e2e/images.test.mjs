@@ -240,6 +240,8 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    !s.cv_running && !s.cv_error && ka.model === 0 && kb.model === 0 && ka.cv_mean.length >= 5 &&
                    kb.cv_mean.length === ka.cv_mean.length && JSON.stringify(ka.cv_mean) !== JSON.stringify(kb.cv_mean),
                    `${s.cv_error || ''} ${JSON.stringify(s.runs.map((r) => [r.label, r.cv_mean.map((a) => a.toFixed(3)).join(' ')]))} in ${cv2Ms} ms, ${cv2Frames} frames`);
+      report.check(`${tag} image kNN comparison: the page keeps drawing while the runs cross-validate`,
+                   cv2Frames >= Math.max(2, cv2Ms / 1000), `${cv2Frames} frames drawn in ${cv2Ms} ms`);
       await frames(page, 3);
       await page.screenshot({ path: path.join(outDir, `images-compare-knn-cv-${build}.png`) });
 
