@@ -229,7 +229,7 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
       report.check(`${tag} an image kNN comparison loads`,
                    (await page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]),
                                         JSON.stringify(knnCmp))) === 1);
-      s = await waitState(page, (s) => s.loaded && s.train === 1000 && s.runs.length === 2, 60000);
+      s = await waitState(page, (s) => s.loaded && s.base_train === 1000 && s.runs.length === 2, 60000);
       await untilIdle(page);
       const tcv2 = Date.now();
       await callThenStall(page, [['nnplay_image_cv_start', 3]]);
