@@ -385,6 +385,8 @@ NNPLAY_API const char* nnplay_image_state() {
       r["weights_drawn"] = m.weights_tex.id != 0 && m.weights_tex.w > 0;
       r["weights_rows"] = rs && rs->first_weights ? int(rs->first_weights->rows()) : 0;
       r["weights_abs_sum"] = rs && rs->first_weights ? rs->first_weights->cwiseAbs().sum() : 0.0;
+      const nn::CvResult* cv = m.cv.runs.of(i, m.spec.knn);  // its cross-validation curve (kNN runs)
+      r["cv_mean"] = cv && m.spec.kind == nn::ModelKind::KNN ? cv->mean_acc : std::vector<double>{};
       runs.push_back(r);
     });
   j["runs"] = runs;
@@ -491,6 +493,26 @@ NNPLAY_API int nnplay_run_predict(int i, double x, double y) {
 }
 // Curves in the comparison's update-ratio plot as last drawn (one per run
 // that has the chosen weight matrix), -1 before it was drawn.
+// "Cross-validate k" in 2D: with a comparison, of every kNN run. Then each
+// run's mean validation accuracy per k as JSON ([] for a run without a curve):
+// {"ks": [...], "runs": [{"label", "k", "mean"}]}.
+NNPLAY_API void nnplay_knn_cv() { app::run_knn_cv_2d(app_state(), app::selected_spec(app_state())); }
+NNPLAY_API const char* nnplay_knn_cv_json() {
+  const app::AppState& s = app_state();
+  nlohmann::json j, runs = nlohmann::json::array();
+  j["ks"] = s.compare.active() ? std::vector<int>{} : s.knn_cv.ks;
+  for (int i = 0; i < s.compare.count(); ++i) {
+    const nn::ModelSpec& sp = app::run_spec(s, i);
+    const nn::CvResult* r = !s.compare.active() ? (s.knn_cv.ks.empty() ? nullptr : &s.knn_cv)
+                                                : s.compare.knn_cv.of(i, sp.knn);
+    if (r && sp.kind == nn::ModelKind::KNN) j["ks"] = r->ks;
+    runs.push_back({{"label", app::run_label(s, i)}, {"k", sp.knn.k},
+                    {"mean", r && sp.kind == nn::ModelKind::KNN ? r->mean_acc : std::vector<double>{}}});
+  }
+  j["runs"] = runs;
+  g_text = j.dump();
+  return g_text.c_str();
+}
 NNPLAY_API int nnplay_compare_ratio_series() { return app_state().compare.ratio_series; }
 NNPLAY_API double nnplay_run_panel(int i, int what) {  // what: 0 x, 1 y, 2 w, 3 h
   const auto& s = app_state();

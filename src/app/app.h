@@ -281,6 +281,20 @@ struct ImageTex {  // one GL texture holding a view's pixels (an atlas of tiles)
 // Cross-validation over k of the image kNN (images_panel.cpp): on its own
 // thread where the build has threads, else a slice of each frame.
 struct ImageCvTask;
+// Comparing kNN runs: each run's cross-validation curve (empty ks: none yet)
+// and the kNN settings it was made with (a run whose metric or weighting
+// changed since shows no curve until it is run again). Runs that differ only
+// in k share one curve (nn::knn_cv_curve_of): each marks its own k on it.
+struct RunsCv {
+  std::vector<nn::CvResult> result;  // per run, 0 = A
+  std::vector<nn::KnnSpec> made_with;
+  std::string about;                 // what they ran on
+  // Run i's curve, if it has one for its current settings (else null).
+  const nn::CvResult* of(int i, const nn::KnnSpec& now) const;
+  void set(int i, const nn::CvResult& r, const nn::KnnSpec& with);
+  void remove(int i);                // run i left the comparison: the later runs move up
+  void clear() { result.clear(); made_with.clear(); about.clear(); }
+};
 struct ImageCv {
   int folds = 5;
   std::shared_ptr<ImageCvTask> task;  // the run in progress (null when none)
@@ -290,6 +304,12 @@ struct ImageCv {
   std::string error;
   long for_data = -1;                 // ImageMode::data_version it ran on
   float progress = 0;
+  // Comparing: every kNN run's curve, one cross-validation at a time. The
+  // task in progress serves task_runs; each entry of `queue` is the runs of
+  // one curve still to compute (runs differing only in k share one).
+  RunsCv runs;
+  std::vector<int> task_runs;
+  std::vector<std::vector<int>> queue;
 };
 
 struct ImageMode {
@@ -373,6 +393,7 @@ struct Compare {
   View view_a;               // run A's panel while comparing
   int ratio_layer = 0;       // the weight matrix (W1 = 0) of the update-ratio plot
   int ratio_series = -1;     // curves that plot showed when last drawn (tests)
+  RunsCv knn_cv;             // 2D: the kNN runs' cross-validation curves (computed in the click)
   int count() const { return 1 + int(runs.size()); }
   bool active() const { return !runs.empty(); }
 };
@@ -501,6 +522,8 @@ void apply_session_runs(AppState& s, const nn::Session& session);
 void draw_compare_bar(AppState& s);    // sidebar: Compare, run tabs, differences from A
 void draw_compare_canvas(AppState& s); // the runs as small multiples
 void draw_compare_plots(AppState& s);  // the runs' curves overlaid
+// The kNN runs' cross-validation curves overlaid, with the button that makes them (compare_plots.cpp).
+void draw_compare_knn_cv(AppState& s);
 
 // Embedding (embed.cpp).
 // Applies start-up options: opens the preset, sets the layout, notes errors.
@@ -550,9 +573,11 @@ bool add_sketch_to_training(AppState& s, int label);
 void clear_added_images(AppState& s);
 // The 2D kNN's cross-validation over k on the training points with sp's
 // metric (panels.cpp).
+// Comparing: every kNN run's curve (compare.knn_cv), each distinct one once.
 void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp);
 // Starts cross-validation over k of the image kNN on the training images
 // (stopping one in progress); image_cv_poll (each frame) collects it.
+// Comparing: of every kNN run, one curve after the other (images.cv.runs).
 void start_image_cv(AppState& s);
 void stop_image_cv(AppState& s, bool wait = false);  // wait: until its thread is done (native shutdown)
 void image_cv_poll(AppState& s);

@@ -140,6 +140,28 @@ void image_run_changed(AppState& s, int i) {
   }
 }
 
+const nn::CvResult* RunsCv::of(int i, const nn::KnnSpec& now) const {
+  if (i < 0 || i >= int(result.size()) || result[size_t(i)].ks.empty()) return nullptr;
+  const nn::KnnSpec& w = made_with[size_t(i)];
+  return w.metric == now.metric && w.weighted == now.weighted ? &result[size_t(i)] : nullptr;
+}
+
+void RunsCv::set(int i, const nn::CvResult& r, const nn::KnnSpec& with) {
+  if (i < 0) return;
+  if (int(result.size()) <= i) {
+    result.resize(size_t(i) + 1);
+    made_with.resize(size_t(i) + 1);
+  }
+  result[size_t(i)] = r;
+  made_with[size_t(i)] = with;
+}
+
+void RunsCv::remove(int i) {
+  if (i < 0 || i >= int(result.size())) return;
+  result.erase(result.begin() + i);
+  made_with.erase(made_with.begin() + i);
+}
+
 unsigned run_color(int i) { return kRunColors[std::clamp(i, 0, nn::kMaxRuns - 1)]; }
 
 const nn::ModelSpec& run_spec(const AppState& s, int i) {
@@ -209,6 +231,10 @@ void frame_runs(AppState& s) {
     }
     if (slowest != INT64_MAX) limit = slowest + std::max(1, s.training.steps_per_frame);
   }
+  // The image mode's test evaluations: the runs that train take turns.
+  int evaluating = 0;
+  for (int i = 0; i < n; ++i) evaluating += s.images.active && trainable(run_spec(s, i));
+  image_eval_pacer().set_runs(evaluating);
   // The fallback build trains inside frame(): the runs share one budget.
   const double budget_ms = 8.0 / n;
   s.training.host->set_step_limit(limit);
@@ -288,6 +314,7 @@ bool compare_add_run(AppState& s) {
 
 void compare_remove_run(AppState& s, int i) {
   if (i < 0 || i >= s.compare.count() || !s.compare.active()) return;
+  const bool removing_a = i == 0;
   if (i == 0) {
     // B becomes A: its spec, training and regions take A's place.
     CompareRun& b = *s.compare.runs.front();
@@ -302,6 +329,11 @@ void compare_remove_run(AppState& s, int i) {
     s.images.sketch_probs_for = -1;
     i = 1;
   }
+  // The cross-validation curves follow their runs (B's becomes A's when A goes).
+  const int gone = removing_a ? 0 : i;
+  s.compare.knn_cv.remove(gone);
+  if (s.images.cv.task && !s.images.cv.task_runs.empty()) stop_image_cv(s);
+  s.images.cv.runs.remove(gone);
   free_regions(s.compare.runs[size_t(i - 1)]->regions);
   free_texture(s.compare.runs[size_t(i - 1)]->weights_tex);
   s.compare.runs.erase(s.compare.runs.begin() + (i - 1));
@@ -348,6 +380,8 @@ void compare_rows_changed(AppState& s, bool keep_run) {
 
 void compare_end(AppState& s) {
   while (s.compare.active()) compare_remove_run(s, s.compare.count() - 1);
+  s.compare.knn_cv.clear();
+  s.images.cv.runs.clear();
   s.compare.selected = 0;
   s.compare.name_a.clear();
 }

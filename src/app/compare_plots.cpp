@@ -2,6 +2,7 @@
 // loss, accuracy and learning rate on the same axes, one colour per run with
 // a legend, so the difference is read off one plot instead of remembered.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,108 @@ static void knn_accuracies(const AppState& s) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("A training point votes with itself among its neighbours: 1-NN is always 100%% there.");
   ImGui::PopTextWrapPos();
+}
+
+// The kNN runs' cross-validation over k: one button makes every kNN run's
+// curve (2D: at once; images: one run after the other, on a thread where the
+// build has threads, so the app keeps drawing), and the curves are drawn over
+// each other in the runs' colours, each run's own k a dot on its curve.
+void draw_compare_knn_cv(AppState& s) {
+  std::vector<int> knn;
+  for (int i = 0; i < s.compare.count(); ++i)
+    if (run_spec(s, i).kind == nn::ModelKind::KNN) knn.push_back(i);
+  if (knn.empty()) return;
+  const float u = s.display.ui_scale;
+  ImGui::PushID("cmp_cv");
+  ImGui::TextUnformatted("Cross-validation over k");
+  ImGui::SameLine();
+  const bool images = s.images.active;
+  ImageCv& ic = s.images.cv;
+  if (images && ic.task) {
+    if (ImGui::SmallButton("Stop")) stop_image_cv(s);
+  } else {
+    ImGui::BeginDisabled(images && !s.images.rows);
+    if (ImGui::SmallButton("Cross-validate k")) {
+      if (images) start_image_cv(s);
+      else run_knn_cv_2d(s, selected_spec(s));
+    }
+    ImGui::EndDisabled();
+  }
+  tooltip(images ? "Every kNN run: validation accuracy of each k on held-out folds of the training images (the test "
+                   "images are not used), one run after the other. Runs that differ only in k share one curve."
+                 : "Every kNN run: validation accuracy of each k on held-out folds of the training points (the "
+                   "validation points are not used). Runs that differ only in k share one curve.");
+  if (images) {
+    ImGui::SetNextItemWidth(90 * u);
+    ImGui::SliderInt("folds", &ic.folds, 2, 10, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip("The training images are split into this many folds; each is held out in turn and predicted from the "
+            "others.");
+    if (ic.task && !ic.task_runs.empty()) {
+      std::string who;
+      for (int i : ic.task_runs) who += std::string(who.empty() ? "" : ", ") + char('A' + i);
+      char b[64];
+      std::snprintf(b, sizeof b, "run %s: %.0f%%", who.c_str(), 100 * ic.progress);
+      ImGui::ProgressBar(ic.progress, {-1, 0}, b);
+    }
+    if (!ic.error.empty()) ImGui::TextColored({0.75f, 0.08f, 0.08f, 1}, "%s", ic.error.c_str());
+  }
+  const RunsCv& rc = images ? ic.runs : s.compare.knn_cv;
+  std::vector<CvCurve> curves;
+  std::vector<int> shown;
+  for (int i : knn) {
+    const nn::KnnSpec& spec = run_spec(s, i).knn;
+    const nn::CvResult* r = rc.of(i, spec);
+    if (!r) continue;
+    curves.push_back({run_label(s, i), run_color(i), &r->ks, &r->mean_acc, &r->std_acc, spec.k});
+    shown.push_back(i);
+  }
+  if (curves.empty()) {
+    ImGui::TextDisabled(rc.result.empty() ? "Not run yet." : "The runs' settings changed: run it again.");
+    ImGui::PopID();
+    return;
+  }
+  const int picked = plot_cv_curves("cv", {ImGui::GetContentRegionAvail().x, 170 * u}, curves, u);
+  // One line per run: its metric, its own k's accuracy and the best k on its curve.
+  std::vector<nn::KnnSpec> specs;
+  for (int i : shown) specs.push_back(run_spec(s, i).knn);
+  const std::vector<int> of = nn::knn_cv_curve_of(specs);
+  ImGui::PushTextWrapPos(0.0f);
+  for (size_t j = 0; j < shown.size(); ++j) {
+    const int i = shown[j];
+    const nn::CvResult& r = *rc.of(i, specs[j]);
+    size_t best = 0, own = r.ks.size();
+    for (size_t q = 0; q < r.ks.size(); ++q) {
+      if (r.mean_acc[q] > r.mean_acc[best]) best = q;
+      if (r.ks[q] == specs[j].k) own = q;
+    }
+    std::string line = run_label(s, i) + " (" + nn::enum_label(specs[j].metric) + (specs[j].weighted ? ", weighted" : "") + "): ";
+    char b[96];
+    if (own < r.ks.size()) std::snprintf(b, sizeof b, "its k = %d scores %.3f; ", specs[j].k, r.mean_acc[own]);
+    else std::snprintf(b, sizeof b, "its k = %d is not on the curve; ", specs[j].k);
+    line += b;
+    std::snprintf(b, sizeof b, "best k = %d (%.3f)", r.ks[best], r.mean_acc[best]);
+    line += b;
+    if (of[j] != int(j)) line += std::string(", the same curve as ") + char('A' + shown[size_t(of[j])]);
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(run_color(i)), "%s", line.c_str());
+  }
+  ImGui::TextDisabled("%s. A run's k is a dot on its curve: k does not change the curve, the metric and the "
+                      "weighting do.", rc.about.c_str());
+  ImGui::PopTextWrapPos();
+  // A click uses that k in the selected run (when it is a kNN).
+  const int sel = std::clamp(s.compare.selected, 0, s.compare.count() - 1);
+  if (picked > 0 && run_spec(s, sel).kind == nn::ModelKind::KNN && run_spec(s, sel).knn.k != picked) {
+    if (images) {
+      with_image_run(s, sel, [&] {
+        s.images.spec.knn.k = picked;
+        image_model_changed(s);
+      });
+      image_run_changed(s, sel);
+    } else {
+      selected_spec(s).knn.k = picked;
+      selected_spec_changed(s);
+    }
+  }
+  ImGui::PopID();
 }
 
 // Each run's update/parameter ratio of one weight matrix (the combo picks
@@ -116,6 +219,7 @@ void draw_compare_plots(AppState& s) {
     val_acc.push_back({name, &h.eval_step, reg ? &h.val_rmse : &h.val_acc, (c & 0x00FFFFFFu) | (150u << 24)});
     lr.push_back({name, &h.step, &h.lr, c});
   }
+  draw_compare_knn_cv(s);
   knn_accuracies(s);
   if (loss.empty()) return;
   ImGui::TextUnformatted("Loss per step (minibatch, data + reg)");

@@ -38,7 +38,8 @@ bool wants_frame(AppState& s) {
   // wake the app again.
   for (int i = 0; i < s.compare.count(); ++i) {
     const Training& t = run_training(s, i);
-    if ((t.snapshot && t.snapshot->busy) || (t.host && (t.host->has_news() || t.host->has_pending_commands())))
+    if ((t.snapshot && t.snapshot->busy) ||
+        (t.host && (t.host->has_news() || t.host->has_pending_commands() || t.host->image_eval_waiting())))
       return true;
   }
   // Work a frame must drive or collect: the image kNN's cross-validation
@@ -46,9 +47,14 @@ bool wants_frame(AppState& s) {
   // frame in both) and a PNG export (taken right after a drawn frame).
   if (s.images.active && s.images.cv.task) return true;
   if (s.png.requested) return true;
-  if (s.display.regions.dirty) return true;
-  for (const auto& r : s.compare.runs)
-    if (r->regions.dirty) return true;
+  // Decision regions to recompute: only the Points mode draws them (in the
+  // Images mode they wait, dirty, for the way back, and must not keep an
+  // image comparison drawing frames for ever after a Reset).
+  if (!s.images.active) {
+    if (s.display.regions.dirty) return true;
+    for (const auto& r : s.compare.runs)
+      if (r->regions.dirty) return true;
+  }
   if (now_s() < s.embed.awake_until) return true;
   // A notice on the status bar stays for 8 s: draw once more when it goes.
   if (!s.message.empty() && ImGui::GetTime() - s.message_time < 8.2) return true;

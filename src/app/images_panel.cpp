@@ -473,7 +473,12 @@ static void image_training_section(AppState& s) {
         std::snprintf(b, sizeof b, ": step %lld, loss %.3f", (long long)rs->step, rs->last.data_loss + rs->last.reg_loss);
         line += b;
       }
-      if (rs && rs->image_eval) {
+      if (rs && rs->image_eval && run_spec(s, i).kind != nn::ModelKind::KNN) {
+        // The runs take turns evaluating: say which step each figure is from.
+        std::snprintf(b, sizeof b, ", test %.1f%% (at step %lld)", 100 * rs->image_eval->accuracy,
+                      (long long)rs->image_eval->step);
+        line += b;
+      } else if (rs && rs->image_eval) {
         std::snprintf(b, sizeof b, ", test %.1f%%", 100 * rs->image_eval->accuracy);
         line += b;
       }
@@ -788,7 +793,10 @@ static void compare_weights_view(AppState& s) {
         std::snprintf(b, sizeof b, "   step %lld", (long long)snap->step);
         head += b;
       }
-      if (e) {
+      if (e && m.model != ImageModel::KNN && snap && e->step != snap->step) {
+        std::snprintf(b, sizeof b, "   test acc %.1f%% (at step %lld)", 100 * e->accuracy, (long long)e->step);
+        head += b;
+      } else if (e) {
         std::snprintf(b, sizeof b, "   test acc %.1f%%", 100 * e->accuracy);
         head += b;
       }
@@ -1042,14 +1050,14 @@ struct ImageCvTask {
   }
 };
 
-void start_image_cv(AppState& s) {
+// Starts one cross-validation of the image kNN with these settings (the
+// running one, if any, is already stopped).
+static void launch_image_cv(AppState& s, const nn::KnnSpec& knn) {
   ImageMode& m = s.images;
-  stop_image_cv(s);
-  if (!m.rows) return;
   auto t = std::make_shared<ImageCvTask>();
   t->rows = m.rows;
-  t->norm = m.spec.preprocess.image;
-  t->knn = m.spec.knn;
+  t->norm = m.spec.preprocess.image;  // (shared by every run of a comparison)
+  t->knn = knn;
   t->folds = std::clamp(m.cv.folds, 2, 10);
   t->ks = nn::image_cv_ks();  // (the course's figure goes to 100; here to the largest k offered)
   m.cv.task = t;
@@ -1070,7 +1078,46 @@ void start_image_cv(AppState& s) {
   wake(s);
 }
 
+// Comparing: the next curve of the queue, if any (one run at a time).
+static void launch_next_run_cv(AppState& s) {
+  ImageCv& c = s.images.cv;
+  c.task_runs.clear();
+  while (!c.queue.empty() && !c.task) {
+    std::vector<int> runs = c.queue.front();
+    c.queue.erase(c.queue.begin());
+    if (runs.empty() || runs[0] >= s.compare.count()) continue;
+    c.task_runs = runs;
+    launch_image_cv(s, run_spec(s, runs[0]).knn);
+  }
+}
+
+void start_image_cv(AppState& s) {
+  ImageMode& m = s.images;
+  stop_image_cv(s);
+  if (!m.rows) return;
+  if (!s.compare.active()) return launch_image_cv(s, m.spec.knn);
+  // Every kNN run: runs that differ only in k wait for one curve together.
+  std::vector<int> knn_runs;
+  std::vector<nn::KnnSpec> specs;
+  for (int i = 0; i < s.compare.count(); ++i)
+    if (run_spec(s, i).kind == nn::ModelKind::KNN) {
+      knn_runs.push_back(i);
+      specs.push_back(run_spec(s, i).knn);
+    }
+  const std::vector<int> of = nn::knn_cv_curve_of(specs);
+  for (size_t j = 0; j < knn_runs.size(); ++j) {
+    if (of[j] == int(j)) m.cv.queue.push_back({knn_runs[j]});
+    else
+      for (auto& q : m.cv.queue)
+        if (q[0] == knn_runs[size_t(of[j])]) q.push_back(knn_runs[j]);
+  }
+  m.cv.runs.clear();
+  launch_next_run_cv(s);
+}
+
 void stop_image_cv(AppState& s, bool wait) {
+  s.images.cv.queue.clear();
+  s.images.cv.task_runs.clear();
   auto& t = s.images.cv.task;
   if (!t) return;
   t->cancel = true;
@@ -1092,12 +1139,20 @@ void image_cv_poll(AppState& s) {
 #endif
   c.progress = c.task->progress;
   if (c.task->finished) {
-    if (!c.task->error.empty()) c.error = "Cross-validation failed: " + c.task->error;
-    else if (c.task->cv && c.task->cv->done()) {
-      c.result = c.task->cv->result();
-      c.have = true;
+    if (!c.task->error.empty()) {
+      c.error = "Cross-validation failed: " + c.task->error;
+      c.queue.clear();
+    } else if (c.task->cv && c.task->cv->done()) {
+      if (c.task_runs.empty()) {
+        c.result = c.task->cv->result();
+        c.have = true;
+      } else {
+        for (int i : c.task_runs) c.runs.set(i, c.task->cv->result(), c.task->knn);
+        c.runs.about = c.about.substr(0, c.about.find(',')) + ", " + nn::enum_label(c.task->norm);
+      }
     }
     c.task.reset();
+    launch_next_run_cv(s);
   }
   wake(s);
 }

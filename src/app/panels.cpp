@@ -151,25 +151,51 @@ static void layer_editor(AppState& s, nn::ModelSpec& sp) {
 // Cross-validation over k on the training points (5 folds), drawn as the
 // image mode draws it; clicking a column uses that k.
 void run_knn_cv_2d(AppState& s, const nn::ModelSpec& sp) {
-  {
+  std::vector<int> ks;
+  for (int k : {1, 2, 3, 5, 7, 10, 15, 20, 30, 50}) ks.push_back(k);
+  const int n_train = int(s.edit.data.points.size()) -
+                      int(std::count_if(s.edit.data.points.begin(), s.edit.data.points.end(),
+                                        [](const nn::Point& p) { return p.validation; }));
+  char b[96];
+  if (s.compare.active()) {
+    // Every kNN run, each distinct curve once (runs differing only in k share one).
+    RunsCv& c = s.compare.knn_cv;
+    c.clear();
+    std::vector<int> runs;
+    std::vector<nn::KnnSpec> specs;
+    for (int i = 0; i < s.compare.count(); ++i)
+      if (run_spec(s, i).kind == nn::ModelKind::KNN) {
+        runs.push_back(i);
+        specs.push_back(run_spec(s, i).knn);
+      }
     try {
-      std::vector<int> ks;
-      for (int k : {1, 2, 3, 5, 7, 10, 15, 20, 30, 50}) ks.push_back(k);
-      s.knn_cv = nn::knn_cross_validate_folds(s.edit.data, ks, sp.knn.metric, 5, /*seed=*/1, sp.knn.weighted);
-      char b[96];
-      std::snprintf(b, sizeof b, "5 folds of the %d training points, %s", int(s.edit.data.points.size()) -
-                    int(std::count_if(s.edit.data.points.begin(), s.edit.data.points.end(), [](const nn::Point& p) { return p.validation; })),
-                    nn::enum_label(sp.knn.metric));
-      s.knn_cv_about = b;
+      const std::vector<nn::CvResult> r = nn::knn_cross_validate_runs(s.edit.data, specs, ks, 5, /*seed=*/1);
+      for (size_t j = 0; j < runs.size(); ++j) c.set(runs[j], r[j], specs[j]);
+      std::snprintf(b, sizeof b, "5 folds of the %d training points", n_train);
+      c.about = b;
     } catch (const std::exception& e) {
-      s.knn_cv = {};
+      c.clear();
       notify(s, std::string("Cross-validation: ") + e.what());
     }
+    return;
+  }
+  try {
+    s.knn_cv = nn::knn_cross_validate_folds(s.edit.data, ks, sp.knn.metric, 5, /*seed=*/1, sp.knn.weighted);
+    std::snprintf(b, sizeof b, "5 folds of the %d training points, %s", n_train, nn::enum_label(sp.knn.metric));
+    s.knn_cv_about = b;
+  } catch (const std::exception& e) {
+    s.knn_cv = {};
+    notify(s, std::string("Cross-validation: ") + e.what());
   }
 }
 
 static void knn_cv_2d(AppState& s, nn::ModelSpec& sp) {
   if (ImGui::SmallButton("Cross-validate k")) run_knn_cv_2d(s, sp);
+  if (s.compare.active()) {
+    tooltip("Validation accuracy of each k on held-out folds of the training points, for every kNN run of the "
+            "comparison: the curves are drawn over each other in the Plots panel, in the runs' colours.");
+    return;
+  }
   tooltip("Validation accuracy of each k on held-out folds of the training points (the validation points are not "
           "used): each fold's as a dot, the mean +- std as a line.");
   if (s.knn_cv.ks.empty()) return;

@@ -297,4 +297,99 @@ int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
   return picked;
 }
 
+int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curves, float sc) {
+  ImGui::PushID(id);
+  const ImVec2 p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("plot", size);
+  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float left = 48 * sc, bottom = 34 * sc, top = 4 * sc, right = 10 * sc;
+  Frame f;
+  f.a = {p0.x + left, p0.y + top};
+  f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
+  dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  // Legend under the axis: each curve's colour and name.
+  float lx = p0.x + 8 * sc;
+  const float ly = f.b.y + 18 * sc;
+  for (const CvCurve& c : curves) {
+    dl->AddLine({lx, ly + 7 * sc}, {lx + 16 * sc, ly + 7 * sc}, c.color, 2 * sc);
+    dl->AddCircleFilled({lx + 8 * sc, ly + 7 * sc}, 3 * sc, c.color);
+    dl->AddText({lx + 20 * sc, ly}, kText, c.name.c_str());
+    lx += 28 * sc + ImGui::CalcTextSize(c.name.c_str()).x;
+  }
+  auto count = [](const CvCurve& c) {
+    return c.ks && c.mean && c.sd ? std::min({c.ks->size(), c.mean->size(), c.sd->size()}) : size_t(0);
+  };
+  const CvCurve* widest = nullptr;
+  for (const CvCurve& c : curves) {
+    const size_t n = count(c);
+    if (n && (!widest || n > count(*widest))) widest = &c;
+    for (size_t i = 0; i < n; ++i) {
+      f.x_lo = std::min(f.x_lo, double((*c.ks)[i]));
+      f.x_hi = std::max(f.x_hi, double((*c.ks)[i]));
+      f.y_lo = std::min(f.y_lo, (*c.mean)[i] - (*c.sd)[i]);
+      f.y_hi = std::max(f.y_hi, (*c.mean)[i] + (*c.sd)[i]);
+    }
+  }
+  if (!widest) {
+    dl->AddText({f.a.x + 6 * sc, f.a.y + 6 * sc}, IM_COL32(120, 120, 120, 255), "no result yet");
+    ImGui::PopID();
+    return -1;
+  }
+  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
+  f.x_lo -= xpad;
+  f.x_hi += xpad;
+  PlotOptions opt;
+  opt.x_label = "k";
+  y_range(opt, f);
+  draw_grid(dl, opt, f, sc);
+  dl->PushClipRect(f.a, f.b, true);
+  // Curves that coincide (runs differing only in k) are drawn a few pixels
+  // apart, so each run's colour and mark stay visible.
+  const float spread = 3 * sc;
+  for (size_t c = 0; c < curves.size(); ++c) {
+    const CvCurve& cv = curves[c];
+    const size_t n = count(cv);
+    if (!n) continue;
+    const float dx = (float(c) - 0.5f * float(curves.size() - 1)) * spread;
+    const ImU32 col = cv.color, faint = (col & 0x00FFFFFFu) | (110u << 24);
+    std::vector<ImVec2> pts;
+    for (size_t i = 0; i < n; ++i) {
+      const float x = f.X((*cv.ks)[i]) + dx;
+      dl->AddLine({x, f.Y((*cv.mean)[i] - (*cv.sd)[i])}, {x, f.Y((*cv.mean)[i] + (*cv.sd)[i])}, faint, 1.2f * sc);
+      pts.push_back({x, f.Y((*cv.mean)[i])});
+    }
+    if (pts.size() > 1) dl->AddPolyline(pts.data(), int(pts.size()), col, 0, 1.8f * sc);
+    for (size_t i = 0; i < n; ++i)
+      if ((*cv.ks)[i] == cv.mark_k) {
+        dl->AddCircleFilled(pts[i], 5 * sc, IM_COL32(255, 255, 255, 255));
+        dl->AddCircleFilled(pts[i], 4 * sc, col);
+      }
+  }
+  dl->PopClipRect();
+  dl->AddRect(f.a, f.b, IM_COL32(0, 0, 0, 60));
+  dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 18 * sc}, kText, "k (neighbours)");
+  int picked = -1;
+  if (hovered) {
+    const std::vector<int>& ks = *widest->ks;
+    const float mx = ImGui::GetIO().MousePos.x;
+    size_t near = 0;
+    for (size_t i = 1; i < count(*widest); ++i)
+      if (std::abs(f.X(ks[i]) - mx) < std::abs(f.X(ks[near]) - mx)) near = i;
+    dl->AddLine({f.X(ks[near]), f.a.y}, {f.X(ks[near]), f.b.y}, IM_COL32(0, 0, 0, 60));
+    ImGui::BeginTooltip();
+    ImGui::Text("k = %d", ks[near]);
+    for (const CvCurve& c : curves)
+      for (size_t i = 0; i < count(c); ++i)
+        if ((*c.ks)[i] == ks[near])
+          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(c.color), "%s: mean %.3f, std %.3f", c.name.c_str(),
+                             (*c.mean)[i], (*c.sd)[i]);
+    ImGui::TextDisabled("click: use this k in the selected run");
+    ImGui::EndTooltip();
+    if (clicked) picked = ks[near];
+  }
+  ImGui::PopID();
+  return picked;
+}
+
 }  // namespace app

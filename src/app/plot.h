@@ -39,6 +39,19 @@ int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
                    const std::vector<std::vector<double>>& fold_acc, const std::vector<double>& mean,
                    const std::vector<double>& sd, float ui_scale);
 
+// Several runs' cross-validation curves on one plot (comparing kNN runs):
+// each curve's mean over the folds with one-std bars in its colour, and its
+// run's own k as a filled dot. Returns the k whose column was clicked, else -1.
+struct CvCurve {
+  std::string name;  // the hover readout's label, e.g. "B: 5-NN"
+  ImU32 color = IM_COL32(0, 0, 0, 255);
+  const std::vector<int>* ks = nullptr;
+  const std::vector<double>* mean = nullptr;
+  const std::vector<double>* sd = nullptr;
+  int mark_k = -1;
+};
+int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curves, float ui_scale);
+
 // 1-2-5 ticks covering [lo, hi] (at most about max_ticks of them).
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
 

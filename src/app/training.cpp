@@ -6,6 +6,7 @@
 #include "core/data/preprocess.h"
 #include "core/fast/parallel.h"
 #include "core/limits.h"
+#include "core/train/eval_pacer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -19,8 +20,14 @@ static double now_ms() {
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
+nn::EvalPacer& image_eval_pacer() {
+  static nn::EvalPacer pacer(500);  // each run at most twice a second while it trains
+  return pacer;
+}
+
 TrainingHost::TrainingHost() {
   snapshot_ = std::make_shared<Snapshot>();
+  pacer_id_ = image_eval_pacer().join();
 #if NNPLAY_THREADED
   // The worker thread starts when training is first asked for (frame()): a
   // demo embedded in notes that is never played costs no thread.
@@ -36,6 +43,7 @@ TrainingHost::~TrainingHost() {
   int created = 0;
   if (worker_.joinable() && worker_state_->compare_exchange_strong(created, 2)) {
     worker_.detach();
+    image_eval_pacer().leave(pacer_id_);
     return;
   }
   {
@@ -44,6 +52,7 @@ TrainingHost::~TrainingHost() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  image_eval_pacer().leave(pacer_id_);
 }
 
 void TrainingHost::post(Command c) {
@@ -411,6 +420,7 @@ void TrainingHost::publish_view(bool force_inspect) {
     }
   }
   if (images_) publish_image_eval(*v, force_inspect);
+  else eval_waiting_ = false;
   install(std::move(v));
 }
 
@@ -419,6 +429,7 @@ void TrainingHost::publish_view(bool force_inspect) {
 // finds the nearest training images of every test image once per data,
 // metric and preprocessing (for the largest k offered) and votes per k.
 void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
+  eval_waiting_ = false;  // (only a trained model's evaluation waits for its turn, below)
   if (!rows_ || rows_->y_val.empty()) return;
   if (spec_.kind == nn::ModelKind::KNN) {
     if (!knn_nb_) {
@@ -467,9 +478,14 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
   } else if (trainer_ && active_) {
     const double t = now_ms();
     const bool stale = !image_eval_ || image_eval_->step != trainer_->step_count();
-    // While steps are running, at most twice a second; once they stop, at once.
+    // While steps are running, at most twice a second; once they stop, as
+    // soon as possible. Compared runs take turns (image_eval_pacer), so a
+    // frame pays for one run's evaluation at most; a run whose final figure
+    // had to wait asks again on the next frame (eval_waiting_).
     const bool idle = !playing_ && pending_steps_ == 0 && epoch_target_ < 0;
-    if (stale && (force || idle || t - last_image_eval_ms_ > 500)) {
+    const bool granted = stale && image_eval_pacer().try_start(pacer_id_, t, last_image_eval_ms_, force || idle);
+    eval_waiting_ = stale && !granted && (force || idle);
+    if (granted) {
       last_image_eval_ms_ = t;
       auto e = std::make_shared<ImageEval>();
       e->step = trainer_->step_count();
@@ -516,7 +532,7 @@ bool TrainingHost::worker_iteration(long& seen_tick, bool commands_ran) {
     std::unique_lock<std::mutex> lk(m_);
     cv_.wait(lk, [&] {
       return quit_ || !queue_.empty() ||
-             (frame_tick_ != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0));
+             (frame_tick_ != seen_tick && (playing_ || pending_steps_ > 0 || epoch_target_ >= 0 || eval_waiting_));
     });
     if (quit_) return false;
   }
@@ -536,7 +552,12 @@ bool TrainingHost::worker_iteration(long& seen_tick, bool commands_ran) {
     // Nothing to publish when a step limit held this run back.
     trained = train_some(25, steps_per_frame_) > 0 || !playing_ || !error_.empty();
   }
-  if (trained || had_commands) publish(!trained);
+  bool retry_eval = false;  // a final test evaluation waits for its turn: ask again on this frame
+  if (!trained && tick != seen_tick && eval_waiting_) {
+    seen_tick = tick;
+    retry_eval = true;
+  }
+  if (trained || had_commands || retry_eval) publish(!trained);
   return true;
 }
 
@@ -570,7 +591,7 @@ void TrainingHost::frame(double budget_ms) {
     return;
   }
   const bool trained = want && (train_some(budget_ms, steps_per_frame_) > 0 || !playing_ || !error_.empty());
-  if (trained || had_commands) publish(!trained);
+  if (trained || had_commands || eval_waiting_) publish(!trained);
 }
 
 }  // namespace app

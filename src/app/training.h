@@ -18,6 +18,7 @@
 #include "core/fast/fast_eval.h"
 #include "core/models/knn.h"
 #include "core/train/inspect.h"
+#include "core/train/eval_pacer.h"
 #include "core/train/trainer.h"
 
 namespace app {
@@ -106,6 +107,9 @@ class TrainingHost {
   // while this is true: a wake-up timer alone can lapse on a slow machine
   // before the next frame comes, leaving the command queued for good.
   bool has_pending_commands() const;
+  // Image mode: the test images' evaluation for the current step waits for
+  // its turn among the compared runs (keep drawing frames until it ran).
+  bool image_eval_waiting() const { return eval_waiting_; }
   // Called (on the training side) after each publish, when set: the native
   // loop sleeps in glfwWaitEvents while idle and needs an event to see it.
   static inline void (*notify_ui)() = nullptr;
@@ -166,6 +170,13 @@ class TrainingHost {
   std::shared_ptr<const nn::RowNeighbours> knn_nb_;  // kNN: every test image's nearest training images
   std::string knn_note_;
   double last_image_eval_ms_ = -1e9;
+  int pacer_id_ = -1;                       // its place in image_eval_pacer()
+  std::atomic<bool> eval_waiting_{false};   // a final test evaluation waits for its turn
 };
+
+// The pacer every host's test-set evaluation (image mode) asks before it
+// runs: compared runs take turns, so a frame pays for one evaluation at most.
+// The app tells it how many runs train (frame_runs).
+nn::EvalPacer& image_eval_pacer();
 
 }  // namespace app

@@ -9,6 +9,7 @@
 
 #include "claims_common.h"
 #include "core/models/knn.h"
+#include "core/train/cv.h"
 #include "core/models/losses.h"
 
 using namespace nn;
@@ -222,4 +223,42 @@ TEST_CASE("compare: RMSProp keeps learning where Adagrad slows down", "[claims][
                                               num(rms.accuracy(false)));
   // Claim: after the same 1500 minibatches RMSProp's loss is below Adagrad's by at least a factor 1.5.
   REQUIRE(lr * 1.5 < la);
+}
+
+// Cross-validating the kNN runs of a comparison, as "Cross-validate k" does
+// (5 folds of the training points, seed 1, the app's k values): runs that
+// differ only in k read one curve, runs that differ in the metric get two.
+TEST_CASE("compare: kNN runs' cross-validation curves: one for 1-NN and 5-NN, two for L1 and L2",
+          "[claims][compare][knn-1-vs-5][knn-l1-vs-l2]") {
+  const std::vector<int> ks = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50};
+  auto knn_specs = [](const Session& s) {
+    std::vector<KnnSpec> out;
+    for (const SessionRun& r : s.runs) out.push_back(r.spec.knn);
+    return out;
+  };
+  const Session k15 = comparison("knn-1-vs-5", 2, "knn.k");
+  const std::vector<CvResult> a = knn_cross_validate_runs(k15.data, knn_specs(k15), ks, 5, 1);
+  const Session l12 = comparison("knn-l1-vs-l2", 2, "knn.metric");
+  REQUIRE(l12.runs[0].spec.knn.metric == Metric::L1);
+  REQUIRE(l12.runs[1].spec.knn.metric == Metric::L2);
+  const std::vector<CvResult> b = knn_cross_validate_runs(l12.data, knn_specs(l12), ks, 5, 1);
+  double most = 0;  // the largest difference between the L1 and L2 curves
+  int differ = 0;   // k values where they differ
+  for (size_t i = 0; i < ks.size(); ++i) {
+    most = std::max(most, std::abs(b[0].mean_acc[i] - b[1].mean_acc[i]));
+    differ += b[0].mean_acc[i] != b[1].mean_acc[i];
+  }
+  measure("knn-1-vs-5 (cross-validation)", "both runs' curve: k=1 " + num(a[0].mean_acc[0]) + ", k=5 " +
+                                               num(a[0].mean_acc[3]) + "; the same curve for both: " +
+                                               std::string(a[0].mean_acc == a[1].mean_acc ? "yes" : "no"));
+  measure("knn-l1-vs-l2 (cross-validation)", "L1 and L2 curves differ at " + num(differ) + " of " + num(int(ks.size())) +
+                                                 " k values, by up to " + num(most));
+  // Claims: 1-NN and 5-NN share the curve exactly, and on it k = 5 scores
+  // above k = 1 (cross-validation prefers the smoother run); L1 and L2 get two curves.
+  REQUIRE(knn_cv_curve_of(knn_specs(k15)) == std::vector<int>{0, 0});
+  REQUIRE(a[0].mean_acc == a[1].mean_acc);
+  REQUIRE(a[0].ks[3] == 5);
+  REQUIRE(a[0].mean_acc[3] > a[0].mean_acc[0]);
+  REQUIRE(knn_cv_curve_of(knn_specs(l12)) == std::vector<int>{0, 1});
+  REQUIRE(differ >= 1);
 }

@@ -109,3 +109,31 @@ TEST_CASE("KnnRowsCv in small pieces gives exactly the one-call result", "[cv][i
   REQUIRE_THROWS_WITH(KnnRowsCv(std::make_shared<const MatRowsF>(X), y, {1}, Metric::L2, 1, 1), Catch::Contains("2 folds"));
   REQUIRE_THROWS_WITH(KnnRowsCv(nullptr, y, {1}, Metric::L2, 5, 1), Catch::Contains("no rows"));
 }
+
+// Comparing kNN runs: each run's curve is the one-run result for its metric
+// and weighting, so runs that differ only in k read one curve (computed
+// once), and runs that differ in the metric or the weighting get their own.
+TEST_CASE("compared kNN runs: k never changes a run's curve, the metric and the weighting do", "[cv][compare]") {
+  Dataset d = make_spiral(150, 0.3, 5, 3);
+  split_train_val(d, 0.2, 9);
+  const std::vector<int> ks = {1, 3, 5, 9, 15};
+  const std::vector<KnnSpec> runs = {
+      {1, Metric::L2, false}, {5, Metric::L2, false}, {1, Metric::L1, false}, {7, Metric::L2, true}};
+  REQUIRE(knn_cv_curve_of(runs) == std::vector<int>{0, 0, 2, 3});
+  REQUIRE(knn_cv_curve_of({{3, Metric::L1, false}, {1, Metric::L2, false}, {9, Metric::L1, false}}) ==
+          std::vector<int>{0, 1, 0});
+  const std::vector<CvResult> r = knn_cross_validate_runs(d, runs, ks, 5, 4);
+  REQUIRE(r.size() == runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    INFO("run " << i);
+    const CvResult one = knn_cross_validate_folds(d, ks, runs[i].metric, 5, 4, runs[i].weighted);
+    CHECK(r[i].ks == ks);
+    CHECK(r[i].fold_acc == one.fold_acc);
+    CHECK(r[i].mean_acc == one.mean_acc);
+    CHECK(r[i].std_acc == one.std_acc);
+  }
+  CHECK(r[0].mean_acc == r[1].mean_acc);  // 1-NN and 5-NN: the same curve
+  CHECK(r[0].mean_acc != r[2].mean_acc);  // L1 against L2: another one
+  CHECK(r[0].mean_acc != r[3].mean_acc);  // weighted votes: another one ...
+  CHECK(r[0].mean_acc[0] == r[3].mean_acc[0]);  // ... except at k = 1, where one neighbour votes alone
+}

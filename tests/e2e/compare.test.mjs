@@ -3,7 +3,8 @@
 // (different ones) and decision regions in its own panel, the runs stay step
 // for step, Reset resets every run, more runs can be added (2 x 2 layout),
 // removing a run keeps the others training, and a kNN comparison draws both
-// panels; the update-ratio plot has every run's curve, a link with trained
+// panels (and cross-validates every kNN run: one curve for 1-NN and 5-NN,
+// two for L1 and L2); the update-ratio plot has every run's curve, a link with trained
 // models gives each run its model back, and the compact embedded layout
 // shows both runs. Screenshots of the 2- and 4-run layouts go to test-output/.
 import path from 'node:path';
@@ -149,6 +150,23 @@ async function suite(browser, url, build, report) {
   report.check(`${tag} both kNN panels have regions`, knn.every((r) => r.texels > 500) && knn[1].label.includes('5-NN'),
                JSON.stringify(knn.map((r) => [r.label, r.texels])));
   await p2.screenshot({ path: path.join(outDir, `e2e-compare-knn-800x600-${build}.png`) });
+  // "Cross-validate k" with kNN runs: every run gets a curve; 1-NN and 5-NN
+  // read the same one (k is a dot on it), L1 and L2 get two different ones.
+  await api(p2, 'nnplay_knn_cv');
+  let cv = JSON.parse(await apiString(p2, 'nnplay_knn_cv_json'));
+  const curves = (cv) => cv.runs.length === 2 && cv.ks.length >= 5 && cv.runs.every((r) => r.mean.length === cv.ks.length);
+  report.check(`${tag} kNN cross-validation: both runs get a curve, 1-NN and 5-NN the same one`,
+               curves(cv) && JSON.stringify(cv.runs[0].mean) === JSON.stringify(cv.runs[1].mean),
+               JSON.stringify(cv.runs.map((r) => [r.label, r.k, r.mean.map((a) => a.toFixed(3)).join(' ')])));
+  report.check(`${tag} the knn-l1-vs-l2 preset opens with two runs`,
+               (await showPreset(p2, 'knn-l1-vs-l2')) === 1 && (await api(p2, 'nnplay_run_count')) === 2);
+  await api(p2, 'nnplay_knn_cv');
+  cv = JSON.parse(await apiString(p2, 'nnplay_knn_cv_json'));
+  report.check(`${tag} kNN cross-validation: the L1 and L2 runs get different curves`,
+               curves(cv) && JSON.stringify(cv.runs[0].mean) !== JSON.stringify(cv.runs[1].mean),
+               JSON.stringify(cv.runs.map((r) => [r.label, r.mean.map((a) => a.toFixed(3)).join(' ')])));
+  await frames(p2, 4);
+  await p2.screenshot({ path: path.join(outDir, `e2e-compare-knn-cv-800x600-${build}.png`) });
   await p2.close();
 
   // An embedded comparison (compact layout) shows every run in the embed's canvas.

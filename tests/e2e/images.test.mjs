@@ -220,6 +220,31 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                    JSON.stringify(s.runs.map((r) => [r.label, r.model])));
       await api(page, 'nnplay_image_play', 0);
 
+      // An image kNN comparison (L2 against L1, 1,000 training images): "Cross-validate k"
+      // gives each run its curve, one run after the other, while the page keeps drawing.
+      const knnCmp = JSON.parse(savedCmp);
+      knnCmp.spec = { ...knnCmp.spec, kind: 'knn', knn: { k: 5, metric: 'l2', weighted: false } };
+      knnCmp.ui = { ...knnCmp.ui, image_model: 0, image_train: 1000, image_test: 200, play: false };
+      knnCmp.runs = [{ name: 'L2' }, { name: 'L1', spec: { knn: { metric: 'l1' } } }];
+      report.check(`${tag} an image kNN comparison loads`,
+                   (await page.evaluate((t) => window.Module.ccall('nnplay_load_text', 'number', ['string'], [t]),
+                                        JSON.stringify(knnCmp))) === 1);
+      s = await waitState(page, (s) => s.loaded && s.base_train === 1000 && s.runs.length === 2, 60000);
+      await untilIdle(page);
+      const tcv2 = Date.now();
+      await callThenStall(page, [['nnplay_image_cv_start', 3]]);
+      const cv2Frames = await untilIdle(page, 120000), cv2Ms = Date.now() - tcv2;
+      s = await state(page);
+      const [ka, kb] = s.runs;
+      report.check(`${tag} image kNN comparison: each run gets its cross-validation curve, L1's differs from L2's`,
+                   !s.cv_running && !s.cv_error && ka.model === 0 && kb.model === 0 && ka.cv_mean.length >= 5 &&
+                   kb.cv_mean.length === ka.cv_mean.length && JSON.stringify(ka.cv_mean) !== JSON.stringify(kb.cv_mean),
+                   `${s.cv_error || ''} ${JSON.stringify(s.runs.map((r) => [r.label, r.cv_mean.map((a) => a.toFixed(3)).join(' ')]))} in ${cv2Ms} ms, ${cv2Frames} frames`);
+      report.check(`${tag} image kNN comparison: the page keeps drawing while the runs cross-validate`,
+                   cv2Frames >= Math.max(2, cv2Ms / 1000), `${cv2Frames} frames drawn in ${cv2Ms} ms`);
+      await frames(page, 3);
+      await page.screenshot({ path: path.join(outDir, `images-compare-knn-cv-${build}.png`) });
+
       // A set that cannot be fetched: a message, and Points still works.
       await page.route('**/mnist.nnimg', (r) => r.abort());
       await api(page, 'nnplay_image_set', 1);

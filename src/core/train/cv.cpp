@@ -78,6 +78,29 @@ std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<in
   return knn_cross_validate_folds(data, ks, metric, folds, seed, weighted).mean_acc;
 }
 
+std::vector<int> knn_cv_curve_of(const std::vector<KnnSpec>& runs) {
+  std::vector<int> of(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    of[i] = int(i);
+    for (size_t j = 0; j < i; ++j)
+      if (runs[j].metric == runs[i].metric && runs[j].weighted == runs[i].weighted) {
+        of[i] = int(j);
+        break;
+      }
+  }
+  return of;
+}
+
+std::vector<CvResult> knn_cross_validate_runs(const Dataset& data, const std::vector<KnnSpec>& runs,
+                                              const std::vector<int>& ks, int folds, uint64_t seed) {
+  const std::vector<int> of = knn_cv_curve_of(runs);
+  std::vector<CvResult> out(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i)
+    out[i] = of[i] == int(i) ? knn_cross_validate_folds(data, ks, runs[i].metric, folds, seed, runs[i].weighted)
+                             : out[size_t(of[i])];
+  return out;
+}
+
 std::vector<int> image_cv_ks() {
   std::vector<int> ks;
   for (int k : {1, 2, 3, 5, 7, 10, 15, 20, 30, 50})

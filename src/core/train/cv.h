@@ -30,6 +30,19 @@ std::vector<double> knn_cross_validate(const Dataset& data, const std::vector<in
                                        Metric metric, int folds, uint64_t seed,
                                        bool weighted = false);
 
+// Comparing kNN runs. A run's curve of validation accuracy over k depends on
+// its metric and weighting (and on the data, folds and seed, which compared
+// runs share), never on its own k: every k is tried, and the run's k is one
+// point on the curve. For each run, the index of the first run with the same
+// metric and weighting, whose curve it reads (its own index when none before).
+std::vector<int> knn_cv_curve_of(const std::vector<KnnSpec>& runs);
+
+// Every run's curve on the points (knn_cross_validate_folds with the run's
+// metric and weighting), each distinct curve computed once: runs that differ
+// only in k get equal results. Throws as knn_cross_validate_folds.
+std::vector<CvResult> knn_cross_validate_runs(const Dataset& data, const std::vector<KnnSpec>& runs,
+                                              const std::vector<int>& ks, int folds, uint64_t seed);
+
 // The same on rows (images): `folds` shuffled folds of the rows of X by
 // kfold_indices(N, folds, seed), each predicted by knn_rows over the other
 // folds. The neighbours are searched once per fold for the largest k and
