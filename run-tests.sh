@@ -4,7 +4,7 @@
 #      AddressSanitizer and UndefinedBehaviorSanitizer (build/san), and the
 #      native app under Xvfb for a few hundred frames, with a screenshot
 #   2. fuzzing: every libFuzzer target of tests/fuzz replays its seeds and
-#      past crashes, then fuzzes for NNPLAY_FUZZ_SECONDS (20) each (build/san)
+#      past crashes, then fuzzes for NNPLAY_FUZZ_SECONDS (10) each (build/san)
 #   3. the same engine tests compiled to WebAssembly and run under node
 #      (CTest), in the threaded and the fallback configuration
 #   4. browser end-to-end tests of both web builds (playwright-core + Chromium),
@@ -22,8 +22,8 @@ mkdir -p test-output
 passed=0; failed=0; stages=(); times=()
 jobs=$(nproc)
 # Seconds each fuzz target fuzzes after replaying its seeds and past crashes
-# (4 targets: the fuzz stage stays under 2 minutes).
-fuzz_secs=${NNPLAY_FUZZ_SECONDS:-20}
+# (4 targets, two at a time: the fuzz stage stays under a minute).
+fuzz_secs=${NNPLAY_FUZZ_SECONDS:-10}
 # Seconds of random interaction per web build in the soak (tests/e2e/soak.test.mjs).
 export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-30}
 
@@ -53,7 +53,7 @@ run_ctest() {
 stage "set-up"
 if ! scripts/setup.sh; then echo "set-up failed"; echo "summary: 0 passed, 1 failed"; exit 1; fi
 
-stage "native: every engine test and the app, with ASan + UBSan (clang, -O1)"
+stage "native: every engine test and the app, with ASan + UBSan (clang, -O2)"
 # One clang tree for the engine and claim tests, the app and the fuzz targets.
 # Every finding is fatal (-fno-sanitize-recover); leaks are reported, except
 # those of the system's GL/X11 libraries (tests/sanitize/lsan.supp).
