@@ -491,8 +491,6 @@ NNPLAY_API int nnplay_run_predict(int i, double x, double y) {
   const auto& snap = app::run_training(s, i).snapshot;
   return snap && snap->predictor ? snap->predictor->predict(x, y) : -1;
 }
-// Curves in the comparison's update-ratio plot as last drawn (one per run
-// that has the chosen weight matrix), -1 before it was drawn.
 // "Cross-validate k" in 2D: with a comparison, of every kNN run. Then each
 // run's mean validation accuracy per k as JSON ([] for a run without a curve):
 // {"ks": [...], "runs": [{"label", "k", "mean"}]}.
@@ -513,6 +511,8 @@ NNPLAY_API const char* nnplay_knn_cv_json() {
   g_text = j.dump();
   return g_text.c_str();
 }
+// Curves in the comparison's update-ratio plot as last drawn (one per run
+// that has the chosen weight matrix), -1 before it was drawn.
 NNPLAY_API int nnplay_compare_ratio_series() { return app_state().compare.ratio_series; }
 NNPLAY_API double nnplay_run_panel(int i, int what) {  // what: 0 x, 1 y, 2 w, 3 h
   const auto& s = app_state();
