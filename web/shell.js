@@ -100,6 +100,16 @@
     document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') saveNow(); });
     window.addEventListener('pagehide', saveNow);
     report();
+    // A press on the canvas captures the pointer, so the release reaches the
+    // app wherever it happens: outside the canvas, outside an embedding
+    // iframe, outside the window. Emscripten's GLFW listens for mouseup on the
+    // canvas only (its capture call exists in Firefox alone): a release
+    // elsewhere was lost and ImGui kept the button held, so a slider dragged
+    // past the page's edge followed the pointer and the next click on the
+    // canvas added nothing (found by the browser soak, seed 104832).
+    canvas.addEventListener('pointerdown', (e) => {
+      try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* pointer already gone */ }
+    });
     for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart'])
       canvas.addEventListener(ev, () => M._nnplay_touched(), { passive: true });
     for (const ev of ['pointermove', 'pointerup', 'keyup', 'focus', 'blur'])

@@ -72,6 +72,24 @@ async function suite(browser, url, build, report) {
   report.check(`${tag} 1-NN regression returns the nearest point's target`, Math.abs(knn - target) < 1e-9,
                `${knn} vs ${target}`);
 
+  // A press on the canvas (it adds a point) released outside the page, past
+  // its left edge: the release still reaches the app (the page captures the
+  // pointer), so the next click adds a point too. Before, ImGui kept the
+  // button held and the click was lost (found by the soak, seed 104832).
+  const before = await api(page, 'nnplay_point_count');
+  const px = await api(page, 'nnplay_world_to_css_x', 0), py = await api(page, 'nnplay_world_to_css_y', 0.9);
+  await page.mouse.move(px, py);
+  await frames(page, 2);
+  await page.mouse.down();
+  await frames(page, 2);
+  await page.mouse.move(-20, py, { steps: 4 });
+  await page.mouse.up();
+  await frames(page, 2);
+  await clickWorld(page, 0.2, -0.9);
+  const after = await api(page, 'nnplay_point_count');
+  report.check(`${tag} after a press released outside the page, a click still adds a point`, after === before + 2,
+               `${before} -> ${after} points`);
+
   // 2D: a sum of Gaussians, its heatmap drawn by the scorer.
   await api(page, 'nnplay_set_model', 2);
   await api(page, 'nnplay_generate_regression', 4, 300, 0.02, 1, 0.2);

@@ -5,11 +5,13 @@
 // and resizes the window. Afterwards: no page error, the app still answers
 // (a training step advances, a click adds a point), and the heap malloc uses
 // once warm stays under a stated bound. The seed is printed; replay with
-// NNPLAY_SOAK_SEED=<seed>.
+// NNPLAY_SOAK_SEED=<seed> NNPLAY_SOAK_ACTIONS=<actions> (both printed).
 import path from 'node:path';
 import { openApp, api, apiString, frames, outDir } from './harness.mjs';
 
 const SECONDS = Number(process.env.NNPLAY_SOAK_SECONDS || 45);
+// To replay a failure exactly: the seed and the number of actions it printed.
+const ACTIONS = Number(process.env.NNPLAY_SOAK_ACTIONS || 0);
 // The heap in use may grow by at most this much past its peak during the
 // warm-up (the first quarter of the run): undo history (500 steps) of the
 // largest data the soak makes is well below it.
@@ -191,7 +193,7 @@ async function soak(browser, url, expect, report, seed) {
     return 'edit';
   };
   const t0 = Date.now();
-  while (Date.now() - t0 < SECONDS * 1000) {
+  while (ACTIONS ? actions < ACTIONS : Date.now() - t0 < SECONDS * 1000) {
     const [sideW, cx, cy, cw, ch] = await layout();
     count(await within30s(act(sideW, cx, cy, cw, ch, page.viewportSize())));
     actions++;
@@ -202,7 +204,8 @@ async function soak(browser, url, expect, report, seed) {
   }
   const MB = (b) => (b / 1048576).toFixed(1);
   console.log(`     ${tag} seed ${seed}: ${actions} actions in ${((Date.now() - t0) / 1000).toFixed(0)} s: ` +
-              Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', '));
+              Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') +
+              ` (replay exactly: NNPLAY_SOAK_SEED=${seed} NNPLAY_SOAK_ACTIONS=${actions})`);
   console.log(`     ${tag} heap in use: warm peak ${MB(heapWarm)} MB, later peak ${MB(heapPeak)} MB, end ${MB(heapEnd)} MB ` +
               `(bound: warm + ${HEAP_GROWTH_BOUND_MB} MB); memory ${MB(await page.evaluate(() => window.Module.HEAP8.length))} MB`);
   await page.screenshot({ path: path.join(outDir, `e2e-soak-${expect}.png`) });
