@@ -8,7 +8,8 @@
 #   3. the same engine tests compiled to WebAssembly and run under node
 #      (CTest), in the threaded and the fallback configuration
 #   4. browser end-to-end tests of both web builds (playwright-core + Chromium),
-#      with a seeded random-interaction soak of NNPLAY_SOAK_SECONDS (30) per build
+#      with a seeded random-interaction soak of NNPLAY_SOAK_SECONDS (30) per build;
+#      in two lanes (two browsers at once) when there are two cores or more
 #   5. the local server's path checks, bind address and CSP
 # The optimised native build (build-native.sh, gcc) is not part of it: the
 # native tests run once, under the sanitizers, and the optimised engine code
@@ -116,7 +117,10 @@ stage "browser end-to-end tests (headless Chromium)"
 if [ $web_ok = 0 ]; then
   failed=$((failed + 1)); note "browser e2e: not run (the web build failed)"
 elif [ -f build/site/index.html ]; then
-  out=$(timeout 1200 node tests/e2e/run.mjs 2>&1); echo "$out"
+  # Two lanes (two browsers at once) on two or more cores: one lane keeps
+  # about 1.3 cores busy, so two finish the stage in about two thirds the time.
+  lanes=1; [ "$jobs" -ge 2 ] && lanes=2
+  out=$(timeout 1200 node tests/e2e/run.mjs --lanes $lanes 2>&1); echo "$out"
   line=$(echo "$out" | grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' | tail -n1)
   if [ -n "$line" ]; then
     p=$(echo "$line" | sed -E 's/e2e: ([0-9]+) passed.*/\1/'); f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed/\1/')

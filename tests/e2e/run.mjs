@@ -1,11 +1,75 @@
 // run.mjs: browser end-to-end tests of both web builds in headless Chromium.
 // The threaded build is served with COOP/COEP (cross-origin isolated); the
 // fallback is reached the way a static host reaches it: without the headers.
+//
+// Lanes: `node run.mjs --lanes 2` runs the groups (the checks in this file,
+// then every tests/e2e/*.test.mjs) in two node processes at once, each with
+// its own servers and browser, and prints each lane's output whole, then one
+// summary. One lane keeps about 1.3 of the two cores busy (SwiftShader draws
+// on one, the page and node on the other), so two lanes finish the stage in
+// about two thirds of the time. `--lane K/N` runs lane K only; no option runs
+// every group in this process, one after another.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openApp, api, apiString, frames, clickWorld, Report, outDir } from './harness.mjs';
 
 const report = new Report();
+const here = path.dirname(new URL(import.meta.url).pathname);
+// The soak runs by default (NNPLAY_SOAK=0 leaves it out, e.g. while iterating on other suites).
+const suites = fs.readdirSync(here).filter((n) => n.endsWith('.test.mjs') && (n !== 'soak.test.mjs' || process.env.NNPLAY_SOAK !== '0')).sort();
+const groups = ['core', ...suites];
+// Seconds each group took alone in a clean-clone run (stop 23, 2 cores), to
+// balance the lanes; a group not listed counts as 60 s.
+const SECONDS = { core: 74, 'compare.test.mjs': 52, 'concepts.test.mjs': 9, 'embed.test.mjs': 76, 'images.test.mjs': 98,
+                  'regression.test.mjs': 65, 'robust.test.mjs': 72, 'session.test.mjs': 27, 'share.test.mjs': 79,
+                  'soak.test.mjs': 73 };
+// Longest first, each to the lane with the least so far.
+function assign(n) {
+  const lanes = Array.from({ length: n }, () => ({ groups: [], load: 0 }));
+  for (const g of [...groups].sort((a, b) => (SECONDS[b] ?? 60) - (SECONDS[a] ?? 60))) {
+    const lane = lanes.reduce((best, l) => (l.load < best.load ? l : best));
+    lane.groups.push(g);
+    lane.load += SECONDS[g] ?? 60;
+  }
+  return lanes;
+}
+const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+
+if (arg('--lanes') && Number(arg('--lanes')) > 1) {
+  const n = Number(arg('--lanes'));
+  const lanes = assign(n);
+  if (process.env.NNPLAY_SOAK === '0') console.log('soak.test.mjs: not run (NNPLAY_SOAK=0)');
+  const t0 = Date.now();
+  const results = await Promise.all(lanes.map((lane, k) => new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(here, 'run.mjs'), '--lane', `${k}/${n}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code) => resolve({ k, lane, out, code, seconds: (Date.now() - t0) / 1000 }));
+  })));
+  let passed = 0, failed = 0;
+  const times = [];
+  for (const r of results) {
+    console.log(`=== e2e lane ${r.k + 1} of ${n}: ${r.lane.groups.join(', ')} (${r.seconds.toFixed(0)} s) ===`);
+    const lines = r.out.split('\n');
+    const sum = lines.map((l) => l.match(/^e2e: (\d+) passed, (\d+) failed/)).filter(Boolean).pop();
+    for (const l of lines) {
+      if (/^e2e: \d+ passed/.test(l)) continue;
+      if (l.startsWith('e2e times: ')) { times.push(l.slice(11)); continue; }
+      if (l.length) console.log(l);
+    }
+    if (sum) { passed += Number(sum[1]); failed += Number(sum[2]); }
+    if (!sum || r.code !== 0 && Number(sum[2]) === 0) {
+      failed++;
+      console.log(`FAIL e2e lane ${r.k + 1} did not finish (exit code ${r.code})`);
+    }
+  }
+  console.log('e2e times: ' + times.join(', ') + `; the lanes together ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+const mine = arg('--lane') ? (() => { const [k, n] = arg('--lane').split('/').map(Number); return assign(n)[k].groups; })() : groups;
 
 async function slice(browser, url, expect) {
   const { page, logs } = await openApp(browser, url);
@@ -220,62 +284,61 @@ const isolated = await startServer({ isolation: true });
 const plain = await startServer({ isolation: false });
 const browser = await launch();
 try {
-  await report.test('threaded build', () => slice(browser, isolated.url, 'threaded'));
-  await report.test('fallback build', () => slice(browser, plain.url, 'fallback'));
-  await report.test('forced fallback on an isolated host', async () => {
-    const { page } = await openApp(browser, isolated.url + '?build=fallback');
-    const info = await apiString(page, 'nnplay_build_info');
-    report.check('?build=fallback loads the fallback build', info.startsWith('fallback'), info);
-    await page.close();
-  });
-  await report.test('HiDPI (device pixel ratio 2)', async () => {
-    const { page } = await openApp(browser, plain.url, { width: 1280, height: 800, dpr: 2 });
-    const [w, cssW] = await page.evaluate(() => [document.getElementById('canvas').width,
-                                                 document.getElementById('canvas').getBoundingClientRect().width]);
-    report.check('[hidpi] the canvas has 2 device pixels per CSS pixel', w === 2 * cssW, `${w} for ${cssW} CSS px`);
-    // Clicks still land where intended at DPR 2.
-    await api(page, 'nnplay_set_model', 0);
-    await api(page, 'nnplay_clear');
-    await frames(page, 2);
-    const cx = await api(page, 'nnplay_world_to_css_x', 0.5), cy = await api(page, 'nnplay_world_to_css_y', -0.25);
-    await page.mouse.click(cx, cy);
-    await frames(page, 3);
-    const ok = (await api(page, 'nnplay_point_count')) === 1 &&
-               Math.hypot((await api(page, 'nnplay_point_x', 0)) - 0.5, (await api(page, 'nnplay_point_y', 0)) + 0.25) < 0.02;
-    report.check('[hidpi] a click at DPR 2 adds the point where clicked', ok);
-    await page.screenshot({ path: path.join(outDir, 'e2e-hidpi.png') });
-    await page.close();
-  });
-  await report.test('embedded at 800x600 in an iframe', async () => {
-    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-    await page.setContent(`<iframe src="${plain.url}" width="800" height="600" style="border:1px solid #888"></iframe>`);
-    const frame = page.frames()[1];
-    await frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&
-                                      window.Module._nnplay_frame_count() > 10, null, { timeout: 60000 });
-    const inFrame = await frame.evaluate(async () => {
-      // As a reader's pointer would: an idle demo ticks slowly until woken.
-      const M = window.Module;
-      M._nnplay_wake();
-      const before = M._nnplay_frame_count();
-      await new Promise((r) => setTimeout(r, 500));
-      const c = document.getElementById('canvas');
-      return { advanced: M._nnplay_frame_count() - before, w: c.clientWidth, h: c.clientHeight,
-               info: M.UTF8ToString(M._nnplay_build_info()), canvasW: M._nnplay_layout(3) };
+  if (mine.includes('core')) {
+    await report.test('threaded build', () => slice(browser, isolated.url, 'threaded'));
+    await report.test('fallback build', () => slice(browser, plain.url, 'fallback'));
+    await report.test('forced fallback on an isolated host', async () => {
+      const { page } = await openApp(browser, isolated.url + '?build=fallback');
+      const info = await apiString(page, 'nnplay_build_info');
+      report.check('?build=fallback loads the fallback build', info.startsWith('fallback'), info);
+      await page.close();
     });
-    await page.screenshot({ path: path.join(outDir, 'e2e-iframe.png') });
-    report.check('[iframe] the app keeps drawing inside an iframe', inFrame.advanced > 3, `${inFrame.advanced} frames in 0.5 s`);
-    report.check('[iframe] it fills the 800x600 frame and lays out for it',
-                 inFrame.w === 800 && inFrame.h === 600 && inFrame.canvasW > 100 && inFrame.canvasW < 800,
-                 `canvas ${inFrame.w}x${inFrame.h}, plot area ${inFrame.canvasW} wide`);
-    report.check('[iframe] a framed page (not isolated) runs the fallback build', inFrame.info.startsWith('fallback'), inFrame.info);
-    await page.close();
-  });
+    await report.test('HiDPI (device pixel ratio 2)', async () => {
+      const { page } = await openApp(browser, plain.url, { width: 1280, height: 800, dpr: 2 });
+      const [w, cssW] = await page.evaluate(() => [document.getElementById('canvas').width,
+                                                   document.getElementById('canvas').getBoundingClientRect().width]);
+      report.check('[hidpi] the canvas has 2 device pixels per CSS pixel', w === 2 * cssW, `${w} for ${cssW} CSS px`);
+      // Clicks still land where intended at DPR 2.
+      await api(page, 'nnplay_set_model', 0);
+      await api(page, 'nnplay_clear');
+      await frames(page, 2);
+      const cx = await api(page, 'nnplay_world_to_css_x', 0.5), cy = await api(page, 'nnplay_world_to_css_y', -0.25);
+      await page.mouse.click(cx, cy);
+      await frames(page, 3);
+      const ok = (await api(page, 'nnplay_point_count')) === 1 &&
+                 Math.hypot((await api(page, 'nnplay_point_x', 0)) - 0.5, (await api(page, 'nnplay_point_y', 0)) + 0.25) < 0.02;
+      report.check('[hidpi] a click at DPR 2 adds the point where clicked', ok);
+      await page.screenshot({ path: path.join(outDir, 'e2e-hidpi.png') });
+      await page.close();
+    });
+    await report.test('embedded at 800x600 in an iframe', async () => {
+      const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+      await page.setContent(`<iframe src="${plain.url}" width="800" height="600" style="border:1px solid #888"></iframe>`);
+      const frame = page.frames()[1];
+      await frame.waitForFunction(() => window.nnplay && window.nnplay.ready &&
+                                        window.Module._nnplay_frame_count() > 10, null, { timeout: 60000 });
+      const inFrame = await frame.evaluate(async () => {
+        // As a reader's pointer would: an idle demo ticks slowly until woken.
+        const M = window.Module;
+        M._nnplay_wake();
+        const before = M._nnplay_frame_count();
+        await new Promise((r) => setTimeout(r, 500));
+        const c = document.getElementById('canvas');
+        return { advanced: M._nnplay_frame_count() - before, w: c.clientWidth, h: c.clientHeight,
+                 info: M.UTF8ToString(M._nnplay_build_info()), canvasW: M._nnplay_layout(3) };
+      });
+      await page.screenshot({ path: path.join(outDir, 'e2e-iframe.png') });
+      report.check('[iframe] the app keeps drawing inside an iframe', inFrame.advanced > 3, `${inFrame.advanced} frames in 0.5 s`);
+      report.check('[iframe] it fills the 800x600 frame and lays out for it',
+                   inFrame.w === 800 && inFrame.h === 600 && inFrame.canvasW > 100 && inFrame.canvasW < 800,
+                   `canvas ${inFrame.w}x${inFrame.h}, plot area ${inFrame.canvasW} wide`);
+      report.check('[iframe] a framed page (not isolated) runs the fallback build', inFrame.info.startsWith('fallback'), inFrame.info);
+      await page.close();
+    });
+  }
   // More suites: every tests/e2e/*.test.mjs exports default async ({ browser, isolatedUrl, plainUrl, report }).
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  // The soak runs by default (NNPLAY_SOAK=0 leaves it out, e.g. while iterating on other suites).
-  const suites = fs.readdirSync(here).filter((n) => n.endsWith('.test.mjs') && (n !== 'soak.test.mjs' || process.env.NNPLAY_SOAK !== '0'));
-  if (process.env.NNPLAY_SOAK === '0') console.log('soak.test.mjs: not run (NNPLAY_SOAK=0)');
-  for (const f of suites.sort()) {
+  if (process.env.NNPLAY_SOAK === '0' && !arg('--lane')) console.log('soak.test.mjs: not run (NNPLAY_SOAK=0)');
+  for (const f of suites.filter((g) => mine.includes(g))) {
     const mod = await import(path.join(here, f));
     await report.test(f, () => mod.default({ browser, isolatedUrl: isolated.url, plainUrl: plain.url, report }));
   }
