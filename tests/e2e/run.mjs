@@ -38,15 +38,25 @@ const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? pro
 
 if (arg('--lanes') && Number(arg('--lanes')) > 1) {
   const n = Number(arg('--lanes'));
+  const LANE_TIMEOUT = Number(process.env.NNPLAY_E2E_LANE_TIMEOUT || 1100);
   const lanes = assign(n);
   if (process.env.NNPLAY_SOAK === '0') console.log('soak.test.mjs: not run (NNPLAY_SOAK=0)');
   const t0 = Date.now();
   const results = await Promise.all(lanes.map((lane, k) => new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(here, 'run.mjs'), '--lane', `${k}/${n}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a lane stopped for hanging takes its browser
+    // and servers with it.
+    const child = spawn(process.execPath, [path.join(here, 'run.mjs'), '--lane', `${k}/${n}`],
+                        { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    child.on('close', (code) => resolve({ k, lane, out, code, seconds: (Date.now() - t0) / 1000 }));
+    child.on('close', (code) => { clearTimeout(timer); resolve({ k, lane, out, code, seconds: (Date.now() - t0) / 1000 }); });
+    // A lane that hangs is stopped before the test command's own timeout
+    // (1200 s) would stop this process, so what it printed is kept.
+    const timer = setTimeout(() => {
+      out += `\nstopped after ${LANE_TIMEOUT} s\n`;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { child.kill('SIGKILL'); }
+    }, LANE_TIMEOUT * 1000);
   })));
   let passed = 0, failed = 0;
   const times = [];
