@@ -331,6 +331,7 @@ struct CompareFigures {
   int paced_frames = 0, missed = 0;  // frames drawn, and how many were not done by their vsync
   double worst_ms = 0;               // the longest frame (its vsync to the last region drawn)
   double p99_ms = 0;                 // the 99th percentile frame time
+  double regions_per_run_s = 0;      // host_frames: each run's regions redrawn per second
 };
 // Waits until now_s() >= t: sleeps where a thread may sleep; the
 // single-threaded WebAssembly build, which has no sleep that yields under
@@ -521,6 +522,7 @@ CompareFigures host_frames(int R, int G, bool paced) {
   std::vector<float> conf;
   std::vector<double> frame_ms;
   int frames = 0, missed = 0;
+  long grids = 0;
   double grid_s = 0;
   // One frame: tick every host (the fallback build trains here), read the
   // snapshots, draw the regions that have news. false: nothing new drawn.
@@ -568,6 +570,7 @@ CompareFigures host_frames(int R, int G, bool paced) {
       const double dt = now_s() - t;
       ms_per_texel[size_t(r)] = dt * 1e3 / (double(w) * w);
       grid_s += dt;
+      ++grids;
       drawn[size_t(r)] = sp.generation;
       any = true;
     }
@@ -577,6 +580,7 @@ CompareFigures host_frames(int R, int G, bool paced) {
   for (const double w0 = now_s(); now_s() - w0 < 0.3;) frame(true);
   int64_t steps0 = 0;
   for (const auto& sp : snap) steps0 += sp->step;
+  grids = 0;
   const double t0 = now_s();
   double slot = t0;
   while (now_s() - t0 < (paced ? budget(2.5) : budget(2.0)) || frames < 3) {
@@ -605,6 +609,7 @@ CompareFigures host_frames(int R, int G, bool paced) {
   out.fps = frames / dt;
   out.sps_per_run = double(steps1 - steps0) * kBatch / dt / R;
   out.grid_ms_per_frame = frames ? grid_s * 1e3 / frames : 0;
+  out.regions_per_run_s = double(grids) / R / dt;
   if (!frame_ms.empty()) {
     out.paced_frames = int(frame_ms.size());
     out.missed = missed;
@@ -667,6 +672,10 @@ void workload_compare() {
   record("w9.host_fps_one_run", oh.fps, "frames/s", "the app's TrainingHost, uncapped: 1 run, its regions when it has a new snapshot");
   record("w9.host_fps_four_runs", fh.fps, "frames/s", "the app's TrainingHost, uncapped: 4 runs, step for step");
   record("w9.host_fps_ratio", fh.fps / oh.fps, "x", "frame rate with 4 runs over 1 run, the app's TrainingHost uncapped");
+  record("w9.host_regions_per_run_s_one_run", oh.regions_per_run_s, "1/s",
+         "the app's TrainingHost, uncapped, 1 run: its regions redrawn per second");
+  record("w9.host_regions_per_run_s_four_runs", fh.regions_per_run_s, "1/s",
+         "the same with 4 runs, per run (a frame redraws only the runs that published since the last)");
   record("w9.host_train_sps_per_run_four_runs", fh.sps_per_run, "samples/s", "the app's TrainingHost, uncapped: training samples/s of each of the 4 runs");
   for (int k = 0; k < 2; ++k) {
     const CompareFigures& c = paced[k];
