@@ -344,18 +344,23 @@ void wait_until_s(double t) {
     std::this_thread::sleep_for(std::chrono::duration<double>(d));
 #endif
 }
+// Run r of the comparison: 2-16-16-3, softmax, lr 0.01, batch 32, with
+// SGD, momentum, RMSProp or Adam.
+ModelSpec compare_spec(int r) {
+  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
+  ModelSpec spec;
+  spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.optim.kind = kinds[r % 4];
+  spec.optim.lr = 0.01;
+  spec.optim.batch_size = 32;
+  return spec;
+}
 CompareFigures compare_frames(int R, int G, bool as_app) {
   const Dataset data = make_spiral(300, 0.2, 3, 3);
-  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
   std::vector<std::unique_ptr<Trainer>> runs;
   for (int r = 0; r < R; ++r) {
-    ModelSpec spec;
-    spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
-    spec.loss.kind = LossKind::Softmax;
-    spec.optim.kind = kinds[r % 4];
-    spec.optim.lr = 0.01;
-    spec.optim.batch_size = 32;
-    runs.push_back(std::make_unique<Trainer>(data, spec));
+    runs.push_back(std::make_unique<Trainer>(data, compare_spec(r)));
     check_fast(*runs.back());
   }
   constexpr int kStepsPerFrame = 5;
@@ -495,22 +500,15 @@ void on_publish() {
 
 CompareFigures host_frames(int R, int G, bool paced) {
   const Dataset data = make_spiral(300, 0.2, 3, 3);
-  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
-  constexpr int kStepsPerFrame = 5, kBatch = 32;
+  constexpr int kStepsPerFrame = 5, kBatch = 32;  // kBatch: compare_spec's
   constexpr double kRegionBudgetMs = 10.0, kVsync = 1.0 / 60;
   app::TrainingHost::notify_ui = host_loop::on_publish;
   std::vector<std::unique_ptr<app::TrainingHost>> hosts;
   for (int r = 0; r < R; ++r) {
-    ModelSpec spec;
-    spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
-    spec.loss.kind = LossKind::Softmax;
-    spec.optim.kind = kinds[r % 4];
-    spec.optim.lr = 0.01;
-    spec.optim.batch_size = kBatch;
     auto h = std::make_unique<app::TrainingHost>();
     h->set_data(data);
     h->set_active(true);
-    h->set_spec(spec);
+    h->set_spec(compare_spec(r));
     h->set_steps_per_frame(kStepsPerFrame);
     h->set_playing(true);
     hosts.push_back(std::move(h));

@@ -205,6 +205,18 @@ PlotArea begin_plot(const char* id, ImVec2 size, float left, float bottom, float
   return p;
 }
 
+// The cross-validation plots' axes: k across (with half a k of room either
+// side so the end columns' dots are not on the frame), accuracy up.
+void k_axes(ImDrawList* dl, Frame& f, float sc) {
+  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
+  f.x_lo -= xpad;
+  f.x_hi += xpad;
+  PlotOptions opt;
+  opt.x_label = "k";
+  y_range(opt, f);
+  draw_grid(dl, opt, f, sc);
+}
+
 }  // namespace
 
 void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& series, const PlotOptions& opt,
@@ -252,14 +264,7 @@ int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
     f.y_hi = std::max(f.y_hi, mean[i] + sd[i]);
     if (mean[i] > mean[best]) best = i;
   }
-  // Half a k of room either side so the end columns' dots are not on the frame.
-  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
-  f.x_lo -= xpad;
-  f.x_hi += xpad;
-  PlotOptions opt;
-  opt.x_label = "k";
-  y_range(opt, f);
-  draw_grid(dl, opt, f, sc);
+  k_axes(dl, f, sc);
   dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 16 * sc}, kText, "k (neighbours)");
   const ImU32 dot = IM_COL32(90, 90, 90, 150), line = IM_COL32(0, 114, 178, 255);
   dl->PushClipRect(f.a, f.b, true);
@@ -343,13 +348,7 @@ int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curv
     ImGui::PopID();
     return -1;
   }
-  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
-  f.x_lo -= xpad;
-  f.x_hi += xpad;
-  PlotOptions opt;
-  opt.x_label = "k";
-  y_range(opt, f);
-  draw_grid(dl, opt, f, sc);
+  k_axes(dl, f, sc);
   dl->PushClipRect(f.a, f.b, true);
   // Curves that coincide (runs differing only in k) are drawn a few pixels
   // apart, so each run's colour and mark stay visible.
