@@ -34,6 +34,7 @@
 #include "core/train/engine.h"
 #include "core/train/trainer.h"
 #include "bench_images.h"
+#include "app/training.h"  // the app's TrainingHost (core only, no UI): workload 9's app loop
 
 using namespace nn;
 
@@ -314,23 +315,52 @@ void workload_spiral() {
 //    10 ms per frame (the app coarsens while training the same way); with
 //    nothing new the drawing thread sleeps until a run publishes (the app's
 //    idle loop waits for events), so only frames that show something count.
+// What a user sees is measured below (host_frames): the app's own training
+// host, paced at a 60 Hz display. Each frame starts on a vsync (every 1/60 s),
+// ticks the runs, draws the regions of the runs that have published since
+// (as the app), and then sleeps until the next vsync. A frame that is not
+// done by the vsync after the one it started on has missed its deadline (its
+// picture comes a vsync late; a late wake-up counts); the next frame then
+// starts on the first vsync after it ended. Only the drawing thread's regions
+// are in the frame here, not the app's ImGui windows, plots and texture upload.
 struct CompareFigures {
   double fps = 0, sps_per_run = 0;
   double grid_ms_per_frame = 0;  // the drawing thread's time in the region grids, per frame
   double mean_divisor = 1;       // resolution: 1 = a texel per pixel, 2 = half, ...
+  // Paced at 60 Hz only.
+  int paced_frames = 0, missed = 0;  // frames drawn, and how many were not done by their vsync
+  double worst_ms = 0;               // the longest frame (its vsync to the last region drawn)
+  double p99_ms = 0;                 // the 99th percentile frame time
+  double regions_per_run_s = 0;      // host_frames: each run's regions redrawn per second
 };
+// Waits until now_s() >= t: sleeps where a thread may sleep; the
+// single-threaded WebAssembly build, which has no sleep that yields under
+// node, spins (it has the core to itself in this loop anyway).
+void wait_until_s(double t) {
+#if defined(__EMSCRIPTEN__) && !NNPLAY_THREADED
+  while (now_s() < t) {}
+#else
+  for (double d = t - now_s(); d > 0; d = t - now_s())
+    std::this_thread::sleep_for(std::chrono::duration<double>(d));
+#endif
+}
+// Run r of the comparison: 2-16-16-3, softmax, lr 0.01, batch 32, with
+// SGD, momentum, RMSProp or Adam.
+ModelSpec compare_spec(int r) {
+  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
+  ModelSpec spec;
+  spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
+  spec.loss.kind = LossKind::Softmax;
+  spec.optim.kind = kinds[r % 4];
+  spec.optim.lr = 0.01;
+  spec.optim.batch_size = 32;
+  return spec;
+}
 CompareFigures compare_frames(int R, int G, bool as_app) {
   const Dataset data = make_spiral(300, 0.2, 3, 3);
-  const OptimKind kinds[4] = {OptimKind::SGD, OptimKind::Momentum, OptimKind::RMSProp, OptimKind::Adam};
   std::vector<std::unique_ptr<Trainer>> runs;
   for (int r = 0; r < R; ++r) {
-    ModelSpec spec;
-    spec.hidden = {layer(16, Activation::ReLU), layer(16, Activation::ReLU)};
-    spec.loss.kind = LossKind::Softmax;
-    spec.optim.kind = kinds[r % 4];
-    spec.optim.lr = 0.01;
-    spec.optim.batch_size = 32;
-    runs.push_back(std::make_unique<Trainer>(data, spec));
+    runs.push_back(std::make_unique<Trainer>(data, compare_spec(r)));
     check_fast(*runs.back());
   }
   constexpr int kStepsPerFrame = 5;
@@ -446,6 +476,148 @@ CompareFigures compare_frames(int R, int G, bool as_app) {
   return out;
 }
 
+// The same comparison through the app's own training host (src/app/training.cpp,
+// the code the app runs, without its window): one TrainingHost per run, each
+// with its worker thread in the threaded build (in the fallback build frame()
+// trains inside the frame, all runs sharing 8 ms as the app does), runs kept
+// step for step by the step limit as the app's frame_runs does, and each run's
+// regions drawn from its snapshot's scorer when it published a new one, within
+// the shared 10 ms region budget. Uncapped (paced = false): with nothing new
+// the loop waits for a publish, so only frames that show something count, as
+// "as the app" above. Paced: a frame every 1/60 s as described above.
+namespace host_loop {
+std::mutex m;
+std::condition_variable cv;
+long news = 0;  // publishes so far (TrainingHost::notify_ui)
+void on_publish() {
+  {
+    std::lock_guard<std::mutex> lk(m);
+    ++news;
+  }
+  cv.notify_all();
+}
+}  // namespace host_loop
+
+CompareFigures host_frames(int R, int G, bool paced) {
+  const Dataset data = make_spiral(300, 0.2, 3, 3);
+  constexpr int kStepsPerFrame = 5, kBatch = 32;  // kBatch: compare_spec's
+  constexpr double kRegionBudgetMs = 10.0, kVsync = 1.0 / 60;
+  app::TrainingHost::notify_ui = host_loop::on_publish;
+  std::vector<std::unique_ptr<app::TrainingHost>> hosts;
+  for (int r = 0; r < R; ++r) {
+    auto h = std::make_unique<app::TrainingHost>();
+    h->set_data(data);
+    h->set_active(true);
+    h->set_spec(compare_spec(r));
+    h->set_steps_per_frame(kStepsPerFrame);
+    h->set_playing(true);
+    hosts.push_back(std::move(h));
+  }
+  std::vector<std::shared_ptr<const app::Snapshot>> snap(static_cast<size_t>(R));
+  std::vector<long> drawn(size_t(R), -1);
+  std::vector<double> ms_per_texel(size_t(R), 0.0);
+  std::vector<int> labels;
+  std::vector<float> conf;
+  std::vector<double> frame_ms;
+  int frames = 0, missed = 0;
+  long grids = 0;
+  double grid_s = 0;
+  // One frame: tick every host (the fallback build trains here), read the
+  // snapshots, draw the regions that have news. false: nothing new drawn.
+  const auto frame = [&](bool wait_for_news) {
+    int64_t limit = -1;
+    if (R > 1) {
+      int64_t slowest = INT64_MAX;
+      for (const auto& sp : snap)
+        if (sp) slowest = std::min(slowest, sp->step);
+      if (slowest != INT64_MAX) limit = slowest + kStepsPerFrame;
+    }
+    long seen;
+    {
+      std::lock_guard<std::mutex> lk(host_loop::m);
+      seen = host_loop::news;
+    }
+    for (auto& h : hosts) {
+      h->set_step_limit(limit);
+      h->frame(8.0 / R);
+    }
+    const auto take = [&] {
+      bool fresh = false;
+      for (int r = 0; r < R; ++r) {
+        snap[size_t(r)] = hosts[size_t(r)]->take_snapshot();
+        fresh = fresh || (snap[size_t(r)]->scorer && snap[size_t(r)]->generation != drawn[size_t(r)]);
+      }
+      return fresh;
+    };
+    if (!take() && wait_for_news) {
+      std::unique_lock<std::mutex> lk(host_loop::m);
+      host_loop::cv.wait_for(lk, std::chrono::milliseconds(50), [&] { return host_loop::news != seen; });
+      lk.unlock();
+      take();
+    }
+    bool any = false;
+    for (int r = 0; r < R; ++r) {
+      const app::Snapshot& sp = *snap[size_t(r)];
+      if (!sp.scorer || sp.generation == drawn[size_t(r)]) continue;
+      int divisor = 1;
+      if (ms_per_texel[size_t(r)] > 0)
+        divisor = std::clamp(int(std::ceil(std::sqrt(ms_per_texel[size_t(r)] * G * G / (kRegionBudgetMs / R)))), 1, 8);
+      const int w = (G + divisor - 1) / divisor;
+      const double t = now_s();
+      scorer_grid(*sp.scorer, w, w, -1.2, 1.2, -1.2, 1.2, labels, conf);
+      const double dt = now_s() - t;
+      ms_per_texel[size_t(r)] = dt * 1e3 / (double(w) * w);
+      grid_s += dt;
+      ++grids;
+      drawn[size_t(r)] = sp.generation;
+      any = true;
+    }
+    return any;
+  };
+  // Warm-up (the trainers are built, the worker threads start), not counted.
+  for (const double w0 = now_s(); now_s() - w0 < 0.3;) frame(true);
+  int64_t steps0 = 0;
+  for (const auto& sp : snap) steps0 += sp->step;
+  grids = 0;
+  const double t0 = now_s();
+  double slot = t0;
+  while (now_s() - t0 < (paced ? budget(2.5) : budget(2.0)) || frames < 3) {
+    const bool any = frame(!paced);
+    if (!paced) {
+      frames += any;
+      continue;
+    }
+    ++frames;
+    const double end = now_s();
+    frame_ms.push_back((end - slot) * 1e3);
+    slot += kVsync;
+    if (end > slot) {
+      ++missed;
+      while (slot < end) slot += kVsync;
+    }
+    wait_until_s(slot);
+  }
+  const double dt = now_s() - t0;
+  int64_t steps1 = 0;
+  for (const auto& sp : snap) steps1 += sp->step;
+  for (auto& h : hosts) h->set_playing(false);
+  hosts.clear();  // joins the workers
+  app::TrainingHost::notify_ui = nullptr;
+  CompareFigures out;
+  out.fps = frames / dt;
+  out.sps_per_run = double(steps1 - steps0) * kBatch / dt / R;
+  out.grid_ms_per_frame = frames ? grid_s * 1e3 / frames : 0;
+  out.regions_per_run_s = double(grids) / R / dt;
+  if (!frame_ms.empty()) {
+    out.paced_frames = int(frame_ms.size());
+    out.missed = missed;
+    std::sort(frame_ms.begin(), frame_ms.end());
+    out.worst_ms = frame_ms.back();
+    out.p99_ms = frame_ms[std::min(frame_ms.size() - 1, size_t(0.99 * double(frame_ms.size())))];
+  }
+  return out;
+}
+
 void workload_compare() {
   std::fprintf(stderr, "[9] 4 runs of 2-16-16-3 (SGD, momentum, RMSProp, Adam), 4 panels of 256x256, 5 steps/frame\n");
   // Each configuration three times, interleaved (the machine's load drifts);
@@ -461,6 +633,27 @@ void workload_compare() {
     one_app.push_back(compare_frames(1, 512, true));
     four_app.push_back(compare_frames(4, 256, true));
   }
+  // Through the app's TrainingHost, uncapped (three times, interleaved, the
+  // median) and paced at 60 Hz (one run, four runs, one, four: the missed
+  // frames of both rounds added up, the worst frame of both).
+  std::vector<CompareFigures> one_host, four_host;
+  for (int rep = 0; rep < 3; ++rep) {
+    one_host.push_back(host_frames(1, 512, false));
+    four_host.push_back(host_frames(4, 256, false));
+  }
+  const CompareFigures oh = median3(one_host), fh = median3(four_host);
+  CompareFigures paced[2];
+  for (int rep = 0; rep < 2; ++rep)
+    for (int k = 0; k < 2; ++k) {
+      const CompareFigures c = host_frames(k ? 4 : 1, k ? 256 : 512, true);
+      CompareFigures& t = paced[k];
+      t.paced_frames += c.paced_frames;
+      t.missed += c.missed;
+      t.worst_ms = std::max(t.worst_ms, c.worst_ms);
+      t.p99_ms = std::max(t.p99_ms, c.p99_ms);
+      t.fps += c.fps / 2;
+      t.sps_per_run += c.sps_per_run / 2;
+    }
   const CompareFigures o = median3(one), f = median3(four), oa = median3(one_app), fa = median3(four_app);
   const std::string how = NNPLAY_THREADED ? "each run on its own thread" : "one thread";
   record("w9.fps_one_run", o.fps, "frames/s", "1 run, 512x512 regions every frame, 5 steps/frame (" + how + "; median of 3)");
@@ -474,6 +667,26 @@ void workload_compare() {
   record("w9.app_train_sps_per_run", fa.sps_per_run, "samples/s", "training samples/s of each of the 4 runs, as the app");
   record("w9.app_grid_ms_four_runs", fa.grid_ms_per_frame, "ms/frame", "drawing thread's time in the grids per frame, as the app");
   record("w9.app_divisor_four_runs", fa.mean_divisor, "x", "mean region divisor of the 4 runs as the app (1: a texel per pixel)");
+  record("w9.host_fps_one_run", oh.fps, "frames/s", "the app's TrainingHost, uncapped: 1 run, its regions when it has a new snapshot");
+  record("w9.host_fps_four_runs", fh.fps, "frames/s", "the app's TrainingHost, uncapped: 4 runs, step for step");
+  record("w9.host_fps_ratio", fh.fps / oh.fps, "x", "frame rate with 4 runs over 1 run, the app's TrainingHost uncapped");
+  record("w9.host_regions_per_run_s_one_run", oh.regions_per_run_s, "1/s",
+         "the app's TrainingHost, uncapped, 1 run: its regions redrawn per second");
+  record("w9.host_regions_per_run_s_four_runs", fh.regions_per_run_s, "1/s",
+         "the same with 4 runs, per run (a frame redraws only the runs that published since the last)");
+  record("w9.host_train_sps_per_run_four_runs", fh.sps_per_run, "samples/s", "the app's TrainingHost, uncapped: training samples/s of each of the 4 runs");
+  for (int k = 0; k < 2; ++k) {
+    const CompareFigures& c = paced[k];
+    const std::string runs = k ? "four_runs" : "one_run", who = k ? "4 runs" : "1 run";
+    record("w9.paced_missed_" + runs, c.missed, "frames",
+           "paced at 60 Hz, " + who + " through the app's TrainingHost: frames not done by their vsync, of " +
+               std::to_string(c.paced_frames) + " (2 x 2.5 s, alternating with the other)");
+    record("w9.paced_worst_ms_" + runs, c.worst_ms, "ms",
+           "paced at 60 Hz, " + who + ": the longest frame, from its vsync to its last region (over 16.7 ms: missed)");
+    record("w9.paced_p99_ms_" + runs, c.p99_ms, "ms", "paced at 60 Hz, " + who + ": 99th percentile frame time");
+    record("w9.paced_fps_" + runs, c.fps, "frames/s", "paced at 60 Hz, " + who + ": frames drawn per second");
+    record("w9.paced_train_sps_per_run_" + runs, c.sps_per_run, "samples/s", "paced at 60 Hz, " + who + ": training samples/s of each run");
+  }
 }
 
 // ---- 4. kNN, k = 5, 3 classes, 512x512 grid ---------------------------------

@@ -229,12 +229,13 @@ void draw_inspector(AppState& s) {
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("Histogram of this layer's activations over the training points, from %.2g to %.2g.",
                         L.hist_lo, L.hist_hi);
-    if (i < snap->neuron_maps.size() && snap->neuron_maps[i].size() > 0) neuron_maps(snap->neuron_maps[i], u);
+    if (snap->neuron_maps && i < snap->neuron_maps->size() && (*snap->neuron_maps)[i].size() > 0)
+      neuron_maps((*snap->neuron_maps)[i], u);
   }
-  if (!snap->weights.empty() && ImGui::TreeNode("Weights")) {
-    for (size_t i = 0; i < snap->weights.size(); ++i) {
+  if (snap->weights && !snap->weights->empty() && ImGui::TreeNode("Weights")) {
+    for (size_t i = 0; i < snap->weights->size(); ++i) {
       ImGui::Text("W%d", int(i + 1));
-      weight_grid(snap->weights[i], w, u);
+      weight_grid((*snap->weights)[i], w, u);
     }
     ImGui::TreePop();
   }

@@ -182,20 +182,49 @@ void hover_readout(ImDrawList* dl, const std::vector<PlotSeries>& series, const 
   ImGui::EndTooltip();
 }
 
+// The start of every plot: its ID scope, an invisible button over the whole
+// area (hover and click), a white background, and the frame's rectangle
+// inside the given margins (pixels before scaling). The caller pops the ID.
+struct PlotArea {
+  ImVec2 p0;
+  ImDrawList* dl;
+  bool hovered, clicked;
+  Frame f;
+};
+PlotArea begin_plot(const char* id, ImVec2 size, float left, float bottom, float top, float right, float sc) {
+  ImGui::PushID(id);
+  PlotArea p;
+  p.p0 = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("plot", size);
+  p.hovered = ImGui::IsItemHovered();
+  p.clicked = ImGui::IsItemClicked();
+  p.dl = ImGui::GetWindowDrawList();
+  p.f.a = {p.p0.x + left * sc, p.p0.y + top * sc};
+  p.f.b = {p.p0.x + size.x - right * sc, p.p0.y + size.y - bottom * sc};
+  p.dl->AddRectFilled(p.p0, {p.p0.x + size.x, p.p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  return p;
+}
+
+// The cross-validation plots' axes: k across (with half a k of room either
+// side so the end columns' dots are not on the frame), accuracy up.
+void k_axes(ImDrawList* dl, Frame& f, float sc) {
+  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
+  f.x_lo -= xpad;
+  f.x_hi += xpad;
+  PlotOptions opt;
+  opt.x_label = "k";
+  y_range(opt, f);
+  draw_grid(dl, opt, f, sc);
+}
+
 }  // namespace
 
 void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& series, const PlotOptions& opt,
                 float sc) {
-  ImGui::PushID(id);
-  const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("plot", size);
-  const bool hovered = ImGui::IsItemHovered();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 48 * sc, bottom = 18 * sc, top = 4 * sc, right = 8 * sc;
-  Frame f;
-  f.a = {p0.x + left, p0.y + top};
-  f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
-  dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  PlotArea area = begin_plot(id, size, 48, 18, 4, 8, sc);
+  ImDrawList* dl = area.dl;
+  const bool hovered = area.hovered;
+  Frame& f = area.f;
   if (!x_range(series, f)) {
     dl->AddText({f.a.x + 6 * sc, f.a.y + 6 * sc}, IM_COL32(120, 120, 120, 255), "no data yet");
     ImGui::PopID();
@@ -215,16 +244,11 @@ void plot_lines(const char* id, ImVec2 size, const std::vector<PlotSeries>& seri
 int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
                    const std::vector<std::vector<double>>& fold_acc, const std::vector<double>& mean,
                    const std::vector<double>& sd, float sc) {
-  ImGui::PushID(id);
-  const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("plot", size);
-  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 48 * sc, bottom = 32 * sc, top = 4 * sc, right = 10 * sc;
-  Frame f;
-  f.a = {p0.x + left, p0.y + top};
-  f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
-  dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  PlotArea area = begin_plot(id, size, 48, 32, 4, 10, sc);
+  const ImVec2 p0 = area.p0;
+  ImDrawList* dl = area.dl;
+  const bool hovered = area.hovered, clicked = area.clicked;
+  Frame& f = area.f;
   const size_t n = std::min({ks.size(), fold_acc.size(), mean.size(), sd.size()});
   if (n == 0) {
     dl->AddText({f.a.x + 6 * sc, f.a.y + 6 * sc}, IM_COL32(120, 120, 120, 255), "no result yet");
@@ -240,14 +264,7 @@ int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
     f.y_hi = std::max(f.y_hi, mean[i] + sd[i]);
     if (mean[i] > mean[best]) best = i;
   }
-  // Half a k of room either side so the end columns' dots are not on the frame.
-  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
-  f.x_lo -= xpad;
-  f.x_hi += xpad;
-  PlotOptions opt;
-  opt.x_label = "k";
-  y_range(opt, f);
-  draw_grid(dl, opt, f, sc);
+  k_axes(dl, f, sc);
   dl->AddText({f.b.x - ImGui::CalcTextSize("k (neighbours)").x, f.b.y + 16 * sc}, kText, "k (neighbours)");
   const ImU32 dot = IM_COL32(90, 90, 90, 150), line = IM_COL32(0, 114, 178, 255);
   dl->PushClipRect(f.a, f.b, true);
@@ -298,16 +315,11 @@ int plot_cv_over_k(const char* id, ImVec2 size, const std::vector<int>& ks,
 }
 
 int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curves, float sc) {
-  ImGui::PushID(id);
-  const ImVec2 p0 = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("plot", size);
-  const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float left = 48 * sc, bottom = 34 * sc, top = 4 * sc, right = 10 * sc;
-  Frame f;
-  f.a = {p0.x + left, p0.y + top};
-  f.b = {p0.x + size.x - right, p0.y + size.y - bottom};
-  dl->AddRectFilled(p0, {p0.x + size.x, p0.y + size.y}, IM_COL32(255, 255, 255, 255));
+  PlotArea area = begin_plot(id, size, 48, 34, 4, 10, sc);
+  const ImVec2 p0 = area.p0;
+  ImDrawList* dl = area.dl;
+  const bool hovered = area.hovered, clicked = area.clicked;
+  Frame& f = area.f;
   // Legend under the axis: each curve's colour and name.
   float lx = p0.x + 8 * sc;
   const float ly = f.b.y + 18 * sc;
@@ -336,13 +348,7 @@ int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curv
     ImGui::PopID();
     return -1;
   }
-  const double xpad = std::max(0.5, (f.x_hi - f.x_lo) * 0.03);
-  f.x_lo -= xpad;
-  f.x_hi += xpad;
-  PlotOptions opt;
-  opt.x_label = "k";
-  y_range(opt, f);
-  draw_grid(dl, opt, f, sc);
+  k_axes(dl, f, sc);
   dl->PushClipRect(f.a, f.b, true);
   // Curves that coincide (runs differing only in k) are drawn a few pixels
   // apart, so each run's colour and mark stay visible.

@@ -377,7 +377,11 @@ void TrainingHost::publish_view(bool force_inspect) {
       // Templates or filters: the first layer's W, whatever its size.
       for (const auto& p : snap->model->params_view())
         if (p.name == "W" || p.name == "W1") { v->first_weights = std::make_shared<const nn::Mat>(*p.value); break; }
-    } else if (trainer_->y_train().size() > 0 && trainer_->y_train().size() <= 5000) {
+    } else if (spec_.kind == nn::ModelKind::Linear && trainer_->y_train().size() > 0 &&
+               trainer_->y_train().size() <= 5000) {
+      // Shown only by the linear classifier's weight editor: every other
+      // model (and every compared run of one) would pay a pass over the
+      // training set in doubles per publish, on a core the UI thread shares.
       try {
         v->current_loss = trainer_->regression() ? trainer_->model().loss_targets(trainer_->X_train(), trainer_->T_train())
                                                  : trainer_->model().loss(trainer_->X_train(), trainer_->y_train());
@@ -391,8 +395,11 @@ void TrainingHost::publish_view(bool force_inspect) {
       last_inspect_ms_ = t;
       try { v->layers = trainer_->inspect(); } catch (const std::exception&) {}
       v->dead_units = nn::all_dead_message(v->layers);
+      auto weights = std::make_shared<std::vector<nn::Mat>>();
       for (const auto& p : trainer_->model().params_view())
-        if (p.name[0] == 'W' && p.value->size() <= 128 * 128) v->weights.push_back(*p.value);
+        if (p.name[0] == 'W' && p.value->size() <= 128 * 128) weights->push_back(*p.value);
+      v->weights = std::move(weights);
+      auto maps = std::make_shared<std::vector<nn::Mat>>();
       // The unit maps: only for a network with a layer narrow enough to show
       // (16 units or fewer) and within the inspector's budget.
       bool narrow = false;
@@ -409,13 +416,14 @@ void TrainingHost::publish_view(bool force_inspect) {
           }
         try {
           for (const nn::LayerActivations& a : snap->model->hidden_activations(snap->preprocessor.transform(grid)))
-            v->neuron_maps.push_back(a.post.cols() <= 16 ? a.post : nn::Mat());
+            maps->push_back(a.post.cols() <= 16 ? a.post : nn::Mat());
         } catch (const std::exception&) {}
       }
+      v->neuron_maps = std::move(maps);
     } else if (prev) {
       v->layers = prev->layers;
       v->dead_units = prev->dead_units;
-      v->weights = prev->weights;
+      v->weights = prev->weights;          // shared, not copied
       v->neuron_maps = prev->neuron_maps;
     }
   }
