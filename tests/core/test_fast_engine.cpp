@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/fast/fast_engine.h"
+#include "core/fast/fast_layers.h"
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
 #include "core/fast/simd.h"
@@ -58,6 +59,22 @@ TEST_CASE("the 4x8 float GEMM matches the plain triple loop on odd shapes, both 
               REQUIRE(std::fabs(C[at] - Cr[at]) <= 1e-5 * mag);
               REQUIRE(std::fabs(H[at] - Hr[at]) <= 1e-5 * mag);
             }
+        }
+}
+
+TEST_CASE("transpose_rows writes exactly the transpose, any shape and any range of output rows", "[fast_engine]") {
+  Rng rng(12);
+  for (int rows : {1, 3, 4, 5, 8, 11})
+    for (int cols : {1, 2, 4, 6, 9, 16})
+      for (int o0 = 0; o0 <= cols; ++o0)
+        for (int o1 = o0; o1 <= cols; ++o1) {
+          const std::vector<float> src = random_floats(size_t(rows) * cols, rng);
+          std::vector<float> dst(size_t(rows) * cols, -7.f);
+          fast::transpose_rows(src.data(), rows, cols, dst.data(), o0, o1);
+          INFO("rows=" << rows << " cols=" << cols << " o0=" << o0 << " o1=" << o1);
+          for (int o = 0; o < cols; ++o)
+            for (int i = 0; i < rows; ++i)
+              REQUIRE(dst[size_t(o) * rows + i] == (o >= o0 && o < o1 ? src[size_t(i) * cols + o] : -7.f));
         }
 }
 

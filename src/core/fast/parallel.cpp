@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,40 @@ void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks
 // A job waits only for chunks that a running thread took (done_ counts
 // them): a worker that has not started yet takes none, so the caller runs
 // every chunk itself and never waits for a thread that is still starting.
+//
+// Waking a sleeping thread (a futex, or Atomics.wait/notify on the web) takes
+// tens of microseconds, more in a VM, and a training step is a string of
+// short jobs (a few per layer, each a fraction of a millisecond): a worker
+// woken for each one arrived after the caller had taken every chunk itself,
+// and two threads ran like one. So after a job a worker spins for kSpinSeconds
+// on the job counter before it sleeps, and the caller spins for its last
+// chunks likewise: during training the next job finds the worker awake; an
+// idle pool sleeps.
+constexpr double kSpinSeconds = 0.5e-3;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until done() or kSpinSeconds have passed; true if done() held.
+// After the first few hundred rounds each round also yields the core, so on
+// a loaded machine a spinning thread gives way to the threads doing work.
+template <class Done>
+bool spin_until(Done&& done) {
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if (i < 512) continue;
+    std::this_thread::yield();
+    if ((i & 15) == 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > kSpinSeconds)
+      return done();
+  }
+}
+
 class Pool {
  public:
   explicit Pool(int threads) {
@@ -46,14 +81,20 @@ class Pool {
   void run(int n, const std::function<void(int, int)>& fn, int min_chunk) {
     std::lock_guard<std::mutex> one_job(job_m_);  // one parallel_for at a time
     const int chunks = chunk_count(threads(), n, min_chunk);
+    bool sleepers;
     {
       std::lock_guard<std::mutex> lk(m_);
-      fn_ = &fn; n_ = n; chunks_ = chunks; next_ = 0; done_ = 0; ++generation_;
+      fn_ = &fn; n_ = n; chunks_ = chunks; next_ = 0; done_.store(0, std::memory_order_relaxed);
+      generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      sleepers = sleeping_ > 0;
     }
-    cv_.notify_all();
+    if (sleepers) cv_.notify_all();
     work();
-    std::unique_lock<std::mutex> lk(m_);
-    done_cv_.wait(lk, [&] { return done_ == chunks_; });
+    if (!spin_until([&] { return done_.load(std::memory_order_acquire) == chunks; })) {
+      std::unique_lock<std::mutex> lk(m_);
+      done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == chunks; });
+    }
+    std::lock_guard<std::mutex> lk(m_);
     fn_ = nullptr;
   }
 
@@ -61,11 +102,17 @@ class Pool {
   void loop() {
     long seen = 0;
     for (;;) {
-      {
+      if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return quit_ || generation_ != seen; });
+        ++sleeping_;
+        cv_.wait(lk, [&] { return quit_ || generation_.load(std::memory_order_relaxed) != seen; });
+        --sleeping_;
         if (quit_) return;
-        seen = generation_;
+      }
+      {
+        std::lock_guard<std::mutex> lk(m_);
+        if (quit_) return;
+        seen = generation_.load(std::memory_order_relaxed);
       }
       work();
     }
@@ -80,9 +127,9 @@ class Pool {
         c = next_++; n = n_; chunks = chunks_; fn = fn_;
       }
       run_chunk(*fn, n, c, chunks);
-      {
-        std::lock_guard<std::mutex> lk(m_);
-        if (++done_ == chunks_) done_cv_.notify_all();
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+        std::lock_guard<std::mutex> lk(m_);  // the caller may be between its check and its wait
+        done_cv_.notify_all();
       }
     }
   }
@@ -91,8 +138,9 @@ class Pool {
   std::mutex m_, job_m_;
   std::condition_variable cv_, done_cv_;
   const std::function<void(int, int)>* fn_ = nullptr;
-  int n_ = 0, chunks_ = 0, next_ = 0, done_ = 0;
-  long generation_ = 0;
+  int n_ = 0, chunks_ = 0, next_ = 0, sleeping_ = 0;
+  std::atomic<int> done_{0};
+  std::atomic<long> generation_{0};
   bool quit_ = false;
 };
 
