@@ -35,13 +35,13 @@ void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks
 //
 // Waking a sleeping thread (a futex, or Atomics.wait/notify on the web) takes
 // tens of microseconds, more in a VM, and a training step is a string of
-// short jobs (a few per layer, each a fraction of a millisecond): a worker
-// woken for each one arrived after the caller had taken every chunk itself,
-// and two threads ran like one. So after a job a worker spins for kSpinSeconds
-// on the job counter before it sleeps, and the caller spins for its last
-// chunks likewise: during training the next job finds the worker awake; an
-// idle pool sleeps.
-constexpr double kSpinSeconds = 0.5e-3;
+// short jobs (a few per layer, some a fraction of a millisecond): a worker
+// woken for each one can arrive after the caller has taken every chunk
+// itself (a conv layer's job has one chunk per thread). So after a job a
+// worker spins on the job counter for a while before it sleeps, and the
+// caller spins likewise for its last chunks (set_parallel_spin): during
+// training the next job finds the worker awake; an idle pool sleeps.
+std::atomic<double> g_spin_seconds{kParallelSpinSeconds};
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -49,11 +49,13 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins until done() or kSpinSeconds have passed; true if done() held.
+// Spins until done() or the spin time has passed; true if done() held.
 // After the first few hundred rounds each round also yields the core, so on
 // a loaded machine a spinning thread gives way to the threads doing work.
 template <class Done>
 bool spin_until(Done&& done) {
+  const double spin = g_spin_seconds.load(std::memory_order_relaxed);
+  if (spin <= 0) return done();
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 1;; ++i) {
     if (done()) return true;
@@ -61,7 +63,7 @@ bool spin_until(Done&& done) {
     if (i < 512) continue;
     std::this_thread::yield();
     if ((i & 15) == 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > kSpinSeconds)
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > spin)
       return done();
   }
 }
@@ -197,6 +199,7 @@ int parallel_threads() {
   return p ? p->threads() : planned_threads();
 }
 void set_parallel_threads(int n) { g_requested = n; }
+void set_parallel_spin(double seconds) { g_spin_seconds = seconds; }
 void defer_parallel_pool() { g_deferred = true; }
 void start_parallel_pool() { create_pool(); }
 bool parallel_pool_started() { return g_pool.load(std::memory_order_acquire) != nullptr; }
@@ -208,6 +211,7 @@ void parallel_for(int n, const std::function<void(int, int)>& fn, int) {
 }
 int parallel_threads() { return 1; }
 void set_parallel_threads(int) {}
+void set_parallel_spin(double) {}
 void defer_parallel_pool() {}
 void start_parallel_pool() {}
 bool parallel_pool_started() { return false; }

@@ -19,6 +19,14 @@ int parallel_threads();
 // Do not call parallel_for from inside fn: jobs do not nest.
 void set_parallel_threads(int n);
 
+// After a job a worker spins (yielding the core) this long for the next one
+// before it sleeps, and a job's caller as long for the workers' chunks: waking
+// a sleeping thread costs tens of microseconds, the length of a training
+// step's shorter jobs. set_parallel_spin(0) makes them sleep at once (for
+// benchmarks that compare the two).
+constexpr double kParallelSpinSeconds = 0.5e-3;
+void set_parallel_spin(double seconds);
+
 // By default the pool's workers are created by the first parallel_for that
 // needs them, on whatever thread calls it. defer_parallel_pool() changes that
 // (the threaded web build, so that an idle demo holds no Web Workers): from
