@@ -33,8 +33,8 @@ void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks
 // them): a worker that has not started yet takes none, so the caller runs
 // every chunk itself and never waits for a thread that is still starting.
 //
-// Waking a sleeping thread (a futex, or Atomics.wait/notify on the web) takes
-// tens of microseconds, more in a VM, and a training step is a string of
+// Waking a sleeping thread (a futex, or Atomics.wait/notify on the web) can
+// take tens of microseconds, more in a VM, and a training step is a string of
 // short jobs (a few per layer, some a fraction of a millisecond): a worker
 // woken for each one can arrive after the caller has taken every chunk
 // itself (a conv layer's job has one chunk per thread). So after a job a

@@ -21,10 +21,13 @@ void set_parallel_threads(int n);
 
 // After a job a worker spins (yielding the core) this long for the next one
 // before it sleeps, and a job's caller as long for the workers' chunks: waking
-// a sleeping thread costs tens of microseconds, the length of a training
-// step's shorter jobs. set_parallel_spin(0) makes them sleep at once (for
-// benchmarks that compare the two).
-constexpr double kParallelSpinSeconds = 0.5e-3;
+// a sleeping thread can cost as much as a training step's shorter jobs take.
+// Between one step's jobs, and between steps run back to back, runs only
+// short serial code (a loss, a small layer, the batch's gather); an idle
+// pool, or one that scores a grid now and then beside a training thread,
+// gives its cores back a quarter of a millisecond after its last job.
+// set_parallel_spin(0) makes them sleep at once (for benchmarks that compare).
+constexpr double kParallelSpinSeconds = 0.25e-3;
 void set_parallel_spin(double seconds);
 
 // By default the pool's workers are created by the first parallel_for that
