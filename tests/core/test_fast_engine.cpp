@@ -100,7 +100,7 @@ TEST_CASE("parallel_for runs every item once per job, back to back and after the
       if (job % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
-  set_parallel_spin(kParallelSpinSeconds);
+  set_parallel_spin(0);  // the default
 }
 
 TEST_CASE("copy32 copies exactly the n values std::copy does, at every alignment", "[fast_engine]") {

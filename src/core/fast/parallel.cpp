@@ -37,11 +37,12 @@ void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks
 // take tens of microseconds, more in a VM, and a training step is a string of
 // short jobs (a few per layer, some a fraction of a millisecond): a worker
 // woken for each one can arrive after the caller has taken every chunk
-// itself (a conv layer's job has one chunk per thread). So after a job a
-// worker spins on the job counter for a while before it sleeps, and the
-// caller spins likewise for its last chunks (set_parallel_spin): during
-// training the next job finds the worker awake; an idle pool sleeps.
-std::atomic<double> g_spin_seconds{kParallelSpinSeconds};
+// itself (a conv layer's job has one chunk per thread). With
+// set_parallel_spin(s > 0) a worker spins on the job counter for s seconds
+// after a job before it sleeps, and the caller spins likewise for its last
+// chunks, so that during training the next job finds the worker awake.
+// Off by default (see parallel.h).
+std::atomic<double> g_spin_seconds{0.0};
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)

@@ -19,14 +19,13 @@ int parallel_threads();
 // Do not call parallel_for from inside fn: jobs do not nest.
 void set_parallel_threads(int n);
 
-// After a job a worker spins (yielding the core) this long for the next one
-// before it sleeps, and a job's caller as long for the workers' chunks: waking
-// a sleeping thread can cost as much as a training step's shorter jobs take.
-// Between one step's jobs, and between steps run back to back, runs only
-// short serial code (a loss, a small layer, the batch's gather); an idle
-// pool, or one that scores a grid now and then beside a training thread,
-// gives its cores back a quarter of a millisecond after its last job.
-// set_parallel_spin(0) makes them sleep at once (for benchmarks that compare).
+// Spinning: after a job a worker may spin (yielding the core) for a while
+// before it sleeps, and a job's caller as long for the workers' chunks,
+// since waking a sleeping thread can cost as much as a training step's
+// shorter jobs take. Off by default (workers sleep at once): on this 2-core
+// VM under load the spin made two threads slower (README, Benchmarks), and
+// it is not yet measured on an idle machine. kParallelSpinSeconds is the
+// time the bench tries (its *_spin figures); set_parallel_spin(0) is off.
 constexpr double kParallelSpinSeconds = 0.25e-3;
 void set_parallel_spin(double seconds);
 
