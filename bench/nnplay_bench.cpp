@@ -795,9 +795,10 @@ void workload_mlp() {
   const std::unique_ptr<Model> m0 = make_model(spec, D, C, init);
   std::vector<int> order(N);
   for (int i = 0; i < N; ++i) order[size_t(i)] = (i * 7919) % N;
-  double sps[2] = {0, 0};
+  double sps[3] = {0, 0, 0};  // 1 thread, all threads, all threads with workers that spin between jobs
   size_t workspace = 0;
-  for (int t = 0; t < 2; ++t) {
+  for (int t = 0; t < (parallel_threads() > 1 ? 3 : 2); ++t) {
+    set_parallel_spin(t == 2 ? kParallelSpinSeconds : 0);
     std::unique_ptr<Engine> e = make_fast_engine(spec, *m0, {t == 0 ? 1 : 0});
     e->set_training_set(X, y);
     Rng r(3);
@@ -807,13 +808,17 @@ void workload_mlp() {
       at = (at + B) % N;
     }, budget(1.5), 5);
     sps[t] = B / per_step;
-    workspace = e->workspace_bytes();
+    if (t < 2) workspace = e->workspace_bytes();
   }
+  set_parallel_spin(0);
   record("w7.train_sps_1t", sps[0], "samples/s", "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, 1 thread");
   record("w7.train_sps", sps[1], "samples/s",
          "training samples/s, MLP 784-256-256-10 ReLU, Adam batch 64, " + std::to_string(parallel_threads()) +
              " threads");
   record("w7.speedup_mt", sps[1] / sps[0], "x", "all threads over 1 thread, workload 7");
+  if (sps[2] > 0)
+    record("w7.train_sps_spin", sps[2], "samples/s",
+           "training samples/s, " + std::to_string(parallel_threads()) + " threads, workers spin 0.25 ms between jobs");
   record("w7.workspace_kb", double(workspace) / 1024, "KiB", "fast engine workspace at batch 64 (activations, caches, gradients)");
 }
 
@@ -967,6 +972,13 @@ void workload_convnet() {
   const double sT = engine_sps(spec, EngineKind::Fast, 0, N, budget(1.5));
   record("w6.train_sps", sT, "samples/s", "training samples/s, fast engine, " + std::to_string(T) + " thread(s)");
   record("w6.speedup_threads", sT / s1, "x", std::to_string(T) + " threads over 1 (fast engine)");
+  if (T > 1) {  // the same with workers that spin between jobs (set_parallel_spin)
+    set_parallel_spin(kParallelSpinSeconds);
+    const double sS = engine_sps(spec, EngineKind::Fast, 0, N, budget(1.5));
+    set_parallel_spin(0);
+    record("w6.train_sps_spin", sS, "samples/s",
+           "training samples/s, " + std::to_string(T) + " threads, workers spin 0.25 ms between jobs");
+  }
   record("w6.train_sps_reference", engine_sps(spec, EngineKind::Reference, 1, N, budget(1.0)), "samples/s",
          "training samples/s, reference engine (double, naive loops)");
 

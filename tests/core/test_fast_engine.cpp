@@ -7,12 +7,17 @@
 // 6e-8, and the bounds leave room for sums of a few hundred terms.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <memory>
+#include <thread>
 
 #include "core/fast/fast_engine.h"
+#include "core/fast/fast_layers.h"
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
+#include "core/fast/parallel.h"
 #include "core/fast/simd.h"
 #include "core/models/layers.h"
 #include "core/models/net.h"
@@ -59,6 +64,43 @@ TEST_CASE("the 4x8 float GEMM matches the plain triple loop on odd shapes, both 
               REQUIRE(std::fabs(H[at] - Hr[at]) <= 1e-5 * mag);
             }
         }
+}
+
+TEST_CASE("transpose_rows writes exactly the transpose, any shape and any range of output rows", "[fast_engine]") {
+  Rng rng(12);
+  for (int rows : {1, 3, 4, 5, 8, 11})
+    for (int cols : {1, 2, 4, 6, 9, 16})
+      for (int o0 = 0; o0 <= cols; ++o0)
+        for (int o1 = o0; o1 <= cols; ++o1) {
+          const std::vector<float> src = random_floats(size_t(rows) * cols, rng);
+          std::vector<float> dst(size_t(rows) * cols, -7.f);
+          fast::transpose_rows(src.data(), rows, cols, dst.data(), o0, o1);
+          INFO("rows=" << rows << " cols=" << cols << " o0=" << o0 << " o1=" << o1);
+          for (int o = 0; o < cols; ++o)
+            for (int i = 0; i < rows; ++i)
+              REQUIRE(dst[size_t(o) * rows + i] == (o >= o0 && o < o1 ? src[size_t(i) * cols + o] : -7.f));
+        }
+}
+
+TEST_CASE("parallel_for runs every item once per job, back to back and after the workers went to sleep",
+          "[fast_engine]") {
+  // Jobs right after one another find the workers spinning; a pause longer
+  // than the spin time lets them sleep, and the next job must wake them (a
+  // lost wake-up would hang here, or a chunk would run twice or not at all).
+  for (double spin : {kParallelSpinSeconds, 0.0}) {
+    set_parallel_spin(spin);
+    for (int job = 0; job < 120; ++job) {
+      const int n = 1 + job % 37;
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+      for (auto& h : hits) h = 0;
+      parallel_for(n, [&](int b, int e) {
+        for (int i = b; i < e; ++i) hits[size_t(i)].fetch_add(1);
+      });
+      for (int i = 0; i < n; ++i) REQUIRE(hits[size_t(i)].load() == 1);
+      if (job % 20 == 19) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  set_parallel_spin(0);  // the default
 }
 
 TEST_CASE("copy32 copies exactly the n values std::copy does, at every alignment", "[fast_engine]") {

@@ -342,11 +342,11 @@ void conv_forward_direct_f32(float* out, const float* x, const float* W, const f
 
 // ---- Max pooling ----------------------------------------------------------------------
 
-static bool pool_parallel(const ConvGeom& g, int N) {
-  return long(N) * g.out_cols() * g.F * g.F >= (1L << 16);
+static bool pool_parallel(const ConvGeom& g, int N, int threads) {
+  return threads != 1 && long(N) * g.out_cols() * g.F * g.F >= (1L << 16);
 }
 
-void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, const ConvGeom& g) {
+void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, const ConvGeom& g, int threads) {
   const int oc = g.out_cols();
   auto images = [&](int n0, int n1) {
     for (int n = n0; n < n1; ++n) {
@@ -369,12 +369,12 @@ void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, con
           }
     }
   };
-  if (pool_parallel(g, N)) parallel_for(N, images, 1);
+  if (pool_parallel(g, N, threads)) parallel_for(N, images, 1);
   else images(0, N);
 }
 
 void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, const float* relu_x, int N,
-                          const ConvGeom& g) {
+                          const ConvGeom& g, int threads) {
   const int oc = g.out_cols();
   auto images = [&](int n0, int n1) {
     for (int n = n0; n < n1; ++n) {
@@ -389,7 +389,7 @@ void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, c
         if (!rn || rn[an[o]] > 0.f) dn[an[o]] += gn[o];
     }
   };
-  if (pool_parallel(g, N)) parallel_for(N, images, 1);
+  if (pool_parallel(g, N, threads)) parallel_for(N, images, 1);
   else images(0, N);
 }
 

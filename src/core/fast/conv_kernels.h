@@ -66,13 +66,14 @@ void conv_backward_f32(float* dx, float* dW, float* db, float* dout, const float
 // ---- Max pooling -------------------------------------------------------------------
 // x (N, C*H*W) -> out (N, C*H'*W'); argmax (N*C*H'*W') the winner's index in
 // its image's row (as MaxPoolCache::argmax). Ties: the first in scan order.
-void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, const ConvGeom& g);
+// Large batches are split by image over the pool unless threads == 1.
+void maxpool_forward_f32(float* out, int32_t* argmax, const float* x, int N, const ConvGeom& g, int threads = 0);
 // dout (N, C*H'*W') -> dx (N, C*H*W), overwritten. relu_x: when the pool's
 // input came out of a ReLU (fused into the conv), that input: a winner with
 // relu_x <= 0 passes no gradient, so dx is already the conv's pre-ReLU
 // gradient and conv_backward_f32 needs no relu_out.
 void maxpool_backward_f32(float* dx, const float* dout, const int32_t* argmax, const float* relu_x, int N,
-                          const ConvGeom& g);
+                          const ConvGeom& g, int threads = 0);
 
 // ---- Memory of a ConvNet's conv and pool layers -----------------------------------
 // For the fast path at a given batch size, in bytes. activations: what the

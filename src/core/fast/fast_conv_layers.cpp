@@ -58,12 +58,12 @@ PoolLayer::PoolLayer(const ConvGeom& g, bool relu_input) : g_(g), relu_input_(re
 
 void PoolLayer::reserve(int N) { argmax_.assign(size_t(N) * out_cols, 0); }
 
-void PoolLayer::forward(const float* x, float* y, int N, const Pass&) {
-  maxpool_forward_f32(y, argmax_.data(), x, N, g_);
+void PoolLayer::forward(const float* x, float* y, int N, const Pass& pass) {
+  maxpool_forward_f32(y, argmax_.data(), x, N, g_, pass.threads);
 }
 
-void PoolLayer::backward(const float* x, const float*, float* dy, float* dx, int N, const Pass&) {
-  if (dx) maxpool_backward_f32(dx, dy, argmax_.data(), relu_input_ ? x : nullptr, N, g_);
+void PoolLayer::backward(const float* x, const float*, float* dy, float* dx, int N, const Pass& pass) {
+  if (dx) maxpool_backward_f32(dx, dy, argmax_.data(), relu_input_ ? x : nullptr, N, g_, pass.threads);
 }
 
 }  // namespace nn::fast

@@ -122,6 +122,8 @@ void batchnorm_backward(const float* dout, const float* xhat, const float* inv_s
 void dropout_forward(const float* h, int n, float p, Rng& rng, float* mask, float* y);
 // Sum over N rows of (N, M): out (M).
 void column_sums(const float* x, int N, int M, float* out);
+// Rows [o0, o1) of dst (cols x rows) = the transpose of src (rows x cols).
+void transpose_rows(const float* src, int rows, int cols, float* dst, int o0, int o1);
 
 // ---- The fully connected layer -----------------------------------------------------------
 // affine (x Wt + b, Wt stored in x out) -> [batchnorm] -> activation or maxout

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,43 @@ void run_chunk(const std::function<void(int, int)>& fn, int n, int c, int chunks
 // A job waits only for chunks that a running thread took (done_ counts
 // them): a worker that has not started yet takes none, so the caller runs
 // every chunk itself and never waits for a thread that is still starting.
+//
+// Waking a sleeping thread (a futex, or Atomics.wait/notify on the web) can
+// take tens of microseconds, more in a VM, and a training step is a string of
+// short jobs (a few per layer, some a fraction of a millisecond): a worker
+// woken for each one can arrive after the caller has taken every chunk
+// itself (a conv layer's job has one chunk per thread). With
+// set_parallel_spin(s > 0) a worker spins on the job counter for s seconds
+// after a job before it sleeps, and the caller spins likewise for its last
+// chunks, so that during training the next job finds the worker awake.
+// Off by default (see parallel.h).
+std::atomic<double> g_spin_seconds{0.0};
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Spins until done() or the spin time has passed; true if done() held.
+// After the first few hundred rounds each round also yields the core, so on
+// a loaded machine a spinning thread gives way to the threads doing work.
+template <class Done>
+bool spin_until(Done&& done) {
+  const double spin = g_spin_seconds.load(std::memory_order_relaxed);
+  if (spin <= 0) return done();
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if (i < 512) continue;
+    std::this_thread::yield();
+    if ((i & 15) == 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > spin)
+      return done();
+  }
+}
+
 class Pool {
  public:
   explicit Pool(int threads) {
@@ -46,14 +84,20 @@ class Pool {
   void run(int n, const std::function<void(int, int)>& fn, int min_chunk) {
     std::lock_guard<std::mutex> one_job(job_m_);  // one parallel_for at a time
     const int chunks = chunk_count(threads(), n, min_chunk);
+    bool sleepers;
     {
       std::lock_guard<std::mutex> lk(m_);
-      fn_ = &fn; n_ = n; chunks_ = chunks; next_ = 0; done_ = 0; ++generation_;
+      fn_ = &fn; n_ = n; chunks_ = chunks; next_ = 0; done_.store(0, std::memory_order_relaxed);
+      generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+      sleepers = sleeping_ > 0;
     }
-    cv_.notify_all();
+    if (sleepers) cv_.notify_all();
     work();
-    std::unique_lock<std::mutex> lk(m_);
-    done_cv_.wait(lk, [&] { return done_ == chunks_; });
+    if (!spin_until([&] { return done_.load(std::memory_order_acquire) == chunks; })) {
+      std::unique_lock<std::mutex> lk(m_);
+      done_cv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == chunks; });
+    }
+    std::lock_guard<std::mutex> lk(m_);
     fn_ = nullptr;
   }
 
@@ -61,11 +105,17 @@ class Pool {
   void loop() {
     long seen = 0;
     for (;;) {
-      {
+      if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return quit_ || generation_ != seen; });
+        ++sleeping_;
+        cv_.wait(lk, [&] { return quit_ || generation_.load(std::memory_order_relaxed) != seen; });
+        --sleeping_;
         if (quit_) return;
-        seen = generation_;
+      }
+      {
+        std::lock_guard<std::mutex> lk(m_);
+        if (quit_) return;
+        seen = generation_.load(std::memory_order_relaxed);
       }
       work();
     }
@@ -80,9 +130,9 @@ class Pool {
         c = next_++; n = n_; chunks = chunks_; fn = fn_;
       }
       run_chunk(*fn, n, c, chunks);
-      {
-        std::lock_guard<std::mutex> lk(m_);
-        if (++done_ == chunks_) done_cv_.notify_all();
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+        std::lock_guard<std::mutex> lk(m_);  // the caller may be between its check and its wait
+        done_cv_.notify_all();
       }
     }
   }
@@ -91,8 +141,9 @@ class Pool {
   std::mutex m_, job_m_;
   std::condition_variable cv_, done_cv_;
   const std::function<void(int, int)>* fn_ = nullptr;
-  int n_ = 0, chunks_ = 0, next_ = 0, done_ = 0;
-  long generation_ = 0;
+  int n_ = 0, chunks_ = 0, next_ = 0, sleeping_ = 0;
+  std::atomic<int> done_{0};
+  std::atomic<long> generation_{0};
   bool quit_ = false;
 };
 
@@ -149,6 +200,7 @@ int parallel_threads() {
   return p ? p->threads() : planned_threads();
 }
 void set_parallel_threads(int n) { g_requested = n; }
+void set_parallel_spin(double seconds) { g_spin_seconds = seconds; }
 void defer_parallel_pool() { g_deferred = true; }
 void start_parallel_pool() { create_pool(); }
 bool parallel_pool_started() { return g_pool.load(std::memory_order_acquire) != nullptr; }
@@ -160,6 +212,7 @@ void parallel_for(int n, const std::function<void(int, int)>& fn, int) {
 }
 int parallel_threads() { return 1; }
 void set_parallel_threads(int) {}
+void set_parallel_spin(double) {}
 void defer_parallel_pool() {}
 void start_parallel_pool() {}
 bool parallel_pool_started() { return false; }

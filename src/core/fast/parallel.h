@@ -19,6 +19,16 @@ int parallel_threads();
 // Do not call parallel_for from inside fn: jobs do not nest.
 void set_parallel_threads(int n);
 
+// Spinning: after a job a worker may spin (yielding the core) for a while
+// before it sleeps, and a job's caller as long for the workers' chunks,
+// since waking a sleeping thread can cost as much as a training step's
+// shorter jobs take. Off by default (workers sleep at once): on this 2-core
+// VM under load the spin made two threads slower (README, Benchmarks), and
+// it is not yet measured on an idle machine. kParallelSpinSeconds is the
+// time the bench tries (its *_spin figures); set_parallel_spin(0) is off.
+constexpr double kParallelSpinSeconds = 0.25e-3;
+void set_parallel_spin(double seconds);
+
 // By default the pool's workers are created by the first parallel_for that
 // needs them, on whatever thread calls it. defer_parallel_pool() changes that
 // (the threaded web build, so that an idle demo holds no Web Workers): from
