@@ -23,7 +23,7 @@ mkdir -p test-output
 passed=0; failed=0; stages=(); times=()
 jobs=$(nproc)
 # Seconds each fuzz target fuzzes after replaying its seeds and past crashes
-# (4 targets, two at a time: the fuzz stage stays under a minute).
+# (5 targets, two at a time: the fuzz stage stays under a minute).
 fuzz_secs=${NNPLAY_FUZZ_SECONDS:-10}
 # Seconds of random interaction per web build in the soak (tests/e2e/soak.test.mjs).
 export NNPLAY_SOAK_SECONDS=${NNPLAY_SOAK_SECONDS:-30}

@@ -15,7 +15,7 @@ root="$(cd "$here/../.." && pwd)"
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [TARGET...]}; shift
 secs=${1:-30}; [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(session url csv load_text)
+[ ${#targets[@]} -gt 0 ] || targets=(session url csv images load_text)
 out="$root/test-output/fuzz"; mkdir -p "$out"
 # Leaks are checked by the sanitizer stage; here every other finding stops the run.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:symbolize=1
