@@ -23,8 +23,9 @@ void set_parallel_threads(int n);
 // before it sleeps, and a job's caller as long for the workers' chunks,
 // since waking a sleeping thread can cost as much as a training step's
 // shorter jobs take. Off by default (workers sleep at once): on this 2-core
-// VM under load the spin made two threads slower (README, Benchmarks), and
-// it is not yet measured on an idle machine. kParallelSpinSeconds is the
+// VM under load the spin made two threads slower (README, Benchmarks); one
+// idle-machine bench run found it 6-11 % faster on workloads 6 and 7 in
+// every build, so turning it on needs more idle runs. kParallelSpinSeconds is the
 // time the bench tries (its *_spin figures); set_parallel_spin(0) is off.
 constexpr double kParallelSpinSeconds = 0.25e-3;
 void set_parallel_spin(double seconds);
