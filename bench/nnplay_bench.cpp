@@ -480,7 +480,7 @@ CompareFigures compare_frames(int R, int G, bool as_app) {
 // the code the app runs, without its window): one TrainingHost per run, each
 // with its worker thread in the threaded build (in the fallback build frame()
 // trains inside the frame, all runs sharing 8 ms as the app does), runs kept
-// step for step by the step limit as the app's frame_runs does, and each run's
+// step for step by the step limit as the app's frame_runs does (app::lockstep_limit), and each run's
 // regions drawn from its snapshot's scorer when it published a new one, within
 // the shared 10 ms region budget. Uncapped (paced = false): with nothing new
 // the loop waits for a publish, so only frames that show something count, as
@@ -525,13 +525,9 @@ CompareFigures host_frames(int R, int G, bool paced) {
   // One frame: tick every host (the fallback build trains here), read the
   // snapshots, draw the regions that have news. false: nothing new drawn.
   const auto frame = [&](bool wait_for_news) {
-    int64_t limit = -1;
-    if (R > 1) {
-      int64_t slowest = INT64_MAX;
-      for (const auto& sp : snap)
-        if (sp) slowest = std::min(slowest, sp->step);
-      if (slowest != INT64_MAX) limit = slowest + kStepsPerFrame;
-    }
+    std::vector<const app::TrainingHost*> pacing;
+    for (const auto& h : hosts) pacing.push_back(h.get());
+    const int64_t limit = app::lockstep_limit(pacing, kStepsPerFrame);  // as the app's frame_runs
     long seen;
     {
       std::lock_guard<std::mutex> lk(host_loop::m);

@@ -218,19 +218,12 @@ void set_steps_per_frame(AppState& s, int n) {
 
 void frame_runs(AppState& s) {
   const int n = s.compare.count();
-  int64_t limit = -1;
-  if (n > 1) {
-    // The slowest run that can train sets the pace (a kNN run, a diverged
-    // run or one that failed would hold the others forever: they don't count).
-    int64_t slowest = INT64_MAX;
-    for (int i = 0; i < n; ++i) {
-      const Training& t = run_training(s, i);
-      if (!trainable(run_spec(s, i)) || !t.snapshot) continue;
-      if (t.snapshot->divergence.diverged || !t.snapshot->error.empty()) continue;
-      slowest = std::min(slowest, t.snapshot->step);
-    }
-    if (slowest != INT64_MAX) limit = slowest + std::max(1, s.training.steps_per_frame);
-  }
+  // The runs that can train keep step for step (a kNN run, a diverged run or
+  // one that failed would hold the others forever: they don't pace).
+  std::vector<const TrainingHost*> pacing;
+  for (int i = 0; i < n; ++i)
+    if (trainable(run_spec(s, i))) pacing.push_back(run_training(s, i).host.get());
+  const int64_t limit = n > 1 ? lockstep_limit(pacing, s.training.steps_per_frame) : -1;
   // The image mode's test evaluations: the runs that train take turns.
   int evaluating = 0;
   for (int i = 0; i < n; ++i) evaluating += s.images.active && trainable(run_spec(s, i));

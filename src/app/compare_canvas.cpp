@@ -16,11 +16,6 @@ namespace app {
 
 namespace {
 
-ImU32 class_color(int c, int alpha = 255) {
-  const Rgb k = kClassColors[((c % 8) + 8) % 8];
-  return IM_COL32(k.r, k.g, k.b, alpha);
-}
-
 View& panel_view(AppState& s, int i) { return i == 0 ? s.compare.view_a : s.compare.runs[size_t(i - 1)]->view; }
 
 // Light grid lines every 0.5 and the axes, inside panel v.

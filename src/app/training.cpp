@@ -290,7 +290,25 @@ void TrainingHost::ensure_trainer() {
   }
 }
 
+int64_t lockstep_limit(const std::vector<const TrainingHost*>& hosts, int steps_per_frame) {
+  if (hosts.size() < 2) return -1;
+  int64_t slowest = INT64_MAX;
+  for (const TrainingHost* h : hosts)
+    if (h->paces()) slowest = std::min(slowest, h->live_step());
+  return slowest == INT64_MAX ? -1 : slowest + std::max(1, steps_per_frame);
+}
+
+void TrainingHost::update_pace() {
+  const bool paces = trainer_ && active_ && error_.empty() && !trainer_->divergence().diverged;
+  live_step_.store(trainer_ ? trainer_->step_count() : 0, std::memory_order_relaxed);
+  paces_.store(paces, std::memory_order_relaxed);
+}
+
 int TrainingHost::train_some(double budget_ms, int max_steps) {
+  struct Pace {  // however the loop ends
+    TrainingHost* h;
+    ~Pace() { h->update_pace(); }
+  } pace{this};
   if (!trainer_) { pending_steps_ = 0; epoch_target_ = -1; return 0; }
   const double t0 = now_ms();
   int done = 0;
@@ -320,6 +338,7 @@ int TrainingHost::train_some(double budget_ms, int max_steps) {
     }
     error_.clear();
     ++done;
+    live_step_.store(trainer_->step_count(), std::memory_order_relaxed);
     if (pending_steps_ > 0) --pending_steps_;
     if (epoch_target_ >= 0 && trainer_->epoch() >= epoch_target_ - 1e-9) epoch_target_ = -1;
   }
@@ -548,6 +567,7 @@ bool TrainingHost::worker_iteration(long& seen_tick, bool commands_ran) {
   // a look at the queue and before it is taken must get its publish too.)
   const bool had_commands = run_commands() > 0 || commands_ran;
   ensure_trainer();
+  update_pace();
   long tick;
   {
     std::lock_guard<std::mutex> lk(m_);
@@ -580,6 +600,7 @@ void TrainingHost::frame(double budget_ms) {
   }
   const bool had_commands = run_commands() > 0;
   ensure_trainer();
+  update_pace();
   const bool want = playing_ || pending_steps_ > 0 || epoch_target_ >= 0;
   if (want && can_thread_) {
     // Until now the commands ran here; from now on the training side belongs

@@ -89,6 +89,12 @@ class TrainingHost {
   // While playing, train no further than step max_step (-1: no limit): keeps
   // compared runs step for step. Takes effect at once (not queued).
   void set_step_limit(int64_t max_step) { step_limit_.store(max_step); }
+  // For lockstep_limit, read on the UI thread while the training side runs:
+  // the step the trainer is at now (a snapshot is a publish behind), and
+  // whether this run sets the pace (it has a model to train, has not
+  // diverged and has no error).
+  int64_t live_step() const { return live_step_.load(std::memory_order_relaxed); }
+  bool paces() const { return paces_.load(std::memory_order_relaxed); }
   void set_active(bool on);       // false while a kNN is selected: nothing to train
   // Puts a session's trained model into the run (after set_data/set_spec):
   // the regions show it at once. A model that does not fit is reported in
@@ -125,6 +131,7 @@ class TrainingHost {
   int run_commands();             // training side; returns how many ran
   int train_some(double budget_ms, int max_steps);  // returns the steps done
   void publish(bool force_inspect);
+  void update_pace();             // training side: live_step_ and paces_ from the trainer
   void ensure_trainer();
   bool change_trainer(const std::function<bool()>& change, const char* reinit_notice);
   // Training side: an exception becomes error_ and training stops.
@@ -138,6 +145,8 @@ class TrainingHost {
   bool threaded_ = false;         // the worker thread owns the training side
   bool can_thread_ = false;       // threaded build: start the worker when training is first asked for
   std::atomic<int64_t> step_limit_{-1};
+  std::atomic<int64_t> live_step_{0};
+  std::atomic<bool> paces_{false};
   std::thread worker_;
   // 0: the worker thread was created but has not started; 1: it runs;
   // 2: the host was destroyed before it started, so it must not run. Shared
@@ -177,6 +186,13 @@ class TrainingHost {
   int pacer_id_ = -1;                       // its place in image_eval_pacer()
   std::atomic<bool> eval_waiting_{false};   // a final test evaluation waits for its turn
 };
+
+// The step limit that keeps compared runs step for step: the slowest of the
+// hosts that set the pace (paces()) plus one frame's steps, from their live
+// step counts. -1 (no limit) for fewer than two hosts or when none paces.
+// Limits taken from the snapshots instead lag a publish behind: at 60 frames
+// a second each of four runs trained 0.57x of one run's steps.
+int64_t lockstep_limit(const std::vector<const TrainingHost*>& hosts, int steps_per_frame);
 
 // The pacer every host's test-set evaluation (image mode) asks before it
 // runs: compared runs take turns, so a frame pays for one evaluation at most.

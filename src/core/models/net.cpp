@@ -137,10 +137,6 @@ NetLayout net_layout(const ModelSpec& spec, int input_dim) {
   return out;
 }
 
-static std::string volume_text(const Volume& v) {
-  return std::to_string(v.W) + "x" + std::to_string(v.H) + "x" + std::to_string(v.D);
-}
-
 // Throws std::runtime_error with a sentence naming the bad setting.
 static NetLayout validate(const ModelSpec& spec, int input_dim, int num_classes) {
   if (input_dim < 1) throw std::runtime_error("A network needs at least one input feature.");
