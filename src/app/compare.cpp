@@ -224,10 +224,9 @@ void frame_runs(AppState& s) {
   for (int i = 0; i < n; ++i)
     if (trainable(run_spec(s, i))) pacing.push_back(run_training(s, i).host.get());
   const int64_t limit = n > 1 ? lockstep_limit(pacing, s.training.steps_per_frame) : -1;
-  // The image mode's test evaluations: the runs that train take turns.
-  int evaluating = 0;
-  for (int i = 0; i < n; ++i) evaluating += s.images.active && trainable(run_spec(s, i));
-  image_eval_pacer().set_runs(evaluating);
+  // The image mode's test evaluations (a trained run's predictions, a kNN
+  // run's search): the runs take turns.
+  image_eval_pacer().set_runs(s.images.active ? n : 0);
   // The fallback build trains inside frame(): the runs share one budget.
   const double budget_ms = 8.0 / n;
   s.training.host->set_step_limit(limit);

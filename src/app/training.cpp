@@ -460,6 +460,17 @@ void TrainingHost::publish_image_eval(Snapshot& v, bool force) {
   if (!rows_ || rows_->y_val.empty()) return;
   if (spec_.kind == nn::ModelKind::KNN) {
     if (!knn_nb_) {
+      // The search over every test image is the costliest evaluation there
+      // is: compared kNN runs take turns with each other and with the
+      // trained runs' evaluations, so a frame pays for one search at most
+      // (the fallback build searches inside the frame).
+      const double t = now_ms();
+      if (!image_eval_pacer().try_start(pacer_id_, t, last_image_eval_ms_, true)) {
+        eval_waiting_ = true;
+        v.image_eval = image_eval_;
+        return;
+      }
+      last_image_eval_ms_ = t;
       int nq = int(rows_->X_val.rows());
       std::string note;
 #if !NNPLAY_THREADED

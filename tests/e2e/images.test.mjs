@@ -231,6 +231,12 @@ export default async function ({ browser, isolatedUrl, plainUrl, report }) {
                                         JSON.stringify(knnCmp))) === 1);
       s = await waitState(page, (s) => s.loaded && s.base_train === 1000 && s.runs.length === 2, 60000);
       await untilIdle(page);
+      // The two kNN searches over the test images take turns (one per frame
+      // at most): both runs still get their test accuracy.
+      s = await waitState(page, (s) => s.runs.every((r) => r.test_acc >= 0), 60000);
+      report.check(`${tag} image kNN comparison: each run has its test accuracy (the searches took turns)`,
+                   s.runs.length === 2 && s.runs.every((r) => r.model === 0 && r.test_acc > 0.3 && r.test_acc <= 1),
+                   JSON.stringify(s.runs.map((r) => [r.label, r.test_acc])));
       const tcv2 = Date.now();
       await callThenStall(page, [['nnplay_image_cv_start', 3]]);
       const cv2Frames = await untilIdle(page, 120000), cv2Ms = Date.now() - tcv2;
