@@ -516,8 +516,9 @@ TEST_CASE("workspace bytes of workload 6 at batch 64 against its activations", "
   const ConvMemory m = conv_memory(spec, 64, 2);
   // activations: 64 * (576 + 4608 + 1152 + 2304 + 256) floats
   CHECK(m.activations == size_t(64) * (576 + 4608 + 1152 + 2304 + 256) * 4);
-  // im2col: 2 slices * (25*576 + 200*144) floats; partials: 1 * (8*25+8 + 16*200+16)
-  CHECK(m.im2col == size_t(2) * (25 * 576 + 200 * 144) * 4);
+  // im2col: 2 slices * (25*576 + 200*144) col floats and the padded images
+  // (1 x 28 x 28 and 8 x 16 x 16); partials: 1 * (8*25+8 + 16*200+16)
+  CHECK(m.im2col == size_t(2) * (25 * 576 + 28 * 28 + 200 * 144 + 8 * 16 * 16) * 4);
   CHECK(m.partial_grads == size_t(8 * 25 + 8 + 16 * 200 + 16) * 4);
   CHECK(m.argmax == size_t(64) * (1152 + 256) * 4);
   CHECK(m.grad_buffers == size_t(2) * 64 * 4608 * 4);

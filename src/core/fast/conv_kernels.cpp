@@ -128,10 +128,8 @@ static void f32_gemm_nt_2x4(int M, int N, int L, const float* A, const float* B,
 }
 
 // ---- im2col / col2im ----------------------------------------------------------------
-// col (C*F*F x H'*W'): row (c*F + ky)*F + kx, column oy*W' + ox holds
-// x[c, oy*S - P + ky, ox*S - P + kx], 0 where that lands on the padding.
 // For one tap, the output columns whose input column is inside the image:
-// ix = ox*S - P + kx in [0, W) <=> ox in [ox0, ox1).
+// ix = ox*S - P + kx in [0, W) <=> ox in [ox0, ox1) (the direct conv below).
 static inline void valid_range(int kx, int n_out, int size, int S, int P, int& o0, int& o1) {
   const int lo = P - kx;             // ox*S >= lo
   const int hi = size - 1 + P - kx;  // ox*S <= hi
@@ -140,68 +138,95 @@ static inline void valid_range(int kx, int n_out, int size, int S, int P, int& o
   if (o1 < o0) o1 = o0;
 }
 
-// Short rows (a few dozen floats): inline loops, not memcpy/memset calls,
-// whose per-call cost was a quarter of a training step on workload 6.
-static inline void zero_run(float* dst, int n) {
-  int i = 0;
-  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::splat(0.f));
+// col (C*F*F x H'*W'): row (c*F + ky)*F + kx, column oy*W' + ox holds
+// x[c, oy*S - P + ky, ox*S - P + kx], 0 where that lands on the padding.
+//
+// Both go through the padded image xp (C planes of Hp x Wp = H+2P x W+2P, x
+// inside, zeros around; x itself when P = 0): a col row is then H' runs of W'
+// floats read at a fixed stride, with no edge cases. Before this, each of
+// those runs was split at the padding into a zero part, a copy and a zero
+// part: on workload 6 im2col was about a quarter of a 1-thread training
+// step, most of it the per-run overhead (a memcpy or memset call per part).
+
+static int padded_h(const ConvGeom& g) { return g.H + 2 * g.P; }
+static int padded_w(const ConvGeom& g) { return g.W + 2 * g.P; }
+// Floats of the padded image (none when P = 0: x is used as it is).
+static long pad_floats(const ConvGeom& g) { return g.P == 0 ? 0 : long(g.C) * padded_h(g) * padded_w(g); }
+
+// Short runs (a dozen floats): inline vector moves. A loop of plain moves
+// would be turned back into a memcpy / memset call (memory.copy / .fill in
+// the threaded build) costing more than the run itself; simd::copy32 and the
+// empty asm in keep_in_register prevent that (simd.h).
+static inline void zero_run(float* dst, long n) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    simd::i4 z = {0, 0, 0, 0};
+    simd::keep_in_register(z);
+    std::memcpy(dst + i, &z, sizeof z);
+  }
   for (; i < n; ++i) dst[i] = 0.f;
 }
-static inline void copy_run(float* dst, const float* src, int n) {
-  int i = 0;
-  for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::load(src + i));
-  for (; i < n; ++i) dst[i] = src[i];
+
+// xp = x with P zeros on every side of each channel plane.
+static void pad_image(const float* x, const ConvGeom& g, float* xp) {
+  const int Hp = padded_h(g), Wp = padded_w(g), P = g.P;
+  for (int c = 0; c < g.C; ++c) {
+    float* plane = xp + long(c) * Hp * Wp;
+    zero_run(plane, long(P) * Wp + P);  // the top rows and the first row's left edge
+    for (int y = 0; y < g.H; ++y) {
+      float* row = plane + long(y + P) * Wp + P;
+      simd::copy32(row, x + (long(c) * g.H + y) * g.W, size_t(g.W));
+      zero_run(row + g.W, 2 * P);  // this row's right edge and the next one's left edge
+    }
+    zero_run(plane + long(g.H + P) * Wp + P, long(P) * Wp - P);  // the bottom rows (left edge already done)
+  }
 }
 
-static void im2col(const float* x, const ConvGeom& g, float* col) {
-  const int HWo = g.H_out * g.W_out;
+// xp: the padded image (x itself when P = 0).
+static void im2col(const float* xp, const ConvGeom& g, float* col) {
+  const int HWo = g.H_out * g.W_out, Hp = padded_h(g), Wp = padded_w(g);
   for (int c = 0; c < g.C; ++c)
-    for (int ky = 0; ky < g.F; ++ky) {
-      int oy0, oy1;
-      valid_range(ky, g.H_out, g.H, g.S, g.P, oy0, oy1);
+    for (int ky = 0; ky < g.F; ++ky)
       for (int kx = 0; kx < g.F; ++kx) {
         float* row = col + long((c * g.F + ky) * g.F + kx) * HWo;
-        int ox0, ox1;
-        valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
-        zero_run(row, oy0 * g.W_out);
-        for (int oy = oy0; oy < oy1; ++oy) {
+        const float* src = xp + (long(c) * Hp + ky) * Wp + kx;
+        for (int oy = 0; oy < g.H_out; ++oy) {
           float* dst = row + oy * g.W_out;
-          const float* src = x + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
-          for (int ox = 0; ox < ox0; ++ox) dst[ox] = 0.f;
-          if (g.S == 1) copy_run(dst + ox0, src + ox0, ox1 - ox0);
-          else for (int ox = ox0; ox < ox1; ++ox) dst[ox] = src[ox * g.S];
-          for (int ox = ox1; ox < g.W_out; ++ox) dst[ox] = 0.f;
+          const float* s = src + long(oy) * g.S * Wp;
+          if (g.S == 1) simd::copy32(dst, s, size_t(g.W_out));
+          else for (int ox = 0; ox < g.W_out; ++ox) dst[ox] = s[ox * g.S];
         }
-        zero_run(row + oy1 * g.W_out, HWo - oy1 * g.W_out);
       }
-    }
 }
 
 // dx (C*H*W) = the sum, over every col entry, of that entry at the input
-// position im2col read it from (overlapping windows add up).
-static void col2im(const float* col, const ConvGeom& g, float* dx) {
-  const int HWo = g.H_out * g.W_out;
-  zero_run(dx, g.in_cols());
+// position im2col read it from (overlapping windows add up). Summed into the
+// padded image dxp (dx itself when P = 0), whose inside is then dx: each
+// element gets the same terms in the same order as without the padding.
+static void col2im(const float* col, const ConvGeom& g, float* dxp, float* dx) {
+  const int HWo = g.H_out * g.W_out, Hp = padded_h(g), Wp = padded_w(g);
+  if (g.P == 0) dxp = dx;
+  zero_run(dxp, long(g.C) * Hp * Wp);
   for (int c = 0; c < g.C; ++c)
-    for (int ky = 0; ky < g.F; ++ky) {
-      int oy0, oy1;
-      valid_range(ky, g.H_out, g.H, g.S, g.P, oy0, oy1);
+    for (int ky = 0; ky < g.F; ++ky)
       for (int kx = 0; kx < g.F; ++kx) {
         const float* row = col + long((c * g.F + ky) * g.F + kx) * HWo;
-        int ox0, ox1;
-        valid_range(kx, g.W_out, g.W, g.S, g.P, ox0, ox1);
-        for (int oy = oy0; oy < oy1; ++oy) {
+        float* base = dxp + (long(c) * Hp + ky) * Wp + kx;
+        for (int oy = 0; oy < g.H_out; ++oy) {
           const float* src = row + oy * g.W_out;
-          float* dst = dx + (c * g.H + oy * g.S - g.P + ky) * g.W - g.P + kx;
+          float* dst = base + long(oy) * g.S * Wp;
           if (g.S == 1) {
-            int ox = ox0;
-            for (; ox + 4 <= ox1; ox += 4) simd::store(dst + ox, simd::load(dst + ox) + simd::load(src + ox));
-            for (; ox < ox1; ++ox) dst[ox] += src[ox];
+            int ox = 0;
+            for (; ox + 4 <= g.W_out; ox += 4) simd::store(dst + ox, simd::load(dst + ox) + simd::load(src + ox));
+            for (; ox < g.W_out; ++ox) dst[ox] += src[ox];
           } else
-            for (int ox = ox0; ox < ox1; ++ox) dst[ox * g.S] += src[ox];
+            for (int ox = 0; ox < g.W_out; ++ox) dst[ox * g.S] += src[ox];
         }
       }
-    }
+  if (g.P == 0) return;
+  for (int c = 0; c < g.C; ++c)
+    for (int y = 0; y < g.H; ++y)
+      simd::copy32(dx + (long(c) * g.H + y) * g.W, dxp + (long(c) * Hp + y + g.P) * Wp + g.P, size_t(g.W));
 }
 
 // ---- Workspace and slices ------------------------------------------------------------
@@ -209,8 +234,11 @@ static void col2im(const float* col, const ConvGeom& g, float* dx) {
 static long col_floats(const ConvGeom& g) { return long(g.C) * g.F * g.F * g.H_out * g.W_out; }
 static long w_floats(const ConvGeom& g) { return long(g.K) * g.C * g.F * g.F; }
 
+// Per slice: the col buffer, then the padded image.
+static long slice_floats(const ConvGeom& g) { return col_floats(g) + pad_floats(g); }
+
 size_t ConvWorkspace::floats(const ConvGeom& g, int slices) {
-  return size_t(slices) * col_floats(g) + size_t(std::max(0, slices - 1)) * (w_floats(g) + g.K);
+  return size_t(slices) * slice_floats(g) + size_t(std::max(0, slices - 1)) * (w_floats(g) + g.K);
 }
 
 void ConvWorkspace::reserve(const ConvGeom& g, int threads) {
@@ -246,10 +274,14 @@ void conv_forward_f32(float* out, const float* x, const float* W, const float* b
   const int CFF = g.C * g.F * g.F, HWo = g.H_out * g.W_out;
   const bool one_by_one = g.F == 1 && g.S == 1 && g.P == 0;  // col would be x itself
   for_slices(N, slices_for(g, N, ws), [&](int s, int n0, int n1) {
-    float* col = ws.buf.data() + s * col_floats(g);
+    float* col = ws.buf.data() + s * slice_floats(g);
+    float* xp = col + col_floats(g);
     for (int n = n0; n < n1; ++n) {
       const float* xn = x + long(n) * g.in_cols();
-      if (!one_by_one) im2col(xn, g, col);
+      if (!one_by_one) {
+        if (g.P > 0) pad_image(xn, g, xp);
+        im2col(g.P > 0 ? xp : xn, g, col);
+      }
       // out_n (K x H'W') = W (K x CFF) col (CFF x H'W') + b
       f32_gemm_4x8(g.K, HWo, CFF, W, CFF, 1, one_by_one ? xn : col, HWo, out + long(n) * g.out_cols(), HWo, b,
                    relu);
@@ -263,9 +295,10 @@ void conv_backward_f32(float* dx, float* dW, float* db, float* dout, const float
   const int CFF = g.C * g.F * g.F, HWo = g.H_out * g.W_out;
   const long wf = w_floats(g);
   const int slices = slices_for(g, N, ws);
-  float* partials = ws.buf.data() + ws.slices * col_floats(g);  // slices 1.. : dW then db each
+  float* partials = ws.buf.data() + ws.slices * slice_floats(g);  // slices 1.. : dW then db each
   for_slices(N, slices, [&](int s, int n0, int n1) {
-    float* col = ws.buf.data() + s * col_floats(g);
+    float* col = ws.buf.data() + s * slice_floats(g);
+    float* xp = col + col_floats(g);  // the padded image, then the padded dx
     float* dW_s = s == 0 ? dW : partials + (s - 1) * (wf + g.K);
     float* db_s = !db ? nullptr : s == 0 ? db : partials + (s - 1) * (wf + g.K) + wf;
     std::fill(dW_s, dW_s + wf, 0.f);
@@ -288,11 +321,13 @@ void conv_backward_f32(float* dx, float* dW, float* db, float* dout, const float
           db_s[k] += sum;
         }
       // out_n = W col + b: dW += dout_n col^T, dcol = W^T dout_n
-      im2col(x + long(n) * g.in_cols(), g, col);
+      const float* xn = x + long(n) * g.in_cols();
+      if (g.P > 0) pad_image(xn, g, xp);
+      im2col(g.P > 0 ? xp : xn, g, col);
       f32_gemm_nt_2x4(g.K, CFF, HWo, dn, col, dW_s, CFF);
       if (dx) {
         f32_gemm_4x8(CFF, HWo, g.K, W, 1, CFF, dn, HWo, col, HWo, nullptr, false);
-        col2im(col, g, dx + long(n) * g.in_cols());
+        col2im(col, g, xp, dx + long(n) * g.in_cols());
       }
     }
   });
@@ -420,7 +455,7 @@ static ConvMemory memory_of(const std::vector<std::pair<bool, ConvGeom>>& geoms,
     m.activations += B * size_t(g.out_cols()) * fb;
     largest = std::max(largest, size_t(g.out_cols()));
     if (conv) {
-      m.im2col += size_t(slices) * col_floats(g) * fb;
+      m.im2col += size_t(slices) * slice_floats(g) * fb;
       m.partial_grads += size_t(slices - 1) * (w_floats(g) + g.K) * fb;
     } else {
       m.argmax += B * size_t(g.out_cols()) * sizeof(int32_t);

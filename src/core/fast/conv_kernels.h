@@ -35,8 +35,9 @@ namespace nn {
 
 // ---- Workspace ----------------------------------------------------------------------
 // Scratch for one conv layer, allocated once by reserve(); the kernels never
-// allocate. Per slice: one col buffer (C*F*F x H'*W', reused for dcol) and,
-// for slices after the first, a private dW and db.
+// allocate. Per slice: one col buffer (C*F*F x H'*W', reused for dcol), the
+// padded image im2col reads (C x (H+2P) x (W+2P), none when P = 0; reused
+// for the padded dx), and, for slices after the first, a private dW and db.
 struct ConvWorkspace {
   std::vector<float> buf;
   int slices = 1;                 // slices the buffer was sized for
