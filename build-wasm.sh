@@ -41,10 +41,10 @@ opt_flags=(-DCMAKE_CXX_FLAGS_RELEASE="$opt -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="$o
 # test twice would cost the test command several minutes for code that does
 # not depend on threads.
 threaded_tests='/test_(fast_[a-z_]+|knn[a-z_]*|scores_fast|convnet_train|trainer[a-z_]*|cv)[.]cpp$'
-build_tree() {
-  local variant=$1 dir=$prefix-$1 threads=ON filter=''
-  [ $variant = fallback ] && threads=OFF
-  [ $variant = threaded ] && filter=$threaded_tests
+for variant in threaded fallback; do
+  dir=$prefix-$variant
+  threads=ON; [ $variant = fallback ] && threads=OFF
+  filter=''; [ $variant = threaded ] && filter=$threaded_tests
   echo "[build-wasm] $variant build in $dir"
   # Every option is given on every run (the tests are always configured and
   # only built by `tests`), so no invocation leaves a different cache behind
@@ -53,27 +53,7 @@ build_tree() {
     -DNNPLAY_THREADS=$threads -DNNPLAY_APP=ON -DNNPLAY_TESTS=ON -DNNPLAY_BENCH=OFF -DNNPLAY_TEST_FILTER="$filter" \
     -DCMAKE_CROSSCOMPILING_EMULATOR="/usr/bin/node;--no-experimental-fetch" >/dev/null
   ninja -C "$dir" -j"$jobs" $( [ "$cmd" = tests ] && echo all || echo nnplay nnplay_image_data )
-}
-if [ "$jobs" -ge 2 ]; then
-  # Both trees at once, each with every core: one tree alone leaves a core
-  # idle while it links (wasm-opt runs on one core) and while its last files
-  # compile; the other tree fills those gaps. Each tree's output is kept
-  # apart and printed whole once both are done.
-  mkdir -p build
-  build_tree threaded >build/wasm-threaded.log 2>&1 & pid_t=$!
-  build_tree fallback >build/wasm-fallback.log 2>&1 & pid_f=$!
-  rc_t=0; rc_f=0
-  wait $pid_t || rc_t=$?
-  wait $pid_f || rc_f=$?
-  cat build/wasm-threaded.log build/wasm-fallback.log
-  if [ $rc_t != 0 ] || [ $rc_f != 0 ]; then
-    echo "[build-wasm] FAILED: threaded exit $rc_t, fallback exit $rc_f" >&2
-    exit 1
-  fi
-else
-  build_tree threaded
-  build_tree fallback
-fi
+done
 
 mkdir -p "$site/threaded" "$site/fallback"
 cp web/index.html web/shell.js web/shell.css "$site/"
