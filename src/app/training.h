@@ -196,7 +196,7 @@ int64_t lockstep_limit(const std::vector<const TrainingHost*>& hosts, int steps_
 
 // The pacer every host's test-set evaluation (image mode) asks before it
 // runs: compared runs take turns, so a frame pays for one evaluation at most.
-// The app tells it how many runs train (frame_runs).
+// The app tells it how many runs share it: every run in image mode (frame_runs).
 nn::EvalPacer& image_eval_pacer();
 
 }  // namespace app
