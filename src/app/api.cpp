@@ -61,6 +61,9 @@ NNPLAY_API double nnplay_point_y(int i) { return app_state().edit.data.points.at
 NNPLAY_API int nnplay_point_label(int i) { return app_state().edit.data.points.at(i).label; }
 NNPLAY_API int nnplay_point_is_validation(int i) { return app_state().edit.data.points.at(i).validation; }
 NNPLAY_API void nnplay_set_class(int c) { app_state().edit.current_class = c; }
+// The canvas tool: 0 Add, 1 Spray, 2 Erase, 3 Move (the Data panel's radio buttons).
+NNPLAY_API void nnplay_set_tool(int t) { app_state().edit.tool = app::Tool(std::clamp(t, 0, 3)); }
+NNPLAY_API int nnplay_tool() { return int(app_state().edit.tool); }
 NNPLAY_API void nnplay_clear() { app::clear_points(app_state()); }
 NNPLAY_API void nnplay_add_point(double x, double y, int label) { app::add_point(app_state(), x, y, label); }
 NNPLAY_API int nnplay_undo() { return app::undo(app_state()); }

@@ -220,8 +220,17 @@ async function soak(browser, url, expect, report, seed) {
                heapPeak <= heapWarm + HEAP_GROWTH_BOUND_MB * 1048576, `warm ${MB(heapWarm)}, later peak ${MB(heapPeak)}`);
 
   // Still responding: a fresh network takes a step, a click adds a point.
+  // What the random actions left selected is put back first: a drag across
+  // the sidebar can pick the Spray tool (a click then adds several points),
+  // Erase or Move, switch to image mode or add compared runs.
+  const left = { tool: ['Add', 'Spray', 'Erase', 'Move'][await api(page, 'nnplay_tool')],
+                 runs: await api(page, 'nnplay_run_count') };
+  console.log(`     ${tag} the actions left: tool ${left.tool}, ${left.runs} run(s)`);
   await page.setViewportSize({ width: 1280, height: 800 });
   await api(page, 'nnplay_close_windows');
+  await api(page, 'nnplay_image_mode', 0);
+  for (let i = left.runs - 1; i > 0; i--) await api(page, 'nnplay_compare_remove', i);
+  await api(page, 'nnplay_set_tool', 0);
   await api(page, 'nnplay_play', 0);
   await api(page, 'nnplay_generate', 3, 200, 3, 0.1, 1, 0);
   await api(page, 'nnplay_set_model', 2);
@@ -239,7 +248,8 @@ async function soak(browser, url, expect, report, seed) {
   const [, cx, cy, cw, ch] = await layout();
   await page.mouse.click(cx + 0.8 * cw, cy + 0.8 * ch);
   await frames(page, 3);
-  report.check(`${tag} afterwards a click still adds a point`, (await api(page, 'nnplay_point_count')) === n0 + 1);
+  const n1 = await api(page, 'nnplay_point_count');
+  report.check(`${tag} afterwards a click with the Add tool adds one point`, n1 === n0 + 1, `${n0} -> ${n1}`);
   // Chromium's note that a document-level wheel listener is passive (ImGui's
   // Emscripten backend registers one and asks to prevent the page's scroll,
   // which a full-window canvas does not have) is not an error of the app.
