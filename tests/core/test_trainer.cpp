@@ -140,8 +140,9 @@ TEST_CASE("the same seed gives the same history bit for bit", "[trainer]") {
   }
   REQUIRE(a.history().size() == 60);
   REQUIRE(b.history().size() == 60);
+  const std::vector<StepStats> ha = a.history(), hb = b.history();  // copies: history() returns by value
   for (size_t i = 0; i < 60; ++i) {
-    const StepStats &x = a.history()[i], &y = b.history()[i];
+    const StepStats &x = ha[i], &y = hb[i];
     REQUIRE(x.step == y.step);
     REQUIRE(same_bits(x.epoch, y.epoch));
     REQUIRE(same_bits(x.data_loss, y.data_loss));
