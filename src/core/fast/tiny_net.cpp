@@ -216,7 +216,29 @@ NN_SIMD_INLINE void reduce_cols_block(const f4* x, int in, const f4* d, int out,
     for (int r = 0; r < R; ++r) dst[j + r] = sums[r];
 }
 
+// dWt of a layer of width 2, four columns (two rows k, k + 1 of both units)
+// per reduction: each column's sum as reduce_cols_block's, with two loads
+// of x and two of d per group instead of four each.
+NN_SIMD_INLINE void reduce_cols_block_w2(const f4* x, int in, const f4* d, int G, float* dst, int k) {
+  f4 c0 = splat(0.f), c1 = splat(0.f), c2 = splat(0.f), c3 = splat(0.f);
+  for (int g = 0; g < G; ++g) {
+    const f4 x0 = x[long(g) * in + k], x1 = x[long(g) * in + k + 1];
+    const f4 d0 = d[long(g) * 2], d1 = d[long(g) * 2 + 1];
+    c0 += x0 * d0;
+    c1 += x0 * d1;
+    c2 += x1 * d0;
+    c3 += x1 * d1;
+  }
+  simd::store(dst + 2 * k, hsum4(c0, c1, c2, c3));
+}
+
 inline void reduce_cols(const f4* x, int in, const f4* d, int out, int G, float* dst) {
+  if (x && out == 2) {  // the playground's width-2 layers and two-class outputs
+    int k = 0;
+    for (; k + 2 <= in; k += 2) reduce_cols_block_w2(x, in, d, G, dst, k);
+    if (k < in) reduce_cols_block<2>(x, in, d, 2, G, dst, 2 * k, k, 0);
+    return;
+  }
   const int cols = x ? in * out : out;
   int j = 0, k = 0, u = 0;  // j = k * out + u, advanced without a division
   for (; j + 4 <= cols; j += 4) {
