@@ -10,11 +10,14 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "core/fast/fast_engine.h"
 #include "core/fast/fast_layers.h"
+#include "core/fast/fast_loss.h"
 #include "core/fast/fast_optim.h"
 #include "core/fast/gemm.h"
 #include "core/fast/parallel.h"
@@ -120,6 +123,28 @@ TEST_CASE("copy32 copies exactly the n values std::copy does, at every alignment
         std::copy(isrc.begin() + long(from), isrc.begin() + long(from + n), iwant.begin() + long(to));
         REQUIRE(igot == iwant);
       }
+}
+
+TEST_CASE("reg_loss_and_grad equals reg_loss then add_reg_grad bit for bit, every regulariser and length",
+          "[fast_engine]") {
+  Rng rng(17);
+  for (RegKind reg : {RegKind::None, RegKind::L2, RegKind::L1, RegKind::ElasticNet})
+    for (long n : {0L, 1L, 3L, 4L, 7L, 12L, 255L, 256L, 257L, 600L}) {
+      LossSpec spec;
+      spec.reg = reg;
+      spec.lambda = 0.0137;
+      spec.l1_ratio = 0.3;
+      std::vector<float> W(size_t(n) + 1), g(W.size()), g2(W.size());
+      for (size_t k = 0; k < W.size(); ++k) {
+        W[k] = k % 5 == 0 ? 0.f : float(rng.uniform(-2, 2));
+        g[k] = g2[k] = float(rng.uniform(-1, 1));
+      }
+      const double a = fast::reg_loss(W.data(), n, spec);
+      fast::add_reg_grad(W.data(), n, spec, g.data());
+      const double b = fast::reg_loss_and_grad(W.data(), n, spec, g2.data());
+      REQUIRE(std::memcmp(&a, &b, sizeof a) == 0);
+      REQUIRE(std::memcmp(g.data(), g2.data(), g.size() * sizeof(float)) == 0);  // the element past n untouched too
+    }
 }
 
 TEST_CASE("the SIMD activations and their derivatives match the reference layers", "[fast_engine]") {

@@ -66,6 +66,58 @@ void arena_from_model(const ModelSpec& spec, const Model& m, int D, int C, fast:
 
 }  // namespace
 
+namespace {
+// The fused pass on a batch of N rows of random data against the double
+// reference's forward_backward: the loss and every parameter's gradient.
+void check_against_reference(const ModelSpec& spec, int D, int C, int N, int n_case) {
+  REQUIRE(fast::tiny_net_unsupported(spec, D, C).empty());
+  Rng rng(500 + n_case);
+  const Mat X = test::random_mat(N + 7, D, rng);
+  const Labels y = test::random_labels(N + 7, C, rng);
+  Rng init(600 + n_case);
+  std::unique_ptr<Model> ref = make_model(spec, D, C, init);
+  for (const ParamRef& p : ref->params())  // biases away from 0
+    if (!p.regularized) *p.value += 0.1 * test::random_mat(int(p.value->rows()), int(p.value->cols()), rng);
+  fast::ParamArena P;
+  arena_from_model(spec, *ref, D, C, P);
+  // The float values as doubles, so both start from the same numbers.
+  for (const ParamRef& p : ref->params()) *p.value = p.value->cast<float>().cast<double>();
+  std::vector<float> Xf(size_t(X.size()));
+  for (Eigen::Index k = 0; k < X.size(); ++k) Xf[size_t(k)] = float(X.data()[k]);
+  std::vector<int> idx(static_cast<size_t>(N));
+  Mat Xb(N, D);
+  Labels yb(static_cast<size_t>(N));
+  for (int i = 0; i < N; ++i) {
+    idx[size_t(i)] = (i * 5 + 2) % (N + 7);
+    Xb.row(i) = X.row(idx[size_t(i)]).cast<float>().cast<double>();
+    yb[size_t(i)] = y[size_t(idx[size_t(i)])];
+  }
+  fast::TinyNet net(spec, D, C, P);
+  const double sum = net.forward_backward(Xf.data(), y.data(), idx.data(), N, spec.loss, P);
+  Rng masks(1);
+  const LossParts lp = ref->forward_backward(Xb, yb, masks);
+  // Loss: relative 1e-5 (float sums over the layers and classes).
+  REQUIRE(sum / N == Approx(lp.data_loss).epsilon(1e-5).margin(1e-6));
+  double total_sq = 0;
+  for (const ParamRef& p : ref->params()) total_sq += p.grad->squaredNorm();
+  for (const ParamRef& p : ref->params()) {
+    const int b = P.find(p.name);
+    REQUIRE(b >= 0);
+    const fast::ParamBlock& blk = P.blocks()[size_t(b)];
+    Mat g(blk.rows, blk.cols);
+    const float* src = P.grad(b);
+    for (int r = 0; r < blk.rows; ++r)
+      for (int c = 0; c < blk.cols; ++c) g(r, c) = blk.transposed ? src[long(c) * blk.rows + r] : src[long(r) * blk.cols + c];
+    // Per parameter, norm-wise: 1e-4 of its gradient plus 1e-6 of the whole
+    // gradient (a parameter whose exact gradient is ~0 gets float noise on
+    // the scale of the others; the hinge losses' kinks are not hit by
+    // random data at this distance).
+    INFO(p.name << ": |g_ref| " << p.grad->norm() << ", |g_fast - g_ref| " << (g - *p.grad).norm());
+    REQUIRE((g - *p.grad).norm() <= 1e-4 * p.grad->norm() + 1e-6 * std::sqrt(total_sq) + 1e-7);
+  }
+}
+}  // namespace
+
 TEST_CASE("the fused small-network pass has the reference's loss and gradient for every activation and loss",
           "[tiny_net]") {
   Rng shapes(41);
@@ -79,53 +131,33 @@ TEST_CASE("the fused small-network pass has the reference's loss and gradient fo
       const int N = 1 + shapes.randint(41);  // batches that are and are not multiples of 4
       INFO("case " << n_case << ": " << enum_label(act) << ", " << enum_label(loss) << ", " << layers
                    << " hidden layers, D " << D << " C " << C << " N " << N);
-      REQUIRE(fast::tiny_net_unsupported(spec, D, C).empty());
-      Rng rng(500 + n_case);
-      const Mat X = test::random_mat(N + 7, D, rng);
-      const Labels y = test::random_labels(N + 7, C, rng);
-      Rng init(600 + n_case);
-      std::unique_ptr<Model> ref = make_model(spec, D, C, init);
-      for (const ParamRef& p : ref->params())  // biases away from 0
-        if (!p.regularized) *p.value += 0.1 * test::random_mat(int(p.value->rows()), int(p.value->cols()), rng);
-      fast::ParamArena P;
-      arena_from_model(spec, *ref, D, C, P);
-      // The float values as doubles, so both start from the same numbers.
-      for (const ParamRef& p : ref->params()) *p.value = p.value->cast<float>().cast<double>();
-      std::vector<float> Xf(size_t(X.size()));
-      for (Eigen::Index k = 0; k < X.size(); ++k) Xf[size_t(k)] = float(X.data()[k]);
-      std::vector<int> idx(static_cast<size_t>(N));
-      Mat Xb(N, D);
-      Labels yb(static_cast<size_t>(N));
-      for (int i = 0; i < N; ++i) {
-        idx[size_t(i)] = (i * 5 + 2) % (N + 7);
-        Xb.row(i) = X.row(idx[size_t(i)]).cast<float>().cast<double>();
-        yb[size_t(i)] = y[size_t(idx[size_t(i)])];
-      }
-      fast::TinyNet net(spec, D, C, P);
-      const double sum = net.forward_backward(Xf.data(), y.data(), idx.data(), N, spec.loss, P);
-      Rng masks(1);
-      const LossParts lp = ref->forward_backward(Xb, yb, masks);
-      // Loss: relative 1e-5 (float sums over the layers and classes).
-      REQUIRE(sum / N == Approx(lp.data_loss).epsilon(1e-5).margin(1e-6));
-      double total_sq = 0;
-      for (const ParamRef& p : ref->params()) total_sq += p.grad->squaredNorm();
-      for (const ParamRef& p : ref->params()) {
-        const int b = P.find(p.name);
-        REQUIRE(b >= 0);
-        const fast::ParamBlock& blk = P.blocks()[size_t(b)];
-        Mat g(blk.rows, blk.cols);
-        const float* src = P.grad(b);
-        for (int r = 0; r < blk.rows; ++r)
-          for (int c = 0; c < blk.cols; ++c) g(r, c) = blk.transposed ? src[long(c) * blk.rows + r] : src[long(r) * blk.cols + c];
-        // Per parameter, norm-wise: 1e-4 of its gradient plus 1e-6 of the whole
-        // gradient (a parameter whose exact gradient is ~0 gets float noise on
-        // the scale of the others; the hinge losses' kinks are not hit by
-        // random data at this distance).
-        INFO(p.name << ": |g_ref| " << p.grad->norm() << ", |g_fast - g_ref| " << (g - *p.grad).norm());
-        REQUIRE((g - *p.grad).norm() <= 1e-4 * p.grad->norm() + 1e-6 * std::sqrt(total_sq) + 1e-7);
-      }
+      check_against_reference(spec, D, C, N, n_case);
       ++n_case;
     }
+}
+
+
+TEST_CASE("the fused pass's packed gradient sums: layers of width 2 after odd and even widths, widths 1, 3, 5, 6",
+          "[tiny_net]") {
+  // The dW reductions of layers whose width is not a multiple of four (four
+  // columns per sum, and the width-2 form two rows at a time with an odd
+  // row left over) against the reference.
+  const std::vector<std::vector<int>> nets = {{5, 2}, {6, 2}, {3, 2, 2}, {2}, {7, 1}, {6, 3}, {5, 6, 2}, {1, 5}};
+  int n_case = 100;
+  for (const auto& widths : nets)
+    for (int D : {1, 2, 3})
+      for (int C : {2, 3}) {
+        ModelSpec spec;
+        spec.hidden.clear();
+        for (int w : widths) spec.hidden.push_back(HiddenLayerSpec::fc(w, Activation::Tanh));
+        spec.loss.kind = LossKind::Softmax;
+        spec.loss.reg = RegKind::None;
+        spec.init.kind = InitKind::Xavier;
+        const int N = 1 + (n_case * 7) % 23;
+        INFO("case " << n_case << ": D " << D << " C " << C << " N " << N << " widths " << widths.size());
+        check_against_reference(spec, D, C, N, n_case);
+        ++n_case;
+      }
 }
 
 TEST_CASE("the fast engine with the fused pass follows the layer path step by step, and leaves it for dropout",

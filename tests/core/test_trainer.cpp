@@ -140,8 +140,9 @@ TEST_CASE("the same seed gives the same history bit for bit", "[trainer]") {
   }
   REQUIRE(a.history().size() == 60);
   REQUIRE(b.history().size() == 60);
+  const std::vector<StepStats> ha = a.history(), hb = b.history();  // copies: history() returns by value
   for (size_t i = 0; i < 60; ++i) {
-    const StepStats &x = a.history()[i], &y = b.history()[i];
+    const StepStats &x = ha[i], &y = hb[i];
     REQUIRE(x.step == y.step);
     REQUIRE(same_bits(x.epoch, y.epoch));
     REQUIRE(same_bits(x.data_loss, y.data_loss));
@@ -408,7 +409,8 @@ TEST_CASE("statistics: evaluation cadence, parameter stats, history, predictor",
     t.set_eval_every(4);  // step 12 is evaluated: every field is set
     const StepStats r = t.step();
     REQUIRE(r.evaluated);
-    for (const StepStats* x : {&t.last(), &t.history().back()}) {
+    const std::vector<StepStats> h12 = t.history();  // a copy: history() returns by value
+    for (const StepStats* x : {&t.last(), &h12.back()}) {
       REQUIRE(x->step == 12);
       REQUIRE(x->step == r.step);
       REQUIRE(x->evaluated == r.evaluated);
@@ -419,6 +421,45 @@ TEST_CASE("statistics: evaluation cadence, parameter stats, history, predictor",
         REQUIRE(same_bits(x->*field, r.*field));
     }
   }
+}
+
+TEST_CASE("the history keeps the last kMaxHistory steps in order, across the ring's wrap", "[trainer]") {
+  Dataset data = generate(DataGen::Circle, 40, 2, 0.05, 5);
+  ModelSpec s = net_spec(4, OptimKind::SGD, 1e-2);
+  s.optim.batch_size = 4;
+  Trainer t(data, s);
+  t.set_eval_every(1 << 30);
+  const size_t cap = Trainer::kMaxHistory;
+  for (size_t i = 0; i < cap + 1234; ++i) t.step();
+  const std::vector<StepStats> h = t.history();
+  REQUIRE(h.size() == cap);
+  REQUIRE(h.front().step == int64_t(1234 + 1));
+  for (size_t i = 1; i < h.size(); ++i) REQUIRE(h[i].step == h[i - 1].step + 1);
+  REQUIRE(h.back().step == t.step_count());
+  REQUIRE(same_bits(h.back().data_loss, t.last().data_loss));
+  // history_since across the wrap, before the oldest entry, and at the end.
+  const int64_t n = t.step_count();
+  REQUIRE(t.history_since(n - 5).size() == 5);
+  REQUIRE(t.history_since(n - 5)[0].step == n - 4);
+  REQUIRE(t.history_since(n).empty());
+  REQUIRE(t.history_since(0).size() == cap);
+  REQUIRE(t.history_since(n - int64_t(cap) + 2).front().step == n - int64_t(cap) + 3);
+  // The entries equal those of a trainer that kept every step (steps from the same seed).
+  Trainer u(data, s);
+  u.set_eval_every(1 << 30);
+  std::vector<StepStats> all;
+  for (size_t i = 0; i < cap + 1234; ++i) all.push_back(u.step());
+  for (size_t i = 0; i < cap; ++i) {
+    REQUIRE(h[i].step == all[1234 + i].step);
+    REQUIRE(same_bits(h[i].data_loss, all[1234 + i].data_loss));
+    REQUIRE(same_bits(h[i].grad_norm, all[1234 + i].grad_norm));
+  }
+  // A reset empties it; it fills again from the first step.
+  t.reset();
+  REQUIRE(t.history().empty());
+  t.step();
+  REQUIRE(t.history().size() == 1);
+  REQUIRE(t.history().front().step == 1);
 }
 
 TEST_CASE("the trainer refuses kNN and training without points, with sentences", "[trainer]") {

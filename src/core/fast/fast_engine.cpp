@@ -289,12 +289,14 @@ EngineStep FastEngine::step(const int* idx, int n, double lr, double clip_norm, 
   } else {
     layers_step(idx, n, rng, out);
   }
-  // Regularisation on every W (never b, gamma, beta), before the update.
-  out.loss.reg_loss = reg_loss();
+  // Regularisation on every W (never b, gamma, beta), before the update:
+  // the penalty (as reg_loss()) and its gradient in one pass per block.
+  double reg = 0;
   if (loss_.reg != RegKind::None)
     for (size_t b = 0; b < params_.blocks().size(); ++b)
       if (params_.blocks()[b].regularized)
-        fast::add_reg_grad(params_.value(int(b)), long(params_.blocks()[b].size()), loss_, params_.grad(int(b)));
+        reg += fast::reg_loss_and_grad(params_.value(int(b)), long(params_.blocks()[b].size()), loss_, params_.grad(int(b)));
+  out.loss.reg_loss = reg;
 
   out.grad_norm = fast::clip_global_norm(params_.grads(), params_.size(), clip_norm);
   opt_.step(params_.values(), params_.other(), params_.grads(), params_.size(), lr, threads_);

@@ -152,18 +152,70 @@ double reg_loss(const float* W, long n, const LossSpec& spec) {
   return 0.0;
 }
 
-void add_reg_grad(const float* W, long n, const LossSpec& spec, float* dW) {
-  using simd::f4;
-  float l2 = 0, l1 = 0;  // dW += l2 * W + l1 * sign(W)
+namespace {
+// The gradient's coefficients: dW += l2 * W + l1 * sign(W).
+void reg_grad_coefficients(const LossSpec& spec, float& l2, float& l1) {
+  l2 = l1 = 0;
   switch (spec.reg) {
     case RegKind::None: return;
-    case RegKind::L2: l2 = float(spec.lambda); break;
-    case RegKind::L1: l1 = float(spec.lambda); break;
+    case RegKind::L2: l2 = float(spec.lambda); return;
+    case RegKind::L1: l1 = float(spec.lambda); return;
     case RegKind::ElasticNet:
       l1 = float(spec.lambda * spec.l1_ratio);
       l2 = float(spec.lambda * (1.0 - spec.l1_ratio));
-      break;
+      return;
   }
+}
+
+// The penalty from the sums of squares and of absolute values (reg_loss's end).
+double reg_from_sums(double sq, double ab, const LossSpec& spec) {
+  switch (spec.reg) {
+    case RegKind::None: return 0.0;
+    case RegKind::L2: return 0.5 * spec.lambda * sq;
+    case RegKind::L1: return spec.lambda * ab;
+    case RegKind::ElasticNet: return spec.lambda * (spec.l1_ratio * ab + (1.0 - spec.l1_ratio) * 0.5 * sq);
+  }
+  return 0.0;
+}
+}  // namespace
+
+double reg_loss_and_grad(const float* W, long n, const LossSpec& spec, float* dW) {
+  using simd::f4;
+  if (spec.reg == RegKind::None || n == 0) return 0.0;
+  float l2, l1;
+  reg_grad_coefficients(spec, l2, l1);
+  const f4 vl2 = simd::splat(l2), vl1 = simd::splat(l1), zero = simd::splat(0.f), one = simd::splat(1.f);
+  // reg_loss's sums (four-lane float partial sums over runs of 256 values,
+  // added up in double) and add_reg_grad's update, element for element.
+  double sq = 0, ab = 0;
+  long k = 0;
+  while (k + 4 <= n) {
+    f4 s2 = zero, s1 = zero;
+    const long end = std::min(n, k + 256) & ~3L;
+    for (; k < end; k += 4) {
+      const f4 w = simd::load(W + k);
+      s2 += w * w;
+      s1 += simd::abs(w);
+      const f4 sign = simd::select(w > zero, one, simd::select(w < zero, -one, zero));
+      simd::store(dW + k, simd::load(dW + k) + vl2 * w + vl1 * sign);
+    }
+    sq += (double(s2[0]) + double(s2[1])) + (double(s2[2]) + double(s2[3]));
+    ab += (double(s1[0]) + double(s1[1])) + (double(s1[2]) + double(s1[3]));
+  }
+  for (; k < n; ++k) {
+    const float w = W[k];
+    sq += double(w) * w;
+    ab += std::fabs(double(w));
+    dW[k] += l2 * w + l1 * float((w > 0) - (w < 0));
+  }
+  return reg_from_sums(sq, ab, spec);
+}
+
+void add_reg_grad(const float* W, long n, const LossSpec& spec, float* dW) {
+  using simd::f4;
+  if (spec.reg == RegKind::None) return;
+  float l2, l1;  // dW += l2 * W + l1 * sign(W)
+  reg_grad_coefficients(spec, l2, l1);
   const f4 vl2 = simd::splat(l2), vl1 = simd::splat(l1), zero = simd::splat(0.f), one = simd::splat(1.f);
   long k = 0;
   for (; k + 4 <= n; k += 4) {

@@ -185,6 +185,74 @@ inline void reduce_row(const f4* x, int in, int k, const f4* d, int out, int G, 
   }
 }
 
+// The whole of a layer's dWt (in x out, row-major: column j = k * out + u)
+// or, x null, its db (in = 1): out[j] = sum over groups and lanes of
+// x_g[j / out] * d_g[j % out] (or of d_g[j]). Four columns share one
+// transpose-and-add whatever `out` is, so a layer of width 2 or 6 does not
+// leave half of them empty (reduce_row's blocks stop at a row's end). Each
+// column's sum is reduce_block's, term for term and in the same order.
+// Columns j .. j + R - 1, the first at row k, unit u (j = k * out + u).
+template <int R>
+NN_SIMD_INLINE void reduce_cols_block(const f4* x, int in, const f4* d, int out, int G, float* dst, int j, int k,
+                                      int u) {
+  const f4* xp[R];
+  const f4* dp[R];
+  for (int r = 0; r < R; ++r) {
+    xp[r] = x ? x + k : nullptr;
+    dp[r] = d + u;
+    if (++u == out) u = 0, ++k;
+  }
+  f4 c[4] = {splat(0.f), splat(0.f), splat(0.f), splat(0.f)};
+  for (int g = 0; g < G; ++g) {
+    if (x) {
+      for (int r = 0; r < R; ++r) c[r] += xp[r][long(g) * in] * dp[r][long(g) * out];
+    } else {
+      for (int r = 0; r < R; ++r) c[r] += dp[r][long(g) * out];
+    }
+  }
+  const f4 sums = hsum4(c[0], c[1], c[2], c[3]);
+  if constexpr (R == 4) simd::store(dst + j, sums);
+  else
+    for (int r = 0; r < R; ++r) dst[j + r] = sums[r];
+}
+
+// dWt of a layer of width 2, four columns (two rows k, k + 1 of both units)
+// per reduction: each column's sum as reduce_cols_block's, with two loads
+// of x and two of d per group instead of four each.
+NN_SIMD_INLINE void reduce_cols_block_w2(const f4* x, int in, const f4* d, int G, float* dst, int k) {
+  f4 c0 = splat(0.f), c1 = splat(0.f), c2 = splat(0.f), c3 = splat(0.f);
+  for (int g = 0; g < G; ++g) {
+    const f4 x0 = x[long(g) * in + k], x1 = x[long(g) * in + k + 1];
+    const f4 d0 = d[long(g) * 2], d1 = d[long(g) * 2 + 1];
+    c0 += x0 * d0;
+    c1 += x0 * d1;
+    c2 += x1 * d0;
+    c3 += x1 * d1;
+  }
+  simd::store(dst + 2 * k, hsum4(c0, c1, c2, c3));
+}
+
+inline void reduce_cols(const f4* x, int in, const f4* d, int out, int G, float* dst) {
+  if (x && out == 2) {  // the playground's width-2 layers and two-class outputs
+    int k = 0;
+    for (; k + 2 <= in; k += 2) reduce_cols_block_w2(x, in, d, G, dst, k);
+    if (k < in) reduce_cols_block<2>(x, in, d, 2, G, dst, 2 * k, k, 0);
+    return;
+  }
+  const int cols = x ? in * out : out;
+  int j = 0, k = 0, u = 0;  // j = k * out + u, advanced without a division
+  for (; j + 4 <= cols; j += 4) {
+    reduce_cols_block<4>(x, in, d, out, G, dst, j, k, u);
+    for (u += 4; u >= out; u -= out) ++k;
+  }
+  switch (cols - j) {
+    case 3: reduce_cols_block<3>(x, in, d, out, G, dst, j, k, u); break;
+    case 2: reduce_cols_block<2>(x, in, d, out, G, dst, j, k, u); break;
+    case 1: reduce_cols_block<1>(x, in, d, out, G, dst, j, k, u); break;
+    default: break;
+  }
+}
+
 // dx[k + r] = sum_u Wt[k + r, u] dz[u] for one group, r < R.
 template <int R>
 NN_SIMD_INLINE void dx_block(const f4* dg, f4* xg, const f4* Ws, int out, int k) {
@@ -208,9 +276,12 @@ void dense_backward(const f4* x, const f4* z, const f4* h, f4* d, f4* dx, int G,
     for (long i = 0; i < n; ++i) d[i] = act_grad_f4<A>(z[i], h[i], d[i], alpha);
   else if constexpr (A != Activation::Linear)
     for (long i = 0; i < n; ++i) d[i] = act_grad_f4<A>(h[i], h[i], d[i], alpha);  // z unused
-  if (db) reduce_row(nullptr, in, 0, d, out, G, db);  // db[u] = sum of dz[u]
+  if (db) reduce_cols(nullptr, in, d, out, G, db);  // db[u] = sum of dz[u]
   // dWt[k, u] = sum over groups and lanes of x[k] dz[u]
-  for (int k = 0; k < in; ++k) reduce_row(x, in, k, d, out, G, dWt + long(k) * out);
+  if (out % 4 == 0)
+    for (int k = 0; k < in; ++k) reduce_row(x, in, k, d, out, G, dWt + long(k) * out);
+  else
+    reduce_cols(x, in, d, out, G, dWt);
   if (!dx) return;
   for (int g = 0; g < G; ++g) {
     const f4* dg = d + long(g) * out;

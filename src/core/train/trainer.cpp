@@ -207,7 +207,7 @@ void Trainer::reset() {
   epochs_done_ = 0;
   step_ = 0;
   last_ = {};
-  history_.clear();
+  clear_history();
   param_stats_.clear();
   param_stats_step_ = -1;
   divergence_ = {};
@@ -303,7 +303,7 @@ void Trainer::load_trained(const TrainedState& t) {
   epochs_done_ = int64_t(std::floor(std::max(0.0, t.epoch)));
   cursor_ = 0;
   order_.clear();
-  history_.clear();
+  clear_history();
   param_stats_.clear();
   param_stats_step_ = -1;
   divergence_ = {};
@@ -351,10 +351,12 @@ StepStats Trainer::step() {
   step_ = s.step;
   if (step_ == 1 || step_ % eval_every() == 0) evaluate(s);
   // The history's last entry is last() (no copy into last_).
-  if (history_.size() >= kMaxHistory)
-    history_.erase(history_.begin(), history_.begin() + kMaxHistory / 2);
-  history_.emplace_back();  // the defaults' stores, then 7 vector moves (simd.h: not a memory.copy)
-  simd::copy_object(&history_.back(), &s);
+  static_assert((kMaxHistory & (kMaxHistory - 1)) == 0, "kMaxHistory: a power of two");
+  const size_t slot = history_slot(history_count_);  // the oldest entry's when full
+  if (slot == history_.size()) history_.emplace_back();  // growing (only before the ring is full)
+  simd::copy_object(&history_[slot], &s);  // 7 vector moves (simd.h: not a memory.copy)
+  if (history_count_ < kMaxHistory) ++history_count_;
+  else history_start_ = (history_start_ + 1) & (kMaxHistory - 1);
   return s;
 }
 
@@ -507,8 +509,8 @@ void Trainer::roll_back_to(const Checkpoint& c) {
   cursor_ = order_.empty() ? 0 : c.cursor;
   epochs_done_ = c.epochs_done;
   step_ = c.step;
-  while (!history_.empty() && history_.back().step > step_) history_.pop_back();
-  last_ = history_.empty() ? StepStats{} : history_.back();
+  while (history_count_ > 0 && history_[history_slot(history_count_ - 1)].step > step_) --history_count_;
+  last_ = history_count_ == 0 ? StepStats{} : history_[history_slot(history_count_ - 1)];
   param_stats_step_ = -1;
 }
 
@@ -577,9 +579,18 @@ int Trainer::eval_every() const {
 }
 
 std::vector<StepStats> Trainer::history_since(int64_t after_step) const {
-  auto first = std::upper_bound(history_.begin(), history_.end(), after_step,
-                                [](int64_t step, const StepStats& s) { return step < s.step; });
-  return std::vector<StepStats>(first, history_.end());
+  // The steps increase from the oldest entry to the newest: the first entry
+  // with step > after_step by bisection over the ring's logical order.
+  size_t lo = 0, hi = history_count_;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (history_[history_slot(mid)].step > after_step) hi = mid;
+    else lo = mid + 1;
+  }
+  std::vector<StepStats> out;
+  out.reserve(history_count_ - lo);
+  for (size_t i = lo; i < history_count_; ++i) out.push_back(history_[history_slot(i)]);
+  return out;
 }
 
 std::vector<LayerStats> Trainer::inspect() {
