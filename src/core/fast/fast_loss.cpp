@@ -123,6 +123,19 @@ double regression_loss_sum(const float* scores, const float* T, int N, int K, co
   return total;
 }
 
+namespace {
+// The penalty from the sums of squares and of absolute values (reg_loss's end).
+double reg_from_sums(double sq, double ab, const LossSpec& spec) {
+  switch (spec.reg) {
+    case RegKind::None: return 0.0;
+    case RegKind::L2: return 0.5 * spec.lambda * sq;
+    case RegKind::L1: return spec.lambda * ab;
+    case RegKind::ElasticNet: return spec.lambda * (spec.l1_ratio * ab + (1.0 - spec.l1_ratio) * 0.5 * sq);
+  }
+  return 0.0;
+}
+}  // namespace
+
 double reg_loss(const float* W, long n, const LossSpec& spec) {
   if (spec.reg == RegKind::None || n == 0) return 0.0;
   // Four-lane float partial sums over runs of 256 values, added up in double.
@@ -143,13 +156,7 @@ double reg_loss(const float* W, long n, const LossSpec& spec) {
     sq += double(W[k]) * W[k];
     ab += std::fabs(double(W[k]));
   }
-  switch (spec.reg) {
-    case RegKind::None: return 0.0;
-    case RegKind::L2: return 0.5 * spec.lambda * sq;
-    case RegKind::L1: return spec.lambda * ab;
-    case RegKind::ElasticNet: return spec.lambda * (spec.l1_ratio * ab + (1.0 - spec.l1_ratio) * 0.5 * sq);
-  }
-  return 0.0;
+  return reg_from_sums(sq, ab, spec);
 }
 
 namespace {
@@ -167,16 +174,6 @@ void reg_grad_coefficients(const LossSpec& spec, float& l2, float& l1) {
   }
 }
 
-// The penalty from the sums of squares and of absolute values (reg_loss's end).
-double reg_from_sums(double sq, double ab, const LossSpec& spec) {
-  switch (spec.reg) {
-    case RegKind::None: return 0.0;
-    case RegKind::L2: return 0.5 * spec.lambda * sq;
-    case RegKind::L1: return spec.lambda * ab;
-    case RegKind::ElasticNet: return spec.lambda * (spec.l1_ratio * ab + (1.0 - spec.l1_ratio) * 0.5 * sq);
-  }
-  return 0.0;
-}
 }  // namespace
 
 double reg_loss_and_grad(const float* W, long n, const LossSpec& spec, float* dW) {
