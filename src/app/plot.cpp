@@ -20,9 +20,12 @@ std::vector<double> nice_ticks(double lo, double hi, int max_ticks) {
   return t;
 }
 
-static void format_value(char* buf, size_t n, double v) {
+// A tick's value: whole numbers below 1e5 in full ("10000", where %g would
+// write "1e+04"), very small or large ones in exponent form.
+void format_value(char* buf, size_t n, double v) {
   const double a = std::abs(v);
   if (a != 0 && (a < 1e-3 || a >= 1e5)) std::snprintf(buf, n, "%.1e", v);
+  else if (a >= 1 && v == std::round(v)) std::snprintf(buf, n, "%.0f", v);
   else std::snprintf(buf, n, "%.4g", v);
 }
 
@@ -127,7 +130,9 @@ void draw_grid(ImDrawList* dl, const PlotOptions& opt, const Frame& f, float sc)
   for (double v : nice_ticks(f.x_lo, f.x_hi, std::max(2, int((f.b.x - f.a.x) / (70 * sc))))) {
     dl->AddLine({f.X(v), f.a.y}, {f.X(v), f.b.y}, kGrid);
     format_value(buf, sizeof buf, v);
-    dl->AddText({f.X(v) - ImGui::CalcTextSize(buf).x * 0.5f, f.b.y + 2 * sc}, kText, buf);
+    // Centred on its tick, but the last one kept inside the plot's right edge.
+    const float w = ImGui::CalcTextSize(buf).x;
+    dl->AddText({std::min(f.X(v) - w * 0.5f, f.b.x - w), f.b.y + 2 * sc}, kText, buf);
   }
   for (float m : opt.marks) {
     const double v = opt.log_y ? std::log10(m) : m;

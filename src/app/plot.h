@@ -54,5 +54,7 @@ int plot_cv_curves(const char* id, ImVec2 size, const std::vector<CvCurve>& curv
 
 // 1-2-5 ticks covering [lo, hi] (at most about max_ticks of them).
 std::vector<double> nice_ticks(double lo, double hi, int max_ticks);
+// A tick value's label, written into buf (n bytes).
+void format_value(char* buf, size_t n, double v);
 
 }  // namespace app
